@@ -1,0 +1,25 @@
+"""Backprop Lab's core: backpropagation in a fully connected network, in the lecture's notation.
+
+    import backprop as bp
+    net = bp.Network.random(sizes=(2, 3, 1), activation="sigmoid", seed=0)
+    trace = bp.backward(net, x=[0.5, -1.0], y=[1.0], cost="quadratic")
+    trace.delta(1), trace.dC_dW(2), trace.cost
+
+Layers are numbered as in the lecture (input 0, output L); node indices are 0-based. NumPy only.
+"""
+
+from .activations import ACTIVATIONS, Activation, activation
+from .costs import COSTS, Cost, cost
+from .explain import DeltaChain, InputSum, WeightChain, delta_chain, input_sum, weight_chain
+from .gradcheck import GradientCheck, gradient_check
+from .network import INITS, Network, check_sizes
+from .passes import Forward, Gradients, Trace, backward, batch_gradients, cost_of, forward, gradient_descent_step
+from .timeline import Step, n_steps, step, timeline
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "activation", "COSTS", "Cost", "cost",
+    "DeltaChain", "InputSum", "WeightChain", "delta_chain", "input_sum", "weight_chain",
+    "GradientCheck", "gradient_check", "INITS", "Network", "check_sizes",
+    "Forward", "Gradients", "Trace", "backward", "batch_gradients", "cost_of", "forward",
+    "gradient_descent_step", "Step", "n_steps", "step", "timeline",
+]
