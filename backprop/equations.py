@@ -1,0 +1,128 @@
+r"""The equations of the lesson as LaTeX with the real numbers substituted, from `explain`'s results.
+
+Indices are shown 1-based, as the lecture writes them. Numbers are rounded to `DIGITS` significant digits
+for reading; the arrays behind them keep full precision. σ stands for the layer's activation, whichever it
+is, as in the lecture.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .explain import DeltaChain, InputSum, WeightChain
+
+DIGITS = 4
+MAX_TERMS = 6  # a sum with more terms is shown with its first few, "⋯" and the last
+
+
+def num(v: float, digits: int = DIGITS) -> str:
+    """A number for LaTeX: 4 significant digits, powers of ten written out."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    text = f"{v:.{digits}g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exp)}}}"
+    return text
+
+
+def factor(v: float) -> str:
+    """A number as a factor in a product: negatives in parentheses."""
+    s = num(v)
+    return f"({s})" if float(v) < 0 else s
+
+
+def kj(k: int, j: int) -> str:
+    """Two 1-based subscripts, with a comma once either has two digits: 12 but 1,12."""
+    return f"{k}{j}" if k < 10 and j < 10 else f"{k},{j}"
+
+
+def _sum(terms: list[str]) -> str:
+    if len(terms) > MAX_TERMS:
+        terms = terms[: MAX_TERMS - 1] + [r"\cdots", terms[-1]]
+    return " + ".join(terms)
+
+
+def rows(lhs: str, *rhs: str) -> list[str]:
+    """lhs = rhs₁ on the first line, = rhs₂ … on the next ones, for `aligned`."""
+    return [rf"{lhs} &= {rhs[0]}"] + [rf"&= {r}" for r in rhs[1:]]
+
+
+def aligned(lhs: str, *rhs: str, more: list[str] = ()) -> str:
+    """One chain of equalities, aligned at the = signs; `more` rows (from `rows`) follow it."""
+    return r"\begin{aligned}" + r" \\ ".join(rows(lhs, *rhs) + list(more)) + r"\end{aligned}"
+
+
+def input_sum(s: InputSum) -> str:
+    """zˡₖ = Σⱼ Wˡₖⱼ aˡ⁻¹ⱼ + bˡₖ = … and aˡₖ = σ(zˡₖ) = …"""
+    l, k = s.l, s.k + 1
+    products = [rf"{factor(w)} \cdot {factor(a)}" for w, a in zip(s.W, s.a_prev)]
+    return (aligned(rf"z^{{{l}}}_{{{k}}}", rf"\sum_j W^{{{l}}}_{{{k}j}}\, a^{{{l - 1}}}_j + b^{{{l}}}_{{{k}}}",
+                    _sum(products + [factor(s.b)]), num(s.z))
+            + rf" \qquad a^{{{l}}}_{{{k}}} = \sigma({num(s.z)}) = {num(s.a)}")
+
+
+def cost(cost_name: str, a, y, value: float) -> str:
+    """C with the output and target substituted."""
+    if cost_name == "quadratic":
+        terms = [rf"({num(ak)} - {num(yk)})^2" for ak, yk in zip(a, y)]
+        return aligned("C", r"\tfrac12 \sum_k (a^L_k - y_k)^2", rf"\tfrac12\left[{_sum(terms)}\right]",
+                       num(value))
+    terms = [rf"{num(yk)} \ln {num(ak)} + {factor(1 - yk)} \ln {factor(1 - ak)}" for ak, yk in zip(a, y)]
+    return aligned("C", r"-\sum_k \left[y_k \ln a^L_k + (1-y_k)\ln(1-a^L_k)\right]",
+                   rf"-\left[{_sum(terms)}\right]", num(value))
+
+
+def bp1(d: DeltaChain, cost_name: str) -> str:
+    """(BP1) δᴸₖ = ∂C/∂aᴸₖ · σ′(zᴸₖ) with numbers."""
+    k = d.k + 1
+    if cost_name == "quadratic":
+        dC_da = rf"({num(d.a)} - {num(d.y)})"
+    else:
+        dC_da = rf"\frac{{{num(d.a)} - {num(d.y)}}}{{{num(d.a)}\,(1 - {num(d.a)})}}"
+    rows = [rf"\frac{{\partial C}}{{\partial a^L_{{{k}}}}}\, \sigma'(z^L_{{{k}}})",
+            rf"{dC_da} \cdot {factor(d.sigma_prime)}", rf"{num(d.delta)} \qquad \text{{(BP1)}}"]
+    if cost_name == "cross_entropy":
+        rows[-1] = rf"a^L_{{{k}}} - y_{{{k}}} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}"
+    return aligned(rf"\delta^L_{{{k}}}", *rows)
+
+
+def bp2(d: DeltaChain) -> str:
+    """(BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ and δˡₖ = ∂C/∂aˡₖ · σ′(zˡₖ) with numbers."""
+    l, k = d.l, d.k + 1
+    products = [rf"{factor(w)} \cdot {factor(dn)}" for w, dn in zip(d.W_col, d.delta_next)]
+    dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
+    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m", _sum(products),
+                   num(d.dC_da),
+                   more=rows(rf"\delta^{{{l}}}_{{{k}}}", rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
+                             rf"{factor(d.dC_da)} \cdot {factor(d.sigma_prime)}",
+                             rf"{num(d.delta)} \qquad \text{{(BP2)}}"))
+
+
+def bp4(w: WeightChain) -> str:
+    """(BP4) ∂C/∂Wˡₖⱼ = ∂C/∂aˡₖ · σ′(zˡₖ) · aˡ⁻¹ⱼ = δˡₖ aˡ⁻¹ⱼ with numbers."""
+    l, k, j = w.l, w.k + 1, w.j + 1
+    return aligned(rf"\frac{{\partial C}}{{\partial W^{{{l}}}_{{{kj(k, j)}}}}}",
+                   rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}} \cdot \sigma'(z^{{{l}}}_{{{k}}})"
+                   rf" \cdot a^{{{l - 1}}}_{{{j}}}",
+                   rf"{factor(w.dC_da)} \cdot {factor(w.sigma_prime)} \cdot {factor(w.a_prev)}",
+                   rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}")
+
+
+def update(w: WeightChain, learning_rate: float, new_W: float) -> str:
+    """W ← W − η ∂C/∂W for one weight, with numbers."""
+    l, k, j = w.l, w.k + 1, w.j + 1
+    W = rf"W^{{{l}}}_{{{kj(k, j)}}}"
+    return aligned(rf"{W}_{{\text{{new}}}}", rf"{W} - \eta\,\frac{{\partial C}}{{\partial {W}}}",
+                   rf"{num(w.W)} - {num(learning_rate)} \cdot {factor(w.dC_dW)}", num(new_W))
+
+
+def vector(name: str, values) -> str:
+    """A named vector written out: a^1 = (0.59, 0.6)."""
+    values = np.asarray(values).ravel()
+    shown = [num(v) for v in values]
+    if len(shown) > 2 * MAX_TERMS:
+        shown = shown[:MAX_TERMS] + [r"\ldots"] + shown[-2:]
+    return rf"{name} = \left({', '.join(shown)}\right)"
+

@@ -1,0 +1,100 @@
+"""Per layer: ∂C/∂Wˡ as the outer product it is, δˡ beside the rows and aˡ⁻¹ above the columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..passes import Trace
+from ..timeline import Step
+from . import style
+
+ANNOTATE_CELLS = 100      # print values in the cells when the heatmap has at most this many
+CELL_PX = 34              # height of one row of cells, in pixels
+
+
+def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int, int] | None = None) -> go.Figure:
+    """∂C/∂Wˡ, rows k (receiving) by columns j (emitting), with δˡ left of the rows and aˡ⁻¹ above the
+    columns; empty cells until the backward pass reaches layer l. Clickable: every cell carries
+    customdata (l, k, j) on a near-invisible marker, since a Streamlit click on a heatmap cell returns nothing.
+    """
+    n_k, n_j = trace.network.sizes[l], trace.network.sizes[l - 1]
+    shown = moment.shows_backward(l)
+    a_shown = moment.shows_forward(l - 1)
+    # Not yet computed: grey cells marked "?", the empty frame the backward pass will fill.
+    G = trace.dC_dW(l) if shown else np.full((n_k, n_j), np.nan)
+    delta = trace.delta(l) if shown else np.full(n_k, np.nan)
+    a_prev = trace.a(l - 1) if a_shown else np.full(n_j, np.nan)
+    g_lim, d_lim = style.limit(trace.dC_dW(l)), style.limit(trace.delta(l))
+    a_all = trace.a(l - 1)
+    a_low, a_high = min(0.0, float(a_all.min())), max(1.0, float(a_all.max()))
+    annotate = n_k * n_j <= ANNOTATE_CELLS
+    ks, js = np.arange(n_k), np.arange(n_j)
+    L = trace.L
+
+    def cells(values) -> list | None:
+        return [[("?" if np.isnan(v) else style.short(v)) for v in row] for row in np.atleast_2d(values)] \
+            if annotate else None
+
+    def filled(values):
+        """NaN (not computed) would leave a hole; draw those cells in the empty colour instead."""
+        return np.nan_to_num(values, nan=0.0)
+
+    hover = [[(f"∂C/∂W<sup>{l}</sup><sub>{k + 1},{j + 1}</sub> = δ<sup>{l}</sup><sub>{k + 1}</sub>"
+               f" · a<sup>{l - 1}</sup><sub>{j + 1}</sub> = "
+               + (f"{trace.delta(l)[k]:.4g} · {trace.a(l - 1)[j]:.4g} = {trace.dC_dW(l)[k, j]:.4g}" if shown
+                  else "not yet computed"))
+              for j in js] for k in ks]
+
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(z=filled(G), x=js, y=ks, zmin=-g_lim, zmax=g_lim,
+                             colorscale=style.DIVERGING if shown else style.EMPTY_SCALE,
+                             text=cells(G), texttemplate="%{text}" if annotate else None,
+                             customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+                             xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"))
+    fig.add_trace(go.Heatmap(z=filled(delta[:, None]), x=[0], y=ks, zmin=-d_lim, zmax=d_lim,
+                             colorscale=style.DIVERGING if shown else style.EMPTY_SCALE, xaxis="x2", yaxis="y", ygap=2, showscale=False,
+                             text=cells(delta[:, None]), texttemplate="%{text}" if annotate else None,
+                             customdata=[[f"δ<sup>{l}</sup><sub>{k + 1}</sub> = "
+                                          + (f"{trace.delta(l)[k]:.4g}" if shown else "not yet computed")]
+                                         for k in ks],
+                             hovertemplate="%{customdata}<extra></extra>", name=f"delta{l}"))
+    fig.add_trace(go.Heatmap(z=filled(a_prev[None, :]), x=js, y=[0], zmin=a_low, zmax=a_high,
+                             colorscale=style.SEQUENTIAL if a_shown else style.EMPTY_SCALE, xaxis="x", yaxis="y3", xgap=2, showscale=False,
+                             text=cells(a_prev[None, :]), texttemplate="%{text}" if annotate else None,
+                             customdata=[[f"a<sup>{l - 1}</sup><sub>{j + 1}</sub> = "
+                                          + (f"{trace.a(l - 1)[j]:.4g}" if a_shown else "not yet computed")
+                                          for j in js]],
+                             hovertemplate="%{customdata}<extra></extra>", name=f"a{l - 1}"))
+    kk, jj = np.meshgrid(ks, js, indexing="ij")
+    fig.add_trace(go.Scatter(  # the click targets, one per cell
+        x=jj.ravel(), y=kk.ravel(), mode="markers", name="cells",
+        marker=dict(symbol="square", size=CELL_PX - 4, color="rgba(0,0,0,0.01)",
+                    line=dict(width=0)),
+        customdata=np.column_stack([np.full(kk.size, l), kk.ravel(), jj.ravel()]),
+        hoverinfo="skip", showlegend=False))
+    if selected is not None and selected[0] == l:
+        _, k, j = selected
+        fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=k - 0.5, y1=k + 0.5, xref="x", yref="y",
+                      line=dict(color=style.HIGHLIGHT, width=4))
+    if not shown:
+        fig.add_annotation(text=f"δ<sup>{l}</sup>, ∂C/∂W<sup>{l}</sup>: not yet computed", showarrow=False,
+                           x=0.6, y=-0.02, xref="paper", yref="paper", yanchor="top",
+                           font=dict(size=12, color="#5f6368"))
+
+    height = int(np.clip(110 + CELL_PX * n_k, 200, 640))
+    tick = dict(tickmode="array", showgrid=False, zeroline=False)
+    fig.update_layout(
+        title=dict(text=(f"Layer {l}{' (output)' if l == L else ''}: ∂C/∂W<sup>{l}</sup> = "
+                         f"δ<sup>{l}</sup> (a<sup>{l - 1}</sup>)<sup>T</sup>"), x=0, font=dict(size=15)),
+        height=height, margin=dict(l=10, r=10, t=40, b=30), font=style.FONT,
+        plot_bgcolor="#ffffff", dragmode=False, clickmode="event+select", showlegend=False,
+        xaxis=dict(domain=[0.25, 1.0], tickvals=js, ticktext=[f"j={j + 1}" for j in js], side="bottom",
+                   range=[-0.5, n_j - 0.5], **tick),
+        yaxis=dict(domain=[0.0, 0.8], tickvals=ks, ticktext=[f"k={k + 1}" for k in ks], anchor="x2",
+                   range=[n_k - 0.5, -0.5], automargin=True, **tick),
+        xaxis2=dict(domain=[0.04, 0.22], tickvals=[0], ticktext=[f"δ<sup>{l}</sup>"], anchor="y",
+                    side="bottom", **tick),
+        yaxis3=dict(domain=[0.84, 1.0], tickvals=[0], ticktext=[f"a<sup>{l - 1}</sup>"], anchor="x", **tick),
+    )
+    return fig

@@ -1,0 +1,49 @@
+"""Colours and labels shared by the figures."""
+
+from __future__ import annotations
+
+import numpy as np
+from plotly.colors import sample_colorscale
+
+DIVERGING = "RdBu"        # signed quantities (W, δ, ∂C/∂W), centred on zero: red negative, blue positive
+SEQUENTIAL = "Viridis"    # activations
+EMPTY_FILL = "#ffffff"    # not yet computed: an empty node or cell
+EMPTY_LINE = "#9aa0a6"
+EMPTY_SCALE = [[0.0, "#eef0f2"], [1.0, "#eef0f2"]]   # a heatmap cell not yet computed
+HIGHLIGHT = "#ff8c00"     # the selected weight and the path it depends on
+FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
+
+
+def limit(*arrays) -> float:
+    """The symmetric colour limit max |v| over the arrays (1.0 when all are zero or empty)."""
+    values = [np.abs(np.asarray(a, dtype=float)).max() for a in arrays if np.size(a)]
+    m = max(values, default=0.0)
+    return float(m) if m > 0 else 1.0
+
+
+def diverging(values, lim: float) -> list[str]:
+    """Colours of signed values on DIVERGING, with −lim and +lim at the ends."""
+    t = np.clip((np.asarray(values, dtype=float).ravel() / lim + 1) / 2, 0, 1)
+    return sample_colorscale(DIVERGING, list(t))
+
+
+def sequential(values, low: float, high: float) -> list[str]:
+    """Colours of values on SEQUENTIAL between low and high."""
+    span = (high - low) or 1.0
+    t = np.clip((np.asarray(values, dtype=float).ravel() - low) / span, 0, 1)
+    return sample_colorscale(SEQUENTIAL, list(t))
+
+
+def text_on(fill: str) -> str:
+    """Black or white, whichever reads better on the colour `fill` ("rgb(r, g, b)" or "#rrggbb")."""
+    if fill.startswith("#"):
+        r, g, b = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    else:
+        r, g, b = (float(v) for v in fill[fill.index("(") + 1:-1].split(",")[:3])
+    return "#202124" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
+
+
+def short(v: float) -> str:
+    """A value printed in a cell or node: 3 significant digits."""
+    v = float(v)
+    return "0" if v == 0 else f"{v:.3g}"

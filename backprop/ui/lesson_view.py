@@ -1,0 +1,177 @@
+"""The step-through view: step buttons, the diagram, the equation of the step, the per-layer gradients and
+the chosen weight's chain rule. Everything is drawn from the session's Lesson: its trace and its step."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import backprop as bp
+from backprop import equations as eq
+from backprop.figures import layer_gradient, network_diagram
+from backprop.lesson import Lesson
+from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
+
+SHOW_ALL_NODES = 4   # equations are written out for every node of a layer with at most this many
+COLUMNS = 3          # gradient figures per row
+
+
+def _move(how: str) -> None:
+    lesson: Lesson = st.session_state["lesson"]
+    st.session_state["lesson"] = getattr(lesson, how)()
+
+
+def step_buttons(lesson: Lesson) -> None:
+    """Step, Back, Reset, Run to end, and the progress line."""
+    c = st.columns([1, 1, 1, 1.3, 4], vertical_alignment="center")
+    c[0].button("Step", icon=":material/play_arrow:", on_click=_move, args=("forward",), key="btn_step", type="primary",
+                width="stretch", help="Compute the next step (after the update: start the next iteration)")
+    c[1].button("Back", icon=":material/arrow_back:", on_click=_move, args=("back",), key="btn_back", width="stretch",
+                disabled=lesson.index == 0 and lesson.iteration == 1)
+    c[2].button("Reset", icon=":material/first_page:", on_click=_move, args=("reset",), key="btn_reset", width="stretch",
+                disabled=lesson.index == 0)
+    c[3].button("Run to end", icon=":material/last_page:", on_click=_move, args=("run_to_end",), key="btn_end",
+                width="stretch", disabled=lesson.index == lesson.last)
+    c[4].markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
+
+
+def selected_weight(lesson: Lesson) -> tuple[int, int, int]:
+    """The chosen weight (l, k, j), 0-based k and j, kept valid for the current network."""
+    s = st.session_state
+    sizes = lesson.network.sizes
+    l = int(np.clip(s.get("pick_l", 1), 1, lesson.network.L))
+    k = int(np.clip(s.get("pick_k", 1), 1, sizes[l])) - 1
+    j = int(np.clip(s.get("pick_j", 1), 1, sizes[l - 1])) - 1
+    s["pick_l"], s["pick_k"], s["pick_j"] = l, k + 1, j + 1
+    return l, k, j
+
+
+def _picked_on_chart(key: str) -> None:
+    """A click on a gradient cell: its marker carries (l, k, j)."""
+    event = st.session_state.get(key)
+    points = (event or {}).get("selection", {}).get("points", [])
+    if points and points[0].get("customdata") is not None:
+        l, k, j = (int(v) for v in points[0]["customdata"][:3])
+        st.session_state["pick_l"], st.session_state["pick_k"], st.session_state["pick_j"] = l, k + 1, j + 1
+
+
+def weight_picker(lesson: Lesson) -> None:
+    """Choose l, k, j with widgets (a click on a heatmap cell sets the same keys)."""
+    sizes = lesson.network.sizes
+    l = st.session_state["pick_l"]
+    c = st.columns(3)
+    c[0].selectbox("Layer l", range(1, lesson.network.L + 1), key="pick_l")
+    c[1].selectbox(f"Receiving node k (layer {l})", range(1, sizes[l] + 1), key="pick_k")
+    c[2].selectbox(f"Emitting node j (layer {l - 1})", range(1, sizes[l - 1] + 1), key="pick_j")
+
+
+def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
+    """The equation of the current step, numbers substituted."""
+    m = lesson.moment
+    L = trace.L
+    sel_l, sel_k, sel_j = selected
+    if m.kind == START:
+        st.latex(eq.vector("a^0 = x", trace.a(0)) + r"\qquad " + eq.vector("y", trace.y))
+        st.caption("Press **Step** to compute the input sums of layer 1.")
+    elif m.kind == FORWARD:
+        for k in _nodes(trace.network.sizes[m.layer], sel_k if sel_l == m.layer else 0):
+            st.latex(eq.input_sum(bp.input_sum(trace, m.layer, k)))
+        st.latex(eq.vector(f"a^{{{m.layer}}}", trace.a(m.layer)))
+    elif m.kind == COST:
+        st.latex(eq.cost(trace.cost_name, trace.a(L), trace.y, trace.cost))
+    elif m.kind == BACKWARD and m.layer == L:
+        for k in _nodes(trace.network.sizes[L], sel_k if sel_l == L else 0):
+            st.latex(eq.bp1(bp.delta_chain(trace, L, k), trace.cost_name))
+        st.caption("(BP1): the output layer's delta, from the cost's derivative and σ′(zᴸ).")
+    elif m.kind == BACKWARD:
+        k = sel_k if sel_l == m.layer else int(np.argmax(np.abs(trace.delta(m.layer))))
+        st.latex(eq.bp2(bp.delta_chain(trace, m.layer, k)))
+        st.caption(f"(BP2): every node m of layer {m.layer + 1} that node {k + 1} feeds sends its δ back, "
+                   f"weighted by the edge. Choose k below to see another node.")
+    elif m.kind == UPDATE:
+        w = bp.weight_chain(trace, *selected)
+        new = lesson.updated_network(trace)
+        st.latex(eq.update(w, lesson.learning_rate, new.W(sel_l)[sel_k, sel_j]))
+        after = bp.cost_of(new, lesson.x, lesson.y, lesson.cost)
+        st.latex(rf"C_{{\text{{before}}}} = {eq.num(trace.cost)} \qquad C_{{\text{{after}}}} = {eq.num(after)}")
+        st.caption("Every weight and bias moves against its gradient. **Step** starts the next iteration "
+                   "from the updated network.")
+
+
+def chain_rule(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
+    """The chosen weight's whole chain rule, once its layer's gradient is revealed."""
+    l, k, j = selected
+    st.markdown(f"**Chosen weight** W<sup>{l}</sup><sub>{k + 1},{j + 1}</sub>: from node {j + 1} of layer "
+                f"{l - 1} to node {k + 1} of layer {l} (orange in the diagram)", unsafe_allow_html=True)
+    if not lesson.moment.shows_backward(l):
+        st.info(f"Its gradient is computed when the backward pass reaches layer {l}. Keep pressing **Step**.")
+        return
+    st.latex(eq.bp4(bp.weight_chain(trace, l, k, j)))
+    m = lesson.moment
+    if m.kind == BACKWARD and m.layer == l:
+        return  # the step's own equation above already shows where δˡₖ comes from
+    d = bp.delta_chain(trace, l, k)
+    st.caption(f"where δ{_sup(l)}{_sub(k + 1)} comes from:")
+    st.latex(eq.bp1(d, trace.cost_name) if d.is_output else eq.bp2(d))
+
+
+def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
+    """∂C/∂Wˡ for every layer, left to right as in the diagram, so the backward pass fills them right to left."""
+    L = trace.L
+    for start in range(1, L + 1, COLUMNS):
+        cols = st.columns(COLUMNS)
+        for col, l in zip(cols, range(start, min(start + COLUMNS, L + 1))):
+            key = f"grad_{l}"
+            col.plotly_chart(layer_gradient(trace, l, lesson.moment, selected), key=key, on_select=lambda k=key:
+                             _picked_on_chart(k), selection_mode="points", width="stretch",
+                             config={"displayModeBar": False})
+
+
+def lesson_view() -> None:
+    """The whole step-through view; a fragment, so a step reruns only this part of the page."""
+    lesson: Lesson = st.session_state["lesson"]
+    trace = lesson.trace
+    step_buttons(lesson)
+    selected = selected_weight(lesson)
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(network_diagram(trace, lesson.moment, selected), key="diagram", width="stretch",
+                        config={"displayModeBar": False})
+    with right:
+        st.subheader(lesson.moment.title.capitalize())
+        step_equations(lesson, trace, selected)
+        st.divider()
+        chain_rule(lesson, trace, selected)
+    weight_picker(lesson)
+    gradient_grid(lesson, trace, selected)
+
+
+def _sup(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _sub(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def _nodes(n: int, chosen: int) -> list[int]:
+    """Every node of a small layer; only the chosen one of a large layer."""
+    return list(range(n)) if n <= SHOW_ALL_NODES else [chosen]
+
+
+def autoplay_interval() -> float | None:
+    """The autoplay toggle and speed in the sidebar; the seconds between steps, or None when off."""
+    sb = st.sidebar
+    sb.header("Autoplay")
+    on = sb.toggle("Play the steps by themselves", key="autoplay")
+    seconds = sb.slider("Seconds per step", 0.5, 5.0, 1.5, 0.5, key="autoplay_seconds")
+    return seconds if on else None
+
+
+def autoplay_tick() -> None:
+    """One autoplay tick: a step on, stopping at the end of the iteration."""
+    lesson: Lesson = st.session_state["lesson"]
+    if lesson.index >= lesson.last:
+        st.session_state["autoplay"] = False
+        st.rerun(scope="app")
+    st.session_state["lesson"] = lesson.forward()

@@ -1,0 +1,214 @@
+"""The network and sample settings of the step-through page, and the lesson they build.
+
+Widget values live in st.session_state under the keys below; the lesson built from them lives there too,
+so each browser session has its own. A setting that the core refuses leaves the last valid lesson in use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import backprop as bp
+from backprop.lesson import Lesson
+from backprop.presets import PRESETS, Preset
+
+MAX_HIDDEN_LAYERS = 6
+MAX_HIDDEN_WIDTH = 16
+MAX_IO_WIDTH = 8
+SAMPLE_RANGE = 10.0          # |x| and |y| at most this: beyond it every sigmoid is saturated anyway
+ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
+                     "linear": "linear"}
+COST_LABELS = {"quadratic": "quadratic ½Σ(a−y)²", "cross_entropy": "cross-entropy"}
+INIT_LABELS = {"auto": "auto (He for ReLU, else Xavier)", "xavier": "Xavier / Glorot", "he": "He",
+               "normal": "normal N(0, 1)"}
+DEFAULT = PRESETS["worked_2_2_2"]
+PERSIST = "session"          # widget values survive a visit to another page
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the network is built from."""
+
+    sizes: tuple[int, ...]
+    activation: str
+    output_activation: str
+    cost: str
+    learning_rate: float
+    seed: int
+    init: str
+    fixed: str | None      # a preset whose fixed weights are in use, or None for random weights
+
+    def network(self) -> bp.Network:
+        if self.fixed is not None:
+            return PRESETS[self.fixed].network()
+        return bp.Network.random(self.sizes, self.activation, self.output_activation, self.seed, self.init)
+
+
+def apply_preset(name: str) -> None:
+    """Set every widget to a preset (a callback: runs before the widgets are drawn)."""
+    p: Preset = PRESETS[name]
+    s = st.session_state
+    s["n_hidden"] = len(p.sizes) - 2
+    s["n_in"], s["n_out"] = p.sizes[0], p.sizes[-1]
+    for i, n in enumerate(p.sizes[1:-1], start=1):
+        s[f"n_h{i}"] = n
+    s["activation"], s["output_activation"], s["cost"] = p.activation, p.output_activation, p.cost
+    s["learning_rate"], s["seed"], s["init"] = p.learning_rate, p.seed, p.init
+    s["fixed"] = name if p.weights is not None else None
+    s["x_text"], s["y_text"] = _text(p.x), _text(p.y)
+    s["notice"] = f"Preset loaded: {p.title}."
+
+
+def _unfix() -> None:
+    """A changed size or seed means random weights again."""
+    st.session_state["fixed"] = None
+
+
+def _defaults() -> None:
+    if "n_hidden" not in st.session_state:
+        apply_preset("worked_2_2_2")
+        st.session_state.pop("notice", None)
+
+
+def sidebar_settings() -> Settings:
+    """Draw the network settings in the sidebar and return them."""
+    _defaults()
+    s = st.session_state
+    sb = st.sidebar
+    sb.header("Network")
+    sb.caption("Presets")
+    for col, name in zip(sb.columns(len(PRESETS)), PRESETS):
+        col.button(PRESETS[name].label, key=f"preset_{name}", on_click=apply_preset, args=(name,),
+                   help=f"Preset: {PRESETS[name].title}", width="stretch")
+    n_hidden = sb.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="n_hidden", on_change=_unfix,
+                               persist_state=PERSIST)
+    widths = [sb.number_input("Input nodes (layer 0)", 1, MAX_IO_WIDTH, key="n_in", on_change=_unfix,
+                              persist_state=PERSIST)]
+    for i in range(1, n_hidden + 1):
+        s.setdefault(f"n_h{i}", 3)
+        widths.append(sb.number_input(f"Nodes in hidden layer {i}", 1, MAX_HIDDEN_WIDTH, key=f"n_h{i}",
+                                      on_change=_unfix, persist_state=PERSIST))
+    widths.append(sb.number_input(f"Output nodes (layer {n_hidden + 1})", 1, MAX_IO_WIDTH, key="n_out",
+                                  on_change=_unfix, persist_state=PERSIST))
+    names = list(ACTIVATION_LABELS)
+    act = sb.selectbox("Hidden activation", names, key="activation", format_func=ACTIVATION_LABELS.get,
+                       on_change=_unfix, persist_state=PERSIST)
+    out = sb.selectbox("Output activation", names, key="output_activation",
+                       format_func=ACTIVATION_LABELS.get, on_change=_unfix, persist_state=PERSIST)
+    cost = sb.selectbox("Cost", list(COST_LABELS), key="cost", format_func=COST_LABELS.get,
+                        persist_state=PERSIST)
+    lr = sb.number_input("Learning rate η", 0.0, 10.0, key="learning_rate", step=0.05, format="%.3f",
+                         persist_state=PERSIST)
+    seed = sb.number_input("Seed", 0, 2**31 - 1, key="seed", on_change=_unfix, persist_state=PERSIST)
+    init = sb.selectbox("Initialisation", list(INIT_LABELS), key="init", format_func=INIT_LABELS.get,
+                        on_change=_unfix, persist_state=PERSIST)
+    fixed = s.get("fixed")
+    if fixed is not None:
+        sb.caption(f"Weights: the fixed numbers of “{PRESETS[fixed].title}”. Change a size or the seed "
+                   "for random ones.")
+    return Settings(tuple(int(n) for n in widths), act, out, cost, float(lr), int(seed), init, fixed)
+
+
+def current_lesson(settings: Settings) -> Lesson:
+    """The session's lesson, rebuilt (at step 0, with a notice) when the settings changed.
+
+    Settings the core refuses (say, cross-entropy with a ReLU output) show an error in the sidebar and the
+    last valid lesson stays in use.
+    """
+    s = st.session_state
+    lesson: Lesson | None = s.get("lesson")
+    if lesson is not None and s.get("lesson_settings") == settings:
+        return lesson
+    x, y = fit(parse(s.get("x_text", "")), settings.sizes[0]), fit(parse(s.get("y_text", "")), settings.sizes[-1])
+    try:
+        new = Lesson.start(settings.network(), x, y, settings.cost, settings.learning_rate)
+    except ValueError as err:
+        if lesson is None:  # nothing valid yet: fall back to the default preset
+            new = Lesson.start(DEFAULT.network(), DEFAULT.x, DEFAULT.y, DEFAULT.cost, DEFAULT.learning_rate)
+            s["lesson"], s["lesson_settings"] = new, None
+            st.sidebar.error(f"These settings can't be used: {err}. Showing the default example.")
+            return new
+        st.sidebar.error(f"These settings can't be used: {err}. The previous network stays in use.")
+        return lesson
+    if lesson is not None:
+        s.setdefault("notice", "Settings changed: a new network, back to step 0.")
+    s["x_text"], s["y_text"] = _text(new.x), _text(new.y)
+    s["lesson"], s["lesson_settings"] = new, settings
+    return new
+
+
+def sample_editor(lesson: Lesson) -> None:
+    """Edit x and y as comma-separated numbers; a bad entry is named at its field and the last valid
+    sample stays in use."""
+    s = st.session_state
+    n0, nL = lesson.network.sizes[0], lesson.network.sizes[-1]
+    c1, c2, c3 = st.columns([5, 5, 2], vertical_alignment="bottom")
+    x_text = c1.text_input(f"Input x ({n0} number{'s' * (n0 > 1)})", key="x_text")
+    y_text = c2.text_input(f"Target y ({nL} number{'s' * (nL > 1)})", key="y_text")
+    c3.button("Random sample", icon=":material/casino:", on_click=_random_sample, args=(n0, nL, lesson.cost), width="stretch")
+    x, x_err = check_vector(x_text, n0, "x")
+    y, y_err = check_vector(y_text, nL, "y")
+    if x_err:
+        c1.error(x_err)
+    if y_err:
+        c2.error(y_err)
+    if x_err or y_err:
+        return
+    if np.array_equal(x, lesson.x) and np.array_equal(y, lesson.y):
+        return
+    try:
+        s["lesson"] = lesson.with_sample(x, y)
+    except ValueError as err:
+        c2.error(f"{err}. The last valid sample stays in use.")
+
+
+def _random_sample(n0: int, nL: int, cost: str) -> None:
+    rng = np.random.default_rng()
+    st.session_state["x_text"] = _text(np.round(rng.uniform(-1, 1, n0), 2))
+    st.session_state["y_text"] = _text(np.round(rng.uniform(0, 1, nL), 2))
+
+
+def parse(text: str) -> list[float]:
+    """Numbers separated by commas, semicolons or spaces; what does not parse is dropped."""
+    out = []
+    for part in re.split(r"[,;\s]+", str(text).strip()):
+        try:
+            out.append(float(part))
+        except ValueError:
+            pass
+    return out
+
+
+def check_vector(text: str, n: int, name: str) -> tuple[np.ndarray | None, str | None]:
+    """Parse `text` as exactly n finite numbers within ±SAMPLE_RANGE; or say what is wrong."""
+    parts = [p for p in re.split(r"[,;\s]+", str(text).strip()) if p]
+    if not parts:
+        return None, f"{name} is empty: type {n} number{'s' * (n > 1)} separated by commas."
+    values = []
+    for p in parts:
+        try:
+            v = float(p)
+        except ValueError:
+            return None, f"“{p[:20]}” in {name} is not a number."
+        if not np.isfinite(v):
+            return None, f"{name} must be finite numbers; “{p[:20]}” is not."
+        if abs(v) > SAMPLE_RANGE:
+            return None, f"{name} values must lie between −{SAMPLE_RANGE:g} and {SAMPLE_RANGE:g}; got {v:g}."
+        values.append(v)
+    if len(values) != n:
+        return None, f"{name} needs {n} number{'s' * (n > 1)} (one per node); got {len(values)}."
+    return np.array(values), None
+
+
+def fit(values: list[float], n: int, fill: float = 0.5) -> list[float]:
+    """`values` cut or padded with `fill` to length n, finite and within range."""
+    values = [v if np.isfinite(v) and abs(v) <= SAMPLE_RANGE else fill for v in values[:n]]
+    return values + [fill] * (n - len(values))
+
+
+def _text(values) -> str:
+    return ", ".join(f"{float(v):g}" for v in values)

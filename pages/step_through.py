@@ -1,0 +1,25 @@
+"""Step through: set the network, step the forward pass, watch δ and ∂C/∂W fill in backward."""
+
+import streamlit as st
+
+from backprop.ui import lesson_view, settings
+
+config = settings.sidebar_settings()
+interval = lesson_view.autoplay_interval()
+lesson = settings.current_lesson(config)
+
+st.title("Backpropagation, step by step")
+if notice := st.session_state.pop("notice", None):
+    st.toast(notice, icon="🔄")
+settings.sample_editor(lesson)
+
+
+@st.fragment(run_every=interval)
+def view() -> None:
+    if interval is not None and st.session_state.pop("autoplay_started", True) is False:
+        lesson_view.autoplay_tick()
+    st.session_state["autoplay_started"] = False
+    lesson_view.lesson_view()
+
+
+view()
