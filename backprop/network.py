@@ -74,9 +74,10 @@ class Network:
         if output_activation is None:
             output_activation = activation
         act = by_name(ACTIVATIONS, activation, "activation")
+        by_name({"auto": None, **INITS}, init, "initialisation")   # so that the message lists "auto" too
         if init == "auto":
             init = "he" if act.name in ("relu", "leaky_relu") else "xavier"
-        std = by_name(INITS, init, "initialisation")
+        std = INITS[init]
         try:
             rng = np.random.default_rng(seed)
         except (TypeError, ValueError):
