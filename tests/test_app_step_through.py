@@ -1,0 +1,187 @@
+"""The step-through page as a user meets it, headless (AppTest): widgets, buttons, messages, state."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import backprop as bp
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _progress(at: AppTest) -> str:
+    (line,) = [m.value for m in at.markdown if m.value.startswith("**Step ")]
+    return line
+
+
+def _click(at: AppTest, key: str) -> None:
+    at.button(key=key).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _set_sizes(at: AppTest, sizes) -> None:
+    at.number_input(key="n_hidden").set_value(len(sizes) - 2).run()
+    at.number_input(key="n_in").set_value(sizes[0])
+    for i, n in enumerate(sizes[1:-1], start=1):
+        at.number_input(key=f"n_h{i}").set_value(n)
+    at.number_input(key="n_out").set_value(sizes[-1]).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_opens_on_the_worked_example_at_step_0():
+    at = _app()
+    assert at.title[0].value == "Backpropagation, step by step"
+    assert _progress(at) == "**Step 0 of 6 — start: the input x is set** · iteration 1"
+    assert at.text_input(key="x_text").value == "0.05, 0.1"
+    lesson = at.session_state["lesson"]
+    assert lesson.network.sizes == (2, 2, 2) and lesson.network.W(1)[0, 1] == 0.20
+
+
+@pytest.mark.parametrize("sizes", [(2, 2, 2), (1, 1), (3, 5, 4, 2), (2, 3, 3, 3, 3, 3, 3, 1)])
+def test_step_back_reset_and_run_to_end_move_through_the_whole_timeline(sizes):
+    at = _app()
+    _set_sizes(at, sizes)
+    L = len(sizes) - 1
+    assert at.session_state["lesson"].network.sizes == tuple(sizes)
+    for i in range(1, bp.n_steps(L)):
+        _click(at, "btn_step")
+        assert _progress(at) == f"**{bp.step(L, i).progress}** · iteration 1"
+    for i in range(bp.n_steps(L) - 2, -1, -1):
+        _click(at, "btn_back")
+        assert _progress(at) == f"**{bp.step(L, i).progress}** · iteration 1"
+    _click(at, "btn_end")
+    assert _progress(at).startswith(f"**Step {2 * L + 2} of {2 * L + 2} — update")
+    _click(at, "btn_reset")
+    assert _progress(at).startswith("**Step 0 of")
+
+
+def test_the_step_equation_shows_the_traces_numbers():
+    """At 'backward through layer 2' of the worked example, BP1 is printed with δ²₁ = 0.1385 (Mazur:
+    ∂E/∂net_o1 = 0.138498562)."""
+    at = _app()
+    for _ in range(4):
+        _click(at, "btn_step")
+    text = " ".join(x.value for x in at.latex)
+    assert r"\delta^L_{1}" in text and "0.1385" in text and r"\text{(BP1)}" in text
+
+
+def test_update_shows_cost_before_and_after_and_the_next_step_uses_the_updated_network():
+    at = _app()
+    _click(at, "btn_end")
+    before = at.session_state["lesson"]
+    text = " ".join(x.value for x in at.latex)
+    after = bp.cost_of(before.updated_network(), before.x, before.y)
+    assert "0.2984" in text and f"{after:.4g}" in text
+    _click(at, "btn_step")
+    lesson = at.session_state["lesson"]
+    assert lesson.iteration == 2 and lesson.network == before.updated_network()
+    assert "iteration 2" in _progress(at)
+
+
+def test_changing_the_network_goes_back_to_step_0_with_a_notice():
+    at = _app()
+    _click(at, "btn_step")
+    _click(at, "btn_step")
+    at.selectbox(key="activation").set_value("tanh").run()
+    assert not at.exception
+    assert _progress(at).startswith("**Step 0 of")
+    assert at.session_state["lesson"].network.activation == "tanh"
+    assert any("new network" in t.value for t in at.toast)
+
+
+def test_settings_the_core_refuses_keep_the_last_network_with_a_message():
+    at = _app()
+    _click(at, "btn_step")
+    at.selectbox(key="output_activation").set_value("relu").run()   # quadratic: fine
+    at.selectbox(key="cost").set_value("cross_entropy").run()       # needs a sigmoid output
+    assert not at.exception
+    assert any("cross_entropy" in e.value and "previous network" in e.value for e in at.sidebar.error)
+    assert at.session_state["lesson"].cost == "quadratic"
+
+
+@pytest.mark.parametrize("field, text, message", [
+    ("x_text", "abc, 1", "is not a number"),
+    ("x_text", "", "is empty"),
+    ("x_text", "nan, 0.1", "finite"),
+    ("x_text", "0.1, inf", "finite"),
+    ("x_text", "0.1", "needs 2 numbers"),
+    ("x_text", "0.1, 1e9", "between"),
+    ("y_text", "0.2, 0.5, 0.9", "needs 2 numbers"),
+])
+def test_a_bad_sample_is_named_at_its_field_and_the_last_valid_one_stays(field, text, message):
+    at = _app()
+    _click(at, "btn_end")
+    at.text_input(key=field).input(text).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    lesson = at.session_state["lesson"]
+    assert lesson.x.tolist() == [0.05, 0.1] and lesson.y.tolist() == [0.01, 0.99]
+    assert lesson.index == lesson.last
+
+
+def test_a_valid_sample_is_used_at_once_and_keeps_the_step():
+    at = _app()
+    _click(at, "btn_step")
+    at.text_input(key="x_text").input("1; -2").run()
+    lesson = at.session_state["lesson"]
+    assert lesson.x.tolist() == [1.0, -2.0] and lesson.index == 1
+    _click(at, "btn_step")  # the random sample button also gives a valid sample of the right size
+    at.button[[b.label for b in at.button].index("Random sample")].click().run()
+    assert not at.error and at.session_state["lesson"].x.shape == (2,)
+
+
+def test_presets_land_on_their_example():
+    at = _app()
+    _click(at, "preset_deep_narrow")
+    lesson = at.session_state["lesson"]
+    assert lesson.network.sizes == (2, 3, 3, 3, 3, 3, 1) and lesson.index == 0
+    _click(at, "btn_end")
+    deltas = [np.abs(lesson.trace.delta(l)).mean() for l in range(1, 7)]
+    assert all(a < b for a, b in zip(deltas, deltas[1:])), "the deltas shrink going back"
+    _click(at, "preset_xor_2_2_1")
+    assert at.session_state["lesson"].network.sizes == (2, 2, 1)
+    assert at.session_state["lesson"].cost == "cross_entropy"
+    _click(at, "preset_worked_2_2_2")
+    assert at.session_state["lesson"].network.W(2)[1, 1] == 0.55
+
+
+def test_choosing_a_weight_shows_its_chain_rule_once_revealed():
+    at = _app()
+    at.selectbox(key="pick_l").set_value(2).run()
+    at.selectbox(key="pick_k").set_value(2)
+    at.selectbox(key="pick_j").set_value(1).run()
+    assert any("W<sup>2</sup><sub>2,1</sub>" in m.value for m in at.markdown)
+    assert any("backward pass reaches layer 2" in i.value for i in at.info)
+    _click(at, "btn_end")
+    w = bp.weight_chain(at.session_state["lesson"].trace, 2, 1, 0)
+    text = " ".join(x.value for x in at.latex)
+    assert r"\partial W^{2}_{21}" in text and f"{w.dC_dW:.4g}" in text
+
+
+def test_two_sessions_do_not_share_state():
+    one, two = _app(), _app()
+    _set_sizes(two, (3, 4, 1))
+    _click(one, "btn_step")
+    _click(one, "btn_step")
+    assert one.session_state["lesson"].network.sizes == (2, 2, 2)
+    assert one.session_state["lesson"].index == 2
+    assert two.session_state["lesson"].network.sizes == (3, 4, 1)
+    assert two.session_state["lesson"].index == 0
+
+
+def test_a_deleted_lesson_in_session_state_is_rebuilt():
+    """Nothing a page does may depend on state another page or an old version left behind."""
+    at = _app()
+    del at.session_state["lesson"]
+    at.run()
+    assert not at.exception and _progress(at).startswith("**Step 0 of 6")

@@ -1,0 +1,141 @@
+"""The figures show the trace's numbers, and only what the current step has revealed."""
+
+import numpy as np
+import pytest
+
+import backprop as bp
+from backprop.figures import layer_gradient, network_diagram
+from backprop.figures import style
+
+SIZES = [(2, 2, 2), (3, 4, 2, 1), (1, 1), (5, 16, 3)]
+
+
+def _trace(sizes, seed=0):
+    net = bp.Network.random(sizes, "tanh", "sigmoid", seed=seed, init="normal")
+    rng = np.random.default_rng(seed)
+    return bp.backward(net, rng.uniform(-1, 1, sizes[0]), rng.uniform(0, 1, sizes[-1]))
+
+
+def _named(fig, name):
+    (trace,) = [t for t in fig.data if t.name == name]
+    return trace
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_revealed_heatmap_is_the_outer_product_of_the_strips_beside_it(sizes):
+    """Once layer l is reached going back, the cells are ∂C/∂Wˡ, the row strip δˡ, the column strip aˡ⁻¹,
+    and every cell equals its row's δ times its column's a (the outer product, recomputed here)."""
+    trace = _trace(sizes)
+    L = trace.L
+    for l in range(1, L + 1):
+        fig = layer_gradient(trace, l, bp.step(L, 2 * L + 2))
+        G = np.asarray(_named(fig, f"dC_dW{l}").z)
+        delta = np.asarray(_named(fig, f"delta{l}").z)[:, 0]
+        a_prev = np.asarray(_named(fig, f"a{l - 1}").z)[0]
+        np.testing.assert_array_equal(G, trace.dC_dW(l))
+        np.testing.assert_array_equal(delta, trace.delta(l))
+        np.testing.assert_array_equal(a_prev, trace.a(l - 1))
+        np.testing.assert_allclose(G, np.array([[d * a for a in a_prev] for d in delta]), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_heatmaps_fill_in_one_layer_at_a_time_going_back(sizes):
+    """At every step, layer l's cells hold numbers exactly when the backward pass has reached l;
+    before that they are empty ('?' and the empty colour), never the real values."""
+    trace = _trace(sizes)
+    L = trace.L
+    for i in range(bp.n_steps(L)):
+        moment = bp.step(L, i)
+        for l in range(1, L + 1):
+            heat = _named(layer_gradient(trace, l, moment), f"dC_dW{l}")
+            G = np.asarray(heat.z)
+            if moment.shows_backward(l):
+                np.testing.assert_array_equal(G, trace.dC_dW(l))
+            else:
+                assert not np.any(G), f"step {i}: layer {l} shows values before it is computed"
+                assert heat.colorscale == tuple(tuple(c) for c in style.EMPTY_SCALE)
+                if heat.text is not None:
+                    assert {t for row in heat.text for t in row} == {"?"}
+
+
+def test_every_cell_has_a_click_target_carrying_its_indices():
+    """The overlay markers sit on the cell centres (x = j, y = k) and carry (l, k, j)."""
+    trace = _trace((3, 4, 2))
+    fig = layer_gradient(trace, 1, bp.step(2, 0))
+    cells = _named(fig, "cells")
+    got = {(int(l), int(k), int(j)) for l, k, j in cells.customdata}
+    assert got == {(1, k, j) for k in range(4) for j in range(3)}
+    assert all(int(c[2]) == x and int(c[1]) == y for c, x, y in zip(cells.customdata, cells.x, cells.y))
+
+
+def test_selected_cell_is_outlined():
+    trace = _trace((3, 4, 2))
+    fig = layer_gradient(trace, 1, bp.step(2, 6), selected=(1, 2, 0))
+    (rect,) = fig.layout.shapes
+    assert (rect.x0, rect.x1, rect.y0, rect.y1) == (-0.5, 0.5, 1.5, 2.5)
+    assert layer_gradient(trace, 2, bp.step(2, 6), selected=(1, 2, 0)).layout.shapes == ()
+
+
+def test_hover_text_uses_lecture_notation_with_one_based_indices():
+    trace = _trace((3, 4, 2))
+    heat = _named(layer_gradient(trace, 2, bp.step(2, 6)), "dC_dW2")
+    text = heat.customdata[1][2]  # k = 2, j = 3 in the lecture's 1-based labels
+    assert text.startswith("∂C/∂W<sup>2</sup><sub>2,3</sub> = δ<sup>2</sup><sub>2</sub> · a<sup>1</sup><sub>3</sub>")
+    assert text.endswith(f"{trace.dC_dW(2)[1, 2]:.4g}")
+
+
+def _nodes(fig):
+    return _named(fig, "nodes")
+
+
+@pytest.mark.parametrize("sizes", SIZES)
+def test_diagram_colours_nodes_by_a_forward_by_delta_back_and_leaves_the_rest_empty(sizes):
+    """Node fills: empty until the forward pass reaches the layer, then aˡ's colour, then δˡ's colour
+    once the backward pass reaches it (recomputed here with the same colour scales)."""
+    trace = _trace(sizes)
+    L, n = trace.L, trace.network.sizes
+    a_all = np.concatenate([trace.a(l) for l in range(L + 1)])
+    low, high = min(0.0, a_all.min()), max(1.0, a_all.max())
+    d_lim = style.limit(*[trace.delta(l) for l in range(1, L + 1)])
+    for i in range(bp.n_steps(L)):
+        moment = bp.step(L, i)
+        fill = list(_nodes(network_diagram(trace, moment)).marker.color)
+        pos = 0
+        for l in range(L + 1):
+            for k in range(n[l]):
+                if l >= 1 and moment.shows_backward(l):
+                    want = style.diverging([trace.delta(l)[k]], d_lim)[0]
+                elif moment.shows_forward(l):
+                    want = style.sequential([trace.a(l)[k]], low, high)[0]
+                else:
+                    want = style.EMPTY_FILL
+                assert fill[pos] == want, (i, l, k)
+                pos += 1
+        assert pos == len(fill) == sum(n)
+
+
+def test_diagram_hover_gives_the_trace_numbers():
+    trace = _trace((2, 3, 1))
+    hover = _nodes(network_diagram(trace, bp.step(2, 5))).hovertext  # step 5: backward through layer 1
+    # node 2 of layer 1 is the 2 + 2 = 4th node (0-based index 3)
+    assert f"a<sup>1</sup><sub>2</sub> = {trace.a(1)[1]:.4g}" in hover[3]
+    assert f"δ<sup>1</sup><sub>2</sub> = {trace.delta(1)[1]:.4g}" in hover[3]
+    assert "not yet computed" in _nodes(network_diagram(trace, bp.step(2, 0))).hovertext[3]
+
+
+def test_diagram_highlights_the_path_of_the_selected_weight():
+    """The orange path: edge j→k of layer l and, below the output, k's edges to every node of layer l+1."""
+    trace = _trace((2, 3, 4, 1))
+    fig = network_diagram(trace, bp.step(3, 0), selected=(2, 1, 0))
+    path = _named(fig, "path")
+    xs = [x for x in path.x if x is not None]
+    assert xs == [1, 2] + [2, 3] * 1  # one edge into node k, then the output layer has one node
+    fig = network_diagram(trace, bp.step(3, 0), selected=(1, 2, 1))
+    assert len([x for x in _named(fig, "path").x if x is None]) == 1 + 4  # j→k, then k→m for m = 1..4
+
+
+def test_edges_cover_every_weight_once():
+    trace = _trace((3, 5, 2))
+    fig = network_diagram(trace, bp.step(2, 0))
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert sum(len([x for x in t.x if x is None]) for t in lines) == 3 * 5 + 5 * 2

@@ -1,0 +1,52 @@
+"""DESIGN.md's layering: pages → backprop.ui → backprop.figures → core, never backwards.
+
+Read from the source with `ast`, so an import hidden inside a function is caught too.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "backprop"
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolve against the file's package
+                parts = list(path.relative_to(ROOT).with_suffix("").parts[:-node.level])
+                base = ".".join(parts + ([base] if base else []))
+            names.add(base)
+            names |= {f"{base}.{a.name}" for a in node.names}
+    return names
+
+
+def _layer(path: Path) -> str:
+    rel = path.relative_to(PACKAGE).parts
+    return rel[0] if rel[0] in ("figures", "ui") and len(rel) > 1 else "core"
+
+
+FORBIDDEN = {
+    "core": ("streamlit", "plotly", "pandas", "backprop.figures", "backprop.ui"),
+    "figures": ("streamlit", "backprop.ui"),
+    "ui": (),
+}
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_point_one_way(path):
+    bad = {n for n in _imports(path) for f in FORBIDDEN[_layer(path)] if n == f or n.startswith(f + ".")}
+    assert not bad, f"{path.relative_to(ROOT)} ({_layer(path)}) must not import {sorted(bad)}"
+
+
+def test_the_checker_sees_a_forbidden_import(tmp_path):
+    """The test above can fail: a core-like file importing streamlit inside a function is caught."""
+    f = tmp_path / "bad.py"
+    f.write_text("def draw():\n    import streamlit as st\n    from plotly import graph_objects\n")
+    assert {"streamlit", "plotly", "plotly.graph_objects"} <= _imports(f)
