@@ -7,6 +7,7 @@ so a network with L weight layers has 2L + 2 steps after the start.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 from . import _checks
@@ -62,8 +63,10 @@ def n_steps(L: int) -> int:
 def step(L: int, index: int) -> Step:
     """Step number `index` (0 … 2L + 2) of the timeline of a network with L weight layers."""
     last = n_steps(L) - 1
-    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= last:
+    # numbers.Integral takes NumPy integers too (as np.clip returns), as layer numbers do; bool is refused.
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not 0 <= index <= last:
         raise ValueError(f"a network with L = {L} has steps 0..{last}; got {index!r}")
+    index = int(index)
     if index == 0:
         return Step(0, START, None, L, 0, L + 1, False, False)
     if index <= L:
