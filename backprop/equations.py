@@ -13,6 +13,7 @@ from .explain import DeltaChain, InputSum, WeightChain
 
 DIGITS = 4
 MAX_TERMS = 6  # a sum with more terms is shown with its first few, "⋯" and the last
+PER_LINE = 2   # terms of a sum on one line, so that an equation fits a laptop's column
 
 
 def num(v: float, digits: int = DIGITS) -> str:
@@ -39,9 +40,11 @@ def kj(k: int, j: int) -> str:
 
 
 def _sum(terms: list[str]) -> str:
+    """Terms joined by +, at most PER_LINE to a line of an `aligned` block; a long sum is shortened with ⋯."""
     if len(terms) > MAX_TERMS:
         terms = terms[: MAX_TERMS - 1] + [r"\cdots", terms[-1]]
-    return " + ".join(terms)
+    lines = [" + ".join(terms[i:i + PER_LINE]) for i in range(0, len(terms), PER_LINE)]
+    return r" \\ &\qquad + ".join(lines)
 
 
 def rows(lhs: str, *rhs: str) -> list[str]:
@@ -58,9 +61,9 @@ def input_sum(s: InputSum) -> str:
     """zˡₖ = Σⱼ Wˡₖⱼ aˡ⁻¹ⱼ + bˡₖ = … and aˡₖ = σ(zˡₖ) = …"""
     l, k = s.l, s.k + 1
     products = [rf"{factor(w)} \cdot {factor(a)}" for w, a in zip(s.W, s.a_prev)]
-    return (aligned(rf"z^{{{l}}}_{{{k}}}", rf"\sum_j W^{{{l}}}_{{{k}j}}\, a^{{{l - 1}}}_j + b^{{{l}}}_{{{k}}}",
-                    _sum(products + [factor(s.b)]), num(s.z))
-            + rf" \qquad a^{{{l}}}_{{{k}}} = \sigma({num(s.z)}) = {num(s.a)}")
+    return aligned(rf"z^{{{l}}}_{{{k}}}", rf"\sum_j W^{{{l}}}_{{{k}j}}\, a^{{{l - 1}}}_j + b^{{{l}}}_{{{k}}}",
+                   _sum(products + [factor(s.b)]), num(s.z),
+                   more=rows(rf"a^{{{l}}}_{{{k}}}", rf"\sigma(z^{{{l}}}_{{{k}}}) = \sigma({num(s.z)})", num(s.a)))
 
 
 def cost(cost_name: str, a, y, value: float) -> str:

@@ -10,7 +10,7 @@ from ..timeline import Step
 from . import style
 
 ANNOTATE_CELLS = 100      # print values in the cells when the heatmap has at most this many
-CELL_PX = 34              # height of one row of cells, in pixels
+CELL_PX = 30              # height of one row of cells, in pixels
 
 
 def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int, int] | None = None) -> go.Figure:
@@ -77,24 +77,28 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
         _, k, j = selected
         fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=k - 0.5, y1=k + 0.5, xref="x", yref="y",
                       line=dict(color=style.HIGHLIGHT, width=4))
-    if not shown:
-        fig.add_annotation(text=f"δ<sup>{l}</sup>, ∂C/∂W<sup>{l}</sup>: not yet computed", showarrow=False,
-                           x=0.6, y=-0.02, xref="paper", yref="paper", yanchor="top",
-                           font=dict(size=12, color="#5f6368"))
-
-    height = int(np.clip(110 + CELL_PX * n_k, 200, 640))
+    # The plot area in pixels: n_k rows of cells, a gap, one row for the aˡ⁻¹ strip; the domains follow,
+    # so the strip keeps the height of one row whatever the size of the layer.
+    rows_px, gap_px = CELL_PX * n_k, 10
+    plot_px = rows_px + gap_px + CELL_PX
+    split = rows_px / plot_px
     tick = dict(tickmode="array", showgrid=False, zeroline=False)
+    labels_j = [f"j={j + 1}" if n_j <= 8 else str(j + 1) for j in js]
+    labels_k = [f"k={k + 1}" if n_k <= 8 else str(k + 1) for k in ks]
+    status = "" if shown else " — not yet computed"
     fig.update_layout(
         title=dict(text=(f"Layer {l}{' (output)' if l == L else ''}: ∂C/∂W<sup>{l}</sup> = "
-                         f"δ<sup>{l}</sup> (a<sup>{l - 1}</sup>)<sup>T</sup>"), x=0, font=dict(size=15)),
-        height=height, margin=dict(l=10, r=10, t=40, b=30), font=style.FONT,
+                         f"δ<sup>{l}</sup> (a<sup>{l - 1}</sup>)<sup>T</sup>{status}"), x=0, font=dict(size=15)),
+        height=plot_px + 90, margin=dict(l=10, r=10, t=40, b=50), font=style.FONT,
         plot_bgcolor="#ffffff", dragmode=False, clickmode="event+select", showlegend=False,
-        xaxis=dict(domain=[0.25, 1.0], tickvals=js, ticktext=[f"j={j + 1}" for j in js], side="bottom",
-                   range=[-0.5, n_j - 0.5], **tick),
-        yaxis=dict(domain=[0.0, 0.8], tickvals=ks, ticktext=[f"k={k + 1}" for k in ks], anchor="x2",
+        xaxis=dict(domain=[0.25, 1.0], tickvals=js, ticktext=labels_j, side="bottom",
+                   range=[-0.5, n_j - 0.5], title=dict(text=f"j: emitting node of layer {l - 1}",
+                                                        font=dict(size=12)), **tick),
+        yaxis=dict(domain=[0.0, split], tickvals=ks, ticktext=labels_k, anchor="x2",
                    range=[n_k - 0.5, -0.5], automargin=True, **tick),
         xaxis2=dict(domain=[0.04, 0.22], tickvals=[0], ticktext=[f"δ<sup>{l}</sup>"], anchor="y",
                     side="bottom", **tick),
-        yaxis3=dict(domain=[0.84, 1.0], tickvals=[0], ticktext=[f"a<sup>{l - 1}</sup>"], anchor="x", **tick),
+        yaxis3=dict(domain=[1 - CELL_PX / plot_px, 1.0], tickvals=[0], ticktext=[f"a<sup>{l - 1}</sup>"],
+                    anchor="x", **tick),
     )
     return fig

@@ -68,7 +68,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     a_all = np.concatenate([trace.a(l) for l in range(L + 1)])
     a_low, a_high = min(0.0, float(a_all.min())), max(1.0, float(a_all.max()))
     d_lim = style.limit(*[trace.delta(l) for l in range(1, L + 1)])
-    nx, ny, fill, label, hover = [], [], [], [], []
+    nx, ny, fill, label, hover, outline = [], [], [], [], [], []
     for l in range(L + 1):
         for k in range(sizes[l]):
             nx.append(l)
@@ -84,7 +84,8 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
                 label.append(style.short(v))
             else:
                 fill.append(style.EMPTY_FILL)
-                label.append("")
+                label.append("?")
+            outline.append(style.NODE_LINE if moment.shows_forward(l) else style.EMPTY_LINE)
             if moment.shows_forward(l):
                 lines.append(f"a<sup>{l}</sup><sub>{k + 1}</sub> = {trace.a(l)[k]:.4g}")
                 if l >= 1:
@@ -98,9 +99,10 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     node_px = int(np.clip(300 / max(sizes), 16, 46))
     fig.add_trace(go.Scatter(
         x=nx, y=ny, mode="markers+text" if show_labels else "markers", name="nodes",
-        marker=dict(size=node_px, color=fill, line=dict(width=1.5, color="#3c4043")),
+        marker=dict(size=node_px, color=fill, line=dict(width=1.5, color=outline)),
         text=label if show_labels else None,
-        textfont=dict(size=max(9, node_px // 4), color=[style.text_on(f) for f in fill]),
+        textfont=dict(size=max(9, node_px // 4),
+                      color=[style.text_on(f) if t != "?" else style.EMPTY_LINE for f, t in zip(fill, label)]),
         textposition="middle center", hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         showlegend=False))
 

@@ -8,7 +8,8 @@ from plotly.colors import sample_colorscale
 DIVERGING = "RdBu"        # signed quantities (W, δ, ∂C/∂W), centred on zero: red negative, blue positive
 SEQUENTIAL = "Viridis"    # activations
 EMPTY_FILL = "#ffffff"    # not yet computed: an empty node or cell
-EMPTY_LINE = "#9aa0a6"
+EMPTY_LINE = "#b0b5ba"   # the outline of a node not yet computed
+NODE_LINE = "#3c4043"    # the outline of a computed node
 EMPTY_SCALE = [[0.0, "#eef0f2"], [1.0, "#eef0f2"]]   # a heatmap cell not yet computed
 HIGHLIGHT = "#ff8c00"     # the selected weight and the path it depends on
 FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
