@@ -10,15 +10,14 @@ lesson = settings.current_lesson(config)
 
 st.title("Backpropagation, step by step")
 if notice := st.session_state.pop("notice", None):
-    st.toast(notice, icon="🔄")
+    st.toast(notice, icon=":material/refresh:")
 settings.sample_editor(lesson)
 
 
 @st.fragment(run_every=interval)
 def view() -> None:
-    if interval is not None and st.session_state.pop("autoplay_started", True) is False:
-        lesson_view.autoplay_tick()
-    st.session_state["autoplay_started"] = False
+    if interval is not None:
+        lesson_view.autoplay_tick(interval)
     lesson_view.lesson_view()
 
 

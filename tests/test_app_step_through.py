@@ -185,3 +185,19 @@ def test_a_deleted_lesson_in_session_state_is_rebuilt():
     del at.session_state["lesson"]
     at.run()
     assert not at.exception and _progress(at).startswith("**Step 0 of 6")
+
+
+def test_autoplay_steps_on_its_own_clock_and_stops_at_the_update():
+    """A tick steps once; a rerun sooner than the chosen interval (say, a click) does not step again;
+    at the update step autoplay switches itself off."""
+    at = _app()
+    at.slider(key="autoplay_seconds").set_value(5.0)
+    at.toggle(key="autoplay").set_value(True).run()
+    assert at.session_state["lesson"].index == 1
+    at.run()
+    assert at.session_state["lesson"].index == 1
+    _click(at, "btn_end")
+    at.session_state["autoplay_last"] = 0.0   # as if the interval had passed
+    at.run()
+    assert at.toggle(key="autoplay").value is False
+    assert at.session_state["lesson"].index == at.session_state["lesson"].last

@@ -3,6 +3,8 @@ the chosen weight's chain rule. Everything is drawn from the session's Lesson: i
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -162,16 +164,25 @@ def _nodes(n: int, chosen: int) -> list[int]:
 def autoplay_interval() -> float | None:
     """The autoplay toggle and speed in the sidebar; the seconds between steps, or None when off."""
     sb = st.sidebar
+    if st.session_state.pop("autoplay_off", False):  # set by a tick, which runs after the toggle is drawn
+        st.session_state["autoplay"] = False
     sb.header("Autoplay")
     on = sb.toggle("Play the steps by themselves", key="autoplay")
     seconds = sb.slider("Seconds per step", 0.5, 5.0, 1.5, 0.5, key="autoplay_seconds")
     return seconds if on else None
 
 
-def autoplay_tick() -> None:
-    """One autoplay tick: a step on, stopping at the end of the iteration."""
+def autoplay_tick(seconds: float) -> None:
+    """A step on if `seconds` have passed since the last one, stopping at the end of the iteration.
+
+    The fragment also reruns when a button inside it is clicked; timing the ticks keeps such a rerun
+    from stepping as well."""
+    now = time.monotonic()
+    if now - st.session_state.get("autoplay_last", 0.0) < 0.9 * seconds:
+        return
+    st.session_state["autoplay_last"] = now
     lesson: Lesson = st.session_state["lesson"]
     if lesson.index >= lesson.last:
-        st.session_state["autoplay"] = False
+        st.session_state["autoplay_off"] = True
         st.rerun(scope="app")
     st.session_state["lesson"] = lesson.forward()
