@@ -201,3 +201,21 @@ def test_autoplay_steps_on_its_own_clock_and_stops_at_the_update():
     at.run()
     assert at.toggle(key="autoplay").value is False
     assert at.session_state["lesson"].index == at.session_state["lesson"].last
+
+
+def test_reused_gradient_figures_equal_freshly_built_ones_at_every_step():
+    """The per-session figure memo must never show a stale figure: at each step, the figure kept for
+    every layer equals one built anew from the current trace and step."""
+    from backprop.figures import layer_gradient
+
+    at = _app()
+    _set_sizes(at, (2, 3, 3, 2))
+    at.selectbox(key="pick_l").set_value(2).run()
+    for i in range(bp.n_steps(3) + 1):   # one past the update: the next iteration's network
+        lesson = at.session_state["lesson"]
+        trace, m, memo = lesson.trace, lesson.moment, at.session_state["_figures"]
+        selected = (2, 0, 0)
+        for l in range(1, 4):
+            what = ("grad", l, m.shows_backward(l), m.shows_forward(l - 1), selected if l == 2 else None)
+            assert memo[what].to_plotly_json() == layer_gradient(trace, l, m, selected).to_plotly_json(), (i, l)
+        _click(at, "btn_step")

@@ -127,15 +127,22 @@ def test_diagram_highlights_the_path_of_the_selected_weight():
     """The orange path: edge j→k of layer l and, below the output, k's edges to every node of layer l+1."""
     trace = _trace((2, 3, 4, 1))
     fig = network_diagram(trace, bp.step(3, 0), selected=(2, 1, 0))
-    path = _named(fig, "path")
-    xs = [x for x in path.x if x is not None]
-    assert xs == [1, 2] + [2, 3] * 1  # one edge into node k, then the output layer has one node
+    xs = np.asarray(_named(fig, "path").x)
+    assert xs[~np.isnan(xs)].tolist() == [1, 2] + [2, 3] * 1  # the edge into node k, then the one output
     fig = network_diagram(trace, bp.step(3, 0), selected=(1, 2, 1))
-    assert len([x for x in _named(fig, "path").x if x is None]) == 1 + 4  # j→k, then k→m for m = 1..4
+    assert np.isnan(np.asarray(_named(fig, "path").x)).sum() == 1 + 4  # j→k, then k→m for m = 1..4
 
 
 def test_edges_cover_every_weight_once():
+    """Each j → k of each layer is one segment between the two nodes' positions, and nothing else."""
     trace = _trace((3, 5, 2))
     fig = network_diagram(trace, bp.step(2, 0))
-    lines = [t for t in fig.data if t.mode == "lines"]
-    assert sum(len([x for x in t.x if x is None]) for t in lines) == 3 * 5 + 5 * 2
+    got = []
+    for t in (t for t in fig.data if t.mode == "lines"):
+        xs, ys = np.asarray(t.x).reshape(-1, 3), np.asarray(t.y).reshape(-1, 3)
+        assert np.isnan(xs[:, 2]).all() and np.isnan(ys[:, 2]).all()
+        got += [(x0, y0, x1, y1) for (x0, x1), (y0, y1) in zip(xs[:, :2], ys[:, :2])]
+    pos = [(np.asarray(n) - 1) / 2 - np.arange(n) for n in (3, 5, 2)]
+    want = [(l - 1, pos[l - 1][j], l, pos[l][k]) for l, (n_in, n_out) in enumerate([(3, 5), (5, 2)], start=1)
+            for k in range(n_out) for j in range(n_in)]
+    assert sorted(got) == sorted(want)

@@ -26,66 +26,52 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     net, L = trace.network, trace.L
     sizes = net.sizes
     ys = node_xy(sizes)
-    fig = go.Figure()
+    traces = []
+    edges = _edges(trace, moment, ys)
 
-    # Edges: weights, or gradients where revealed. Colour limits are shared by all layers so that
-    # shrinking gradients in a deep network show as fading colour.
+    # Edges: weights, or gradients where revealed, binned by colour so each bin is one line trace
+    # (NaN separates segments). Colour limits are shared by all layers so that shrinking gradients in a
+    # deep network show as fading colour.
     w_lim = style.limit(*[net.W(l) for l in range(1, L + 1)])
     g_lim = style.limit(*[trace.dC_dW(l) for l in range(1, L + 1) if moment.shows_backward(l)])
-    segments: dict[int, list] = {}
-    for l in range(1, L + 1):
-        values, lim = (trace.dC_dW(l), g_lim) if moment.shows_backward(l) else (net.W(l), w_lim)
-        bins = np.clip(np.rint((values / lim + 1) / 2 * (EDGE_BINS - 1)), 0, EDGE_BINS - 1).astype(int)
-        for k in range(sizes[l]):
-            for j in range(sizes[l - 1]):
-                seg = segments.setdefault(bins[k, j], [[], []])
-                seg[0] += [l - 1, l, None]
-                seg[1] += [ys[l - 1][j], ys[l][k], None]
+    scaled = edges["value"] / np.where(edges["revealed"], g_lim, w_lim)
+    bins = np.clip(np.rint((scaled + 1) / 2 * (EDGE_BINS - 1)), 0, EDGE_BINS - 1).astype(int)
     centres = (np.arange(EDGE_BINS) / (EDGE_BINS - 1)) * 2 - 1
     colours = style.diverging(centres, 1.0)
-    for b, (xs, yv) in sorted(segments.items()):
-        fig.add_trace(go.Scatter(x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
+    for b in np.unique(bins):
+        pick = bins == b
+        xs = _segments(edges["x0"][pick], edges["x1"][pick])
+        yv = _segments(edges["y0"][pick], edges["y1"][pick])
+        traces.append(go.Scatter(x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
                                  line=dict(color=colours[b], width=0.8 + 4.5 * abs(centres[b]))))
 
     # Edge hover: one invisible point at the middle of each edge.
-    mx, my, mtext = [], [], []
-    for l in range(1, L + 1):
-        for k in range(sizes[l]):
-            for j in range(sizes[l - 1]):
-                mx.append(l - 0.5)
-                my.append((ys[l - 1][j] + ys[l][k]) / 2)
-                text = f"W<sup>{l}</sup><sub>{k + 1},{j + 1}</sub> = {net.W(l)[k, j]:.4g}"
-                if moment.shows_backward(l):
-                    text += f"<br>∂C/∂W<sup>{l}</sup><sub>{k + 1},{j + 1}</sub> = {trace.dC_dW(l)[k, j]:.4g}"
-                mtext.append(text)
-    fig.add_trace(go.Scatter(x=mx, y=my, mode="markers", marker=dict(size=8, opacity=0), text=mtext,
+    traces.append(go.Scatter(x=(edges["x0"] + edges["x1"]) / 2, y=(edges["y0"] + edges["y1"]) / 2,
+                             mode="markers", marker=dict(size=8, opacity=0), text=edges["text"],
                              hovertemplate="%{text}<extra></extra>", showlegend=False, name="edges"))
 
     if selected is not None:
-        _highlight(fig, trace, ys, selected)
+        traces.append(_highlight(trace, ys, selected))
 
-    # Nodes: a going forward, δ going back, white where nothing is computed yet.
+    # Nodes: a going forward, δ going back, white with a "?" where nothing is computed yet.
     a_all = np.concatenate([trace.a(l) for l in range(L + 1)])
     a_low, a_high = min(0.0, float(a_all.min())), max(1.0, float(a_all.max()))
     d_lim = style.limit(*[trace.delta(l) for l in range(1, L + 1)])
-    nx, ny, fill, label, hover, outline = [], [], [], [], [], []
+    nx = np.concatenate([np.full(n, l) for l, n in enumerate(sizes)])
+    ny = np.concatenate(ys)
+    fwd = np.concatenate([np.full(n, moment.shows_forward(l)) for l, n in enumerate(sizes)])
+    back = np.concatenate([np.full(n, l >= 1 and moment.shows_backward(l)) for l, n in enumerate(sizes)])
+    a_vals = a_all
+    d_vals = np.concatenate([np.zeros(sizes[0])] + [trace.delta(l) for l in range(1, L + 1)])
+    a_fill = style.sequential(a_vals, a_low, a_high)
+    d_fill = style.diverging(d_vals, d_lim)
+    fill = [d if b else a if f else style.EMPTY_FILL for a, d, f, b in zip(a_fill, d_fill, fwd, back)]
+    label = [style.short(d) if b else style.short(a) if f else "?" for a, d, f, b in zip(a_vals, d_vals, fwd, back)]
+    outline = [style.NODE_LINE if f else style.EMPTY_LINE for f in fwd]
+    hover = []
     for l in range(L + 1):
         for k in range(sizes[l]):
-            nx.append(l)
-            ny.append(ys[l][k])
             lines = [f"layer {l}, node {k + 1}"]
-            if l >= 1 and moment.shows_backward(l):
-                v = trace.delta(l)[k]
-                fill.append(style.diverging([v], d_lim)[0])
-                label.append(style.short(v))
-            elif moment.shows_forward(l):
-                v = trace.a(l)[k]
-                fill.append(style.sequential([v], a_low, a_high)[0])
-                label.append(style.short(v))
-            else:
-                fill.append(style.EMPTY_FILL)
-                label.append("?")
-            outline.append(style.NODE_LINE if moment.shows_forward(l) else style.EMPTY_LINE)
             if moment.shows_forward(l):
                 lines.append(f"a<sup>{l}</sup><sub>{k + 1}</sub> = {trace.a(l)[k]:.4g}")
                 if l >= 1:
@@ -97,7 +83,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
             hover.append("<br>".join(lines))
     show_labels = max(sizes) <= LABEL_NODES
     node_px = int(np.clip(300 / max(sizes), 16, 46))
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         x=nx, y=ny, mode="markers+text" if show_labels else "markers", name="nodes",
         marker=dict(size=node_px, color=fill, line=dict(width=1.5, color=outline)),
         text=label if show_labels else None,
@@ -106,27 +92,51 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
         textposition="middle center", hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         showlegend=False))
 
-    for l in range(L + 1):
-        name = "input" if l == 0 else "output" if l == L else "hidden"
-        fig.add_annotation(x=l, y=-max(sizes) / 2 - 0.15, text=f"layer {l}<br>({name})", showarrow=False,
-                           yanchor="top", font=dict(size=12, color="#5f6368"))
     half = max(sizes) / 2
-    fig.update_layout(
+    names = ["input"] + ["hidden"] * (L - 1) + ["output"]
+    return go.Figure(data=traces, layout=dict(
+        annotations=[dict(x=l, y=-half - 0.15, text=f"layer {l}<br>({name})", showarrow=False, yanchor="top",
+                          font=dict(size=12, color="#5f6368")) for l, name in enumerate(names)],
         height=int(np.clip(90 + 42 * max(sizes), 300, 640)), margin=dict(l=10, r=10, t=10, b=10),
         xaxis=dict(visible=False, range=[-0.5, L + 0.5], fixedrange=True),
         yaxis=dict(visible=False, range=[-half - 0.9, half + 0.1], fixedrange=True),
         plot_bgcolor="#ffffff", font=style.FONT, dragmode=False, showlegend=False,
-    )
-    return fig
+    ))
 
 
-def _highlight(fig: go.Figure, trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int]) -> None:
-    """Draw the selected weight's edge and the edges its ∂C/∂aˡₖ sums over."""
+def _edges(trace: Trace, moment: Step, ys: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Every edge j → k of every layer as columns: end points, the value it is coloured by (Wˡₖⱼ, or
+    ∂C/∂Wˡₖⱼ once layer l is revealed going back), whether it is revealed, and its hover text."""
+    net, cols = trace.network, {n: [] for n in ("x0", "y0", "x1", "y1", "value", "revealed", "text")}
+    for l in range(1, trace.L + 1):
+        n_k, n_j = net.sizes[l], net.sizes[l - 1]
+        k, j = np.divmod(np.arange(n_k * n_j), n_j)
+        shown = moment.shows_backward(l)
+        W, G = net.W(l).ravel(), trace.dC_dW(l).ravel()
+        cols["x0"].append(np.full(k.size, l - 1.0))
+        cols["x1"].append(np.full(k.size, float(l)))
+        cols["y0"].append(ys[l - 1][j])
+        cols["y1"].append(ys[l][k])
+        cols["value"].append(G if shown else W)
+        cols["revealed"].append(np.full(k.size, shown))
+        cols["text"] += [f"W<sup>{l}</sup><sub>{kk + 1},{jj + 1}</sub> = {w:.4g}"
+                         + (f"<br>∂C/∂W<sup>{l}</sup><sub>{kk + 1},{jj + 1}</sub> = {g:.4g}" if shown else "")
+                         for kk, jj, w, g in zip(k, j, W, G)]
+    return {n: (np.array(v) if n == "text" else np.concatenate(v)) for n, v in cols.items()}
+
+
+def _segments(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """start₀, end₀, NaN, start₁, end₁, NaN, …: line segments in one trace."""
+    return np.column_stack([start, end, np.full(start.size, np.nan)]).ravel()
+
+
+def _highlight(trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int]) -> go.Scatter:
+    """The selected weight's edge and the edges its ∂C/∂aˡₖ sums over, as one line trace."""
     l, k, j = selected
-    xs, yv = [l - 1, l, None], [ys[l - 1][j], ys[l][k], None]
+    x0, y0, x1, y1 = [l - 1.0], [ys[l - 1][j]], [float(l)], [ys[l][k]]
     if l < trace.L:
         for m in range(trace.network.sizes[l + 1]):
-            xs += [l, l + 1, None]
-            yv += [ys[l][k], ys[l + 1][m], None]
-    fig.add_trace(go.Scatter(x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False, name="path",
-                             line=dict(color=style.HIGHLIGHT, width=7), opacity=0.55))
+            x0, y0, x1, y1 = x0 + [float(l)], y0 + [ys[l][k]], x1 + [l + 1.0], y1 + [ys[l + 1][m]]
+    return go.Scatter(x=_segments(np.array(x0), np.array(x1)), y=_segments(np.array(y0), np.array(y1)),
+                      mode="lines", hoverinfo="skip", showlegend=False, name="path",
+                      line=dict(color=style.HIGHLIGHT, width=7), opacity=0.55)

@@ -16,6 +16,7 @@ from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 
 SHOW_ALL_NODES = 4   # equations are written out for every node of a layer with at most this many
 COLUMNS = 3          # gradient figures per row
+MEMO_SIZE = 64       # gradient figures kept per session before the memo starts afresh
 
 
 def _move(how: str) -> None:
@@ -117,16 +118,33 @@ def chain_rule(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) 
     st.latex(eq.bp1(d, trace.cost_name) if d.is_output else eq.bp2(d))
 
 
+def _figures(lesson: Lesson) -> dict:
+    """This session's built gradient figures, valid while the network, the sample and the cost stay.
+
+    A step changes what at most one or two layers reveal, so most figures can be reused as they are.
+    The memo holds the objects it was built from, so an identity check cannot be fooled by a reused id.
+    """
+    source = (lesson.network, lesson.x, lesson.y, lesson.cost)
+    memo = st.session_state.get("_figures")
+    if memo is None or len(memo) > MEMO_SIZE or any(a is not b for a, b in zip(memo["source"], source)):
+        memo = st.session_state["_figures"] = {"source": source}
+    return memo
+
+
 def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
     """∂C/∂Wˡ for every layer, left to right as in the diagram, so the backward pass fills them right to left."""
-    L = trace.L
+    L, m = trace.L, lesson.moment
+    memo = _figures(lesson)
     for start in range(1, L + 1, COLUMNS):
         cols = st.columns(COLUMNS)
         for col, l in zip(cols, range(start, min(start + COLUMNS, L + 1))):
+            # A figure depends on the step only through what it reveals, and on the selection only in its layer.
+            what = ("grad", l, m.shows_backward(l), m.shows_forward(l - 1), selected if selected[0] == l else None)
+            if what not in memo:
+                memo[what] = layer_gradient(trace, l, m, selected)
             key = f"grad_{l}"
-            col.plotly_chart(layer_gradient(trace, l, lesson.moment, selected), key=key, on_select=lambda k=key:
-                             _picked_on_chart(k), selection_mode="points", width="stretch",
-                             config={"displayModeBar": False})
+            col.plotly_chart(memo[what], key=key, on_select=lambda k=key: _picked_on_chart(k),
+                             selection_mode="points", width="stretch", config={"displayModeBar": False})
 
 
 def lesson_view() -> None:
@@ -135,7 +153,7 @@ def lesson_view() -> None:
     trace = lesson.trace
     step_buttons(lesson)
     selected = selected_weight(lesson)
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])
     with left:
         st.plotly_chart(network_diagram(trace, lesson.moment, selected), key="diagram", width="stretch",
                         config={"displayModeBar": False})
