@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -57,3 +58,15 @@ def index(i, size: int, what: str) -> int:
 def _short(values) -> str:
     text = repr(values)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+@contextmanager
+def finite_arithmetic(what: str, hint: str) -> Iterator[None]:
+    """Run NumPy arithmetic that must stay finite: an overflow or an invalid operation (inf − inf, 0 · inf)
+    becomes a ValueError naming `what` went wrong and `hint` how to avoid it, instead of a warning and
+    arrays of infinities and NaN. Underflow to 0 is correct rounding and allowed."""
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            yield
+    except FloatingPointError as err:
+        raise ValueError(f"{what} overflowed ({err}); {hint}") from None

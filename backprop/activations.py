@@ -38,8 +38,10 @@ def _sigmoid(z: Array) -> Array:
 
 
 def _sigmoid_prime(z: Array) -> Array:
-    r"""$\sigma'(z) = \sigma(z)\,\sigma(-z)$, which equals σ(1 − σ) but keeps its precision where σ ≈ 1."""
-    return _sigmoid(z) * _sigmoid(-np.asarray(z, dtype=float))
+    r"""$\sigma'(z) = \sigma(z)(1 - \sigma(z)) = \frac{e^{-|z|}}{(1 + e^{-|z|})^2}$; the second form keeps its
+    precision where σ ≈ 1, where 1 − σ would cancel."""
+    e = np.exp(-np.abs(np.asarray(z, dtype=float)))
+    return e / (1.0 + e) ** 2
 
 
 def _tanh_prime(z: Array) -> Array:

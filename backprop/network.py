@@ -32,6 +32,7 @@ class Network:
     _b: tuple[Array, ...]      # (None, b¹, …, bᴸ)
     activation: str            # name of σ in the hidden layers 1..L−1
     output_activation: str     # name of σ in the output layer L
+    _act: tuple = ()           # (None, σ of layer 1, …, σ of layer L): looked up once, used in every pass
 
     @classmethod
     def from_arrays(cls, weights: Sequence, biases: Sequence, activation: str = "sigmoid",
@@ -59,7 +60,14 @@ class Network:
                                  f"{l - 1}; got shape {w.shape}")
             W.append(w)
             b.append(_checks.frozen(bias, f"b{l}", shape=(w.shape[0],)))
-        return cls(tuple(W), tuple(b), activation, output_activation)
+        return cls._of(W, b, activation, output_activation)
+
+    @classmethod
+    def _of(cls, W: list, b: list, activation_name: str, output_name: str) -> Network:
+        """A network of checked, read-only arrays that nothing else holds a writable reference to."""
+        L = len(W) - 1
+        acts = (None,) + tuple(activation(output_name if l == L else activation_name) for l in range(1, L + 1))
+        return cls(tuple(W), tuple(b), activation_name, output_name, acts)
 
     @classmethod
     def random(cls, sizes: Sequence[int], activation: str = "sigmoid", output_activation: str | None = None,
@@ -108,8 +116,7 @@ class Network:
 
     def act(self, l: int) -> Activation:
         """The activation σ used in layer l (1..L)."""
-        l = _checks.layer(l, 1, self.L, "act(l)")
-        return activation(self.output_activation if l == self.L else self.activation)
+        return self._act[_checks.layer(l, 1, self.L, "act(l)")]
 
     @property
     def n_parameters(self) -> int:

@@ -16,6 +16,7 @@ from .costs import cost as cost_named
 from .network import Network
 
 Array = np.ndarray
+TOO_LARGE = "the weights or inputs are too large (a learning rate that is too large makes training diverge so)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +133,10 @@ def forward(net: Network, x) -> Forward:
     x = _checks.frozen(x, "x", shape=(net.sizes[0],))
     a: list[Array] = [x]
     z: list = [None]
-    for l in range(1, net.L + 1):
-        z.append(_checks.read_only(net.W(l) @ a[l - 1] + net.b(l)))      # zˡ = Wˡ aˡ⁻¹ + bˡ
-        a.append(_checks.read_only(net.act(l)(z[l])))                    # aˡ = σ(zˡ)
+    with _checks.finite_arithmetic("the forward pass", TOO_LARGE):
+        for l in range(1, net.L + 1):
+            z.append(_checks.read_only(net.W(l) @ a[l - 1] + net.b(l)))      # zˡ = Wˡ aˡ⁻¹ + bˡ
+            a.append(_checks.read_only(net.act(l)(z[l])))                    # aˡ = σ(zˡ)
     return Forward(net, tuple(a), tuple(z))
 
 
@@ -149,17 +151,19 @@ def backward(net: Network, x, y, cost: str = "quadratic") -> Trace:
     dC_da: list = [None] * (L + 1)
     delta: list = [None] * (L + 1)
 
-    dC_da[L] = C.dC_da(fwd.a(L), y)
-    delta[L] = C.delta(fwd.z(L), fwd.a(L), y, net.act(L))           # (BP1) δᴸ = ∂C/∂aᴸ ⊙ σ′(zᴸ)
-    for l in range(L - 1, -1, -1):
-        dC_da[l] = net.W(l + 1).T @ delta[l + 1]                     # (BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ
-        if l > 0:
-            delta[l] = dC_da[l] * sp[l]                              # (BP2) δˡ = ∂C/∂aˡ ⊙ σ′(zˡ)
-    # (BP3) ∂C/∂bˡ = δˡ needs no array of its own: Trace.dC_db returns δˡ.
-    dC_dW = [None] + [np.outer(delta[l], fwd.a(l - 1)) for l in range(1, L + 1)]   # (BP4) δˡ (aˡ⁻¹)ᵀ
+    with _checks.finite_arithmetic("the backward pass", TOO_LARGE):
+        dC_da[L] = C.dC_da(fwd.a(L), y)
+        delta[L] = C.delta(fwd.z(L), fwd.a(L), y, net.act(L))       # (BP1) δᴸ = ∂C/∂aᴸ ⊙ σ′(zᴸ)
+        for l in range(L - 1, -1, -1):
+            dC_da[l] = net.W(l + 1).T @ delta[l + 1]                 # (BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ
+            if l > 0:
+                delta[l] = dC_da[l] * sp[l]                          # (BP2) δˡ = ∂C/∂aˡ ⊙ σ′(zˡ)
+        # (BP3) ∂C/∂bˡ = δˡ needs no array of its own: Trace.dC_db returns δˡ.
+        dC_dW = [None] + [np.outer(delta[l], fwd.a(l - 1)) for l in range(1, L + 1)]   # (BP4) δˡ (aˡ⁻¹)ᵀ
+        cost_value = float(C.value(fwd.a(L), y))
 
     ro = _checks.read_only
-    return Trace(forward=fwd, y=y, cost_name=C.name, cost=float(C.value(fwd.a(L), y)),
+    return Trace(forward=fwd, y=y, cost_name=C.name, cost=cost_value,
                  _sigma_prime=tuple(None if s is None else ro(s) for s in sp),
                  _dC_da=tuple(ro(d) for d in dC_da),
                  _delta=tuple(None if d is None else ro(d) for d in delta),
@@ -183,23 +187,31 @@ def batch_gradients(net: Network, X, Y, cost: str = "quadratic") -> Gradients:
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(Y))):
         raise ValueError("X and Y must be finite numbers; they contain NaN or infinity")
     C.check(net.act(L), Y)
-    m = X.shape[0]
+    with _checks.finite_arithmetic("the batch's passes", TOO_LARGE):
+        return _batch(net, X, Y, C)
 
+
+def _batch(net: Network, X: Array, Y: Array, C) -> Gradients:
+    """batch_gradients on checked inputs."""
+    L, m = net.L, X.shape[0]
+    W, b, act = net._W, net._b, net._act   # inside the package: skip the accessors' checks in this hot loop
     A: list[Array] = [X]
     Z: list = [None]
     for l in range(1, L + 1):
-        Z.append(A[l - 1] @ net.W(l).T + net.b(l))
-        A.append(net.act(l)(Z[l]))
-    delta = C.delta(Z[L], A[L], Y, net.act(L))                       # (BP1), a row per sample
+        Z.append(A[l - 1] @ W[l].T + b[l])
+        A.append(act[l](Z[l]))
+    delta = C.delta(Z[L], A[L], Y, act[L])                           # (BP1), a row per sample
     dC_dW: list = [None] * (L + 1)
     dC_db: list = [None] * (L + 1)
     mean_abs: list = [float("nan")] * (L + 1)
     for l in range(L, 0, -1):
-        dC_dW[l] = _checks.read_only(delta.T @ A[l - 1] / m)         # (BP4), averaged
+        g = delta.T @ A[l - 1]
+        g /= m
+        dC_dW[l] = _checks.read_only(g)                              # (BP4), averaged
         dC_db[l] = _checks.read_only(delta.mean(axis=0))             # (BP3), averaged
         mean_abs[l] = float(np.abs(delta).mean())
         if l > 1:
-            delta = (delta @ net.W(l)) * net.act(l - 1).prime(Z[l - 1])   # (BP2), a row per sample
+            delta = (delta @ W[l]) * act[l - 1].prime(Z[l - 1])      # (BP2), a row per sample
     return Gradients(net, m, float(C.value(A[L], Y).mean()), tuple(dC_dW), tuple(dC_db), tuple(mean_abs))
 
 
@@ -214,10 +226,16 @@ def gradient_descent_step(net: Network, gradients: Trace | Gradients, learning_r
     if gradients.network.sizes != net.sizes:
         raise ValueError(f"the gradients are for a network of sizes {gradients.network.sizes}, "
                          f"not {net.sizes}")
-    layers = range(1, net.L + 1)
-    return Network.from_arrays([net.W(l) - eta * gradients.dC_dW(l) for l in layers],
-                               [net.b(l) - eta * gradients.dC_db(l) for l in layers],
-                               net.activation, net.output_activation)
+    W, b = [None], [None]
+    with _checks.finite_arithmetic("the update W ← W − η ∂C/∂W",
+                                   f"the learning rate {eta:g} is too large for gradients of this size"):
+        for l in range(1, net.L + 1):
+            # One new array per parameter, filled in place: fresh large arrays cost page faults, not arithmetic.
+            for new, old, grad in ((W, net.W(l), gradients.dC_dW(l)), (b, net.b(l), gradients.dC_db(l))):
+                p = np.multiply(grad, -eta)
+                p += old
+                new.append(_checks.read_only(p))
+    return Network._of(W, b, net.activation, net.output_activation)
 
 
 def cost_of(net: Network, x, y, cost: str = "quadratic") -> float:

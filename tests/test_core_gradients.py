@@ -96,6 +96,9 @@ def test_our_check_and_gradient_check_flag_a_wrong_sigma_prime(monkeypatch, wron
     true_prime = bp.activation("sigmoid").prime
     bad = (lambda z: -true_prime(z)) if wrong == "sign" else (lambda z: 2 * true_prime(z))
     monkeypatch.setitem(bp.activations.ACTIVATIONS, "sigmoid", _sigmoid_with(bad))
+    # A network looks its activations up when it is built, so build it again under the patch.
+    net = bp.Network.from_arrays([net.W(1), net.W(2)], [net.b(1), net.b(2)], "sigmoid", "sigmoid")
+    assert net.act(1).prime is bad
     trace = bp.backward(net, x, y, "quadratic")
     flagged = [int(m.split(":")[0].split()[1]) for m in gradient_mismatches(trace, dW, db)]
     assert flagged == layers_flagged

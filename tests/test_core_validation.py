@@ -263,3 +263,25 @@ def test_gradients_of_another_shape_are_refused(trace):
     other = bp.Network.random((2, 4, 1))
     with pytest.raises(ValueError, match=r"sizes \(2, 3, 1\), not \(2, 4, 1\)"):
         bp.gradient_descent_step(other, trace)
+
+
+def test_an_update_that_overflows_is_refused_and_names_the_learning_rate():
+    """Divergence: a huge learning rate on large gradients overflows; the update says so instead of
+    returning a network of infinities, and the old network is untouched."""
+    big = bp.Network.from_arrays([[[1e150, 1e150]]], [[0.0]], "linear")
+    trace = bp.backward(big, [1.0, 1.0], [0.0])          # ∂C/∂W = a − y = 2e150 per weight: finite
+    with pytest.raises(ValueError, match=r"update W ← W − η ∂C/∂W overflowed .*learning rate 1e\+160"):
+        bp.gradient_descent_step(big, trace, learning_rate=1e160)
+    assert big.W(1).tolist() == [[1e150, 1e150]]
+    assert np.isfinite(bp.gradient_descent_step(big, trace, learning_rate=1e-9).W(1)).all()
+
+
+@pytest.mark.parametrize("run", ["forward", "backward", "batch"])
+def test_passes_that_overflow_raise_a_clear_error_not_a_warning(run):
+    """Weights so large that zˡ or ∂C/∂aˡ overflow give a ValueError that says so, never inf or NaN."""
+    big = bp.Network.from_arrays([[[1e200, 1e200]], [[1e200]]], [[0.0], [0.0]], "linear")
+    calls = {"forward": lambda: bp.forward(big, [1e200, 1.0]),
+             "backward": lambda: bp.backward(big, [1.0, 1.0], [0.0]),
+             "batch": lambda: bp.batch_gradients(big, [[1.0, 1.0]], [[0.0]])}
+    with pytest.raises(ValueError, match="overflowed .*too large"):
+        calls[run]()

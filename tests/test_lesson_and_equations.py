@@ -67,7 +67,8 @@ def test_equations_carry_the_hand_worked_numbers_of_the_2_2_2_example():
     ∂E/∂w5 = 0.082167041, ∂E/∂w1 = 0.000438568, w5⁺ = 0.35891648 (his w5 is our W²₁₁)."""
     p = PRESETS["worked_2_2_2"]
     trace = bp.backward(p.network(), p.x, p.y, p.cost)
-    assert eq.input_sum(bp.input_sum(trace, 1, 0)).endswith(r"a^{1}_{1} = \sigma(0.3775) = 0.5933")
+    assert eq.input_sum(bp.input_sum(trace, 1, 0)).endswith(
+        r"a^{1}_{1} &= \sigma(z^{1}_{1}) = \sigma(0.3775) \\ &= 0.5933\end{aligned}")
     assert r"\tfrac12\left[(0.7514 - 0.01)^2 + (0.7729 - 0.99)^2\right] \\ &= 0.2984" in eq.cost(
         "quadratic", trace.a(2), trace.y, trace.cost)
     bp4 = eq.bp4(bp.weight_chain(trace, 2, 0, 0))
