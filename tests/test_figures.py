@@ -131,6 +131,9 @@ def test_diagram_highlights_the_path_of_the_selected_weight():
     assert xs[~np.isnan(xs)].tolist() == [1, 2] + [2, 3] * 1  # the edge into node k, then the one output
     fig = network_diagram(trace, bp.step(3, 0), selected=(1, 2, 1))
     assert np.isnan(np.asarray(_named(fig, "path").x)).sum() == 1 + 4  # j→k, then k→m for m = 1..4
+    outlined = [i for i, c in enumerate(_nodes(fig).marker.line.color) if c == style.HIGHLIGHT]
+    # nodes in order: layer 0 (0, 1), layer 1 (2, 3, 4), layer 2 (5..8), layer 3 (9)
+    assert outlined == [1, 4, 5, 6, 7, 8]   # j = 2 of layer 0, k = 3 of layer 1, every m of layer 2
 
 
 def test_edges_cover_every_weight_once():

@@ -68,6 +68,10 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     fill = [d if b else a if f else style.EMPTY_FILL for a, d, f, b in zip(a_fill, d_fill, fwd, back)]
     label = [style.short(d) if b else style.short(a) if f else "?" for a, d, f, b in zip(a_vals, d_vals, fwd, back)]
     outline = [style.NODE_LINE if f else style.EMPTY_LINE for f in fwd]
+    width = [1.5] * len(outline)
+    first = np.cumsum((0,) + sizes[:-1])   # index of node 0 of each layer in the flat node list
+    for l, k in _path_nodes(trace, selected):
+        outline[first[l] + k], width[first[l] + k] = style.HIGHLIGHT, 4.0
     hover = []
     for l in range(L + 1):
         for k in range(sizes[l]):
@@ -85,7 +89,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     node_px = int(np.clip(300 / max(sizes), 16, 46))
     traces.append(go.Scatter(
         x=nx, y=ny, mode="markers+text" if show_labels else "markers", name="nodes",
-        marker=dict(size=node_px, color=fill, line=dict(width=1.5, color=outline)),
+        marker=dict(size=node_px, color=fill, line=dict(width=width, color=outline)),
         text=label if show_labels else None,
         textfont=dict(size=max(9, node_px // 4),
                       color=[style.text_on(f) if t != "?" else style.EMPTY_LINE for f, t in zip(fill, label)]),
@@ -128,6 +132,16 @@ def _edges(trace: Trace, moment: Step, ys: list[np.ndarray]) -> dict[str, np.nda
 def _segments(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """start₀, end₀, NaN, start₁, end₁, NaN, …: line segments in one trace."""
     return np.column_stack([start, end, np.full(start.size, np.nan)]).ravel()
+
+
+def _path_nodes(trace: Trace, selected: tuple[int, int, int] | None) -> list[tuple[int, int]]:
+    """(layer, node) of the nodes the selected weight's gradient depends on: j of l−1, k of l, and every
+    node m of l+1, whose δˡ⁺¹ₘ make up ∂C/∂aˡₖ."""
+    if selected is None:
+        return []
+    l, k, j = selected
+    up = [(l + 1, m) for m in range(trace.network.sizes[l + 1])] if l < trace.L else []
+    return [(l - 1, j), (l, k)] + up
 
 
 def _highlight(trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int]) -> go.Scatter:
