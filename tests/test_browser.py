@@ -1,0 +1,128 @@
+"""The step-through page in a real browser (headless Chromium): what AppTest cannot see or do — charts
+actually drawn, heatmaps filling in as the backward pass goes, a click on a heatmap cell, JS errors.
+
+Screenshots go to artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TITLE = "Backpropagation, step by step"
+
+
+def _titles(L: int) -> list[str]:
+    """The progress titles of one iteration, step 0 … 2L + 2, as the timeline names them."""
+    return (["start: the input x is set"] + [f"forward through layer {l}" for l in range(1, L + 1)]
+            + ["cost of the output"] + [f"backward through layer {l}" for l in range(L, 0, -1)]
+            + ["update the weights and biases"])
+
+
+def _revealed(L: int, index: int) -> set[int]:
+    """The layers whose δ and ∂C/∂W are shown at step `index`: the backward step through l reveals l."""
+    if index <= L + 1:
+        return set()
+    lowest = max(1, 2 * L + 2 - index)
+    return set(range(lowest, L + 1))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("−", "-"))
+    except ValueError:
+        return False
+    return True
+
+
+def _check_cells(app, states: dict[int, dict], sizes: tuple[int, ...]) -> None:
+    """A filled heatmap prints a number in each of its nₗ × nₗ₋₁ cells, an empty one a "?" in each."""
+    for l, s in states.items():
+        n = sizes[l] * sizes[l - 1]
+        assert len(s["cells"]) == n, f"layer {l}: {len(s['cells'])} cell texts drawn, expected {n}"
+        if s["empty"]:
+            assert set(s["cells"]) == {"?"}, f"layer {l} not yet computed but its cells show {s['cells']}"
+        else:
+            assert "?" not in s["cells"], f"layer {l} filled but some cells show ?: {s['cells']}"
+            assert all(_is_number(c) for c in s["cells"]), f"layer {l}: cells {s['cells']}"
+
+
+def test_app_loads_with_diagram_and_one_gradient_chart_per_layer(app):
+    page = app.page
+    assert page.locator("h1").filter(has_text=TITLE).is_visible()
+    assert app.progress() == "Step 0 of 6 — start: the input x is set · iteration 1"   # the 2-2-2 preset
+    assert page.locator(".st-key-diagram [data-testid=stPlotlyChart] .main-svg").count() >= 1
+    # The diagram draws nodes: one marker per node of the 2-2-2 network.
+    assert page.locator(".st-key-diagram .scatterlayer .point").count() >= 6
+    assert app.gradient_keys() == [1, 2]
+    assert app.chart_count() == 1 + 2
+    for l in (1, 2):
+        state = app.chart_state(l)
+        assert state["empty"] and state["cells"] == ["?"] * 4, (l, state)
+        assert f"Layer {l}" in state["title"]
+    assert page.locator(".st-key-btn_back button:visible").is_disabled()
+    assert page.locator(".st-key-btn_reset button:visible").is_disabled()
+    app.screenshot("01_initial_2-2-2")
+    app.assert_healthy()
+
+
+def test_layer_sizes_then_step_forward_and_backward_through_every_layer(app):
+    page = app.page
+    # Two hidden layers of widths 3 and 4: sizes (2, 3, 4, 2), L = 3.
+    app.set_number("n_hidden", 2, until="() => document.querySelector('.st-key-grad_3 .js-plotly-plot') !== null")
+    app.set_number("n_h1", 3)
+    app.set_number("n_h2", 4)
+    sizes, L = (2, 3, 4, 2), 3
+    assert page.locator(".st-key-n_h2 input").input_value() == "4"
+    assert app.progress() == "Step 0 of 8 — start: the input x is set · iteration 1"
+    assert app.gradient_keys() == [1, 2, 3]
+    assert app.chart_count() == 1 + L
+    _check_cells(app, app.wait_gradients(set(), L), sizes)
+
+    titles = _titles(L)
+    for index in range(1, 2 * L + 3):
+        assert app.press("btn_step") == f"Step {index} of 8 — {titles[index]} · iteration 1"
+        states = app.wait_gradients(_revealed(L, index), L)
+        _check_cells(app, states, sizes)
+        if titles[index] == "backward through layer 2":
+            app.screenshot("02_mid_backward_layer2_of_2-3-4-2")
+    assert page.locator(".st-key-btn_end button:visible").is_disabled()
+
+    for index in range(2 * L + 1, -1, -1):
+        assert app.press("btn_back") == f"Step {index} of 8 — {titles[index]} · iteration 1"
+        _check_cells(app, app.wait_gradients(_revealed(L, index), L), sizes)
+    assert page.locator(".st-key-btn_back button:visible").is_disabled()
+    app.assert_healthy()
+
+
+def test_click_a_heatmap_cell_shows_that_weights_chain_rule(app):
+    page = app.page
+    assert app.press("btn_end") == "Step 6 of 6 — update the weights and biases · iteration 1"
+    app.wait_gradients({1, 2}, 2)
+    assert "W11,1: from node 1 of layer 0 to node 1 of layer 1" in app.chosen_weight()   # the default
+    app.screenshot("03_end_2-2-2")
+
+    # Layer 2, row k = 2, column j = 1 (0-based 1, 0).
+    app.click_cell(2, 1, 0)
+    assert "W22,1: from node 1 of layer 1 to node 2 of layer 2" in app.chosen_weight()
+    bp4 = [s for s in app.latex_sources() if "(BP4)" in s]
+    assert len(bp4) == 1, app.latex_sources()
+    assert re.search(r"\\partial W\^\{2\}_\{2,?1\}", bp4[0]), bp4[0]
+    assert re.search(r"a\^\{1\}_\{1\}", bp4[0]), bp4[0]            # ... · a¹₁: the emitting activation
+    # The orange frame moved to the clicked cell: only layer 2's chart has it.
+    shapes = {l: page.locator(f".st-key-grad_{l} .js-plotly-plot").evaluate(
+        "gd => (gd.layout.shapes || []).map(s => [s.x0, s.y0])") for l in (1, 2)}
+    assert shapes == {1: [], 2: [[-0.5, 0.5]]}, shapes
+    # The l, k, j pickers follow the click.
+    assert [page.locator(f".st-key-pick_{c} input").input_value() for c in "lkj"] == ["2", "2", "1"]
+    app.screenshot("04_after_click_W2_21")
+
+    # A cell of the other layer: layer 1, k = 1, j = 2 (0-based 0, 1).
+    app.click_cell(1, 0, 1)
+    assert "W11,2: from node 2 of layer 0 to node 1 of layer 1" in app.chosen_weight()
+    bp4 = [s for s in app.latex_sources() if "(BP4)" in s]
+    assert len(bp4) == 1 and re.search(r"\\partial W\^\{1\}_\{1,?2\}", bp4[0]), app.latex_sources()
+    app.assert_healthy()
