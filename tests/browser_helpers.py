@@ -272,9 +272,15 @@ class AppPage:
     def exceptions(self) -> list[str]:
         return self.page.locator("[data-testid=stException]").all_inner_texts()
 
+    def katex_errors(self) -> list[str]:
+        """Equations KaTeX could not typeset (it shows their source in red): the parse error of each."""
+        return self.page.eval_on_selector_all(
+            ".katex-error", "els => els.map(e => (e.getAttribute('title') || '') + ' in ' + e.textContent)")
+
     def assert_healthy(self) -> None:
-        """No Streamlit exception box, no uncaught JS error, no console error."""
+        """No Streamlit exception box, no equation KaTeX failed on, no uncaught JS error, no console error."""
         assert self.exceptions() == [], f"exception box on the page: {self.exceptions()}"
+        assert self.katex_errors() == [], f"equations that do not typeset: {self.katex_errors()}"
         assert self.page_errors == [], f"JS page errors: {self.page_errors}"
         assert self.console_errors == [], f"console errors: {self.console_errors}"
 

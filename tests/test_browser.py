@@ -87,6 +87,7 @@ def test_layer_sizes_then_step_forward_and_backward_through_every_layer(app):
         assert app.press("btn_step") == f"Step {index} of 8 — {titles[index]} · iteration 1"
         states = app.wait_gradients(_revealed(L, index), L)
         _check_cells(app, states, sizes)
+        assert app.katex_errors() == [], f"at step {index}: {app.katex_errors()}"   # each step's equation
         if titles[index] == "backward through layer 2":
             app.screenshot("02_mid_backward_layer2_of_2-3-4-2")
     assert page.locator(".st-key-btn_end button:visible").is_disabled()
