@@ -1,0 +1,147 @@
+"""Time a Step click in a real browser: from the click to the page fully drawn again.
+
+    python benchmarks/bench_browser.py            # 15 clicks per network (about a minute)
+    python benchmarks/bench_browser.py --quick    # 3 clicks per network, to see that it runs (CI smoke test)
+
+Starts `streamlit run app.py` on a free loopback port (as the browser tests do), opens it in headless
+Debian Chromium (/usr/bin/chromium, driven by Playwright) and clicks **Step** repeatedly, for the default
+network (the 2-2-2 preset loaded at start) and for the largest the sidebar allows (8 inputs, 6 hidden
+layers of 16, 8 outputs). Each click is timed inside the page, with performance.now():
+
+- rerun done: until the script state is back to notRunning and the progress line shows the next step
+  (the server has run the script and the browser has the new page; charts may still be redrawing);
+- drawn: until the page is fully drawn: the later of two animation frames after "rerun done" (the frame
+  with the new content painted; a frame waits for the main thread, so for the charts' redraw too) and the
+  last DOM change the click caused (seen by a MutationObserver, once the page has been quiet for QUIET_MS).
+
+Two warm-up clicks per network are not counted. Server, browser and this script share the machine's cores,
+as they would on a laptop hosting a lesson; BLAS is limited to one thread in the server (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from browser_helpers import VIEWPORT, AppPage, Server, chromium_problem, launch  # noqa: E402
+
+QUIET_MS = 300
+WARMUP = 2
+
+# In the page: click the visible button with this key, wait for the rerun it starts, return the times.
+_TIME_CLICK = """async ({key, quietMs}) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const progress = () => {
+    const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+      .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
+    return p ? p.innerText.trim() : null;
+  };
+  const before = progress();
+  const button = Array.from(document.querySelectorAll('.st-key-' + key + ' button')).find(b => b.offsetParent !== null);
+  if (!button) throw new Error('no visible button ' + key);
+  let last = 0, ready = null;
+  const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  let onReady;
+  const readyPromise = new Promise(r => { onReady = r; });
+  const check = () => {
+    // A new progress line proves the rerun started (the state attribute alone may never show 'running':
+    // a fast rerun can go running → notRunning within one React render).
+    if (ready === null && progress() !== before && app.getAttribute('data-test-script-state') === 'notRunning') {
+      ready = performance.now(); onReady(); }
+  };
+  const observer = new MutationObserver(() => { last = performance.now(); check(); });
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  const t0 = performance.now();
+  button.click();
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no rerun after 60 s')), 60000));
+  await Promise.race([readyPromise, timeout]);
+  await frames();
+  const painted = performance.now();
+  while (performance.now() - Math.max(last, painted) < quietMs) {
+    await new Promise(r => setTimeout(r, 25));
+  }
+  observer.disconnect();
+  return {done: ready - t0, drawn: Math.max(last, painted) - t0, progress: progress()};
+}"""
+
+LARGEST = {"n_hidden": 6, "n_in": 8, **{f"n_h{i}": 16 for i in range(1, 7)}, "n_out": 8}
+
+
+def time_steps(app: AppPage, clicks: int) -> tuple[list[float], list[float], str]:
+    """`clicks` Step clicks after WARMUP unmeasured ones; the "rerun done" and "drawn" times in ms, and the
+    last progress line."""
+    done, drawn, line = [], [], ""
+    for i in range(WARMUP + clicks):
+        t = app.page.evaluate(_TIME_CLICK, {"key": "btn_step", "quietMs": QUIET_MS})
+        line = t["progress"]
+        if i >= WARMUP:
+            done.append(t["done"])
+            drawn.append(t["drawn"])
+    return done, drawn, line
+
+
+def p90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 clicks per network: check it runs, not timing")
+    parser.add_argument("--clicks", type=int, default=None, help="clicks per network (default 15, 3 with --quick)")
+    args = parser.parse_args()
+    clicks = args.clicks or (3 if args.quick else 15)
+    if problem := chromium_problem():
+        print(f"cannot run: {problem}", file=sys.stderr)
+        return 2
+
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    started = time.perf_counter()
+    server = Server(timeout=60)
+    try:
+        with sync_playwright() as p:
+            browser = launch(p)
+            try:
+                context = browser.new_context(viewport=VIEWPORT)
+                app = AppPage(context.new_page(), server.url)
+                app.open()
+                rows.append(("2-2-2 (preset, L=2)", *time_steps(app, clicks)))
+
+                app.set_number("n_hidden", 6, until="() => document.querySelector('.st-key-grad_7 .js-plotly-plot') !== null")
+                for key, value in LARGEST.items():
+                    app.set_number(key, value)
+                assert app.progress().startswith("Step 0 of 16"), app.progress()
+                rows.append(("8-16x6-8 (largest, L=7)", *time_steps(app, clicks)))
+                if not args.quick:
+                    print(f"screenshot of the largest network: {app.screenshot('bench_largest_8-16x6-8')}")
+                errors = app.exceptions() + app.page_errors
+                context.close()
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+
+    print(f"Step click → page drawn again, headless Chromium, {clicks} clicks per network after {WARMUP} warm-up "
+          f"(ms)")
+    header = (f"{'network':<26}{'clicks':>7}{'rerun done median':>19}{'p90':>6}{'drawn median':>14}{'p90':>6}")
+    print(header)
+    print("-" * len(header))
+    for name, done, drawn, _ in rows:
+        print(f"{name:<26}{len(done):>7}{statistics.median(done):>19.0f}{p90(done):>6.0f}"
+              f"{statistics.median(drawn):>14.0f}{p90(drawn):>6.0f}")
+    print(f"last progress lines: {' | '.join(r[3] for r in rows)}")
+    print(f"total {time.perf_counter() - started:.0f} s")
+    if errors:
+        print(f"errors on the page: {errors}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
