@@ -38,7 +38,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _check_cells(app, states: dict[int, dict], sizes: tuple[int, ...]) -> None:
+def _check_cells(states: dict[int, dict], sizes: tuple[int, ...]) -> None:
     """A filled heatmap prints a number in each of its nₗ × nₗ₋₁ cells, an empty one a "?" in each."""
     for l, s in states.items():
         n = sizes[l] * sizes[l - 1]
@@ -80,13 +80,13 @@ def test_layer_sizes_then_step_forward_and_backward_through_every_layer(app):
     assert app.progress() == "Step 0 of 8 — start: the input x is set · iteration 1"
     assert app.gradient_keys() == [1, 2, 3]
     assert app.chart_count() == 1 + L
-    _check_cells(app, app.wait_gradients(set(), L), sizes)
+    _check_cells(app.wait_gradients(set(), L), sizes)
 
     titles = _titles(L)
     for index in range(1, 2 * L + 3):
         assert app.press("btn_step") == f"Step {index} of 8 — {titles[index]} · iteration 1"
         states = app.wait_gradients(_revealed(L, index), L)
-        _check_cells(app, states, sizes)
+        _check_cells(states, sizes)
         assert app.katex_errors() == [], f"at step {index}: {app.katex_errors()}"   # each step's equation
         if titles[index] == "backward through layer 2":
             app.screenshot("02_mid_backward_layer2_of_2-3-4-2")
@@ -94,7 +94,7 @@ def test_layer_sizes_then_step_forward_and_backward_through_every_layer(app):
 
     for index in range(2 * L + 1, -1, -1):
         assert app.press("btn_back") == f"Step {index} of 8 — {titles[index]} · iteration 1"
-        _check_cells(app, app.wait_gradients(_revealed(L, index), L), sizes)
+        _check_cells(app.wait_gradients(_revealed(L, index), L), sizes)
     assert page.locator(".st-key-btn_back button:visible").is_disabled()
     app.assert_healthy()
 
