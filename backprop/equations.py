@@ -117,7 +117,7 @@ def update(w: WeightChain, learning_rate: float, new_W: float) -> str:
     """W ← W − η ∂C/∂W for one weight, with numbers."""
     l, k, j = w.l, w.k + 1, w.j + 1
     W = rf"W^{{{l}}}_{{{kj(k, j)}}}"
-    return aligned(rf"{W}_{{\text{{new}}}}", rf"{W} - \eta\,\frac{{\partial C}}{{\partial {W}}}",
+    return aligned(rf"\text{{new }} {W}", rf"{W} - \eta\,\frac{{\partial C}}{{\partial {W}}}",
                    rf"{num(w.W)} - {num(learning_rate)} \cdot {factor(w.dC_dW)}", num(new_W))
 
 
