@@ -125,7 +125,7 @@ def vector(name: str, values) -> str:
     """A named vector written out: a^1 = (0.59, 0.6)."""
     values = np.asarray(values).ravel()
     shown = [num(v) for v in values]
-    if len(shown) > 2 * MAX_TERMS:
-        shown = shown[:MAX_TERMS] + [r"\ldots"] + shown[-2:]
+    if len(shown) > MAX_TERMS:
+        shown = shown[: MAX_TERMS - 2] + [r"\ldots"] + shown[-1:]
     return rf"{name} = \left({', '.join(shown)}\right)"
 

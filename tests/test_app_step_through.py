@@ -160,7 +160,7 @@ def test_choosing_a_weight_shows_its_chain_rule_once_revealed():
     at.selectbox(key="pick_l").set_value(2).run()
     at.selectbox(key="pick_k").set_value(2)
     at.selectbox(key="pick_j").set_value(1).run()
-    assert any("W<sup>2</sup><sub>2,1</sub>" in m.value for m in at.markdown)
+    assert any("W<sup>2</sup><sub>21</sub>" in m.value for m in at.markdown)
     assert any("backward pass reaches layer 2" in i.value for i in at.info)
     _click(at, "btn_end")
     w = bp.weight_chain(at.session_state["lesson"].trace, 2, 1, 0)

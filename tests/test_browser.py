@@ -103,12 +103,12 @@ def test_click_a_heatmap_cell_shows_that_weights_chain_rule(app):
     page = app.page
     assert app.press("btn_end") == "Step 6 of 6 — update the weights and biases · iteration 1"
     app.wait_gradients({1, 2}, 2)
-    assert "W11,1: from node 1 of layer 0 to node 1 of layer 1" in app.chosen_weight()   # the default
+    assert "W111: from node 1 of layer 0 to node 1 of layer 1" in app.chosen_weight()   # the default
     app.screenshot("03_end_2-2-2")
 
     # Layer 2, row k = 2, column j = 1 (0-based 1, 0).
     app.click_cell(2, 1, 0)
-    assert "W22,1: from node 1 of layer 1 to node 2 of layer 2" in app.chosen_weight()
+    assert "W221: from node 1 of layer 1 to node 2 of layer 2" in app.chosen_weight()
     bp4 = [s for s in app.latex_sources() if "(BP4)" in s]
     assert len(bp4) == 1, app.latex_sources()
     assert re.search(r"\\partial W\^\{2\}_\{2,?1\}", bp4[0]), bp4[0]
@@ -123,7 +123,7 @@ def test_click_a_heatmap_cell_shows_that_weights_chain_rule(app):
 
     # A cell of the other layer: layer 1, k = 1, j = 2 (0-based 0, 1).
     app.click_cell(1, 0, 1)
-    assert "W11,2: from node 2 of layer 0 to node 1 of layer 1" in app.chosen_weight()
+    assert "W112: from node 2 of layer 0 to node 1 of layer 1" in app.chosen_weight()
     bp4 = [s for s in app.latex_sources() if "(BP4)" in s]
     assert len(bp4) == 1 and re.search(r"\\partial W\^\{1\}_\{1,?2\}", bp4[0]), app.latex_sources()
     app.assert_healthy()

@@ -9,7 +9,9 @@ from ..passes import Trace
 from ..timeline import Step
 from . import style
 
-ANNOTATE_CELLS = 100      # print values in the cells when the heatmap has at most this many
+ANNOTATE_COLUMNS = 6      # print values in the cells when the layer has at most this many columns
+ANNOTATE_ROWS = 12        # … and at most this many rows: more would need text too small to read
+CELL_FONT = 12
 CELL_PX = 30              # height of one row of cells, in pixels
 
 
@@ -28,7 +30,7 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     g_lim, d_lim = style.limit(trace.dC_dW(l)), style.limit(trace.delta(l))
     a_all = trace.a(l - 1)
     a_low, a_high = min(0.0, float(a_all.min())), max(1.0, float(a_all.max()))
-    annotate = n_k * n_j <= ANNOTATE_CELLS
+    annotate = n_j <= ANNOTATE_COLUMNS and n_k <= ANNOTATE_ROWS
     ks, js = np.arange(n_k), np.arange(n_j)
     L = trace.L
 
@@ -50,11 +52,13 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     traces.append(go.Heatmap(z=filled(G), x=js, y=ks, zmin=-g_lim, zmax=g_lim,
                              colorscale=style.DIVERGING if shown else style.EMPTY_SCALE,
                              text=cells(G), texttemplate="%{text}" if annotate else None,
+                             textfont=dict(size=CELL_FONT),
                              customdata=hover, hovertemplate="%{customdata}<extra></extra>",
                              xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"))
     traces.append(go.Heatmap(z=filled(delta[:, None]), x=[0], y=ks, zmin=-d_lim, zmax=d_lim,
                              colorscale=style.DIVERGING if shown else style.EMPTY_SCALE, xaxis="x2", yaxis="y", ygap=2, showscale=False,
                              text=cells(delta[:, None]), texttemplate="%{text}" if annotate else None,
+                             textfont=dict(size=CELL_FONT),
                              customdata=[[f"δ<sup>{l}</sup><sub>{k + 1}</sub> = "
                                           + (f"{trace.delta(l)[k]:.4g}" if shown else "not yet computed")]
                                          for k in ks],
@@ -62,6 +66,7 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     traces.append(go.Heatmap(z=filled(a_prev[None, :]), x=js, y=[0], zmin=a_low, zmax=a_high,
                              colorscale=style.SEQUENTIAL if a_shown else style.EMPTY_SCALE, xaxis="x", yaxis="y3", xgap=2, showscale=False,
                              text=cells(a_prev[None, :]), texttemplate="%{text}" if annotate else None,
+                             textfont=dict(size=CELL_FONT),
                              customdata=[[f"a<sup>{l - 1}</sup><sub>{j + 1}</sub> = "
                                           + (f"{trace.a(l - 1)[j]:.4g}" if a_shown else "not yet computed")
                                           for j in js]],
@@ -69,10 +74,11 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     kk, jj = np.meshgrid(ks, js, indexing="ij")
     traces.append(go.Scatter(  # the click targets, one per cell
         x=jj.ravel(), y=kk.ravel(), mode="markers", name="cells",
-        marker=dict(symbol="square", size=CELL_PX - 4, color="rgba(0,0,0,0.01)",
+        marker=dict(symbol="square", size=CELL_PX - 4, color="rgba(0,0,0,0)",
                     line=dict(width=0)),
-        customdata=np.column_stack([np.full(kk.size, l), kk.ravel(), jj.ravel()]),
-        hoverinfo="skip", showlegend=False))
+        # A list, not an array: an array reaches the selection event as a dict {"0": l, "1": k, "2": j}.
+        customdata=np.column_stack([np.full(kk.size, l), kk.ravel(), jj.ravel()]).tolist(),
+        hoverinfo="none", showlegend=False))  # "skip" would also take the markers out of clicks
     shapes = []
     if selected is not None and selected[0] == l:
         _, k, j = selected
@@ -86,12 +92,13 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     tick = dict(tickmode="array", showgrid=False, zeroline=False)
     labels_j = [f"j={j + 1}" if n_j <= 8 else str(j + 1) for j in js]
     labels_k = [f"k={k + 1}" if n_k <= 8 else str(k + 1) for k in ks]
-    status = "" if shown else " — not yet computed"
+    status = f"{'not yet computed: fills in' if not shown else 'computed'} at step {2 * L + 2 - l}, backward"
     layout = dict(
         shapes=shapes,
         title=dict(text=(f"Layer {l}{' (output)' if l == L else ''}: ∂C/∂W<sup>{l}</sup> = "
-                         f"δ<sup>{l}</sup> (a<sup>{l - 1}</sup>)<sup>T</sup>{status}"), x=0, font=dict(size=15)),
-        height=plot_px + 90, margin=dict(l=10, r=10, t=40, b=50), font=style.FONT,
+                         f"δ<sup>{l}</sup> (a<sup>{l - 1}</sup>)<sup>T</sup>"), x=0, font=dict(size=15),
+                   subtitle=dict(text=status, font=dict(size=12, color="#5f6368"))),
+        height=plot_px + 106, margin=dict(l=10, r=10, t=56, b=50), font=style.FONT,
         plot_bgcolor="#ffffff", dragmode=False, clickmode="event+select", showlegend=False,
         xaxis=dict(domain=[0.25, 1.0], tickvals=js, ticktext=labels_j, side="bottom",
                    range=[-0.5, n_j - 0.5], title=dict(text=f"j: emitting node of layer {l - 1}",

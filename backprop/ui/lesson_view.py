@@ -51,11 +51,16 @@ def selected_weight(lesson: Lesson) -> tuple[int, int, int]:
 
 def _picked_on_chart(key: str) -> None:
     """A click on a gradient cell: its marker carries (l, k, j)."""
-    event = st.session_state.get(key)
-    points = (event or {}).get("selection", {}).get("points", [])
-    if points and points[0].get("customdata") is not None:
-        l, k, j = (int(v) for v in points[0]["customdata"][:3])
-        st.session_state["pick_l"], st.session_state["pick_k"], st.session_state["pick_j"] = l, k + 1, j + 1
+    event = st.session_state.get(key) or {}
+    points = event.get("selection", {}).get("points", [])
+    data = points[0].get("customdata") if points else None
+    if isinstance(data, dict):  # an array's row arrives as {"0": l, "1": k, "2": j}
+        data = [data.get(str(i)) for i in range(3)]
+    try:
+        l, k, j = (int(v) for v in data[:3])
+    except (TypeError, ValueError):
+        return  # a click on something that is not a cell: keep the current choice
+    st.session_state["pick_l"], st.session_state["pick_k"], st.session_state["pick_j"] = l, k + 1, j + 1
 
 
 def weight_picker(lesson: Lesson) -> None:
@@ -104,7 +109,7 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
 def chain_rule(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
     """The chosen weight's whole chain rule, once its layer's gradient is revealed."""
     l, k, j = selected
-    st.markdown(f"**Chosen weight** W<sup>{l}</sup><sub>{k + 1},{j + 1}</sub>: from node {j + 1} of layer "
+    st.markdown(f"**Chosen weight** W<sup>{l}</sup><sub>{eq.kj(k + 1, j + 1)}</sub>: from node {j + 1} of layer "
                 f"{l - 1} to node {k + 1} of layer {l} (orange in the diagram)", unsafe_allow_html=True)
     if not lesson.moment.shows_backward(l):
         st.info(f"Its gradient is computed when the backward pass reaches layer {l}. Keep pressing **Step**.")
