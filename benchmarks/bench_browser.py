@@ -14,6 +14,8 @@ layers of 16, 8 outputs). Each click is timed inside the page, with performance.
   with the new content painted; a frame waits for the main thread, so for the charts' redraw too) and the
   last DOM change the click caused (seen by a MutationObserver, once the page has been quiet for QUIET_MS).
 
+The same clicks on a one-button Streamlit app (a button and a progress line, nothing else), measured in
+the same run, give the floor that Streamlit and the browser set, so the app's cost can be read against it.
 Two warm-up clicks per network are not counted. Server, browser and this script share the machine's cores,
 as they would on a laptop hosting a lesson; BLAS is limited to one thread in the server (DESIGN.md).
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,7 +45,11 @@ _TIME_CLICK = """async ({key, quietMs}) => {
     return p ? p.innerText.trim() : null;
   };
   const before = progress();
-  const button = Array.from(document.querySelectorAll('.st-key-' + key + ' button')).find(b => b.offsetParent !== null);
+  const visible = () => Array.from(document.querySelectorAll('.st-key-' + key + ' button'))
+    .find(b => b.offsetParent !== null && !b.disabled);
+  // Right after a rerun the button may be mid-replacement: wait (at most 10 s) for a visible, enabled one.
+  for (let waited = 0; !visible() && waited < 10000; waited += 25) await new Promise(r => setTimeout(r, 25));
+  const button = visible();
   if (!button) throw new Error('no visible button ' + key);
   let last = 0, ready = null;
   const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -69,6 +76,15 @@ _TIME_CLICK = """async ({key, quietMs}) => {
   return {done: ready - t0, drawn: Math.max(last, painted) - t0, progress: progress()};
 }"""
 
+# The floor: the smallest page with the same button key and the same kind of progress line.
+ONE_BUTTON_APP = """import streamlit as st
+st.session_state.setdefault("n", 0)
+def step():
+    st.session_state["n"] += 1
+st.button("Step", key="btn_step", on_click=step)
+st.markdown(f"**Step {st.session_state['n']} of 99 — one-button baseline**")
+"""
+
 LARGEST = {"n_hidden": 6, "n_in": 8, **{f"n_h{i}": 16 for i in range(1, 7)}, "n_out": 8}
 
 
@@ -83,6 +99,27 @@ def time_steps(app: AppPage, clicks: int) -> tuple[list[float], list[float], str
             done.append(t["done"])
             drawn.append(t["drawn"])
     return done, drawn, line
+
+
+def baseline(clicks: int) -> tuple[list[float], list[float], str]:
+    """The same measurement on ONE_BUTTON_APP, served from a temporary folder."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "one_button.py").write_text(ONE_BUTTON_APP)
+        server = Server(timeout=60, script="one_button.py", cwd=Path(folder))
+        try:
+            with sync_playwright() as p:
+                browser = launch(p)
+                try:
+                    page = browser.new_context(viewport=VIEWPORT).new_page()
+                    page.goto(server.url + "/")
+                    page.wait_for_selector("text=one-button baseline")
+                    return time_steps(AppPage(page, server.url), clicks)
+                finally:
+                    browser.close()
+        finally:
+            server.stop()
 
 
 def p90(values: list[float]) -> float:
@@ -103,6 +140,7 @@ def main() -> int:
 
     rows = []
     started = time.perf_counter()
+    rows.append(("one-button Streamlit app", *baseline(clicks)))
     server = Server(timeout=60)
     try:
         with sync_playwright() as p:

@@ -44,16 +44,16 @@ def free_port() -> int:
 class Server:
     """`streamlit run app.py` from the repo root on a free loopback port; its output goes to a log file."""
 
-    def __init__(self, timeout: float = 60.0):
+    def __init__(self, timeout: float = 60.0, script: str = "app.py", cwd: Path | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            cwd=cwd or REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         try:
             self._wait_healthy(timeout)
         except BaseException:
@@ -259,6 +259,24 @@ class AppPage:
                 f"clicking cell (k={k + 1}, j={j + 1}) of layer {l}'s heatmap at ({x:.0f}, {y:.0f}) did not choose "
                 f"that weight. Plotly events: {self.page.evaluate('window.__plotlyEvents')}; chosen weight: "
                 f"“{self.chosen_weight()}”; exceptions: {self.exceptions()}") from None
+
+    def hover_text(self, chart_key: str, x: float, y: float) -> str:
+        """Move the mouse to data point (x, y) of a chart (category axes: 0-based positions) and return the
+        hover label's text, or "" when none shows."""
+        chart = self.page.locator(f".st-key-{chart_key} .js-plotly-plot").first
+        chart.scroll_into_view_if_needed()
+        px, py = chart.evaluate("""(gd, [x, y]) => {
+            const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+            return [r.left + fl.xaxis._offset + fl.xaxis.l2p(x), r.top + fl.yaxis._offset + fl.yaxis.l2p(y)]; }""",
+                                [x, y])
+        self.page.mouse.move(px - 2, py - 2)
+        self.page.mouse.move(px, py)
+        label = self.page.locator(f".st-key-{chart_key} .hoverlayer .hovertext")
+        try:
+            label.first.wait_for(state="attached", timeout=5000)
+        except Exception:  # noqa: BLE001 — no label appeared: say so with an empty text
+            return ""
+        return " ".join((label.first.text_content() or "").replace("\u200b", "").split())
 
     def chosen_weight(self) -> str:
         return self.page.locator("[data-testid=stMarkdownContainer]").filter(

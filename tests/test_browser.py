@@ -127,3 +127,15 @@ def test_click_a_heatmap_cell_shows_that_weights_chain_rule(app):
     bp4 = [s for s in app.latex_sources() if "(BP4)" in s]
     assert len(bp4) == 1 and re.search(r"\\partial W\^\{1\}_\{1,?2\}", bp4[0]), app.latex_sources()
     app.assert_healthy()
+
+
+def test_hover_reads_the_lecture_notation_with_the_traces_numbers(app):
+    """What only a browser shows: Plotly fills the hover templates. A ∂C/∂W cell and a diagram edge of the
+    2-2-2 worked example (Mazur: ∂E/∂w7 = −0.0226 for W²₂₁, whose weight is 0.5)."""
+    assert app.press("btn_end").startswith("Step 6 of 6")
+    app.wait_gradients({1, 2}, 2)
+    # Cell k = 2, j = 1 of layer 2 sits at category positions (0, 1).
+    assert app.hover_text("grad_2", 0, 1) == "∂C/∂W22,1 = -0.0226"
+    # The edge from node 1 of layer 1 (y = 0.5) to node 2 of layer 2 (y = −0.5): its midpoint (1.5, 0).
+    assert app.hover_text("diagram", 1.5, 0.0) == "W22,1 = 0.5∂C/∂W22,1 = -0.0226"
+    app.assert_healthy()

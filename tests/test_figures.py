@@ -59,13 +59,15 @@ def test_heatmaps_fill_in_one_layer_at_a_time_going_back(sizes):
 
 
 def test_every_cell_has_a_click_target_carrying_its_indices():
-    """The overlay markers sit on the cell centres (x = j, y = k) and carry (l, k, j)."""
+    """The overlay markers sit on the cell centres (the categories "j+1", "k+1" the heatmap uses) and carry
+    (l, k, j) 0-based."""
     trace = _trace((3, 4, 2))
     fig = layer_gradient(trace, 1, bp.step(2, 0))
-    cells = _named(fig, "cells")
-    got = {(int(l), int(k), int(j)) for l, k, j in cells.customdata}
+    cells, heat = _named(fig, "cells"), _named(fig, "dC_dW1")
+    got = {(int(c[0]), int(c[1]), int(c[2])) for c in cells.customdata}
     assert got == {(1, k, j) for k in range(4) for j in range(3)}
-    assert all(int(c[2]) == x and int(c[1]) == y for c, x, y in zip(cells.customdata, cells.x, cells.y))
+    assert all(heat.x[int(c[2])] == x and heat.y[int(c[1])] == y for c, x, y in zip(cells.customdata, cells.x, cells.y))
+    assert list(heat.x) == ["1", "2", "3"] and list(heat.y) == ["1", "2", "3", "4"]
 
 
 def test_selected_cell_is_outlined():
@@ -77,11 +79,18 @@ def test_selected_cell_is_outlined():
 
 
 def test_hover_text_uses_lecture_notation_with_one_based_indices():
+    """Hover reads the 1-based indices from the category axes: ∂C/∂W²_{k,j} = value, or 'not yet computed'."""
     trace = _trace((3, 4, 2))
-    heat = _named(layer_gradient(trace, 2, bp.step(2, 6)), "dC_dW2")
-    text = heat.customdata[1][2]  # k = 2, j = 3 in the lecture's 1-based labels
-    assert text.startswith("∂C/∂W<sup>2</sup><sub>2,3</sub> = δ<sup>2</sup><sub>2</sub> · a<sup>1</sup><sub>3</sub>")
-    assert text.endswith(f"{trace.dC_dW(2)[1, 2]:.4g}")
+    fig = layer_gradient(trace, 2, bp.step(2, 6))
+    assert _named(fig, "dC_dW2").hovertemplate == "∂C/∂W<sup>2</sup><sub>%{y},%{x}</sub> = %{z:.4~g}<extra></extra>"
+    assert _named(fig, "delta2").hovertemplate == "δ<sup>2</sup><sub>%{y}</sub> = %{z:.4~g}<extra></extra>"
+    assert _named(fig, "a1").hovertemplate == "a<sup>1</sup><sub>%{x}</sub> = %{z:.4~g}<extra></extra>"
+    cells = _named(fig, "cells")
+    assert cells.hovertemplate == "∂C/∂W<sup>2</sup><sub>%{y},%{x}</sub> = %{customdata[3]:.4~g}<extra></extra>"
+    assert [c[3] for c in cells.customdata] == trace.dC_dW(2).ravel().tolist()
+    before = layer_gradient(trace, 2, bp.step(2, 0))
+    assert _named(before, "cells").hovertemplate.endswith("= not yet computed<extra></extra>")
+    assert _named(before, "dC_dW2").hovertemplate.endswith("= not yet computed<extra></extra>")
 
 
 def _nodes(fig):

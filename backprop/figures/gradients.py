@@ -42,43 +42,40 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
         """NaN (not computed) would leave a hole; draw those cells in the empty colour instead."""
         return np.nan_to_num(values, nan=0.0)
 
-    hover = [[(f"∂C/∂W<sup>{l}</sup><sub>{k + 1},{j + 1}</sub> = δ<sup>{l}</sup><sub>{k + 1}</sub>"
-               f" · a<sup>{l - 1}</sup><sub>{j + 1}</sub> = "
-               + (f"{trace.delta(l)[k]:.4g} · {trace.a(l - 1)[j]:.4g} = {trace.dC_dW(l)[k, j]:.4g}" if shown
-                  else "not yet computed"))
-              for j in js] for k in ks]
-
-    traces = []
-    traces.append(go.Heatmap(z=filled(G), x=js, y=ks, zmin=-g_lim, zmax=g_lim,
-                             colorscale=style.DIVERGING if shown else style.EMPTY_SCALE,
-                             text=cells(G), texttemplate="%{text}" if annotate else None,
-                             textfont=dict(size=CELL_FONT),
-                             customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-                             xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"))
-    traces.append(go.Heatmap(z=filled(delta[:, None]), x=[0], y=ks, zmin=-d_lim, zmax=d_lim,
-                             colorscale=style.DIVERGING if shown else style.EMPTY_SCALE, xaxis="x2", yaxis="y", ygap=2, showscale=False,
-                             text=cells(delta[:, None]), texttemplate="%{text}" if annotate else None,
-                             textfont=dict(size=CELL_FONT),
-                             customdata=[[f"δ<sup>{l}</sup><sub>{k + 1}</sub> = "
-                                          + (f"{trace.delta(l)[k]:.4g}" if shown else "not yet computed")]
-                                         for k in ks],
-                             hovertemplate="%{customdata}<extra></extra>", name=f"delta{l}"))
-    traces.append(go.Heatmap(z=filled(a_prev[None, :]), x=js, y=[0], zmin=a_low, zmax=a_high,
-                             colorscale=style.SEQUENTIAL if a_shown else style.EMPTY_SCALE, xaxis="x", yaxis="y3", xgap=2, showscale=False,
-                             text=cells(a_prev[None, :]), texttemplate="%{text}" if annotate else None,
-                             textfont=dict(size=CELL_FONT),
-                             customdata=[[f"a<sup>{l - 1}</sup><sub>{j + 1}</sub> = "
-                                          + (f"{trace.a(l - 1)[j]:.4g}" if a_shown else "not yet computed")
-                                          for j in js]],
-                             hovertemplate="%{customdata}<extra></extra>", name=f"a{l - 1}"))
+    # Category axes labelled 1…n: the hover text reads its 1-based indices from the axes (%{x}, %{y}),
+    # so no per-cell strings are sent; positions stay 0-based for shapes and clicks.
+    x_cat, y_cat = [str(j + 1) for j in js], [str(k + 1) for k in ks]
+    later = "not yet computed<extra></extra>"
+    traces = [
+        go.Heatmap(z=filled(G), x=x_cat, y=y_cat, zmin=-g_lim, zmax=g_lim,
+                   colorscale=style.DIVERGING if shown else style.EMPTY_SCALE,
+                   text=cells(G), texttemplate="%{text}" if annotate else None, textfont=dict(size=CELL_FONT),
+                   hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
+                                 + ("%{z:.4~g}<extra></extra>" if shown else later),
+                   xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"),
+        go.Heatmap(z=filled(delta[:, None]), x=[0], y=y_cat, zmin=-d_lim, zmax=d_lim,
+                   colorscale=style.DIVERGING if shown else style.EMPTY_SCALE, xaxis="x2", yaxis="y", ygap=2,
+                   text=cells(delta[:, None]), texttemplate="%{text}" if annotate else None,
+                   textfont=dict(size=CELL_FONT), showscale=False, name=f"delta{l}",
+                   hovertemplate=f"δ<sup>{l}</sup><sub>%{{y}}</sub> = "
+                                 + ("%{z:.4~g}<extra></extra>" if shown else later)),
+        go.Heatmap(z=filled(a_prev[None, :]), x=x_cat, y=[0], zmin=a_low, zmax=a_high,
+                   colorscale=style.SEQUENTIAL if a_shown else style.EMPTY_SCALE, xaxis="x", yaxis="y3", xgap=2,
+                   text=cells(a_prev[None, :]), texttemplate="%{text}" if annotate else None,
+                   textfont=dict(size=CELL_FONT), showscale=False, name=f"a{l - 1}",
+                   hovertemplate=f"a<sup>{l - 1}</sup><sub>%{{x}}</sub> = "
+                                 + ("%{z:.4~g}<extra></extra>" if a_shown else later)),
+    ]
     kk, jj = np.meshgrid(ks, js, indexing="ij")
-    traces.append(go.Scatter(  # the click targets, one per cell
-        x=jj.ravel(), y=kk.ravel(), mode="markers", name="cells",
-        marker=dict(symbol="square", size=CELL_PX - 4, color="rgba(0,0,0,0)",
-                    line=dict(width=0)),
-        # A list, not an array: an array reaches the selection event as a dict {"0": l, "1": k, "2": j}.
-        customdata=np.column_stack([np.full(kk.size, l), kk.ravel(), jj.ravel()]).tolist(),
-        hoverinfo="none", showlegend=False))  # "skip" would also take the markers out of clicks
+    traces.append(go.Scatter(  # the click targets, one per cell; being on top, they also carry the hover
+        x=[x_cat[j] for j in jj.ravel()], y=[y_cat[k] for k in kk.ravel()], mode="markers", name="cells",
+        marker=dict(symbol="square", size=CELL_PX - 4, color="rgba(0,0,0,0)", line=dict(width=0)),
+        # (l, k, j, ∂C/∂Wˡₖⱼ), a list: an array reaches the selection event as a dict {"0": l, "1": k, …}.
+        customdata=np.column_stack([np.full(kk.size, l), kk.ravel(), jj.ravel(),
+                                    trace.dC_dW(l).ravel() if shown else np.zeros(kk.size)]).tolist(),
+        hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
+                      + ("%{customdata[3]:.4~g}<extra></extra>" if shown else later),
+        showlegend=False))  # hoverinfo "skip" would also take the markers out of clicks
     shapes = []
     if selected is not None and selected[0] == l:
         _, k, j = selected
@@ -90,8 +87,6 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     plot_px = rows_px + gap_px + CELL_PX
     split = rows_px / plot_px
     tick = dict(tickmode="array", showgrid=False, zeroline=False)
-    labels_j = [f"j={j + 1}" if n_j <= 8 else str(j + 1) for j in js]
-    labels_k = [f"k={k + 1}" if n_k <= 8 else str(k + 1) for k in ks]
     status = f"{'not yet computed: fills in' if not shown else 'computed'} at step {2 * L + 2 - l}, backward"
     layout = dict(
         shapes=shapes,
@@ -100,10 +95,11 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
                    subtitle=dict(text=status, font=dict(size=12, color="#5f6368"))),
         height=plot_px + 106, margin=dict(l=10, r=10, t=56, b=50), font=style.FONT,
         plot_bgcolor="#ffffff", dragmode=False, clickmode="event+select", showlegend=False,
-        xaxis=dict(domain=[0.25, 1.0], tickvals=js, ticktext=labels_j, side="bottom",
+        xaxis=dict(domain=[0.25, 1.0], type="category", tickvals=x_cat, side="bottom",
                    range=[-0.5, n_j - 0.5], title=dict(text=f"j: emitting node of layer {l - 1}",
                                                         font=dict(size=12)), **tick),
-        yaxis=dict(domain=[0.0, split], tickvals=ks, ticktext=labels_k, anchor="x2",
+        yaxis=dict(domain=[0.0, split], type="category", tickvals=y_cat, anchor="x2",
+                   title=dict(text="k", font=dict(size=12), standoff=4),
                    range=[n_k - 0.5, -0.5], automargin=True, **tick),
         xaxis2=dict(domain=[0.04, 0.22], tickvals=[0], ticktext=[f"δ<sup>{l}</sup>"], anchor="y",
                     side="bottom", **tick),

@@ -45,10 +45,21 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
         traces.append(go.Scatter(x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
                                  line=dict(color=colours[b], width=0.8 + 4.5 * abs(centres[b]))))
 
-    # Edge hover: one invisible point at the middle of each edge.
-    traces.append(go.Scatter(x=(edges["x0"] + edges["x1"]) / 2, y=(edges["y0"] + edges["y1"]) / 2,
-                             mode="markers", marker=dict(size=8, opacity=0), text=edges["text"],
-                             hovertemplate="%{text}<extra></extra>", showlegend=False, name="edges"))
+    # Edge hover: one invisible point at the middle of each edge; the numbers travel as one numeric array
+    # and the text is a template, so a large network does not send a string per edge.
+    for revealed in (False, True):
+        pick = edges["revealed"] == revealed
+        if not pick.any():
+            continue
+        template = "W<sup>%{customdata[0]}</sup><sub>%{customdata[1]},%{customdata[2]}</sub> = %{customdata[3]:.4~g}"
+        if revealed:
+            template += ("<br>∂C/∂W<sup>%{customdata[0]}</sup><sub>%{customdata[1]},%{customdata[2]}</sub>"
+                         " = %{customdata[4]:.4~g}")
+        traces.append(go.Scatter(
+            x=(edges["x0"][pick] + edges["x1"][pick]) / 2, y=(edges["y0"][pick] + edges["y1"][pick]) / 2,
+            mode="markers", marker=dict(size=8, opacity=0), customdata=edges["hover"][pick],
+            hovertemplate=template + "<extra></extra>", showlegend=False,
+            name="edges, gradient revealed" if revealed else "edges"))
 
     if selected is not None:
         traces.append(_highlight(trace, ys, selected))
@@ -110,8 +121,9 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
 
 def _edges(trace: Trace, moment: Step, ys: list[np.ndarray]) -> dict[str, np.ndarray]:
     """Every edge j → k of every layer as columns: end points, the value it is coloured by (Wˡₖⱼ, or
-    ∂C/∂Wˡₖⱼ once layer l is revealed going back), whether it is revealed, and its hover text."""
-    net, cols = trace.network, {n: [] for n in ("x0", "y0", "x1", "y1", "value", "revealed", "text")}
+    ∂C/∂Wˡₖⱼ once layer l is revealed going back), whether it is revealed, and its hover numbers
+    (l, k + 1, j + 1, Wˡₖⱼ, ∂C/∂Wˡₖⱼ)."""
+    net, cols = trace.network, {n: [] for n in ("x0", "y0", "x1", "y1", "value", "revealed", "hover")}
     for l in range(1, trace.L + 1):
         n_k, n_j = net.sizes[l], net.sizes[l - 1]
         k, j = np.divmod(np.arange(n_k * n_j), n_j)
@@ -123,10 +135,8 @@ def _edges(trace: Trace, moment: Step, ys: list[np.ndarray]) -> dict[str, np.nda
         cols["y1"].append(ys[l][k])
         cols["value"].append(G if shown else W)
         cols["revealed"].append(np.full(k.size, shown))
-        cols["text"] += [f"W<sup>{l}</sup><sub>{kk + 1},{jj + 1}</sub> = {w:.4g}"
-                         + (f"<br>∂C/∂W<sup>{l}</sup><sub>{kk + 1},{jj + 1}</sub> = {g:.4g}" if shown else "")
-                         for kk, jj, w, g in zip(k, j, W, G)]
-    return {n: (np.array(v) if n == "text" else np.concatenate(v)) for n, v in cols.items()}
+        cols["hover"].append(np.column_stack([np.full(k.size, l), k + 1, j + 1, W, G]))   # l, k, j 1-based
+    return {n: np.concatenate(v) for n, v in cols.items()}
 
 
 def _segments(start: np.ndarray, end: np.ndarray) -> np.ndarray:
