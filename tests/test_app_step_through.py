@@ -219,3 +219,23 @@ def test_reused_gradient_figures_equal_freshly_built_ones_at_every_step():
             what = ("grad", l, m.shows_backward(l), m.shows_forward(l - 1), selected if l == 2 else None)
             assert memo[what].to_plotly_json() == layer_gradient(trace, l, m, selected).to_plotly_json(), (i, l)
         _click(at, "btn_step")
+
+
+def test_a_step_that_would_overflow_is_refused_with_a_message_and_the_lesson_stays():
+    """A learning rate too large for many iterations can blow the weights up; the next Step says so
+    (no traceback) and leaves the student where they were."""
+    from backprop.lesson import Lesson
+
+    at = _app()
+    big = bp.Network.from_arrays([[[1e150, 1e150]], [[1.0]]], [[0.0], [0.0]], "linear")
+    # At "backward through layer 1", with an update that overflows (Lesson.start would refuse it, so the
+    # lesson is built as a long run with η = 1e160 could leave it).
+    at.session_state["lesson"] = Lesson((big,), np.array([1.0, 1.0]), np.array([0.0]), "quadratic", 1e160, 5)
+    at.session_state["x_text"], at.session_state["y_text"] = "1, 1", "0"
+    at.run()
+    assert not at.exception and _progress(at).startswith("**Step 5 of 6")
+    _click(at, "btn_step")   # the update step would show numbers that overflow
+    assert any("can't be taken" in e.value and "overflowed" in e.value for e in at.error), at.error
+    assert at.session_state["lesson"].index == 5 and at.session_state["lesson"].network == big
+    _click(at, "btn_back")   # moving elsewhere still works, and the message is gone
+    assert _progress(at).startswith("**Step 4 of 6") and not at.error, [e.value for e in at.error]

@@ -19,9 +19,21 @@ COLUMNS = 3          # gradient figures per row
 MEMO_SIZE = 64       # gradient figures kept per session before the memo starts afresh
 
 
-def _move(how: str) -> None:
+def _move(how: str) -> bool:
+    """Move the lesson ("forward", "back", "reset", "run_to_end"); False, with a message for the page, if
+    the move would leave numbers that overflow (a learning rate too large for many iterations)."""
     lesson: Lesson = st.session_state["lesson"]
-    st.session_state["lesson"] = getattr(lesson, how)()
+    try:
+        new = getattr(lesson, how)()
+        trace = new.trace                   # what the page will show must be computable
+        if new.index == new.last:
+            new.cost_after_update(trace)    # the update step shows the updated network's cost
+    except ValueError as err:
+        st.session_state["step_error"] = (f"This step can't be taken: {err}. Lower the learning rate or "
+                                          "change a setting to start from a new network.")
+        return False
+    st.session_state["lesson"] = new
+    return True
 
 
 def step_buttons(lesson: Lesson) -> None:
@@ -157,6 +169,8 @@ def lesson_view() -> None:
     lesson: Lesson = st.session_state["lesson"]
     trace = lesson.trace
     step_buttons(lesson)
+    if message := st.session_state.pop("step_error", None):
+        st.error(message)
     selected = selected_weight(lesson)
     left, right = st.columns([1, 1])
     with left:
@@ -205,7 +219,6 @@ def autoplay_tick(seconds: float) -> None:
         return
     st.session_state["autoplay_last"] = now
     lesson: Lesson = st.session_state["lesson"]
-    if lesson.index >= lesson.last:
+    if lesson.index >= lesson.last or not _move("forward"):
         st.session_state["autoplay_off"] = True
         st.rerun(scope="app")
-    st.session_state["lesson"] = lesson.forward()
