@@ -34,8 +34,7 @@ class Lesson:
         """A lesson at step 0 of its first iteration; checks x, y, cost and η by running the trace once."""
         lesson = cls((net,), _checks.frozen(x, "x", (net.sizes[0],)), _checks.frozen(y, "y", (net.sizes[-1],)),
                      cost, float(learning_rate))
-        lesson.trace  # noqa: B018 — raises ValueError now rather than on first draw
-        gradient_descent_step(net, lesson.trace, learning_rate)
+        lesson.cost_after_update()   # the trace, the update and its cost: a ValueError now, not on first draw
         return lesson
 
     @property
