@@ -58,6 +58,7 @@ def selected_weight(lesson: Lesson) -> tuple[int, int, int]:
     k = int(np.clip(s.get("pick_k", 1), 1, sizes[l])) - 1
     j = int(np.clip(s.get("pick_j", 1), 1, sizes[l - 1])) - 1
     s["pick_l"], s["pick_k"], s["pick_j"] = l, k + 1, j + 1
+    s["selected"] = (l, k, j)   # not a widget key, so other pages can read it after a page switch
     return l, k, j
 
 

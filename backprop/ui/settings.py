@@ -141,6 +141,23 @@ def current_lesson(settings: Settings) -> Lesson:
     return new
 
 
+def shared_lesson() -> Lesson:
+    """The step-through page's lesson, for the pages that show the same network from another side; the
+    default example when the student has not opened the step-through page yet (nothing is stored then)."""
+    lesson = st.session_state.get("lesson")
+    if lesson is None:
+        lesson = Lesson.start(DEFAULT.network(), DEFAULT.x, DEFAULT.y, DEFAULT.cost, DEFAULT.learning_rate)
+    return lesson
+
+
+def shared_selection(lesson: Lesson) -> tuple[int, int, int]:
+    """The weight (l, k, j), 0-based k and j, last chosen on the step-through page, if it fits `lesson`'s
+    network; else (1, 0, 0)."""
+    l, k, j = st.session_state.get("selected", (1, 0, 0))
+    sizes = lesson.network.sizes
+    return (l, k, j) if 1 <= l <= lesson.network.L and k < sizes[l] and j < sizes[l - 1] else (1, 0, 0)
+
+
 def sample_editor(lesson: Lesson) -> None:
     """Edit x and y as comma-separated numbers; a bad entry is named at its field and the last valid
     sample stays in use."""
