@@ -10,6 +10,7 @@ Layers are numbered as in the lecture (input 0, output L); node indices are 0-ba
 
 from .activations import ACTIVATIONS, Activation, activation
 from .costs import COSTS, Cost, cost
+from .curve import cost_along
 from .explain import DeltaChain, InputSum, WeightChain, delta_chain, input_sum, weight_chain
 from .gradcheck import GradientCheck, gradient_check
 from .network import INITS, Network, check_sizes
@@ -17,7 +18,7 @@ from .passes import Forward, Gradients, Trace, backward, batch_gradients, cost_o
 from .timeline import Step, n_steps, step, timeline
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "activation", "COSTS", "Cost", "cost",
+    "ACTIVATIONS", "Activation", "activation", "COSTS", "Cost", "cost", "cost_along",
     "DeltaChain", "InputSum", "WeightChain", "delta_chain", "input_sum", "weight_chain",
     "GradientCheck", "gradient_check", "INITS", "Network", "check_sizes",
     "Forward", "Gradients", "Trace", "backward", "batch_gradients", "cost_of", "forward",
