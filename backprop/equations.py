@@ -129,3 +129,73 @@ def vector(name: str, values) -> str:
         shown = shown[: MAX_TERMS - 2] + [r"\ldots"] + shown[-1:]
     return rf"{name} = \left({', '.join(shown)}\right)"
 
+
+
+# ------------------------------------------------------------------------------------------------------
+# Nodes in series: the same equations for a chain x → a¹ → a² → … of one node per layer, written with
+# scalars as the lecture before the fully connected one does (w² rather than W²₁₁, no sums, no ⊙).
+# They take the same `explain` results, so every number is still the trace's.
+
+def _scalar_a(l: int) -> str:
+    """a⁰ is the input x."""
+    return "x" if l == 0 else rf"a^{{{l}}}"
+
+
+def series_input_sum(s: InputSum) -> str:
+    """zˡ = wˡ aˡ⁻¹ + bˡ = … and aˡ = σ(zˡ) = … for a layer of one node fed by one node."""
+    l = s.l
+    return aligned(rf"z^{{{l}}}", rf"w^{{{l}}}\, {_scalar_a(l - 1)} + b^{{{l}}}",
+                   rf"{factor(s.W[0])} \cdot {factor(s.a_prev[0])} + {factor(s.b)}", num(s.z),
+                   more=rows(rf"a^{{{l}}}", rf"\sigma(z^{{{l}}}) = \sigma({num(s.z)})", num(s.a)))
+
+
+def series_cost(cost_name: str, L: int, a: float, y: float, value: float) -> str:
+    """C of the one output node aᴸ against y, numbers substituted."""
+    aL = rf"a^{{{L}}}"
+    if cost_name == "quadratic":
+        return aligned("C", rf"\tfrac12 ({aL} - y)^2", rf"\tfrac12 ({num(a)} - {factor(y)})^2", num(value))
+    return aligned("C", rf"-\left[y \ln {aL} + (1-y)\ln(1-{aL})\right]",
+                   rf"-\left[{factor(y)} \ln {num(a)} + {factor(1 - y)} \ln {factor(1 - a)}\right]",
+                   num(value))
+
+
+def series_delta_output(d: DeltaChain, cost_name: str) -> str:
+    """(BP1) δᴸ = ∂C/∂aᴸ · σ′(zᴸ) for the one output node, numbers substituted."""
+    L = d.l
+    if cost_name == "quadratic":
+        dC_da = rf"({num(d.a)} - {factor(d.y)})"
+    else:
+        dC_da = rf"\frac{{{num(d.a)} - {factor(d.y)}}}{{{num(d.a)}\,(1 - {num(d.a)})}}"
+    last = rf"{num(d.delta)} \qquad \text{{(BP1)}}"
+    if cost_name == "cross_entropy":
+        last = rf"a^{{{L}}} - y = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}"
+    return aligned(rf"\delta^{{{L}}}", rf"\frac{{\partial C}}{{\partial a^{{{L}}}}}\, \sigma'(z^{{{L}}})",
+                   rf"{dC_da} \cdot {factor(d.sigma_prime)}", last)
+
+
+def series_delta_hidden(d: DeltaChain) -> str:
+    """(BP2) δˡ = wˡ⁺¹ δˡ⁺¹ σ′(zˡ) for a node with one node after it, numbers substituted: the recursion
+    of the fully connected case, Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ, with a single term."""
+    l = d.l
+    return aligned(rf"\delta^{{{l}}}", rf"w^{{{l + 1}}}\, \delta^{{{l + 1}}}\, \sigma'(z^{{{l}}})",
+                   rf"{factor(d.W_col[0])} \cdot {factor(d.delta_next[0])} \cdot {factor(d.sigma_prime)}",
+                   rf"{num(d.delta)} \qquad \text{{(BP2)}}")
+
+
+def series_weight(w: WeightChain) -> str:
+    """(BP4) ∂C/∂wˡ = δˡ aˡ⁻¹ (a⁰ = x), numbers substituted."""
+    l = w.l
+    return aligned(rf"\frac{{\partial C}}{{\partial w^{{{l}}}}}", rf"\delta^{{{l}}}\, {_scalar_a(l - 1)}",
+                   rf"{factor(w.delta)} \cdot {factor(w.a_prev)}", rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}")
+
+
+def series_bias(l: int, dC_db: float) -> str:
+    """(BP3) ∂C/∂bˡ = δˡ, with its number."""
+    return aligned(rf"\frac{{\partial C}}{{\partial b^{{{l}}}}}", rf"\delta^{{{l}}}",
+                   rf"{num(dC_db)} \qquad \text{{(BP3)}}")
+
+
+def series_update(name: str, old: float, learning_rate: float, gradient: float, new: float) -> str:
+    """θ ← θ − η ∂C/∂θ for one scalar parameter `name` (LaTeX, such as w^{1}), numbers substituted."""
+    return aligned(rf"\text{{new }} {name}", rf"{name} - \eta\,\frac{{\partial C}}{{\partial {name}}}",
+                   rf"{num(old)} - {num(learning_rate)} \cdot {factor(gradient)}", num(new))
