@@ -63,22 +63,21 @@ def cost_curve(trace: Trace, param: str, l: int, k: int = 0, j: int = 0, learnin
         go.Scatter(x=ends, y=C + slope * (ends - theta), mode="lines", name="tangent",
                    line=dict(color=style.HIGHLIGHT, width=2, dash="dash"),
                    hovertemplate=f"tangent, slope ∂C/∂{name} = {slope:.4g}<extra></extra>"),
+        go.Scatter(x=[theta], y=[C], mode="markers", name="current",
+                   marker=dict(size=14, color=style.HIGHLIGHT, line=dict(color=style.NODE_LINE, width=1.5)),
+                   hovertemplate=f"now: {name} = %{{x:.4~g}}, C = %{{y:.4~g}}<extra></extra>"),
     ]
     low, high = float(costs.min()), float(costs.max())
     if learning_rate is not None and learning_rate > 0:
         new = gradient_descent_step(trace.network, trace, learning_rate)
         theta_new = float(new.W(l)[k, j] if param == "W" else new.b(l)[k])
         (C_new,) = cost_along(trace.network, x, y, [theta_new], param, l, k, j, trace.cost_name)
+        # Drawn last: a short step lands inside the current point, and the hollow marker must stay visible.
         traces.append(go.Scatter(
             x=[theta_new], y=[C_new], mode="markers", name="step",
-            marker=dict(size=12, color="#ffffff", line=dict(color=style.HIGHLIGHT, width=2.5)),
+            marker=dict(size=9, color="#ffffff", line=dict(color=style.HIGHLIGHT, width=2)),
             hovertemplate=f"after one step: {name} = %{{x:.4~g}}, C = %{{y:.4~g}}<extra></extra>"))
         low, high = min(low, float(C_new)), max(high, float(C_new))
-    traces.append(go.Scatter(
-        x=[theta], y=[C], mode="markers", name="current",
-        marker=dict(size=14, color=style.HIGHLIGHT, line=dict(color=style.NODE_LINE, width=1.5)),
-        hovertemplate=f"now: {name} = %{{x:.4~g}}, C = %{{y:.4~g}}<extra></extra>"))
-
     # The tangent may be steep: fix the y range to the curve's, so the line is clipped, not the curve squeezed.
     pad = 0.08 * ((high - low) or max(abs(high), 1.0))
     layout = dict(
