@@ -1,0 +1,23 @@
+"""Two nodes in series: backpropagation in one dimension, x → a¹ → a² → C, before the fully connected case.
+
+Every number on the page comes from one `bp.backward` trace of a 1-1-1 network; the widgets live in
+backprop/ui/series.py.
+"""
+
+import streamlit as st
+
+from backprop.ui import series
+
+st.title("Two nodes in series")
+st.markdown("x → (w¹, b¹) → a¹ → (w², b²) → a² → C(a², y): one node per layer, so every product is of "
+            "plain numbers and the chain rule can be read term by term. Change any number and watch each "
+            "δ and gradient follow.")
+
+numbers = series.controls()
+trace = series.current_trace(numbers)
+
+left, right = st.columns([1, 1], gap="large")
+with left:
+    series.equations(trace)
+with right:
+    series.cost_plot(trace)
