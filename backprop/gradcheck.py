@@ -2,10 +2,15 @@
 
 For each parameter θ, ∂C/∂θ ≈ (C(θ + ε) − C(θ − ε)) / 2ε, which takes 2P forward passes for P parameters
 where backprop takes one forward and one backward pass.
+
+Reading a relative error |analytic − numeric| / (|analytic| + |numeric|) in float64: below about 1e-7 the
+two agree (what remains is the finite difference's own error); above about 1e-4 something is suspicious,
+a bug in the gradient or an ε that is too large (truncation) or too small (round-off).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +21,8 @@ from .network import Network
 from .passes import Trace, backward
 
 Array = np.ndarray
+AGREE = 1e-7          # a relative error below this: backprop and the finite difference agree
+SUSPICIOUS = 1e-4     # above this: suspect the gradient (or ε); the default threshold of a verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,67 @@ class GradientCheck:
     def relative_error_W(self, l: int) -> Array:
         """The relative error of every weight of layer l, element by element, shape (nₗ, nₗ₋₁)."""
         return _relative_elementwise(self.trace.dC_dW(l), self.numeric_dC_dW(l))
+
+    def relative_error_b(self, l: int) -> Array:
+        """The relative error of every bias of layer l, element by element, shape (nₗ,)."""
+        return _relative_elementwise(self.trace.dC_db(l), self.numeric_dC_db(l))
+
+    def verdicts(self, threshold: float = SUSPICIOUS) -> tuple[LayerVerdict, ...]:
+        """`layer_verdicts` of backprop's gradients against these central differences, layers 1..L."""
+        layers = range(1, self.L + 1)
+        return layer_verdicts([self.trace.dC_dW(l) for l in layers], [self.trace.dC_db(l) for l in layers],
+                              [self.numeric_dC_dW(l) for l in layers], [self.numeric_dC_db(l) for l in layers],
+                              threshold)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerVerdict:
+    """Whether one layer's analytic gradients agree with the numeric ones."""
+
+    l: int                  # the lecture's layer number
+    n_parameters: int       # weights and biases of layer l: nₗ·nₗ₋₁ + nₗ
+    relative_error: float   # ‖analytic − numeric‖ / (‖analytic‖ + ‖numeric‖) over Wˡ and bˡ together
+    worst: float            # the largest element-wise relative error in Wˡ and bˡ
+    threshold: float        # the layer passes when relative_error < threshold
+    passed: bool
+
+    @property
+    def reading(self) -> str:
+        """"agree" (below AGREE), "close" (below SUSPICIOUS) or "suspicious", by the layer's relative error."""
+        return reading(self.relative_error)
+
+
+def reading(relative_error: float) -> str:
+    """How to read a relative error: "agree" below AGREE, "close" below SUSPICIOUS, else "suspicious"."""
+    return "agree" if relative_error < AGREE else "close" if relative_error < SUSPICIOUS else "suspicious"
+
+
+def layer_verdicts(analytic_dC_dW: Sequence, analytic_dC_db: Sequence, numeric_dC_dW: Sequence,
+                   numeric_dC_db: Sequence, threshold: float = SUSPICIOUS) -> tuple[LayerVerdict, ...]:
+    """Per layer, pass or fail: analytic against numeric gradients, each a sequence over layers 1..L
+    (∂C/∂W¹ first; Wˡ of shape (nₗ, nₗ₋₁), bˡ of shape (nₗ,)). A layer passes when the relative error of
+    its weights and biases together is below `threshold`.
+
+    Pure and independent of where the gradients came from, so a deliberately wrong gradient can be checked.
+    """
+    if not (isinstance(threshold, (int, float)) and 0 < threshold < 1):
+        raise ValueError(f"threshold must be a relative error between 0 and 1 such as 1e-4; got {threshold!r}")
+    arrays = [analytic_dC_dW, analytic_dC_db, numeric_dC_dW, numeric_dC_db]
+    L = len(analytic_dC_dW)
+    if L < 1 or any(len(a) != L for a in arrays):
+        raise ValueError("analytic and numeric ∂C/∂W and ∂C/∂b need one array per layer, as many layers each; "
+                         f"got {[len(a) for a in arrays]}")
+    out = []
+    for l, (aW, ab, nW, nb) in enumerate(zip(*arrays), start=1):
+        aW, ab, nW, nb = (np.asarray(v, dtype=float) for v in (aW, ab, nW, nb))
+        if aW.ndim != 2 or aW.shape != nW.shape or ab.shape != nb.shape or ab.shape != (aW.shape[0],):
+            raise ValueError(f"layer {l}: ∂C/∂W must be (nₗ, nₗ₋₁) and ∂C/∂b (nₗ,), the same for analytic and "
+                             f"numeric; got W {aW.shape} and {nW.shape}, b {ab.shape} and {nb.shape}")
+        analytic, numeric = np.concatenate([aW.ravel(), ab]), np.concatenate([nW.ravel(), nb])
+        error = _relative(analytic, numeric)
+        worst = float(_relative_elementwise(analytic, numeric).max())
+        out.append(LayerVerdict(l, analytic.size, error, worst, float(threshold), error < threshold))
+    return tuple(out)
 
 
 def gradient_check(net: Network, x, y, cost: str = "quadratic", epsilon: float = 1e-6) -> GradientCheck:
