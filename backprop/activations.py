@@ -44,6 +44,11 @@ def _sigmoid_prime(z: Array) -> Array:
     return e / (1.0 + e) ** 2
 
 
+def _tanh(z: Array) -> Array:
+    r"""$\tanh z$."""
+    return np.tanh(np.asarray(z, dtype=float))
+
+
 def _tanh_prime(z: Array) -> Array:
     r"""$\tanh'(z) = 1 - \tanh^2 z$."""
     return 1.0 - np.tanh(z) ** 2
@@ -82,7 +87,7 @@ def _linear_prime(z: Array) -> Array:
 
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_prime, r"\frac{1}{1+e^{-z}}"),
-    "tanh": Activation("tanh", lambda z: np.tanh(np.asarray(z, dtype=float)), _tanh_prime, r"\tanh z"),
+    "tanh": Activation("tanh", _tanh, _tanh_prime, r"\tanh z"),
     "relu": Activation("relu", _relu, _relu_prime, r"\max(0, z)"),
     "leaky_relu": Activation("leaky_relu", _leaky_relu, _leaky_relu_prime, r"\max(0.01z, z)"),
     "linear": Activation("linear", _linear, _linear_prime, r"z"),

@@ -143,3 +143,15 @@ def test_networks_compare_by_value_and_are_unhashable():
     assert a != bp.Network.from_arrays([[[1.0, 2.0]]], [[0.5]], activation="tanh")
     with pytest.raises(TypeError):
         hash(a)
+
+
+def test_networks_and_traces_pickle_for_every_activation():
+    """st.cache_data and session storage pickle what they keep: every activation must survive it."""
+    import pickle
+
+    for name in bp.ACTIVATIONS:
+        net = bp.Network.random((2, 3, 1), name, seed=0)
+        assert pickle.loads(pickle.dumps(net)) == net
+        trace = bp.backward(net, [0.3, -0.2], [0.5])
+        again = pickle.loads(pickle.dumps(trace))
+        assert again.cost == trace.cost and again.dC_dW(1).tolist() == trace.dC_dW(1).tolist()
