@@ -199,3 +199,159 @@ def series_update(name: str, old: float, learning_rate: float, gradient: float, 
     """θ ← θ − η ∂C/∂θ for one scalar parameter `name` (LaTeX, such as w^{1}), numbers substituted."""
     return aligned(rf"\text{{new }} {name}", rf"{name} - \eta\,\frac{{\partial C}}{{\partial {name}}}",
                    rf"{num(old)} - {num(learning_rate)} \cdot {factor(gradient)}", num(new))
+
+
+# ------------------------------------------------------------------------------------------------------
+# Matrix form: a layer's (BP1)–(BP4) with its vectors and matrices written out (for layers whose every
+# dimension is at most SMALL), one entry boxed, beside that entry in index form. They take
+# `matrix_form`'s results, whose operands are the trace's.
+
+SMALL = 6                  # a matrix or vector with more rows or columns than this is drawn, not written
+MARK = "darkorange"        # the row and column that make the boxed entry (KaTeX takes CSS colour names)
+
+
+def bmatrix(values, boxed: tuple[int, ...] | None = None, marked_rows=(), marked_cols=(),
+            row: bool = False) -> str:
+    """A vector (a column; a row if `row`) or a matrix as a bmatrix of num()s; the entry `boxed` ((i,) or
+    (i, j)) in a box, the entries of `marked_rows` and `marked_cols` in MARK."""
+    M = np.asarray(values, dtype=float)
+    M = M[None, :] if M.ndim == 1 and row else M[:, None] if M.ndim == 1 else M
+    if boxed is not None and len(boxed) == 1:
+        boxed = (0, boxed[0]) if row else (boxed[0], 0)
+
+    def cell(i: int, j: int) -> str:
+        s = num(M[i, j])
+        if boxed is not None and (i, j) == tuple(boxed):
+            return rf"\boxed{{{s}}}"
+        return rf"{{\color{{{MARK}}}{s}}}" if i in marked_rows or j in marked_cols else s
+    body = r" \\ ".join(" & ".join(cell(i, j) for j in range(M.shape[1])) for i in range(M.shape[0]))
+    return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+
+def _tag(name: str) -> str:
+    return rf"\qquad \text{{({name})}}"
+
+
+def matrix_bp1(m, k: int) -> str:
+    """(BP1) δᴸ = ∇ₐC ⊙ σ′(zᴸ) with the vectors written out, entry k boxed."""
+    return aligned(r"\delta^L", r"\nabla_a C \odot \sigma'(z^L)",
+                   rf"{bmatrix(m.dC_da, marked_rows=(k,))} \odot {bmatrix(m.sigma_prime, marked_rows=(k,))}",
+                   bmatrix(m.delta, boxed=(k,)) + _tag("BP1"))
+
+
+def matrix_bp2(m, k: int) -> str:
+    """(BP2) δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ′(zˡ) with the matrices written out; entry k of (Wˡ⁺¹)ᵀ δˡ⁺¹ boxed and
+    the row of (Wˡ⁺¹)ᵀ that makes it marked."""
+    l = m.l
+    return aligned(rf"\delta^{{{l}}}", rf"\left((W^{{{l + 1}}})^T \delta^{{{l + 1}}}\right) \odot \sigma'(z^{{{l}}})",
+                   rf"\left({bmatrix(m.W_next.T, marked_rows=(k,))} {bmatrix(m.delta_next)}\right) "
+                   rf"\odot {bmatrix(m.sigma_prime)}",
+                   rf"{bmatrix(m.dC_da, boxed=(k,))} \odot {bmatrix(m.sigma_prime, marked_rows=(k,))}",
+                   bmatrix(m.delta, marked_rows=(k,)) + _tag("BP2"))
+
+
+def matrix_bp3(m, k: int) -> str:
+    """(BP3) ∂C/∂bˡ = δˡ with the vector written out."""
+    l = m.l
+    return aligned(rf"\frac{{\partial C}}{{\partial b^{{{l}}}}}", rf"\delta^{{{l}}}",
+                   bmatrix(m.dC_db, marked_rows=(k,)) + _tag("BP3"))
+
+
+def matrix_bp4(m, k: int, j: int) -> str:
+    """(BP4) ∂C/∂Wˡ = δˡ (aˡ⁻¹)ᵀ, a column times a row, with entry (k, j) boxed and δˡₖ, aˡ⁻¹ⱼ marked."""
+    l = m.l
+    return aligned(rf"\frac{{\partial C}}{{\partial W^{{{l}}}}}", rf"\delta^{{{l}}} (a^{{{l - 1}}})^T",
+                   rf"{bmatrix(m.delta, marked_rows=(k,))} {bmatrix(m.a_prev, marked_cols=(j,), row=True)}",
+                   bmatrix(m.dC_dW, boxed=(k, j)) + _tag("BP4"))
+
+
+def entry_bp1(e, matrix_delta: float) -> str:
+    """(BP1) in index form, δᴸₖ = ∂C/∂aᴸₖ σ′(zᴸₖ), equal to entry k of the matrix form's δᴸ."""
+    k = e.k + 1
+    return aligned(rf"\delta^L_{{{k}}}", rf"\frac{{\partial C}}{{\partial a^L_{{{k}}}}}\, \sigma'(z^L_{{{k}}})",
+                   rf"{factor(e.dC_da)} \cdot {factor(e.sigma_prime)}", num(e.delta),
+                   more=rows(rf"\left(\nabla_a C \odot \sigma'(z^L)\right)_{{{k}}}",
+                             rf"\boxed{{{num(matrix_delta)}}}" + _tag("BP1")))
+
+
+def entry_bp2(e, matrix_dC_da: float) -> str:
+    """(BP2) in index form, ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ term by term, equal to entry k of (Wˡ⁺¹)ᵀ δˡ⁺¹; then δˡₖ."""
+    l, k = e.l, e.k + 1
+    products = [rf"{factor(w)} \cdot {factor(d)}" for w, d in zip(e.W_col, e.delta_next)]
+    dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
+    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m", _sum(products), num(e.dC_da),
+                   more=rows(rf"\left((W^{{{l + 1}}})^T \delta^{{{l + 1}}}\right)_{{{k}}}",
+                             rf"\boxed{{{num(matrix_dC_da)}}}")
+                   + rows(rf"\delta^{{{l}}}_{{{k}}}", rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
+                          rf"{factor(e.dC_da)} \cdot {factor(e.sigma_prime)} = {num(e.delta)}" + _tag("BP2")))
+
+
+def entry_bp4(e, matrix_dC_dW: float) -> str:
+    """(BP4) in index form, ∂C/∂Wˡₖⱼ = δˡₖ aˡ⁻¹ⱼ, equal to entry (k, j) of δˡ (aˡ⁻¹)ᵀ."""
+    l, k, j = e.l, e.k + 1, e.j + 1
+    return aligned(rf"\frac{{\partial C}}{{\partial W^{{{l}}}_{{{kj(k, j)}}}}}",
+                   rf"\delta^{{{l}}}_{{{k}}}\, a^{{{l - 1}}}_{{{j}}}",
+                   rf"{factor(e.delta)} \cdot {factor(e.a_prev)}", num(e.dC_dW),
+                   more=rows(rf"\left(\delta^{{{l}}} (a^{{{l - 1}}})^T\right)_{{{kj(k, j)}}}",
+                             rf"\boxed{{{num(matrix_dC_dW)}}}" + _tag("BP4")))
+
+
+# ------------------------------------------------------------------------------------------------------
+# The worked sheet: the same equations with every term of every sum written out (a sheet is read on a page,
+# where a shortened sum "⋯" would hide numbers the student has to check), and brackets that may span lines.
+# They take the same `explain` results, so every number is still the trace's.
+
+SHEET_PER_LINE = 4   # terms of a sum on one line of the sheet
+
+
+def sum_in_full(terms: list[str], per_line: int = SHEET_PER_LINE) -> str:
+    """Every term joined by +, `per_line` to a line of an `aligned` block; never shortened."""
+    lines = [" + ".join(terms[i:i + per_line]) for i in range(0, len(terms), per_line)]
+    return r" \\ &\qquad + ".join(lines)
+
+
+def input_sum_in_full(s: InputSum) -> str:
+    """zˡₖ = Σⱼ Wˡₖⱼ aˡ⁻¹ⱼ + bˡₖ with every term, and aˡₖ = σ(zˡₖ), numbers substituted."""
+    l, k = s.l, s.k + 1
+    products = [rf"{factor(w)} \cdot {factor(a)}" for w, a in zip(s.W, s.a_prev)]
+    return aligned(rf"z^{{{l}}}_{{{k}}}", rf"\sum_j W^{{{l}}}_{{{k}j}}\, a^{{{l - 1}}}_j + b^{{{l}}}_{{{k}}}",
+                   sum_in_full(products + [factor(s.b)]), num(s.z),
+                   more=rows(rf"a^{{{l}}}_{{{k}}}", rf"\sigma(z^{{{l}}}_{{{k}}}) = \sigma({num(s.z)})", num(s.a)))
+
+
+def cost_in_full(cost_name: str, a, y, value: float) -> str:
+    """C with every output and target substituted; \\bigl[ \\bigr] rather than \\left[ \\right], which
+    cannot span the lines of a long sum."""
+    if cost_name == "quadratic":
+        terms = [rf"({num(ak)} - {num(yk)})^2" for ak, yk in zip(a, y)]
+        return aligned("C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2",
+                       rf"\frac{{1}}{{2}}\bigl[{sum_in_full(terms)}\bigr]", num(value))
+    terms = [rf"{num(yk)} \ln {num(ak)} + {factor(1 - yk)} \ln {factor(1 - ak)}" for ak, yk in zip(a, y)]
+    return aligned("C", r"-\sum_k \bigl[y_k \ln a^L_k + (1-y_k)\ln(1-a^L_k)\bigr]",
+                   rf"-\bigl[{sum_in_full(terms, 2)}\bigr]", num(value))
+
+
+def bp2_in_full(d: DeltaChain) -> str:
+    """(BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ with every term, then δˡₖ = ∂C/∂aˡₖ · σ′(zˡₖ), numbers substituted."""
+    l, k = d.l, d.k + 1
+    products = [rf"{factor(w)} \cdot {factor(dn)}" for w, dn in zip(d.W_col, d.delta_next)]
+    dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
+    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m", sum_in_full(products),
+                   num(d.dC_da),
+                   more=rows(rf"\delta^{{{l}}}_{{{k}}}", rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
+                             rf"{factor(d.dC_da)} \cdot {factor(d.sigma_prime)}",
+                             rf"{num(d.delta)} \qquad \text{{(BP2)}}"))
+
+
+def bp4_from_delta(w: WeightChain) -> str:
+    """(BP4) ∂C/∂Wˡₖⱼ = δˡₖ aˡ⁻¹ⱼ with numbers: the short form, once δˡₖ is on the sheet."""
+    l, k, j = w.l, w.k + 1, w.j + 1
+    return aligned(rf"\frac{{\partial C}}{{\partial W^{{{l}}}_{{{kj(k, j)}}}}}",
+                   rf"\delta^{{{l}}}_{{{k}}}\, a^{{{l - 1}}}_{{{j}}}",
+                   rf"{factor(w.delta)} \cdot {factor(w.a_prev)}", rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}")
+
+
+def bp3(l: int, k: int, dC_db: float) -> str:
+    """(BP3) ∂C/∂bˡₖ = δˡₖ for node k (0-based) of layer l, with its number."""
+    return aligned(rf"\frac{{\partial C}}{{\partial b^{{{l}}}_{{{k + 1}}}}}", rf"\delta^{{{l}}}_{{{k + 1}}}",
+                   rf"{num(dC_db)} \qquad \text{{(BP3)}}")
