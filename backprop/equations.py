@@ -355,3 +355,19 @@ def bp3(l: int, k: int, dC_db: float) -> str:
     """(BP3) ∂C/∂bˡₖ = δˡₖ for node k (0-based) of layer l, with its number."""
     return aligned(rf"\frac{{\partial C}}{{\partial b^{{{l}}}_{{{k + 1}}}}}", rf"\delta^{{{l}}}_{{{k + 1}}}",
                    rf"{num(dC_db)} \qquad \text{{(BP3)}}")
+
+
+def bp1_in_full(d: DeltaChain, cost_name: str) -> str:
+    """(BP1) δᴸₖ = ∂C/∂aᴸₖ · σ′(zᴸₖ) with numbers, the output layer written by its number (δ²₁, not δᴸ₁),
+    as every other line of a sheet is."""
+    l, k = d.l, d.k + 1
+    if cost_name == "quadratic":
+        dC_da = rf"({num(d.a)} - {num(d.y)})"
+    else:
+        dC_da = rf"\frac{{{num(d.a)} - {num(d.y)}}}{{{num(d.a)}\,(1 - {num(d.a)})}}"
+    last = rf"{num(d.delta)} \qquad \text{{(BP1)}}"
+    if cost_name == "cross_entropy":
+        last = rf"a^{{{l}}}_{{{k}}} - y_{{{k}}} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}"
+    return aligned(rf"\delta^{{{l}}}_{{{k}}}",
+                   rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}\, \sigma'(z^{{{l}}}_{{{k}}})",
+                   rf"{dC_da} \cdot {factor(d.sigma_prime)}", last)
