@@ -1,0 +1,57 @@
+"""Downloads of the current iteration as a worked sheet: Markdown with LaTeX, JSON and CSV.
+
+The files are built only when a button is clicked (`data` is a callable, run by Streamlit on click), and a
+click does not rerun the page (`on_click="ignore"`), so the buttons cost a class nothing until used.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from backprop import worksheet
+from backprop.lesson import Lesson
+from backprop.presets import PRESETS
+
+FORMATS = (  # (label, extension, MIME type)
+    ("Worked sheet (Markdown)", "md", "text/markdown"),
+    ("Arrays (JSON)", "json", "application/json"),
+    ("Arrays (CSV)", "csv", "text/csv"),
+)
+
+
+def file_stem(lesson: Lesson) -> str:
+    """backprop-2-2-2-iteration1: the sizes and the iteration, so that several downloads don't collide."""
+    return f"backprop-{'-'.join(map(str, lesson.network.sizes))}-iteration{lesson.iteration}"
+
+
+def origin(lesson: Lesson) -> str | None:
+    """Where the lesson's first network came from, read from the step-through page's settings if they
+    are the ones the lesson was built from; None when that is not known."""
+    settings = st.session_state.get("lesson_settings")
+    if settings is None or tuple(getattr(settings, "sizes", ())) != lesson.network.sizes:
+        return None
+    if settings.fixed is not None and settings.fixed in PRESETS:
+        return f"the fixed weights of the preset “{PRESETS[settings.fixed].title}”"
+    return f"random, seed {settings.seed}, initialisation {settings.init}"
+
+
+def builders(lesson: Lesson) -> dict[str, object]:
+    """The builder of each file, by extension: callables without arguments, as st.download_button wants."""
+    where = origin(lesson)
+    return {
+        "md": lambda: worksheet.worked_sheet_markdown(lesson, origin=where),
+        "json": lambda: worksheet.worked_sheet_json(lesson, origin=where),
+        "csv": lambda: worksheet.worked_sheet_csv(lesson),
+    }
+
+
+def download_buttons(lesson: Lesson) -> None:
+    """Three download buttons for the lesson's current iteration: Markdown, JSON, CSV."""
+    stem = file_stem(lesson)
+    build = builders(lesson)
+    st.caption(f"Download iteration {lesson.iteration} in full: every sum, delta, gradient and update "
+               "(Markdown with LaTeX, for GitHub or Jupyter), or every array (JSON, CSV).")
+    for col, (label, ext, mime) in zip(st.columns(len(FORMATS)), FORMATS):
+        col.download_button(label, data=build[ext], file_name=f"{stem}.{ext}", mime=mime,
+                            key=f"download_sheet_{ext}", on_click="ignore", icon=":material/download:",
+                            width="stretch")
