@@ -6,6 +6,7 @@ from backprop.ui import lesson_view, settings
 
 config = settings.sidebar_settings()
 interval = lesson_view.autoplay_interval()
+lesson_view.quiz_toggle()
 lesson = settings.current_lesson(config)
 
 st.title("Backpropagation, step by step")

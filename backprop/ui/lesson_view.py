@@ -11,6 +11,7 @@ import streamlit as st
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures import layer_gradient, network_diagram
+from backprop import quiz
 from backprop.lesson import Lesson
 from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 
@@ -23,6 +24,8 @@ def _move(how: str) -> bool:
     """Move the lesson ("forward", "back", "reset", "run_to_end"); False, with a message for the page, if
     the move would leave numbers that overflow (a learning rate too large for many iterations)."""
     lesson: Lesson = st.session_state["lesson"]
+    if how == "forward":
+        _grade(lesson)
     try:
         new = getattr(lesson, how)()
         trace = new.trace                   # what the page will show must be computable
@@ -34,6 +37,73 @@ def _move(how: str) -> bool:
         return False
     st.session_state["lesson"] = new
     return True
+
+
+def _pending_question(lesson: Lesson, trace: bp.Trace) -> quiz.Question | None:
+    """In predict mode, the question about the next step if it is a backward step not yet answered."""
+    if not st.session_state.get("quiz_on") or lesson.index >= lesson.last:
+        return None
+    nxt = bp.step(lesson.network.L, lesson.index + 1)
+    if nxt.kind != BACKWARD or (lesson.iteration, nxt.layer) in st.session_state.get("quiz_score", {}):
+        return None
+    return quiz.question(trace, nxt.layer, lesson.iteration)
+
+
+def _answer_key(lesson: Lesson, q: quiz.Question) -> str:
+    return f"quiz_answer_{lesson.iteration}_{q.l}"
+
+
+def _grade(lesson: Lesson) -> None:
+    """Step pressed in predict mode: score the prediction for the step about to be revealed, once."""
+    trace = lesson.trace
+    q = _pending_question(lesson, trace)
+    if q is None:
+        return
+    response = st.session_state.get(_answer_key(lesson, q))
+    right = None if response is None else q.is_right(response)
+    if right is not None:
+        st.session_state.setdefault("quiz_score", {})[(lesson.iteration, q.l)] = right
+    st.session_state["quiz_result"] = dict(at=(lesson.iteration, lesson.index + 1), question=q, right=right)
+
+
+def quiz_toggle() -> None:
+    """The predict-then-reveal switch, in the sidebar."""
+    st.sidebar.header("Predict, then reveal")
+    st.sidebar.toggle("Predict before each backward step", key="quiz_on",
+                      help="Before each step back, predict a sign or the largest gradient; the step checks it.")
+
+
+def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
+    """Predict mode: the verdict on the step just revealed, the next question, the hint, the score."""
+    s = st.session_state
+    if not s.get("quiz_on"):
+        return
+    box = st.container(border=True)
+    result = s.get("quiz_result")
+    if result and result["at"] == (lesson.iteration, lesson.index):
+        q: quiz.Question = result["question"]
+        answer = (q.answer if q.kind == quiz.SIGN else f"k = {q.answer[0] + 1}, j = {q.answer[1] + 1}")
+        if result["right"] is None:
+            box.info(f"No prediction made. The answer: {answer}.")
+        elif result["right"]:
+            box.success(f"Right: {answer}.")
+        else:
+            box.error(f"Not quite: the answer is {answer}.")
+        box.latex(quiz.explanation(trace, q))
+    q = _pending_question(lesson, trace)
+    if q is not None:
+        key = _answer_key(lesson, q)
+        if q.kind == quiz.SIGN:
+            box.radio(q.prompt(), quiz.SIGNS, index=None, horizontal=True, key=key)
+        else:
+            n_k, n_j = trace.network.sizes[q.l], trace.network.sizes[q.l - 1]
+            box.selectbox(q.prompt(), [(k, j) for k in range(n_k) for j in range(n_j)], index=None, key=key,
+                          format_func=lambda c: f"k = {c[0] + 1}, j = {c[1] + 1}", placeholder="choose a cell")
+        if box.toggle("Hint: the numbers of the layer above", key=f"quiz_hint_{lesson.iteration}_{q.l}"):
+            box.latex(quiz.hint(trace, q))
+        box.caption("Then press **Step** to reveal and check.")
+    score = s.get("quiz_score", {})
+    box.markdown(f"**Score: {sum(score.values())} of {len(score)}**")
 
 
 def step_buttons(lesson: Lesson) -> None:
@@ -172,6 +242,7 @@ def lesson_view() -> None:
     step_buttons(lesson)
     if message := st.session_state.pop("step_error", None):
         st.error(message)
+    quiz_panel(lesson, trace)
     selected = selected_weight(lesson)
     left, right = st.columns([1, 1])
     with left:
