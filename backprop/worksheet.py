@@ -319,6 +319,11 @@ def load_json(text: str | bytes) -> dict:
     if (not isinstance(sizes, list) or len(sizes) < 2
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
         raise ValueError(f"sizes must be a list of at least two positive integers; got {sizes!r}")
+    layers = data["layers"]
+    L = len(sizes) - 1
+    if not isinstance(layers, list) or len(layers) != L:
+        raise ValueError(f"layers must be a list of {L} objects, one per layer l = 1..{L} of sizes {sizes}; "
+                         f"got {_kind(layers)}")
     for key, table in (("activation", ACTIVATIONS), ("output_activation", ACTIVATIONS), ("cost", COSTS)):
         if data[key] not in table:
             raise ValueError(f"unknown {key} {data[key]!r}; choose one of {', '.join(map(repr, table))}")
@@ -330,11 +335,6 @@ def load_json(text: str | bytes) -> dict:
     out["x"] = _array(data["x"], "x", (sizes[0],))
     out["a0"] = _array(data["a0"], "a0", (sizes[0],))
     out["y"] = _array(data["y"], "y", (sizes[-1],))
-    layers = data["layers"]
-    L = len(sizes) - 1
-    if not isinstance(layers, list) or len(layers) != L:
-        raise ValueError(f"layers must be a list of {L} objects, one per layer l = 1..{L} of sizes {sizes}; "
-                         f"got {_kind(layers)}")
     out["layers"] = {}
     for l, layer in enumerate(layers, start=1):
         where = f"layers[{l - 1}]"
