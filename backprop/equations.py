@@ -283,7 +283,7 @@ def entry_bp2(e, matrix_dC_da: float) -> str:
                    more=rows(rf"\left((W^{{{l + 1}}})^T \delta^{{{l + 1}}}\right)_{{{k}}}",
                              rf"\boxed{{{num(matrix_dC_da)}}}")
                    + rows(rf"\delta^{{{l}}}_{{{k}}}", rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
-                          rf"{factor(e.dC_da)} \cdot {factor(e.sigma_prime)} = {num(e.delta)}" + _tag("BP2")))
+                          rf"{factor(e.dC_da)} \cdot {factor(e.sigma_prime)}", num(e.delta) + _tag("BP2")))
 
 
 def entry_bp4(e, matrix_dC_dW: float) -> str:
