@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backprop.ui import lesson_view, settings
+from backprop.ui import lesson_view, settings, worksheet_view
 
 config = settings.sidebar_settings()
 interval = lesson_view.autoplay_interval()
@@ -20,6 +20,10 @@ def view() -> None:
     if interval is not None:
         lesson_view.autoplay_tick(interval)
     lesson_view.lesson_view()
+    current = st.session_state["lesson"]   # this run's lesson: a step reruns only this fragment
+    if not st.session_state.get("quiz_on") or current.index == current.last:   # no answers before predictions
+        with st.expander("Download this iteration: worked sheet, JSON, CSV"):
+            worksheet_view.download_buttons(current)
 
 
 view()

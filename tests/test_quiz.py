@@ -95,3 +95,14 @@ def test_no_prediction_is_not_scored_and_back_does_not_score_twice():
     at.button(key="btn_back").click().run()
     _step(at)                                   # the same step again: already scored
     assert _score(at) == "**Score: 1 of 1**"
+
+
+def test_the_worked_sheet_downloads_wait_for_the_update_step_in_predict_mode():
+    """The sheet holds every answer: in predict mode it is offered only once the iteration is revealed."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Worked sheet (Markdown)", "Arrays (JSON)", "Arrays (CSV)"]
+    at.toggle(key="quiz_on").set_value(True).run()
+    assert len(at.get("download_button")) == 0
+    at.button(key="btn_end").click().run()
+    assert len(at.get("download_button")) == 3
