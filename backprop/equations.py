@@ -274,12 +274,21 @@ def entry_bp1(e, matrix_delta: float) -> str:
                              rf"\boxed{{{num(matrix_delta)}}}" + _tag("BP1")))
 
 
+def _one_per_line(terms: list[str]) -> str:
+    """Terms joined by +, one to a line of an `aligned` block; more than MAX_TERMS shortened with ⋯."""
+    if len(terms) > MAX_TERMS:
+        terms = terms[: MAX_TERMS - 2] + [r"\cdots", terms[-1]]
+    return r" \\ &\qquad + ".join(terms)
+
+
 def entry_bp2(e, matrix_dC_da: float) -> str:
     """(BP2) in index form, ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ term by term, equal to entry k of (Wˡ⁺¹)ᵀ δˡ⁺¹; then δˡₖ."""
     l, k = e.l, e.k + 1
     products = [rf"{factor(w)} \cdot {factor(d)}" for w, d in zip(e.W_col, e.delta_next)]
     dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
-    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m", _sum(products), num(e.dC_da),
+    # One product to a line: the index form has half the page's width beside the matrices.
+    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m", _one_per_line(products),
+                   num(e.dC_da),
                    more=rows(rf"\left((W^{{{l + 1}}})^T \delta^{{{l + 1}}}\right)_{{{k}}}",
                              rf"\boxed{{{num(matrix_dC_da)}}}")
                    + rows(rf"\delta^{{{l}}}_{{{k}}}", rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",

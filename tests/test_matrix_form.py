@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import backprop as bp
 from backprop import equations as eq
-from backprop.figures.matrix import matrix_heatmap
+from backprop.figures.matrix import matrix_heatmap, side_by_side
 from backprop.lesson import Lesson
 from backprop.matrix_form import entry, layer_matrices
 from backprop.presets import PRESETS
@@ -226,6 +226,21 @@ def test_heatmap_shows_the_values_and_outlines_the_chosen_cell_and_row():
     assert np.asarray(column.data[0].z).shape == (2, 1) and not column.layout.shapes
 
 
+def test_side_by_side_draws_each_part_on_its_own_axes_with_its_outlines():
+    trace = _trace((2, 8, 7, 1), "sigmoid", "sigmoid", "quadratic")
+    m, k = layer_matrices(trace, 1), 5
+    fig = side_by_side([(m.W_next.T, "Wt", None, k), (m.delta_next, "d", None, None), (m.dC_da, "p", (k, 0), None)])
+    assert [t.xaxis for t in fig.data] == ["x", "x2", "x3"]
+    np.testing.assert_array_equal(np.asarray(fig.data[0].z), trace.network.W(2).T)
+    np.testing.assert_array_equal(np.asarray(fig.data[1].z)[:, 0], trace.delta(2))
+    np.testing.assert_array_equal(np.asarray(fig.data[2].z)[:, 0], trace.dC_da(1))
+    rects = [(s.xref, s.x0, s.x1, s.y0, s.y1) for s in fig.layout.shapes]
+    assert rects == [("x", -0.5, 6.5, k - 0.5, k + 0.5), ("x3", -0.5, 0.5, k - 0.5, k + 0.5)]
+    d1, d2, d3 = fig.layout.xaxis.domain, fig.layout.xaxis2.domain, fig.layout.xaxis3.domain
+    assert 0 == d1[0] < d1[1] < d2[0] < d2[1] < d3[0] < d3[1] == pytest.approx(1)
+    assert [a.text for a in fig.layout.annotations] == ["<b>Wt</b>", "<b>d</b>", "<b>p</b>"]
+
+
 # ------------------------------------------------------------------------------------------ the page
 
 def _page(lesson: Lesson | None = None, selected=None) -> AppTest:
@@ -309,13 +324,13 @@ def test_large_layers_are_drawn_as_heatmaps_and_still_box_the_index_form():
     lesson = _lesson(sizes=(3, 10, 8, 7), act="relu", out="linear")
     at = _page(lesson, selected=(2, 7, 9))
     charts = at.get("plotly_chart")
-    assert len(charts) == 3 + 1          # (W³)ᵀ, δ³, (W³)ᵀ δ³ and the ∂C/∂W² heatmap
+    assert len(charts) == 2              # (W³)ᵀ, δ³, (W³)ᵀ δ³ in one chart, and the ∂C/∂W² heatmap
     trace = lesson.trace
     # The written-out matrices give way to the heatmaps; the index form still shows the entries.
     assert _all_boxed(at) == [eq.num(trace.dC_da(2)[7]), eq.num(trace.dC_dW(2)[7, 9])]
     at.selectbox(key="matrix_l").set_value(3).run()
     _ok(at)
-    assert len(at.get("plotly_chart")) == 3 + 1   # ∇ₐC, σ′, δᴸ and ∂C/∂W³ (7 × 8)
+    assert len(at.get("plotly_chart")) == 2       # ∇ₐC, σ′, δᴸ in one chart, and ∂C/∂W³ (7 × 8)
     assert _all_boxed(at) == [eq.num(trace.delta(3)[6]), eq.num(trace.dC_dW(3)[6, 7])]
 
 

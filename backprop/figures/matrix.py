@@ -7,9 +7,11 @@ import plotly.graph_objects as go
 
 from . import style
 
-ANNOTATE_COLUMNS = 8     # print values in the cells up to this many columns …
+ANNOTATE_COLUMNS = 6     # print values in the cells up to this many columns (more are too narrow in a
+                         # third of a page) …
 ANNOTATE_ROWS = 16       # … and rows
 CELL_PX = 26             # height of one row of cells, in pixels
+VECTOR_WIDTH = 2         # a vector's width in `side_by_side`, in columns of a matrix: room for its text
 
 
 def matrix_heatmap(values, title: str, boxed: tuple[int, int] | None = None, row: int | None = None) -> go.Figure:
@@ -40,3 +42,39 @@ def matrix_heatmap(values, title: str, boxed: tuple[int, int] | None = None, row
         dragmode=False, showlegend=False,
         xaxis=dict(tickvals=x_cat if n_cols > 1 else [], range=[-0.5, n_cols - 0.5], **tick),
         yaxis=dict(tickvals=y_cat, range=[n_rows - 0.5, -0.5], automargin=True, **tick)))
+
+
+def side_by_side(parts: list[tuple], gap: float = 1.2) -> go.Figure:
+    """Several matrices and vectors of one equation in one figure, left to right, each as `matrix_heatmap`
+    draws it: `parts` are (values, title, boxed, row). Widths follow the number of columns (a vector gets
+    VECTOR_WIDTH), so that every cell has about the same width; rows share one height."""
+    mats = [np.asarray(v, dtype=float) for v, *_ in parts]
+    mats = [m[:, None] if m.ndim == 1 else m for m in mats]
+    widths = [max(m.shape[1], VECTOR_WIDTH) for m in mats]
+    total = sum(widths) + gap * (len(widths) - 1)
+    n_rows = max(m.shape[0] for m in mats)
+    traces, shapes, annotations, layout = [], [], [], {}
+    left = 0.0
+    line = dict(color=style.HIGHLIGHT, width=4)
+    tick = dict(type="category", showgrid=False, zeroline=False)
+    for i, (M, (_, title, boxed, row), w) in enumerate(zip(mats, parts, widths), start=1):
+        fig = matrix_heatmap(M, title, boxed, row)
+        xa, ya = ("x", "y") if i == 1 else (f"x{i}", f"y{i}")
+        heat = fig.data[0]
+        heat.update(xaxis=xa, yaxis=ya)
+        traces.append(heat)
+        for s in fig.layout.shapes:
+            shapes.append(dict(type="rect", x0=s.x0, x1=s.x1, y0=s.y0, y1=s.y1, xref=xa, yref=ya, line=line))
+        domain = [left / total, (left + w) / total]
+        left += w + gap
+        n_r, n_c = M.shape
+        layout["xaxis" if i == 1 else f"xaxis{i}"] = dict(domain=domain, anchor=ya, range=[-0.5, n_c - 0.5],
+                                                          tickvals=heat.x if n_c > 1 else [], **tick)
+        # Every part is drawn with rows of the same height, from the top.
+        layout["yaxis" if i == 1 else f"yaxis{i}"] = dict(anchor=xa, range=[n_rows - 0.5, -0.5], tickvals=heat.y,
+                                                          **tick)
+        annotations.append(dict(text=f"<b>{title}</b>", x=sum(domain) / 2, y=1.0, xref="paper", yref="paper",
+                                yanchor="bottom", showarrow=False, font=dict(size=13)))
+    return go.Figure(data=traces, layout=dict(
+        shapes=shapes, annotations=annotations, font=style.FONT, height=CELL_PX * n_rows + 80,
+        margin=dict(l=30, r=10, t=30, b=30), plot_bgcolor="#ffffff", dragmode=False, showlegend=False, **layout))

@@ -10,7 +10,7 @@ import streamlit as st
 
 from backprop import equations as eq
 from backprop.figures.gradients import layer_gradient
-from backprop.figures.matrix import matrix_heatmap
+from backprop.figures.matrix import side_by_side
 from backprop.lesson import Lesson
 from backprop.matrix_form import entry, layer_matrices
 from backprop.passes import Trace
@@ -95,10 +95,8 @@ def matrix_column(trace: Trace, l: int, k: int, j: int) -> None:
 
 
 def _heatmaps(parts, key: str) -> None:
-    """Heatmaps side by side: (values, title, boxed cell, outlined row) each."""
-    widths = [max(1, (v.shape[1] if v.ndim == 2 else 1)) + 1 for v, *_ in parts]
-    for i, (col, (values, title, boxed, row)) in enumerate(zip(st.columns(widths), parts)):
-        col.plotly_chart(matrix_heatmap(values, title, boxed, row), key=f"{key}_{i}", **CHART)
+    """Heatmaps side by side in one chart: (values, title, boxed cell, outlined row) each."""
+    st.plotly_chart(side_by_side(parts), key=key, **CHART)
 
 
 def index_column(trace: Trace, l: int, k: int, j: int) -> None:
