@@ -223,7 +223,7 @@ def bmatrix(values, boxed: tuple[int, ...] | None = None, marked_rows=(), marked
         s = num(M[i, j])
         if boxed is not None and (i, j) == tuple(boxed):
             return rf"\boxed{{{s}}}"
-        return rf"{{\color{{{MARK}}}{s}}}" if i in marked_rows or j in marked_cols else s
+        return rf"\textcolor{{{MARK}}}{{{s}}}" if i in marked_rows or j in marked_cols else s
     body = r" \\ ".join(" & ".join(cell(i, j) for j in range(M.shape[1])) for i in range(M.shape[0]))
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 

@@ -1,4 +1,4 @@
-"""The "Matrix form" page in a real browser: it typesets its matrices (KaTeX error-free, \\boxed and \\color
+"""The "Matrix form" page in a real browser: it typesets its matrices (KaTeX error-free, \\boxed and \\textcolor
 included), with no exception box and no JS error, and a new choice of k re-renders the boxed entry.
 
 The session's server runs app.py, so the page is reachable only once app.py's st.navigation lists
@@ -70,7 +70,7 @@ def test_matrix_form_page_typesets_its_matrices_without_errors(matrix_page):
     tex = app.latex_sources()
     assert any(r"\begin{bmatrix}" in t and r"\text{(BP2)}" in t and r"\boxed" in t for t in tex), tex
     assert any(r"\sum_m W^{2}_{m1}" in t for t in tex), tex
-    assert any(r"\color{darkorange}" in t for t in tex)
+    assert any(r"\textcolor{darkorange}" in t for t in tex)
     assert _boxes(app) > 0
     assert "Both forms give the same numbers" in page.locator("[data-testid=stAlert]").first.inner_text()
     app.screenshot("matrix_01_initial")

@@ -160,7 +160,7 @@ def test_bmatrix_writes_nums_in_rows_and_columns_with_the_boxed_entry():
     rows = body.split(r" \\ ")
     assert len(rows) == 2 and all(len(r.split(" & ")) == 3 for r in rows)
     assert _boxed(tex) == [eq.num(-4.25)]
-    assert rf"{{\color{{{eq.MARK}}}{eq.num(3e-7)}}}" in tex
+    assert rf"\textcolor{{{eq.MARK}}}{{{eq.num(3e-7)}}}" in tex
     assert eq.bmatrix([1, 2, 3], row=True).count("&") == 2
     assert eq.bmatrix([1, 2, 3]).count(r"\\") == 2
     assert _boxed(eq.bmatrix([1, 2, 3], boxed=(2,), row=True)) == ["3"]
