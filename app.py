@@ -13,6 +13,7 @@ st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide")
 page = st.navigation([
     st.Page("pages/step_through.py", title="Step through", icon=":material/footprint:", default=True),
     st.Page("pages/two_nodes.py", title="Two nodes in series", icon=":material/linear_scale:"),
+    st.Page("pages/matrix_form.py", title="Matrix form", icon=":material/grid_on:"),
     st.Page("pages/gradient_check.py", title="Gradient check", icon=":material/rule:"),
 ])
 page.run()
