@@ -239,3 +239,22 @@ def test_a_step_that_would_overflow_is_refused_with_a_message_and_the_lesson_sta
     assert at.session_state["lesson"].index == 5 and at.session_state["lesson"].network == big
     _click(at, "btn_back")   # moving elsewhere still works, and the message is gone
     assert _progress(at).startswith("**Step 4 of 6") and not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", ["pages/two_nodes.py", "pages/matrix_form.py", "pages/gradient_check.py"])
+def test_every_page_runs_from_the_app_and_the_settings_survive_a_visit(page):
+    """Through app.py's navigation: each page runs with no exception; the companion pages that show the
+    step-through network show the one set there (no retyping), and coming back finds the same settings."""
+    at = _app()
+    _click(at, "preset_deep_narrow")
+    _click(at, "btn_step")
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page != "pages/two_nodes.py":
+        shown = " ".join(c.value for c in at.caption)
+        assert "2-3-3-3-3-3-1" in shown, shown
+    at.switch_page("pages/step_through.py").run()
+    assert not at.exception
+    lesson = at.session_state["lesson"]
+    assert lesson.network.sizes == (2, 3, 3, 3, 3, 3, 1) and lesson.index == 1
+    assert at.number_input(key="n_hidden").value == 5
