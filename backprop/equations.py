@@ -91,13 +91,14 @@ def bp1(d: DeltaChain, cost_name: str) -> str:
     return aligned(rf"\delta^L_{{{k}}}", *rows)
 
 
-def bp2(d: DeltaChain) -> str:
-    """(BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ and δˡₖ = ∂C/∂aˡₖ · σ′(zˡₖ) with numbers."""
+def bp2(d: DeltaChain, full: bool = False) -> str:
+    """(BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ and δˡₖ = ∂C/∂aˡₖ · σ′(zˡₖ) with numbers; a long sum is shortened
+    with ⋯ on screen, written out in full (`full`) on the worked sheet."""
     l, k = d.l, d.k + 1
     products = [rf"{factor(w)} \cdot {factor(dn)}" for w, dn in zip(d.W_col, d.delta_next)]
     dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
-    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m", _sum(products),
-                   num(d.dC_da),
+    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m",
+                   sum_in_full(products) if full else _sum(products), num(d.dC_da),
                    more=rows(rf"\delta^{{{l}}}_{{{k}}}", rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
                              rf"{factor(d.dC_da)} \cdot {factor(d.sigma_prime)}",
                              rf"{num(d.delta)} \qquad \text{{(BP2)}}"))
@@ -341,15 +342,8 @@ def cost_in_full(cost_name: str, a, y, value: float) -> str:
 
 
 def bp2_in_full(d: DeltaChain) -> str:
-    """(BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ with every term, then δˡₖ = ∂C/∂aˡₖ · σ′(zˡₖ), numbers substituted."""
-    l, k = d.l, d.k + 1
-    products = [rf"{factor(w)} \cdot {factor(dn)}" for w, dn in zip(d.W_col, d.delta_next)]
-    dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
-    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m", sum_in_full(products),
-                   num(d.dC_da),
-                   more=rows(rf"\delta^{{{l}}}_{{{k}}}", rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
-                             rf"{factor(d.dC_da)} \cdot {factor(d.sigma_prime)}",
-                             rf"{num(d.delta)} \qquad \text{{(BP2)}}"))
+    """(BP2) with every term of the sum over m, for the worked sheet."""
+    return bp2(d, full=True)
 
 
 def bp4_from_delta(w: WeightChain) -> str:

@@ -1,7 +1,7 @@
 """The gradient-check page in headless Chromium: it renders its charts with no exception box and no JS error,
 opened at its own URL and reached from the step-through page.
 
-The server fixture serves app.py, so these skip until app.py's st.navigation lists pages/gradient_check.py.
+The server fixture serves app.py, so a page missing from app.py's st.navigation fails these tests.
 """
 
 from __future__ import annotations
@@ -26,18 +26,18 @@ PROBES = {URL_PATH + "/_stcore/health", URL_PATH + "/_stcore/host-config"}
 @pytest.fixture(autouse=True)
 def _in_navigation():
     if "pages/gradient_check.py" not in APP.read_text():
-        pytest.skip("the Gradient check page is not in app.py's st.navigation yet (add "
+        pytest.fail("the Gradient check page is not in app.py's st.navigation yet (add "
                     "st.Page('pages/gradient_check.py', …)); its browser tests run once it is")
 
 
 def wait_rendered(page) -> None:
-    """Until the title and every chart are drawn and the script is idle; skip if the server does not
+    """Until the title and every chart are drawn and the script is idle; fail if the server does not
     know the page (it then shows the default page)."""
     page.wait_for_selector("h1", timeout=20_000)
     if not page.locator("h1").filter(has_text=TITLE).count():
         page.wait_for_timeout(1000)
         if not page.locator("h1").filter(has_text=TITLE).count():
-            pytest.skip(f"{URL_PATH} does not open the Gradient check page: is it in the navigation?")
+            pytest.fail(f"{URL_PATH} does not open the Gradient check page: is it in the navigation?")
     for key in CHARTS:
         page.wait_for_selector(f".st-key-{key} .js-plotly-plot .main-svg", timeout=30_000)
     AppPage(page, "").wait_idle()

@@ -2,7 +2,7 @@
 included), with no exception box and no JS error, and a new choice of k re-renders the boxed entry.
 
 The session's server runs app.py, so the page is reachable only once app.py's st.navigation lists
-pages/matrix_form.py; until then these tests skip and say so.
+pages/matrix_form.py; a page missing from it fails these tests.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ STEP_THROUGH_TITLE = "Backpropagation, step by step"
 @pytest.fixture
 def matrix_page(browser, app_server):
     """A fresh tab on the app's home page (so that app.py's st.navigation has run on the server), then on
-    PATH; skipped if the page is not in the navigation. Console errors are kept with their URLs."""
+    PATH; a failure if the page is not in the navigation. Console errors are kept with their URLs."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
@@ -34,7 +34,7 @@ def matrix_page(browser, app_server):
         page.wait_for_selector(f"h1:has-text('{TITLE}'), h1:has-text('{STEP_THROUGH_TITLE}')")
         app.wait_idle()
         if page.locator("h1").filter(has_text=TITLE).count() == 0:
-            pytest.skip(f"{PATH} is not in app.py's st.navigation yet: opening it shows "
+            pytest.fail(f"{PATH} is not in app.py's st.navigation yet: opening it shows "
                         f"“{page.locator('h1').first.inner_text()}” (add st.Page(\"pages/matrix_form.py\", "
                         f"title=\"Matrix form\", icon=\":material/grid_on:\") there)")
         page.wait_for_selector(".katex .katex-mathml annotation", state="attached")

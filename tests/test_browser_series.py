@@ -2,7 +2,7 @@
 with no exception box and no JS error, and its gradient-descent button works.
 
 The session's server runs app.py, so the page is reachable only once app.py's st.navigation lists
-pages/two_nodes.py; until then these tests skip and say so.
+pages/two_nodes.py; a page missing from it fails these tests.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ STEP_THROUGH_TITLE = "Backpropagation, step by step"
 @pytest.fixture
 def series_page(browser, app_server):
     """A fresh tab on the app's home page (so that app.py's st.navigation has run on the server: before it
-    has, Streamlit serves the pages/ folder by itself), then on PATH; skipped if the page is not in the
+    has, Streamlit serves the pages/ folder by itself), then on PATH; a failure if the page is not in the
     navigation. Console errors are kept with their URLs."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
@@ -35,7 +35,7 @@ def series_page(browser, app_server):
         page.wait_for_selector(f"h1:has-text('{TITLE}'), h1:has-text('{STEP_THROUGH_TITLE}')")
         app.wait_idle()
         if page.locator("h1").filter(has_text=TITLE).count() == 0:
-            pytest.skip(f"{PATH} is not in app.py's st.navigation yet: opening it shows "
+            pytest.fail(f"{PATH} is not in app.py's st.navigation yet: opening it shows "
                         f"“{page.locator('h1').first.inner_text()}” (add st.Page(\"pages/two_nodes.py\", ...) there)")
         page.wait_for_selector(".st-key-series_curve .js-plotly-plot")
         app.wait_idle()
