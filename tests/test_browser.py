@@ -139,3 +139,24 @@ def test_hover_reads_the_lecture_notation_with_the_traces_numbers(app):
     # The edge from node 1 of layer 1 (y = 0.5) to node 2 of layer 2 (y = −0.5): its midpoint (1.5, 0).
     assert app.hover_text("diagram", 1.5, 0.0) == "W22,1 = 0.5∂C/∂W22,1 = -0.0226"
     app.assert_healthy()
+
+
+HOSTILE = ["?epsilon=abc&n_hidden=99", "?epsilon=1e309&step=-1", "?epsilon=nan&x=%3Cscript%3Ealert(1)%3C/script%3E",
+           "?matrix_l=..%2F..%2Fetc%2Fpasswd&seed=" + "9" * 500, "?series_x=inf&pick_l=%F0%9F%92%A5"]
+
+
+@pytest.mark.parametrize("path, title", [("/", TITLE), ("/two_nodes", "Two nodes in series"),
+                                         ("/matrix_form", "Matrix form"), ("/gradient_check", "Gradient check")])
+def test_hostile_query_strings_leave_every_page_working(app, path, title):
+    """Whatever a student types into the URL, each page still opens, with no exception box and no page
+    error. (Query parameters the app does not know are ignored; the gradient check's ε is bound to the URL
+    and falls back to its default.)"""
+    page = app.page
+    for query in HOSTILE:
+        page.goto(app.base_url + path + query)
+        page.wait_for_selector("h1", timeout=20_000)
+        page.wait_for_function("(t) => Array.from(document.querySelectorAll('h1')).some(h => h.innerText.includes(t))",
+                               arg=title, timeout=20_000)
+        app.wait_idle()
+        assert page.locator("[data-testid=stException]").count() == 0, (path, query)
+    assert app.page_errors == [], app.page_errors
