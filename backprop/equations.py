@@ -57,24 +57,28 @@ def aligned(lhs: str, *rhs: str, more: list[str] = ()) -> str:
     return r"\begin{aligned}" + r" \\ ".join(rows(lhs, *rhs) + list(more)) + r"\end{aligned}"
 
 
-def input_sum(s: InputSum) -> str:
-    """zˡₖ = Σⱼ Wˡₖⱼ aˡ⁻¹ⱼ + bˡₖ = … and aˡₖ = σ(zˡₖ) = …"""
+def input_sum(s: InputSum, full: bool = False) -> str:
+    """zˡₖ = Σⱼ Wˡₖⱼ aˡ⁻¹ⱼ + bˡₖ = … and aˡₖ = σ(zˡₖ) = …; every term when `full` (the worked sheet)."""
     l, k = s.l, s.k + 1
-    products = [rf"{factor(w)} \cdot {factor(a)}" for w, a in zip(s.W, s.a_prev)]
+    terms = [rf"{factor(w)} \cdot {factor(a)}" for w, a in zip(s.W, s.a_prev)] + [factor(s.b)]
     return aligned(rf"z^{{{l}}}_{{{k}}}", rf"\sum_j W^{{{l}}}_{{{k}j}}\, a^{{{l - 1}}}_j + b^{{{l}}}_{{{k}}}",
-                   _sum(products + [factor(s.b)]), num(s.z),
+                   sum_in_full(terms) if full else _sum(terms), num(s.z),
                    more=rows(rf"a^{{{l}}}_{{{k}}}", rf"\sigma(z^{{{l}}}_{{{k}}}) = \sigma({num(s.z)})", num(s.a)))
 
 
-def cost(cost_name: str, a, y, value: float) -> str:
-    """C with the output and target substituted."""
+def cost(cost_name: str, a, y, value: float, full: bool = False) -> str:
+    """C with the output and target substituted; a long sum shortened with ⋯ on screen, every term when
+    `full` (the worked sheet). Brackets are \\bigl[ \\bigr]: \\left[ \\right] cannot span the lines of a sum
+    that wraps (three or more outputs)."""
     if cost_name == "quadratic":
         terms = [rf"({num(ak)} - {num(yk)})^2" for ak, yk in zip(a, y)]
-        return aligned("C", r"\tfrac12 \sum_k (a^L_k - y_k)^2", rf"\tfrac12\left[{_sum(terms)}\right]",
+        body = sum_in_full(terms) if full else _sum(terms)
+        return aligned("C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2", rf"\frac{{1}}{{2}}\bigl[{body}\bigr]",
                        num(value))
     terms = [rf"{num(yk)} \ln {num(ak)} + {factor(1 - yk)} \ln {factor(1 - ak)}" for ak, yk in zip(a, y)]
-    return aligned("C", r"-\sum_k \left[y_k \ln a^L_k + (1-y_k)\ln(1-a^L_k)\right]",
-                   rf"-\left[{_sum(terms)}\right]", num(value))
+    body = sum_in_full(terms, 2) if full else _sum(terms)
+    return aligned("C", r"-\sum_k \bigl[y_k \ln a^L_k + (1-y_k)\ln(1-a^L_k)\bigr]", rf"-\bigl[{body}\bigr]",
+                   num(value))
 
 
 def bp1(d: DeltaChain, cost_name: str) -> str:
@@ -321,24 +325,13 @@ def sum_in_full(terms: list[str], per_line: int = SHEET_PER_LINE) -> str:
 
 
 def input_sum_in_full(s: InputSum) -> str:
-    """zˡₖ = Σⱼ Wˡₖⱼ aˡ⁻¹ⱼ + bˡₖ with every term, and aˡₖ = σ(zˡₖ), numbers substituted."""
-    l, k = s.l, s.k + 1
-    products = [rf"{factor(w)} \cdot {factor(a)}" for w, a in zip(s.W, s.a_prev)]
-    return aligned(rf"z^{{{l}}}_{{{k}}}", rf"\sum_j W^{{{l}}}_{{{k}j}}\, a^{{{l - 1}}}_j + b^{{{l}}}_{{{k}}}",
-                   sum_in_full(products + [factor(s.b)]), num(s.z),
-                   more=rows(rf"a^{{{l}}}_{{{k}}}", rf"\sigma(z^{{{l}}}_{{{k}}}) = \sigma({num(s.z)})", num(s.a)))
+    """zˡₖ with every term of the sum over j, for the worked sheet."""
+    return input_sum(s, full=True)
 
 
 def cost_in_full(cost_name: str, a, y, value: float) -> str:
-    """C with every output and target substituted; \\bigl[ \\bigr] rather than \\left[ \\right], which
-    cannot span the lines of a long sum."""
-    if cost_name == "quadratic":
-        terms = [rf"({num(ak)} - {num(yk)})^2" for ak, yk in zip(a, y)]
-        return aligned("C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2",
-                       rf"\frac{{1}}{{2}}\bigl[{sum_in_full(terms)}\bigr]", num(value))
-    terms = [rf"{num(yk)} \ln {num(ak)} + {factor(1 - yk)} \ln {factor(1 - ak)}" for ak, yk in zip(a, y)]
-    return aligned("C", r"-\sum_k \bigl[y_k \ln a^L_k + (1-y_k)\ln(1-a^L_k)\bigr]",
-                   rf"-\bigl[{sum_in_full(terms, 2)}\bigr]", num(value))
+    """C with every output and target substituted, for the worked sheet."""
+    return cost(cost_name, a, y, value, full=True)
 
 
 def bp2_in_full(d: DeltaChain) -> str:

@@ -160,3 +160,15 @@ def test_hostile_query_strings_leave_every_page_working(app, path, title):
         app.wait_idle()
         assert page.locator("[data-testid=stException]").count() == 0, (path, query)
     assert app.page_errors == [], app.page_errors
+
+
+def test_the_cost_equation_typesets_with_a_wrapped_sum(app):
+    """Three outputs make the cost's sum wrap onto two lines; KaTeX must still typeset it (\\left[ \\right]
+    across a line break did not: a red error in place of the equation)."""
+    app.set_number("n_out", 3)
+    for _ in range(3):
+        line = app.press("btn_step")
+    assert line.startswith("Step 3 of 6 — cost of the output"), line
+    assert app.katex_errors() == []
+    assert any(r"\bigl[" in s and r"\\ &\qquad +" in s for s in app.latex_sources()), app.latex_sources()
+    app.assert_healthy()
