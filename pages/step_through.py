@@ -2,14 +2,16 @@
 
 import streamlit as st
 
-from backprop.ui import lesson_view, settings, worksheet_view
+from backprop.ui import lesson_view, settings, url_state, worksheet_view
 
+url_state.restore()          # a shared link sets the widgets, once per session
 config = settings.sidebar_settings()
 interval = lesson_view.autoplay_interval()
 lesson_view.quiz_toggle()
-lesson = settings.current_lesson(config)
+lesson = url_state.place(settings.current_lesson(config))
 
 st.title("Backpropagation, step by step")
+url_state.show_problems()
 if notice := st.session_state.pop("notice", None):
     st.toast(notice, icon=":material/refresh:")
 settings.sample_editor(lesson)
@@ -19,8 +21,9 @@ settings.sample_editor(lesson)
 def view() -> None:
     if interval is not None:
         lesson_view.autoplay_tick(interval)
-    lesson_view.lesson_view()
     current = st.session_state["lesson"]   # this run's lesson: a step reruns only this fragment
+    url_state.write(st.session_state.get("lesson_settings"), current, lesson_view.selected_weight(current))
+    lesson_view.lesson_view()
     if not st.session_state.get("quiz_on") or current.index == current.last:   # no answers before predictions
         with st.expander("Download this iteration: worked sheet, JSON, CSV"):
             worksheet_view.download_buttons(current)

@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from browser_helpers import VIEWPORT, AppPage
+
 pytestmark = pytest.mark.browser
 
 TITLE = "Backpropagation, step by step"
@@ -171,4 +173,29 @@ def test_the_cost_equation_typesets_with_a_wrapped_sum(app):
     assert line.startswith("Step 3 of 6 — cost of the output"), line
     assert app.katex_errors() == []
     assert any(r"\bigl[" in s and r"\\ &\qquad +" in s for s in app.latex_sources()), app.latex_sources()
+    app.assert_healthy()
+
+
+def test_a_copied_link_opens_the_same_moment_in_a_fresh_browser(app, browser):
+    """Mid-backward on a changed network: the address bar holds the moment; a new browser context (a new
+    session, no shared state) opening it shows the same step, numbers and chosen weight."""
+    app.set_number("n_hidden", 2)
+    for _ in range(6):
+        line = app.press("btn_step")
+    assert line == "Step 6 of 8 — backward through layer 2 · iteration 1"
+    app.click_cell(3, 1, 2)
+    url = app.page.url
+    assert "step=6" in url and "w=3%2C2%2C3" in url, url
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        other = AppPage(context.new_page(), app.base_url)
+        other.page.goto(url)
+        other.page.wait_for_selector(".st-key-grad_3 .js-plotly-plot")
+        other.wait_idle()
+        assert other.progress() == line
+        assert other.chosen_weight() == app.chosen_weight()
+        assert sorted(other.latex_sources()) == sorted(app.latex_sources())
+        other.assert_healthy()
+    finally:
+        context.close()
     app.assert_healthy()

@@ -1,0 +1,128 @@
+"""The step-through page's moment as URL query parameters, decoded through a typed whitelist.
+
+Only the keys below are read; each is parsed and range-checked on its own, and anything else — an unknown
+key, text where a number belongs, NaN, out of range, too long — falls back to the default for that key and
+is named in one notice. Nothing from a URL is evaluated or unpickled. Pure Python: no Streamlit here, so
+the codec is tested on its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from backprop.activations import ACTIVATIONS
+from backprop.costs import COSTS
+from backprop.network import INITS
+from backprop.presets import PRESETS
+
+MAX_LEN = 200          # characters: longer values are refused before they are parsed
+MAX_ITERATION = 50     # a link may name an iteration up to this; reaching it replays the updates
+SAMPLE_RANGE = 10.0
+
+
+def _int(lo: int, hi: int):
+    def parse(text: str) -> int:
+        if not text.strip().lstrip("-").isdigit():
+            raise ValueError("is not a whole number")
+        v = int(text)
+        if not lo <= v <= hi:
+            raise ValueError(f"is not in {lo}..{hi}")
+        return v
+    return parse
+
+
+def _float(lo: float, hi: float):
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise ValueError("is not a number") from None
+        if not math.isfinite(v) or not lo <= v <= hi:
+            raise ValueError(f"is not a number in {lo:g}..{hi:g}")
+        return v
+    return parse
+
+
+def _choice(names):
+    names = tuple(names)
+
+    def parse(text: str) -> str:
+        if text not in names:
+            raise ValueError(f"is not one of {', '.join(names)}")
+        return text
+    return parse
+
+
+def _ints(lo: int, hi: int, count_lo: int, count_hi: int):
+    one = _int(lo, hi)
+
+    def parse(text: str) -> tuple[int, ...]:
+        values = tuple(one(p) for p in text.split(",")) if text else ()
+        if not count_lo <= len(values) <= count_hi:
+            raise ValueError(f"needs {count_lo}..{count_hi} numbers")
+        return values
+    return parse
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    values = tuple(_float(-SAMPLE_RANGE, SAMPLE_RANGE)(p) for p in text.split(","))
+    if not 1 <= len(values) <= 8:
+        raise ValueError("needs 1..8 numbers")
+    return values
+
+
+# key → parser. The keys are short so that a link stays readable.
+FIELDS = {
+    "preset": _choice(PRESETS),                   # fixed weights of a preset, instead of random ones
+    "in": _int(1, 8),                             # nodes in the input layer
+    "h": _ints(1, 16, 0, 6),                      # nodes in each hidden layer: "3,4"
+    "out": _int(1, 8),                            # nodes in the output layer
+    "act": _choice(ACTIVATIONS),                  # hidden activation
+    "outact": _choice(ACTIVATIONS),               # output activation
+    "cost": _choice(COSTS),
+    "lr": _float(0.0, 10.0),                      # learning rate η
+    "seed": _int(0, 2**31 - 1),
+    "init": _choice(("auto", *INITS)),
+    "x": _floats,                                 # the input sample
+    "y": _floats,                                 # the target
+    "it": _int(1, MAX_ITERATION),                 # the iteration
+    "step": _int(0, 2 * 7 + 2),                   # the step of the timeline; checked against L when used
+    "w": _ints(1, 16, 3, 3),                      # the chosen weight l, k, j, 1-based; checked when used
+}
+
+
+def decode(params: Mapping[str, str | list[str]]) -> tuple[dict, list[str]]:
+    """The valid values among `params`, by key, and a notice for each key that was ignored."""
+    values, problems = {}, []
+    for key, raw in params.items():
+        text = raw[-1] if isinstance(raw, list) else raw
+        name = str(key)[:20]
+        if key not in FIELDS:
+            problems.append(f"“{name}” is not a setting")
+            continue
+        if not isinstance(text, str) or len(text) > MAX_LEN:
+            problems.append(f"“{name}” is too long")
+            continue
+        try:
+            values[key] = FIELDS[key](text.strip())
+        except (ValueError, OverflowError) as err:
+            problems.append(f"“{name}” {err}")
+    return values, problems
+
+
+def encode(values: Mapping) -> dict[str, str]:
+    """Query parameters for `values` (keys of FIELDS); the inverse of decode for valid values."""
+    out = {}
+    for key, v in values.items():
+        if key not in FIELDS or v is None:
+            continue
+        if isinstance(v, (tuple, list)):
+            out[key] = ",".join(_text(x) for x in v)
+        else:
+            out[key] = _text(v)
+    return out
+
+
+def _text(v) -> str:
+    return repr(float(v)) if isinstance(v, float) else str(v)

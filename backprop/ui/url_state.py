@@ -1,0 +1,116 @@
+"""The step-through page's moment in the URL: read once when a session opens a link, written on every run.
+
+A link carries the network settings, the sample, the iteration, the step and the chosen weight, so opening
+it in a fresh browser shows the same numbers at the same step. Decoding goes through url_codec's typed
+whitelist; whatever it refuses falls back to the default with one notice on the page.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from backprop.lesson import Lesson
+from backprop.presets import PRESETS
+from backprop.ui import url_codec
+from backprop.ui.settings import MAX_HIDDEN_LAYERS, Settings, apply_preset
+
+WIDGETS = {"in": "n_in", "out": "n_out", "act": "activation", "outact": "output_activation", "cost": "cost",
+           "lr": "learning_rate", "seed": "seed", "init": "init"}
+
+
+def restore() -> None:
+    """Once per session, before the settings widgets are drawn: set them from the URL's query parameters."""
+    s = st.session_state
+    if s.get("url_restored"):
+        return
+    s["url_restored"] = True
+    values, problems = url_codec.decode(st.query_params.to_dict())
+    if not values and not problems:
+        return
+    if "preset" in values:
+        apply_preset(values["preset"])
+    else:
+        apply_preset("worked_2_2_2")   # the defaults every other key is applied over
+        s["fixed"] = None
+    s.pop("notice", None)
+    for key, widget in WIDGETS.items():
+        if key in values:
+            s[widget] = values[key]
+    if "h" in values:
+        s["n_hidden"] = min(len(values["h"]), MAX_HIDDEN_LAYERS)
+        for i, n in enumerate(values["h"], start=1):
+            s[f"n_h{i}"] = n
+    if "preset" in values:   # fixed weights only fit the preset's own network
+        p = PRESETS[values["preset"]]
+        widths = (s["n_in"],) + tuple(s[f"n_h{i}"] for i in range(1, s["n_hidden"] + 1)) + (s["n_out"],)
+        if (widths, s["activation"], s["output_activation"]) != (p.sizes, p.activation, p.output_activation):
+            s["fixed"] = None
+    for key in ("x", "y"):
+        if key in values:
+            s[f"{key}_text"] = ", ".join(f"{v:g}" for v in values[key])
+    s["url_position"] = (values.get("it", 1), values.get("step", 0), values.get("w"))
+    s["url_problems"] = problems
+
+
+def place(lesson: Lesson) -> Lesson:
+    """The lesson moved to the iteration and step a link named (once), with its chosen weight."""
+    s = st.session_state
+    position = s.pop("url_position", None)
+    if position is None:
+        return lesson
+    iteration, index, w = position
+    problems = s.setdefault("url_problems", [])
+    try:
+        for _ in range(iteration - 1):      # the same updates on the same sample give the same network
+            lesson = lesson.run_to_end().forward().reset()
+        if index > lesson.last:
+            problems.append(f"“step” {index} is past this network's last step, {lesson.last}")
+            index = 0
+        lesson = Lesson(lesson.networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate, index)
+        lesson.cost_after_update()
+    except ValueError as err:
+        problems.append(f"the linked iteration could not be computed ({err})")
+        return s["lesson"]
+    if w is not None:
+        l, k, j = w
+        sizes = lesson.network.sizes
+        if l <= lesson.network.L and k <= sizes[l] and j <= sizes[l - 1]:
+            s["pick_l"], s["pick_k"], s["pick_j"] = l, k, j
+        else:
+            problems.append(f"“w” {l},{k},{j} is not a weight of this network")
+    s["lesson"] = lesson
+    return lesson
+
+
+def show_problems() -> None:
+    """The one notice for everything a link asked for that could not be used."""
+    if problems := st.session_state.pop("url_problems", None):
+        st.warning("Parts of this link were ignored and their defaults used: " + "; ".join(problems) + ".",
+                   icon=":material/link_off:")
+
+
+def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int]) -> dict[str, str]:
+    """The query parameters of this moment."""
+    values = {"in": settings.sizes[0], "h": settings.sizes[1:-1], "out": settings.sizes[-1],
+              "act": settings.activation, "outact": settings.output_activation, "cost": settings.cost,
+              "lr": settings.learning_rate, "seed": settings.seed, "init": settings.init,
+              "x": tuple(float(v) for v in lesson.x), "y": tuple(float(v) for v in lesson.y),
+              "it": min(lesson.iteration, url_codec.MAX_ITERATION), "step": lesson.index,
+              "w": (selected[0], selected[1] + 1, selected[2] + 1)}
+    if settings.fixed in PRESETS:
+        values["preset"] = settings.fixed
+    return url_codec.encode(values)
+
+
+def write(settings: Settings | None, lesson: Lesson, selected: tuple[int, int, int]) -> None:
+    """Put this moment in the address bar, and offer the link to copy."""
+    if settings is None:
+        return
+    query = params(settings, lesson, selected)
+    st.query_params.from_dict(query)
+    base = st.context.url or ""
+    with st.popover("Copy link", icon=":material/link:"):
+        st.caption("This link opens this network, sample and step in any browser:")
+        st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)

@@ -1,0 +1,95 @@
+"""Links: the URL codec's typed whitelist, and a link reopening the same moment (AppTest)."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import backprop as bp
+from backprop.ui import url_codec
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+VALID = {"preset": "deep_narrow", "in": 3, "h": (4, 5), "out": 2, "act": "tanh", "outact": "sigmoid",
+         "cost": "cross_entropy", "lr": 0.25, "seed": 12345, "init": "he", "x": (0.5, -1.0, 2.0),
+         "y": (0.1, 0.9), "it": 3, "step": 5, "w": (2, 4, 1)}
+
+HOSTILE = ["", "text", "-1", "0", "99999999999999999999", "1e309", "nan", "-inf", "9" * 5000,
+           "<script>alert(1)</script>", "../../etc/passwd", "💥", "1,2,3,4,5,6,7,8,9", " , "]
+
+
+def test_every_key_round_trips():
+    decoded, problems = url_codec.decode(url_codec.encode(VALID))
+    assert problems == [] and decoded == VALID
+
+
+@pytest.mark.parametrize("key", sorted(url_codec.FIELDS))
+def test_a_hostile_value_for_every_key_is_refused_with_a_notice(key):
+    """Each hostile value that is not a valid value of the key is dropped (the key falls back to its
+    default) with a notice naming the key; no exception escapes."""
+    for text in HOSTILE:
+        decoded, problems = url_codec.decode({key: text})
+        if decoded:    # a few are valid for some keys ("0" is a valid seed): then they must be exactly that
+            assert problems == [] and url_codec.decode(url_codec.encode(decoded)) == (decoded, []), (key, text)
+            assert text in {"0", "-1", "", "1,2,3,4,5,6,7,8,9", "text"} or key == "seed", (key, text, decoded)
+        else:
+            assert len(problems) == 1 and problems[0].startswith(f"“{key}”"), (key, text, problems)
+
+
+def test_unknown_keys_are_named_and_ignored():
+    decoded, problems = url_codec.decode({"lr": "0.1", "__class__": "x", "eval": "1"})
+    assert decoded == {"lr": 0.1} and len(problems) == 2 and all("not a setting" in p for p in problems)
+
+
+def _open(query: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _progress(at):
+    return [m.value for m in at.markdown if m.value.startswith("**Step ")][0]
+
+
+def test_a_link_reopens_the_same_moment_in_a_new_session():
+    """Step to the middle of the backward pass in one session, then open its link in a new one: the same
+    network, sample, iteration, step and chosen weight."""
+    first = AppTest.from_file(APP, default_timeout=60).run()
+    first.number_input(key="n_hidden").set_value(2).run()
+    first.selectbox(key="activation").set_value("tanh").run()
+    first.text_input(key="x_text").input("0.3, -0.7").run()
+    for _ in range(9):                        # L = 3: through the update (step 8) into iteration 2
+        first.button(key="btn_step").click().run()
+    first.selectbox(key="pick_l").set_value(2).run()
+    query = dict(first.query_params)
+    second = _open(query)
+    a, b = first.session_state["lesson"], second.session_state["lesson"]
+    assert (b.iteration, b.index) == (a.iteration, a.index) == (2, 1)
+    assert b.network == a.network and b.x.tolist() == a.x.tolist() == [0.3, -0.7]
+    assert _progress(second) == _progress(first)
+    assert second.session_state["selected"] == first.session_state["selected"]
+    assert not second.warning
+
+
+def test_a_preset_link_keeps_its_fixed_weights():
+    at = _open({"preset": "worked_2_2_2", "step": "4"})
+    lesson = at.session_state["lesson"]
+    assert lesson.network.W(1)[0, 0] == 0.15 and lesson.index == 4
+
+
+def test_a_hostile_link_opens_the_default_with_one_notice():
+    at = _open({"in": "nan", "h": "<b>", "lr": "1e309", "step": "-1", "w": "9,9,9", "evil": "1"})
+    assert len(at.warning) == 1
+    text = at.warning[0].value
+    for key in ("in", "h", "lr", "step", "w", "evil"):
+        assert f"“{key}”" in text, text
+    assert at.session_state["lesson"].network.sizes == (2, 2, 2)
+
+
+def test_a_step_past_the_linked_networks_end_is_named():
+    at = _open({"h": "", "step": "9"})       # no hidden layer: L = 1, steps 0..4
+    assert "past this network's last step" in at.warning[0].value
+    assert at.session_state["lesson"].index == 0 and at.session_state["lesson"].network.L == 1
