@@ -199,3 +199,31 @@ def test_a_copied_link_opens_the_same_moment_in_a_fresh_browser(app, browser):
     finally:
         context.close()
     app.assert_healthy()
+
+
+def test_presenter_mode_renders_larger_with_the_sidebar_collapsed(app, browser):
+    """The same moment with and without ?present=1: larger root type, thicker figure text, sidebar
+    collapsed, and a visibly different rendering (the screenshots differ)."""
+    url = app.page.url.split("?")[0] + "?step=4"
+    shots, sizes = {}, {}
+    for name, query in (("normal", url), ("presenter", url + "&present=1")):
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = AppPage(context.new_page(), app.base_url)
+            page.page.goto(query)
+            page.page.wait_for_selector(".st-key-grad_2 .js-plotly-plot")
+            page.wait_idle()
+            page.page.wait_for_timeout(500)
+            sizes[name] = page.page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+            font = page.page.locator(".st-key-diagram .js-plotly-plot").evaluate("gd => gd._fullLayout.font.size")
+            sizes[name + "_figure"] = font
+            shots[name] = page.page.screenshot()
+            page.screenshot(f"30_{name}")
+            page.assert_healthy()
+            sizes[name + "_sidebar_right"] = page.page.evaluate(
+                "document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right")
+        finally:
+            context.close()
+    assert sizes["presenter"] > sizes["normal"] and sizes["presenter_figure"] > sizes["normal_figure"], sizes
+    assert sizes["normal_sidebar_right"] > 100 and sizes["presenter_sidebar_right"] <= 1, sizes   # collapsed
+    assert shots["presenter"] != shots["normal"]

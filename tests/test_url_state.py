@@ -93,3 +93,21 @@ def test_a_step_past_the_linked_networks_end_is_named():
     at = _open({"h": "", "step": "9"})       # no hidden layer: L = 1, steps 0..4
     assert "past this network's last step" in at.warning[0].value
     assert at.session_state["lesson"].index == 0 and at.session_state["lesson"].network.L == 1
+
+
+def test_a_partial_link_starts_from_the_apps_default_example():
+    """?step=4 alone: the worked 2-2-2 example with its fixed weights, at step 4; a seed without a preset
+    means random weights."""
+    at = _open({"step": "4"})
+    assert at.session_state["lesson"].network.W(2)[1, 1] == 0.55 and at.session_state["lesson"].index == 4
+    at = _open({"seed": "3"})
+    assert at.session_state["lesson"].network == bp.Network.random((2, 2, 2), "sigmoid", "sigmoid", 3)
+
+
+def test_presenter_mode_comes_from_the_link_and_goes_into_it():
+    at = _open({"present": "1"})
+    assert at.session_state["present"] is True and not at.warning
+    assert at.query_params["present"] == ["1"] or at.query_params["present"] == "1"
+    at.toggle(key="present").set_value(False).run()
+    at.button(key="btn_step").click().run()
+    assert "present" not in at.query_params

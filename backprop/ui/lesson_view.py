@@ -10,7 +10,7 @@ import streamlit as st
 
 import backprop as bp
 from backprop import equations as eq
-from backprop.figures import layer_gradient, network_diagram
+from backprop.figures import layer_gradient, network_diagram, style
 from backprop import quiz
 from backprop.lesson import Lesson
 from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
@@ -231,7 +231,7 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
             if what not in memo:
                 memo[what] = layer_gradient(trace, l, m, selected)
             key = f"grad_{l}"
-            col.plotly_chart(memo[what], key=key, on_select=lambda k=key: _picked_on_chart(k),
+            col.plotly_chart(_shown(memo[what]), key=key, on_select=lambda k=key: _picked_on_chart(k),
                              selection_mode="points", width="stretch", config={"displayModeBar": False})
 
 
@@ -246,7 +246,7 @@ def lesson_view() -> None:
     selected = selected_weight(lesson)
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(network_diagram(trace, lesson.moment, selected), key="diagram", width="stretch",
+        st.plotly_chart(_shown(network_diagram(trace, lesson.moment, selected)), key="diagram", width="stretch",
                         config={"displayModeBar": False})
     with right:
         st.subheader(lesson.moment.title.capitalize())
@@ -255,6 +255,11 @@ def lesson_view() -> None:
         chain_rule(lesson, trace, selected)
     weight_picker(lesson)
     gradient_grid(lesson, trace, selected)
+
+
+def _shown(fig):
+    """The figure as this session shows it: for a projector in presenter mode."""
+    return style.for_projector(fig) if st.session_state.get("present") else fig
 
 
 def _sup(n: int) -> str:

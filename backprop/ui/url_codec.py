@@ -89,6 +89,7 @@ FIELDS = {
     "it": _int(1, MAX_ITERATION),                 # the iteration
     "step": _int(0, 2 * 7 + 2),                   # the step of the timeline; checked against L when used
     "w": _ints(1, 16, 3, 3),                      # the chosen weight l, k, j, 1-based; checked when used
+    "present": _choice(("0", "1")),               # presenter mode (read by app.py)
 }
 
 

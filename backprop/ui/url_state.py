@@ -29,11 +29,8 @@ def restore() -> None:
     values, problems = url_codec.decode(st.query_params.to_dict())
     if not values and not problems:
         return
-    if "preset" in values:
-        apply_preset(values["preset"])
-    else:
-        apply_preset("worked_2_2_2")   # the defaults every other key is applied over
-        s["fixed"] = None
+    # The app's default (the worked 2-2-2 example) or the linked preset, then every other key over it.
+    apply_preset(values.get("preset", "worked_2_2_2"))
     s.pop("notice", None)
     for key, widget in WIDGETS.items():
         if key in values:
@@ -42,11 +39,13 @@ def restore() -> None:
         s["n_hidden"] = min(len(values["h"]), MAX_HIDDEN_LAYERS)
         for i, n in enumerate(values["h"], start=1):
             s[f"n_h{i}"] = n
-    if "preset" in values:   # fixed weights only fit the preset's own network
-        p = PRESETS[values["preset"]]
-        widths = (s["n_in"],) + tuple(s[f"n_h{i}"] for i in range(1, s["n_hidden"] + 1)) + (s["n_out"],)
-        if (widths, s["activation"], s["output_activation"]) != (p.sizes, p.activation, p.output_activation):
-            s["fixed"] = None
+    # Fixed weights only fit their preset's own network, and a seed named without a preset means random ones.
+    p = PRESETS[s["fixed"]] if s.get("fixed") else None
+    widths = (s["n_in"],) + tuple(s[f"n_h{i}"] for i in range(1, s["n_hidden"] + 1)) + (s["n_out"],)
+    if p is not None and ((widths, s["activation"], s["output_activation"]) != (p.sizes, p.activation,
+                                                                                 p.output_activation)
+                          or ("preset" not in values and ("seed" in values or "init" in values))):
+        s["fixed"] = None
     for key in ("x", "y"):
         if key in values:
             s[f"{key}_text"] = ", ".join(f"{v:g}" for v in values[key])
@@ -101,6 +100,8 @@ def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int]) -
               "w": (selected[0], selected[1] + 1, selected[2] + 1)}
     if settings.fixed in PRESETS:
         values["preset"] = settings.fixed
+    if st.session_state.get("present"):
+        values["present"] = "1"
     return url_codec.encode(values)
 
 
