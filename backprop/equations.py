@@ -81,18 +81,24 @@ def cost(cost_name: str, a, y, value: float, full: bool = False) -> str:
                    num(value))
 
 
-def bp1(d: DeltaChain, cost_name: str) -> str:
-    """(BP1) δᴸₖ = ∂C/∂aᴸₖ · σ′(zᴸₖ) with numbers."""
-    k = d.k + 1
+def output_dC_da(a: float, y: float, cost_name: str) -> str:
+    """∂C/∂aᴸₖ with aᴸₖ and yₖ substituted: (a − y) for the quadratic cost, (a − y) / (a(1 − a)) for
+    cross-entropy."""
     if cost_name == "quadratic":
-        dC_da = rf"({num(d.a)} - {num(d.y)})"
-    else:
-        dC_da = rf"\frac{{{num(d.a)} - {num(d.y)}}}{{{num(d.a)}\,(1 - {num(d.a)})}}"
-    rows = [rf"\frac{{\partial C}}{{\partial a^L_{{{k}}}}}\, \sigma'(z^L_{{{k}}})",
-            rf"{dC_da} \cdot {factor(d.sigma_prime)}", rf"{num(d.delta)} \qquad \text{{(BP1)}}"]
+        return rf"({num(a)} - {factor(y)})"
+    return rf"\frac{{{num(a)} - {factor(y)}}}{{{num(a)}\,(1 - {num(a)})}}"
+
+
+def bp1(d: DeltaChain, cost_name: str, layer: str = "L", node: bool = True) -> str:
+    """(BP1) δᴸₖ = ∂C/∂aᴸₖ · σ′(zᴸₖ) with numbers. `layer` is how the output layer is written (L on screen,
+    its number on the worked sheet); node=False drops the node index (one node per layer)."""
+    i = f"_{{{d.k + 1}}}" if node else ""
+    a, y, z = f"a^{{{layer}}}{i}", f"y{i}", f"z^{{{layer}}}{i}"
+    last = rf"{num(d.delta)} \qquad \text{{(BP1)}}"
     if cost_name == "cross_entropy":
-        rows[-1] = rf"a^L_{{{k}}} - y_{{{k}}} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}"
-    return aligned(rf"\delta^L_{{{k}}}", *rows)
+        last = rf"{a} - {y} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}"
+    return aligned(rf"\delta^{{{layer}}}{i}", rf"\frac{{\partial C}}{{\partial {a}}}\, \sigma'({z})",
+                   rf"{output_dC_da(d.a, d.y, cost_name)} \cdot {factor(d.sigma_prime)}", last)
 
 
 def bp2(d: DeltaChain, full: bool = False) -> str:
@@ -166,16 +172,7 @@ def series_cost(cost_name: str, L: int, a: float, y: float, value: float) -> str
 
 def series_delta_output(d: DeltaChain, cost_name: str) -> str:
     """(BP1) δᴸ = ∂C/∂aᴸ · σ′(zᴸ) for the one output node, numbers substituted."""
-    L = d.l
-    if cost_name == "quadratic":
-        dC_da = rf"({num(d.a)} - {factor(d.y)})"
-    else:
-        dC_da = rf"\frac{{{num(d.a)} - {factor(d.y)}}}{{{num(d.a)}\,(1 - {num(d.a)})}}"
-    last = rf"{num(d.delta)} \qquad \text{{(BP1)}}"
-    if cost_name == "cross_entropy":
-        last = rf"a^{{{L}}} - y = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}"
-    return aligned(rf"\delta^{{{L}}}", rf"\frac{{\partial C}}{{\partial a^{{{L}}}}}\, \sigma'(z^{{{L}}})",
-                   rf"{dC_da} \cdot {factor(d.sigma_prime)}", last)
+    return bp1(d, cost_name, layer=str(d.l), node=False)
 
 
 def series_delta_hidden(d: DeltaChain) -> str:
@@ -354,16 +351,6 @@ def bp3(l: int, k: int, dC_db: float) -> str:
 
 
 def bp1_in_full(d: DeltaChain, cost_name: str) -> str:
-    """(BP1) δᴸₖ = ∂C/∂aᴸₖ · σ′(zᴸₖ) with numbers, the output layer written by its number (δ²₁, not δᴸ₁),
-    as every other line of a sheet is."""
-    l, k = d.l, d.k + 1
-    if cost_name == "quadratic":
-        dC_da = rf"({num(d.a)} - {num(d.y)})"
-    else:
-        dC_da = rf"\frac{{{num(d.a)} - {num(d.y)}}}{{{num(d.a)}\,(1 - {num(d.a)})}}"
-    last = rf"{num(d.delta)} \qquad \text{{(BP1)}}"
-    if cost_name == "cross_entropy":
-        last = rf"a^{{{l}}}_{{{k}}} - y_{{{k}}} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}"
-    return aligned(rf"\delta^{{{l}}}_{{{k}}}",
-                   rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}\, \sigma'(z^{{{l}}}_{{{k}}})",
-                   rf"{dC_da} \cdot {factor(d.sigma_prime)}", last)
+    """(BP1) with the output layer written by its number (δ²₁, not δᴸ₁), as every other line of a sheet is."""
+    return bp1(d, cost_name, layer=str(d.l))
+

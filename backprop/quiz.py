@@ -78,7 +78,7 @@ def hint(trace: Trace, q: Question) -> str:
         if l == L:
             return eq.aligned(rf"\delta^L_{{{k + 1}}}", rf"\frac{{\partial C}}{{\partial a^L_{{{k + 1}}}}}"
                               rf"\,\sigma'(z^L_{{{k + 1}}})",
-                              _dC_da_output(trace, k) + rf" \cdot \sigma'({eq.num(trace.z(L)[k])})")
+                              eq.output_dC_da(trace.a(L)[k], trace.y[k], trace.cost_name) + rf" \cdot \sigma'({eq.num(trace.z(L)[k])})")
         d = explain.delta_chain(trace, l, k)
         products = [rf"{eq.factor(w)} \cdot {eq.factor(dn)}" for w, dn in zip(d.W_col, d.delta_next)]
         return eq.aligned(rf"\delta^{{{l}}}_{{{k + 1}}}",
@@ -105,9 +105,3 @@ def explanation(trace: Trace, q: Question) -> str:
     k, j = q.answer
     return eq.bp4(explain.weight_chain(trace, q.l, k, j))
 
-
-def _dC_da_output(trace: Trace, k: int) -> str:
-    a, y = trace.a(trace.L)[k], trace.y[k]
-    if trace.cost_name == "quadratic":
-        return rf"({eq.num(a)} - {eq.num(y)})"
-    return rf"\frac{{{eq.num(a)} - {eq.num(y)}}}{{{eq.num(a)}\,(1 - {eq.num(a)})}}"

@@ -72,7 +72,7 @@ def test_the_step_equation_shows_the_traces_numbers():
     for _ in range(4):
         _click(at, "btn_step")
     text = " ".join(x.value for x in at.latex)
-    assert r"\delta^L_{1}" in text and "0.1385" in text and r"\text{(BP1)}" in text
+    assert r"\delta^{L}_{1}" in text and "0.1385" in text and r"\text{(BP1)}" in text
 
 
 def test_update_shows_cost_before_and_after_and_the_next_step_uses_the_updated_network():
