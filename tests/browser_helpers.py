@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 try:
@@ -318,3 +319,49 @@ class AppPage:
         finally:
             self.page.set_viewport_size(size)
         return path
+
+
+STEP_THROUGH_TITLE = "Backpropagation, step by step"
+
+
+@contextmanager
+def companion_page(browser, app_server: str, path: str, title: str, ready: str, state: str = "visible"):
+    """A fresh tab on the app's home page (so that app.py's st.navigation has run on the server: before
+    it has, Streamlit serves the pages/ folder by itself), then on `path`, waited for until the `ready`
+    selector is there; a failure if the page is not in the navigation. Console errors are kept with their
+    URLs in `console_errors_at`, for `assert_companion_healthy`."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        app = AppPage(page, app_server)
+        app.open()
+        app.console_errors_at = []
+        page.on("console", lambda m: app.console_errors_at.append((m.text, m.location.get("url", "")))
+                if m.type == "error" else None)
+        page.goto(app_server + path)
+        page.wait_for_selector(f"h1:has-text('{title}'), h1:has-text('{STEP_THROUGH_TITLE}')")
+        app.wait_idle()
+        if page.locator("h1").filter(has_text=title).count() == 0:
+            import pytest   # only here: the benchmark imports this module without pytest
+
+            pytest.fail(f"{path} is not in app.py's st.navigation: opening it shows "
+                        f"“{page.locator('h1').first.inner_text()}”")
+        page.wait_for_selector(ready, state=state)
+        app.wait_idle()
+        yield app
+    finally:
+        context.close()
+
+
+def real_console_errors(app, path: str) -> list[str]:
+    """Console errors, less the 404s of Streamlit's own probe for a path prefix: loaded at /two_nodes, it
+    first asks /two_nodes/_stcore/health and /two_nodes/_stcore/host-config, then the server root."""
+    return [f"{text} ({url})" for text, url in app.console_errors_at
+            if not (url.startswith(app.base_url + path + "/_stcore/") and "404" in text)]
+
+
+def assert_companion_healthy(app, path: str) -> None:
+    assert app.exceptions() == [], f"exception box on the page: {app.exceptions()}"
+    assert app.katex_errors() == [], f"equations that do not typeset: {app.katex_errors()}"
+    assert app.page_errors == [], f"JS page errors: {app.page_errors}"
+    assert real_console_errors(app, path) == [], f"console errors: {real_console_errors(app, path)}"
