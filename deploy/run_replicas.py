@@ -1,0 +1,221 @@
+"""Start N Streamlit processes of the app and nginx in front of them, on loopback, with sticky sessions.
+
+    python deploy/run_replicas.py                  # 2 processes, nginx on a free port; Ctrl-C stops all
+    python deploy/run_replicas.py -n 3 --port 8080
+
+Each process is `streamlit run app.py --server.port P --server.headless true` on 127.0.0.1 with one BLAS
+thread; nginx gets a config made from deploy/nginx.conf.template in a temporary folder (pid, logs and temp
+files there: no root needed) and runs in the foreground. The script waits until every process and the
+front answer /_stcore/health, prints the front URL, and stops everything on Ctrl-C or SIGTERM (or when
+any of them exits). `Replicas` does the same for a benchmark or a test:
+
+    with Replicas(2) as front:
+        front.url, front.replica_urls, front.pids
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+TEMPLATE = HERE / "nginx.conf.template"
+MAX_REPLICAS = 16
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # loopback: no proxy
+
+
+def nginx_binary() -> str | None:
+    """nginx on PATH or at Debian's /usr/sbin/nginx (not on a normal user's PATH), else None."""
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with _OPENER.open(f"{url}/_stcore/health", timeout=2) as r:
+            return r.status == 200 and r.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def nginx_config(prefix: Path, listen: str, ports: list[int]) -> str:
+    """The template filled in for `ports` on loopback. As root, workers run as `nobody` (they then need
+    to reach the prefix folder: it is made world-readable, its files are written by the master)."""
+    user = ""
+    if os.geteuid() == 0:
+        group = "nogroup" if _group_exists("nogroup") else "nobody"
+        user = f"user nobody {group};"
+    upstreams = "\n        ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in ports)
+    values = {"@PREFIX@": str(prefix), "@LISTEN@": listen, "@UPSTREAMS@": upstreams, "@USER@": user}
+    lines = []
+    for line in TEMPLATE.read_text().splitlines():
+        if not line.lstrip().startswith("#"):     # the comments name the placeholders: leave them be
+            for name, value in values.items():
+                line = line.replace(name, value)
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def _group_exists(name: str) -> bool:
+    import grp
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+class Replicas:
+    """N `streamlit run app.py` processes and nginx in front, all on loopback; stop() ends them all."""
+
+    def __init__(self, n: int = 2, port: int = 0, app: str = "app.py", cwd: Path = REPO, timeout: float = 90.0,
+                 nginx: str | None = None):
+        if not 1 <= n <= MAX_REPLICAS:
+            raise ValueError(f"replicas must be 1..{MAX_REPLICAS}, not {n}")
+        self.nginx = nginx or nginx_binary()
+        if self.nginx is None:
+            raise FileNotFoundError("nginx not found (Debian: apt-get install nginx)")
+        self.prefix = Path(tempfile.mkdtemp(prefix="backprop-replicas-"))
+        self.ports = [free_port() for _ in range(n)]
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.replica_urls = [f"http://127.0.0.1:{p}" for p in self.ports]
+        self.processes: list[subprocess.Popen] = []
+        self.nginx_process: subprocess.Popen | None = None
+        try:
+            self._start(app, cwd, timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def pids(self) -> list[int]:
+        """The Streamlit processes' ids (not nginx's)."""
+        return [p.pid for p in self.processes]
+
+    def _start(self, app: str, cwd: Path, timeout: float) -> None:
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+        for i, port in enumerate(self.ports):
+            log = open(self.prefix / f"streamlit-{i + 1}.log", "wb")
+            self.processes.append(subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
+                 "--server.address", "127.0.0.1", "--server.headless", "true",
+                 "--browser.gatherUsageStats", "false"],
+                cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
+            log.close()
+        (self.prefix / "tmp").mkdir()
+        if os.geteuid() == 0:   # workers run as nobody: they must reach the temp folders the master makes
+            self.prefix.chmod(0o755)
+            (self.prefix / "tmp").chmod(0o755)
+        conf = self.prefix / "nginx.conf"
+        conf.write_text(nginx_config(self.prefix, f"127.0.0.1:{self.port}", self.ports))
+        check = subprocess.run([self.nginx, "-t", "-q", "-p", str(self.prefix), "-c", str(conf),
+                                "-e", str(self.prefix / "error.log")], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx rejects the config:\n{check.stderr}")
+        self._wait(self.replica_urls, timeout, "streamlit")
+        nginx_log = open(self.prefix / "nginx.out", "wb")
+        self.nginx_process = subprocess.Popen(
+            [self.nginx, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log"),
+             "-g", "daemon off;"], stdout=nginx_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        nginx_log.close()
+        self._wait([self.url], timeout, "nginx")
+
+    def _wait(self, urls: list[str], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = list(urls)
+        while waiting:
+            if (dead := self.dead()) is not None:
+                raise RuntimeError(f"{dead} exited while starting:\n{self.log_tail()}")
+            waiting = [u for u in waiting if not healthy(u)]
+            if waiting and time.monotonic() > deadline:
+                raise RuntimeError(f"{what} not healthy after {timeout:.0f} s at {', '.join(waiting)}:\n"
+                                   f"{self.log_tail()}")
+            if waiting:
+                time.sleep(0.2)
+
+    def dead(self) -> str | None:
+        """Which process has exited, or None while all run."""
+        for i, p in enumerate(self.processes):
+            if p.poll() is not None:
+                return f"streamlit replica {i + 1} (port {self.ports[i]}, exit {p.returncode})"
+        if self.nginx_process is not None and self.nginx_process.poll() is not None:
+            return f"nginx (exit {self.nginx_process.returncode})"
+        return None
+
+    def log_tail(self, n: int = 15) -> str:
+        parts = []
+        for log in sorted(self.prefix.glob("*.log")) + sorted(self.prefix.glob("*.out")):
+            lines = log.read_text(errors="replace").splitlines()[-n:]
+            if lines:
+                parts.append(f"--- {log.name}\n" + "\n".join(lines))
+        return "\n".join(parts) or "(no logs)"
+
+    def stop(self) -> None:
+        """End nginx and every replica (terminate, then kill after 10 s) and remove the temporary folder."""
+        everything = ([self.nginx_process] if self.nginx_process else []) + self.processes
+        for p in everything:
+            if p.poll() is None:
+                p.terminate()     # nginx: fast shutdown; streamlit: closes its sessions
+        for p in everything:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=10)
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+    def __enter__(self) -> Replicas:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--replicas", type=int, default=2, help=f"Streamlit processes, 1..{MAX_REPLICAS}")
+    parser.add_argument("--port", type=int, default=0, help="nginx's port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--app", default="app.py", help="the Streamlit script, relative to the repository")
+    args = parser.parse_args(argv)
+
+    def stop_on_signal(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    try:
+        front = Replicas(args.replicas, args.port, args.app)
+    except KeyboardInterrupt:
+        return 130
+    try:
+        print(f"{args.replicas} Streamlit processes at {', '.join(front.replica_urls)} "
+              f"(pids {', '.join(map(str, front.pids))})")
+        print(f"nginx in front, sticky by cookie: {front.url}   (logs in {front.prefix}; Ctrl-C stops all)",
+              flush=True)
+        while (dead := front.dead()) is None:
+            time.sleep(0.5)
+        print(f"{dead} exited; stopping the rest\n{front.log_tail()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stopping", flush=True)
+        return 0
+    finally:
+        front.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
