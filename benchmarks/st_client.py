@@ -8,9 +8,10 @@
 What it speaks (Streamlit 1.67, checked against the server in streamlit/web/server/starlette and the
 frontend's App.tsx and WidgetStateManager.ts):
 
-- the page: an HTTP GET of the page's URL first, as a browser does before it opens the websocket; cookies
-  set there (a load balancer's routing cookie, Streamlit's `_streamlit_xsrf` when it sets one) are kept for
-  the websocket and any reconnection, one jar per session;
+- the page: HTTP GETs of the page's URL and of `/_stcore/health` first, as a browser does before it opens
+  the websocket (static files are left out: a browser has them cached after its first visit); cookies set
+  there (a load balancer's routing cookie, Streamlit's `_streamlit_xsrf`, set with the health answer) are
+  kept for the websocket and any reconnection, one jar per session;
 - the stream: a websocket at `<base>/_stcore/stream` with subprotocols `streamlit`, the XSRF cookie's value
   (when there is one) and, on a reconnection, the session id, as the frontend sends them;
 - BackMsg `rerun_script` (a ClientState): the first run names the page by `page_name` (the URL path, "" for
@@ -157,6 +158,8 @@ class Session:
             if load_page:
                 url = session.base_url + session.path + (f"?{session.query}" if session.query else "")
                 session.page_headers = await asyncio.to_thread(fetch_page, url, session.cookies, timeout)
+                # The frontend checks health before it opens the stream; that answer sets the XSRF cookie.
+                await asyncio.to_thread(fetch_page, session.base_url + "/_stcore/health", session.cookies, timeout)
             await session.connect(timeout)
             session.first_run = await session._run(BackMsg(), timeout, first=True)
         except BaseException:
