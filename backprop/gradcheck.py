@@ -23,6 +23,7 @@ from .passes import Trace, backward
 Array = np.ndarray
 AGREE = 1e-7          # a relative error below this: backprop and the finite difference agree
 SUSPICIOUS = 1e-4     # above this: suspect the gradient (or ε); the default threshold of a verdict
+EPSILONS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)   # a sweep that shows both errors
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,18 +4,23 @@ import streamlit as st
 
 from backprop.figures import gradcheck as figs
 from backprop.ui import gradcheck_view as view
+from backprop.ui import url_state
+from backprop.ui.presenter import shown
 from backprop.ui.settings import shared_lesson, shared_selection
 
-lesson = shared_lesson()
+url_state.restore("gradient_check")  # a shared link sets the network, step, weight and ε, once per session
+lesson = url_state.place(shared_lesson())
 selected = shared_selection(lesson)
 
 st.title("Gradient check")
+url_state.show_problems()
 st.markdown("Backprop's gradient of every weight and bias against a **central finite difference**, which only "
             "needs the cost: nudge one parameter θ up and down by ε and see how C changes.")
 st.latex(r"\frac{\partial C}{\partial \theta} \approx \frac{C(\theta + \varepsilon) - C(\theta - \varepsilon)}"
          r"{2\varepsilon}")
 view.network_caption(lesson, selected)
 epsilon = view.epsilon_slider()
+url_state.write(st.session_state.get("lesson_settings"), lesson, selected, epsilon=epsilon)
 try:
     checks = view.checks_for(lesson)
 except ValueError as err:
@@ -25,8 +30,8 @@ check = checks[epsilon]
 view.verdict(check)
 
 left, right = st.columns(2)
-left.plotly_chart(figs.parity_plot(check, selected), key="parity", **view.CHART)
-right.plotly_chart(figs.epsilon_sweep(checks, epsilon), key="sweep", **view.CHART)
+left.plotly_chart(shown(figs.parity_plot(check, selected)), key="parity", **view.CHART)
+right.plotly_chart(shown(figs.epsilon_sweep(checks, epsilon)), key="sweep", **view.CHART)
 st.subheader("Relative error, weight by weight")
 view.error_heatmaps(check, selected)
 
@@ -36,7 +41,7 @@ st.markdown(f"Finite differences evaluate the cost **2P** times for one gradient
             f"{2 * P} forward passes. Backprop gets all {P} derivatives from **one forward and one backward "
             "pass**, whatever P is. Measured live on this server, for networks 2-w-w-1 of growing width w:")
 timings = view.timings()
-st.plotly_chart(figs.gradient_costs(timings, P), key="costs", **view.CHART)
+st.plotly_chart(shown(figs.gradient_costs(timings, P)), key="costs", **view.CHART)
 big = timings[-1]
 st.caption(f"At P = {big.P}: backprop {1e3 * big.backprop_seconds:.2g} ms, finite differences "
            f"{1e3 * big.numeric_seconds:.3g} ms, {big.ratio:.0f}× longer. At these sizes backprop's time is mostly "

@@ -8,12 +8,15 @@ widgets and the layout live in backprop/ui/matrix_view.py.
 import streamlit as st
 
 from backprop.ui import matrix_view as view
+from backprop.ui import url_state
 from backprop.ui.settings import shared_lesson
 
-lesson = shared_lesson()
+url_state.restore("matrix_form")     # a shared link sets the network, step and entry, once per session
+lesson = url_state.place(shared_lesson())
 trace = lesson.trace
 
 st.title("Matrix form")
+url_state.show_problems()
 st.markdown("The same backward pass, a whole layer at a time: the sums over nodes become products of matrices "
             "and vectors, and ⊙ multiplies two vectors entry by entry.")
 st.latex(r"\delta^L = \nabla_a C \odot \sigma'(z^L) \quad \text{(BP1)} \qquad "
@@ -22,6 +25,7 @@ st.latex(r"\delta^L = \nabla_a C \odot \sigma'(z^L) \quad \text{(BP1)} \qquad "
          r"\frac{\partial C}{\partial W^l} = \delta^l (a^{l-1})^T \quad \text{(BP4)}")
 view.network_caption(lesson)
 l, k, j = view.choose(lesson)
+url_state.write(st.session_state.get("lesson_settings"), lesson, (l, k, j))
 
 left, right = st.columns(2, gap="large")
 with left:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from backprop.ui import lesson_view, settings, url_state, worksheet_view
 
-url_state.restore()          # a shared link sets the widgets, once per session
+url_state.restore("step_through")   # a shared link sets the widgets, once per session
 config = settings.sidebar_settings()
 interval = lesson_view.autoplay_interval()
 lesson_view.quiz_toggle()

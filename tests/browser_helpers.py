@@ -326,8 +326,8 @@ STEP_THROUGH_TITLE = "Backpropagation, step by step"
 
 @contextmanager
 def companion_page(browser, app_server: str, path: str, title: str, ready: str, state: str = "visible"):
-    """A fresh tab on the app's home page (so that app.py's st.navigation has run on the server: before
-    it has, Streamlit serves the pages/ folder by itself), then on `path`, waited for until the `ready`
+    """A fresh tab on the app's home page, then on `path` (a page opened straight from a link on a fresh
+    server is tested in test_browser_links.py), waited for until the `ready`
     selector is there; a failure if the page is not in the navigation. Console errors are kept with their
     URLs in `console_errors_at`, for `assert_companion_healthy`."""
     context = browser.new_context(viewport=VIEWPORT)

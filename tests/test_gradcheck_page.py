@@ -249,7 +249,7 @@ def _default() -> Lesson:
 def test_page_shows_the_default_network_when_no_lesson_is_stored():
     at = _page()
     assert at.title[0].value == "Gradient check"
-    assert "lesson" not in at.session_state
+    assert at.session_state["lesson"].network == _default().network   # built here, for the step-through page
     assert any("2-2-2" in c.value and "P = 12" in c.value for c in at.caption)
     assert _shown_errors(at) == _expected(_default(), 1e-6)
     assert at.select_slider(key="epsilon").value == 1e-6

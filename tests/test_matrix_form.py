@@ -276,10 +276,10 @@ def _expected_boxes(trace: bp.Trace, l: int, k: int, j: int) -> list[str]:
 
 def test_page_shows_the_default_network_when_no_lesson_is_stored():
     at = _page()
-    assert at.title[0].value == "Matrix form"
-    assert "lesson" not in at.session_state
-    assert any("2-2-2" in c.value for c in at.caption)
     p = PRESETS["worked_2_2_2"]
+    assert at.title[0].value == "Matrix form"
+    assert at.session_state["lesson"].network == p.network()   # built here, for the step-through page to take over
+    assert any("2-2-2" in c.value for c in at.caption)
     trace = bp.backward(p.network(), p.x, p.y, p.cost)
     assert (at.selectbox(key="matrix_l").value, at.selectbox(key="matrix_k").value,
             at.selectbox(key="matrix_j").value) == (1, 0, 0)

@@ -111,3 +111,103 @@ def test_presenter_mode_comes_from_the_link_and_goes_into_it():
     at.toggle(key="present").set_value(False).run()
     at.button(key="btn_step").click().run()
     assert "present" not in at.query_params
+
+
+# The companion pages: each has its own link, read by the first page a session opens.
+
+def _open_page(page: str, query: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _query(at: AppTest) -> dict:
+    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def test_a_matrix_form_link_reopens_its_network_step_and_entry():
+    """Set a network on the step-through page, go to the matrix form and choose an entry: the page's link,
+    opened in a new session straight onto that page, shows the same network, sample, iteration and entry."""
+    first = AppTest.from_file(APP, default_timeout=60).run()
+    first.number_input(key="n_hidden").set_value(2).run()
+    first.number_input(key="n_h2").set_value(4).run()
+    first.text_input(key="x_text").input("0.3, -0.7").run()
+    for _ in range(10):                       # into iteration 2
+        first.button(key="btn_step").click().run()
+    first.switch_page("pages/matrix_form.py").run()
+    first.selectbox(key="matrix_l").set_value(3).run()
+    first.selectbox(key="matrix_k").set_value(1).run()
+    first.selectbox(key="matrix_j").set_value(3).run()
+    query = _query(first)
+    assert query["w"] == "3,2,4" and query["it"] == "2"
+    second = _open_page("pages/matrix_form.py", query)
+    a, b = first.session_state["lesson"], second.session_state["lesson"]
+    assert b.network == a.network and (b.iteration, b.index) == (a.iteration, a.index) == (2, 2)
+    assert b.x.tolist() == [0.3, -0.7]
+    assert [second.selectbox(key=k).value for k in ("matrix_l", "matrix_k", "matrix_j")] == [3, 1, 3]
+    assert [c.value for c in second.caption] == [c.value for c in first.caption]
+    assert [t.value for t in second.latex] == [t.value for t in first.latex]
+    assert not second.warning
+    # The step-through page then continues from the linked moment.
+    second.switch_page("pages/step_through.py").run()
+    assert second.session_state["lesson"].network == a.network
+    assert (second.session_state["lesson"].iteration, second.session_state["lesson"].index) == (2, 2)
+
+
+def test_a_gradient_check_link_carries_epsilon_and_the_weight():
+    first = _open_page("pages/gradient_check.py", {"seed": "7", "h": "3", "act": "tanh"})
+    first.select_slider(key="epsilon").set_value(1e-3).run()
+    query = _query(first)
+    assert query["epsilon"] == "0.001" and query["seed"] == "7" and query["h"] == "3"
+    second = _open_page("pages/gradient_check.py", query)
+    assert second.select_slider(key="epsilon").value == 1e-3
+    assert second.session_state["lesson"].network == bp.Network.random((2, 3, 2), "tanh", "sigmoid", 7)
+    verdicts = [m.value for m in first.success] + [m.value for m in first.warning]
+    assert "1e-3" in verdicts[0] and verdicts == [m.value for m in second.success] + [m.value for m in second.warning]
+    assert [c.value for c in second.caption][:1] == [c.value for c in first.caption][:1]
+
+
+def test_a_two_nodes_link_reopens_its_sliders_and_choices():
+    first = _open_page("pages/two_nodes.py", {})
+    first.slider(key="series_w1").set_value(-1.5).run()
+    first.selectbox(key="series_act1").set_value("tanh").run()
+    first.radio(key="series_param").set_value("b1").run()
+    query = _query(first)
+    assert query["w1"] == "-1.5" and query["act1"] == "tanh" and query["plot"] == "b1"
+    second = _open_page("pages/two_nodes.py", query)
+    assert second.slider(key="series_w1").value == -1.5 and second.selectbox(key="series_act1").value == "tanh"
+    assert second.radio(key="series_param").value == "b1"
+    assert [t.value for t in second.latex] == [t.value for t in first.latex]
+
+
+@pytest.mark.parametrize("page, query, keys", [
+    ("pages/two_nodes.py", {"w1": "99", "act2": "<b>", "lr": "nan", "h": "3"}, ("w1", "act2", "lr", "h")),
+    ("pages/two_nodes.py", {"act2": "relu", "cost": "cross_entropy"}, ("act2",)),
+    ("pages/matrix_form.py", {"w": "9,9,9", "epsilon": "1"}, ("w", "epsilon")),
+    ("pages/gradient_check.py", {"epsilon": "0.5", "step": "-1", "x": "1,2,3,4,5,6,7,8,9"}, ("epsilon", "step", "x")),
+])
+def test_a_hostile_link_to_a_companion_page_opens_its_defaults_with_one_notice(page, query, keys):
+    """Each page reads only its own keys: a step-through key on the two-nodes page, or ε on the matrix page,
+    is named like any other bad value."""
+    at = _open_page(page, query)
+    assert len(at.warning) == 1, [w.value for w in at.warning]
+    for key in keys:
+        assert f"“{key}”" in at.warning[0].value, at.warning[0].value
+
+
+@pytest.mark.parametrize("page", ["two_nodes", "gradient_check"])
+def test_a_companion_pages_keys_round_trip_and_refuse_hostile_values(page):
+    from backprop.ui import url_state
+    fields = url_state.PAGES[page]
+    for key in fields:
+        for text in HOSTILE:
+            decoded, problems = url_codec.decode({key: text}, fields)
+            if decoded:
+                assert problems == [] and url_codec.decode(url_codec.encode(decoded, fields), fields) == (decoded, [])
+            else:
+                assert len(problems) == 1 and problems[0].startswith(f"“{key}”"), (key, text, problems)
+    assert url_codec.decode({"epsilon": "1e-06"}, url_state.PAGES["gradient_check"])[0] == {"epsilon": 1e-6}
+    assert url_codec.decode({"epsilon": "0.000001"}, url_state.PAGES["gradient_check"])[0] == {"epsilon": 1e-6}

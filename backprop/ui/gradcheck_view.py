@@ -8,19 +8,20 @@ import streamlit as st
 import backprop as bp
 from backprop.costs_of_gradients import GradientTiming, time_gradients
 from backprop.figures import gradcheck as figs
-from backprop.gradcheck import AGREE, SUSPICIOUS, GradientCheck
+from backprop.gradcheck import AGREE, EPSILONS, SUSPICIOUS, GradientCheck
 from backprop.lesson import Lesson
+from backprop.ui import presenter
 
-EPSILONS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 DEFAULT_EPSILON = 1e-6
 COLUMNS = 3            # error heatmaps per row
 CHART = dict(width="stretch", config={"displayModeBar": False})
 
 
 def epsilon_slider() -> float:
-    """The step ε of the central differences, one of EPSILONS; in the URL as ?epsilon=…"""
-    return st.select_slider("Step ε of the finite differences", EPSILONS, value=DEFAULT_EPSILON, key="epsilon",
-                            format_func=figs.epsilon_label, bind="query-params", persist_state="session",
+    """The step ε of the central differences, one of EPSILONS (a link sets it through url_state)."""
+    st.session_state.setdefault("epsilon", DEFAULT_EPSILON)
+    return st.select_slider("Step ε of the finite differences", EPSILONS, key="epsilon",
+                            format_func=figs.epsilon_label, persist_state="session",
                             help="Too large: the difference quotient's truncation error (∝ ε²). Too small: "
                                  "round-off, as C(θ + ε) − C(θ − ε) cancels to a few digits (∝ 1/ε).")
 
@@ -78,7 +79,7 @@ def error_heatmaps(check: GradientCheck, selected: tuple[int, int, int]) -> None
     L = check.L
     for start in range(1, L + 1, COLUMNS):
         for col, l in zip(st.columns(COLUMNS), range(start, min(start + COLUMNS, L + 1))):
-            col.plotly_chart(figs.error_heatmap(check, l, selected), key=f"relerr_{l}", **CHART)
+            col.plotly_chart(presenter.shown(figs.error_heatmap(check, l, selected)), key=f"relerr_{l}", **CHART)
 
 
 @st.cache_data(show_spinner="Timing backprop against finite differences …")

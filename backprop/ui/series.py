@@ -16,6 +16,7 @@ import streamlit as st
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures.series import cost_curve, parameter_value
+from backprop.ui import presenter, url_codec
 
 PERSIST = "session"        # values survive a visit to another page
 # key: (label, low, high, default). The ranges keep every activation and cost finite, and y in [0, 1]
@@ -35,6 +36,15 @@ CHOICES = {"series_act1": "sigmoid", "series_act2": "sigmoid", "series_cost": "q
 # The parameter the plot varies: slider key, core name ("W" or "b") and layer, label.
 PARAMETERS = {"w1": ("series_w1", "W", 1, "w¹"), "b1": ("series_b1", "b", 1, "b¹"),
               "w2": ("series_w2", "W", 2, "w²"), "b2": ("series_b2", "b", 2, "b²")}
+# The page's link: query key → widget key. Every number, both activations, the cost, the plotted parameter
+# and η; decoded by LINK_FIELDS, parsers with the widgets' own ranges.
+LINK_KEYS = {"x": "series_x", "w1": "series_w1", "b1": "series_b1", "w2": "series_w2", "b2": "series_b2",
+             "y": "series_y", "act1": "series_act1", "act2": "series_act2", "cost": "series_cost",
+             "plot": "series_param", "lr": "series_eta"}
+LINK_FIELDS = {**{q: url_codec.number(NUMBERS[w][1], NUMBERS[w][2]) for q, w in LINK_KEYS.items() if w in NUMBERS},
+               "act1": url_codec.choice(ACTIVATION_LABELS), "act2": url_codec.choice(ACTIVATION_LABELS),
+               "cost": url_codec.choice(COST_LABELS), "plot": url_codec.choice(PARAMETERS),
+               "lr": url_codec.number(0.0, 10.0), "present": url_codec.FIELDS["present"]}
 VALID = "series_valid"       # the last choices the core accepted
 MESSAGE = "series_message"   # (field key, text): why a choice was refused
 STEP = "series_step"         # what the last gradient-descent step did, for its equation
@@ -75,6 +85,29 @@ def _defaults() -> None:
     s.setdefault("series_param", "w2")
     s.setdefault("series_eta", 0.5)
     s.setdefault(VALID, dict(CHOICES))
+
+
+def apply_link(values: dict) -> list[str]:
+    """Set the widgets from a link's decoded values (before they are drawn); what could not be used."""
+    s = st.session_state
+    for q, key in LINK_KEYS.items():
+        if q in values:
+            s[key] = values[q]
+    _defaults()
+    try:
+        _from_state().trace()
+    except ValueError as err:   # say, cross-entropy with a ReLU output: the default choices instead
+        for key, default in CHOICES.items():
+            s[key] = default
+        return [f"“act2” and “cost” can't be used together ({err})"]
+    s[VALID] = {k: s[k] for k in CHOICES}
+    return []
+
+
+def link_values() -> dict:
+    """This page's state, for its link (the inverse of apply_link)."""
+    s = st.session_state
+    return {q: s[key] for q, key in LINK_KEYS.items() if key in s}
 
 
 def _keep_valid(key: str) -> None:
@@ -192,8 +225,8 @@ def cost_plot(trace: bp.Trace) -> None:
               on_click=_descend, args=(choice, eta), width="stretch",
               help=f"{name} ← {name} − η ∂C/∂{name}; the other numbers stay, so the point moves along the curve")
     _, low, high, _ = NUMBERS[key]
-    st.plotly_chart(cost_curve(trace, param, l, learning_rate=eta, window=(low, high)), key="series_curve", width="stretch",
-                    config={"displayModeBar": False})
+    st.plotly_chart(presenter.shown(cost_curve(trace, param, l, learning_rate=eta, window=(low, high))),
+                    key="series_curve", width="stretch", config={"displayModeBar": False})
     st.caption(f"Orange: where the cost is now and its tangent, whose slope is backprop's ∂C/∂{name}. "
                f"Hollow: where one step of size η would land.")
     _last_step(trace, choice)

@@ -141,13 +141,21 @@ def current_lesson(settings: Settings) -> Lesson:
     return new
 
 
+def settings_from_state() -> Settings:
+    """The settings the sidebar widgets hold, without drawing them (for the pages that show the same network)."""
+    _defaults()
+    s = st.session_state
+    widths = (s["n_in"], *(s.get(f"n_h{i}", 3) for i in range(1, s["n_hidden"] + 1)), s["n_out"])
+    return Settings(tuple(int(n) for n in widths), s["activation"], s["output_activation"], s["cost"],
+                    float(s["learning_rate"]), int(s["seed"]), s["init"], s.get("fixed"))
+
+
 def shared_lesson() -> Lesson:
-    """The step-through page's lesson, for the pages that show the same network from another side; the
-    default example when the student has not opened the step-through page yet (nothing is stored then)."""
+    """The step-through page's lesson, for the pages that show the same network from another side. Before the
+    step-through page has built one, it is built here from the settings (the default example, or what a link
+    to this page set), and the step-through page takes it over."""
     lesson = st.session_state.get("lesson")
-    if lesson is None:
-        lesson = Lesson.start(DEFAULT.network(), DEFAULT.x, DEFAULT.y, DEFAULT.cost, DEFAULT.learning_rate)
-    return lesson
+    return lesson if lesson is not None else current_lesson(settings_from_state())
 
 
 def shared_selection(lesson: Lesson) -> tuple[int, int, int]:

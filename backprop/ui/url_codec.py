@@ -1,6 +1,7 @@
-"""The step-through page's moment as URL query parameters, decoded through a typed whitelist.
+"""Each page's state as URL query parameters, decoded through a typed whitelist.
 
-Only the keys below are read; each is parsed and range-checked on its own, and anything else — an unknown
+Only the keys of the page's field set are read (FIELDS for the pages that show the step-through network,
+GRADIENT_CHECK adds ε; the two-nodes page builds its own set from these parsers); each is parsed and range-checked on its own, and anything else — an unknown
 key, text where a number belongs, NaN, out of range, too long — falls back to the default for that key and
 is named in one notice. Nothing from a URL is evaluated or unpickled. Pure Python: no Streamlit here, so
 the codec is tested on its own.
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 
 from backprop.activations import ACTIVATIONS
 from backprop.costs import COSTS
+from backprop.gradcheck import EPSILONS
 from backprop.network import INITS
 from backprop.presets import PRESETS
 
@@ -21,7 +23,7 @@ MAX_ITERATION = 50     # a link may name an iteration up to this; reaching it re
 SAMPLE_RANGE = 10.0
 
 
-def _int(lo: int, hi: int):
+def integer(lo: int, hi: int):
     def parse(text: str) -> int:
         if not text.strip().lstrip("-").isdigit():
             raise ValueError("is not a whole number")
@@ -32,7 +34,7 @@ def _int(lo: int, hi: int):
     return parse
 
 
-def _float(lo: float, hi: float):
+def number(lo: float, hi: float):
     def parse(text: str) -> float:
         try:
             v = float(text)
@@ -44,7 +46,7 @@ def _float(lo: float, hi: float):
     return parse
 
 
-def _choice(names):
+def choice(names):
     names = tuple(names)
 
     def parse(text: str) -> str:
@@ -55,7 +57,7 @@ def _choice(names):
 
 
 def _ints(lo: int, hi: int, count_lo: int, count_hi: int):
-    one = _int(lo, hi)
+    one = integer(lo, hi)
 
     def parse(text: str) -> tuple[int, ...]:
         values = tuple(one(p) for p in text.split(",")) if text else ()
@@ -66,57 +68,71 @@ def _ints(lo: int, hi: int, count_lo: int, count_hi: int):
 
 
 def _floats(text: str) -> tuple[float, ...]:
-    values = tuple(_float(-SAMPLE_RANGE, SAMPLE_RANGE)(p) for p in text.split(","))
+    values = tuple(number(-SAMPLE_RANGE, SAMPLE_RANGE)(p) for p in text.split(","))
     if not 1 <= len(values) <= 8:
         raise ValueError("needs 1..8 numbers")
     return values
 
 
+def one_of_numbers(values):
+    """One of a few numbers (say ε = 1e-06), written in any float notation ("0.000001" too)."""
+    values = tuple(values)
+
+    def parse(text: str) -> float:
+        v = number(min(values), max(values))(text)
+        for allowed in values:
+            if abs(v - allowed) <= 1e-9 * abs(allowed):
+                return allowed
+        raise ValueError("is not one of " + ", ".join(f"{a:g}" for a in values))
+    return parse
+
+
 # key → parser. The keys are short so that a link stays readable.
 FIELDS = {
-    "preset": _choice(PRESETS),                   # fixed weights of a preset, instead of random ones
-    "in": _int(1, 8),                             # nodes in the input layer
+    "preset": choice(PRESETS),                    # fixed weights of a preset, instead of random ones
+    "in": integer(1, 8),                          # nodes in the input layer
     "h": _ints(1, 16, 0, 6),                      # nodes in each hidden layer: "3,4"
-    "out": _int(1, 8),                            # nodes in the output layer
-    "act": _choice(ACTIVATIONS),                  # hidden activation
-    "outact": _choice(ACTIVATIONS),               # output activation
-    "cost": _choice(COSTS),
-    "lr": _float(0.0, 10.0),                      # learning rate η
-    "seed": _int(0, 2**31 - 1),
-    "init": _choice(("auto", *INITS)),
+    "out": integer(1, 8),                         # nodes in the output layer
+    "act": choice(ACTIVATIONS),                   # hidden activation
+    "outact": choice(ACTIVATIONS),                # output activation
+    "cost": choice(COSTS),
+    "lr": number(0.0, 10.0),                      # learning rate η
+    "seed": integer(0, 2**31 - 1),
+    "init": choice(("auto", *INITS)),
     "x": _floats,                                 # the input sample
     "y": _floats,                                 # the target
-    "it": _int(1, MAX_ITERATION),                 # the iteration
-    "step": _int(0, 2 * 7 + 2),                   # the step of the timeline; checked against L when used
+    "it": integer(1, MAX_ITERATION),              # the iteration
+    "step": integer(0, 2 * 7 + 2),                # the step of the timeline; checked against L when used
     "w": _ints(1, 16, 3, 3),                      # the chosen weight l, k, j, 1-based; checked when used
-    "present": _choice(("0", "1")),               # presenter mode (read by app.py)
+    "present": choice(("0", "1")),                # presenter mode (read by app.py)
 }
+GRADIENT_CHECK = {**FIELDS, "epsilon": one_of_numbers(EPSILONS)}   # the step ε of the finite differences
 
 
-def decode(params: Mapping[str, str | list[str]]) -> tuple[dict, list[str]]:
-    """The valid values among `params`, by key, and a notice for each key that was ignored."""
+def decode(params: Mapping[str, str | list[str]], fields: Mapping = FIELDS) -> tuple[dict, list[str]]:
+    """The valid values among `params` (for the keys of `fields`), and a notice for each key ignored."""
     values, problems = {}, []
     for key, raw in params.items():
         text = raw[-1] if isinstance(raw, list) else raw
         name = str(key)[:20]
-        if key not in FIELDS:
+        if key not in fields:
             problems.append(f"“{name}” is not a setting")
             continue
         if not isinstance(text, str) or len(text) > MAX_LEN:
             problems.append(f"“{name}” is too long")
             continue
         try:
-            values[key] = FIELDS[key](text.strip())
+            values[key] = fields[key](text.strip())
         except (ValueError, OverflowError) as err:
             problems.append(f"“{name}” {err}")
     return values, problems
 
 
-def encode(values: Mapping) -> dict[str, str]:
-    """Query parameters for `values` (keys of FIELDS); the inverse of decode for valid values."""
+def encode(values: Mapping, fields: Mapping = FIELDS) -> dict[str, str]:
+    """Query parameters for `values` (keys of `fields`); the inverse of decode for valid values."""
     out = {}
     for key, v in values.items():
-        if key not in FIELDS or v is None:
+        if key not in fields or v is None:
             continue
         if isinstance(v, (tuple, list)):
             out[key] = ",".join(_text(x) for x in v)

@@ -1,8 +1,11 @@
-"""The step-through page's moment in the URL: read once when a session opens a link, written on every run.
+"""Each page's state in the URL: read once when a session opens a link, written on every run.
 
-A link carries the network settings, the sample, the iteration, the step and the chosen weight, so opening
-it in a fresh browser shows the same numbers at the same step. Decoding goes through url_codec's typed
-whitelist; whatever it refuses falls back to the default with one notice on the page.
+A link to the step-through page, the matrix form or the gradient check carries the network settings, the
+sample, the iteration, the step and the chosen weight (and ε on the gradient check), so opening it in a
+fresh browser shows the same numbers at the same step; a link to the two-nodes page carries its sliders.
+Decoding goes through url_codec's typed whitelist, with the field set of the page the link opens; whatever
+it refuses falls back to the default with one notice on the page. Only the first page a session opens reads
+its link: after that the session's own state rules, and each page writes its state back on every run.
 """
 
 from __future__ import annotations
@@ -10,25 +13,50 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from backprop.lesson import Lesson
 from backprop.presets import PRESETS
-from backprop.ui import url_codec
+from backprop.ui import series, url_codec
 from backprop.ui.settings import MAX_HIDDEN_LAYERS, Settings, apply_preset
 
 WIDGETS = {"in": "n_in", "out": "n_out", "act": "activation", "outact": "output_activation", "cost": "cost",
            "lr": "learning_rate", "seed": "seed", "init": "init"}
+PAGES = {"step_through": url_codec.FIELDS, "matrix_form": url_codec.FIELDS,
+         "gradient_check": url_codec.GRADIENT_CHECK, "two_nodes": series.LINK_FIELDS}   # page → its link's keys
 
 
-def restore() -> None:
-    """Once per session, before the settings widgets are drawn: set them from the URL's query parameters."""
+def restore(page: str) -> None:
+    """Once per session, before any widget is drawn: set the page's widgets from the URL's query parameters."""
+    _through_app()
     s = st.session_state
     if s.get("url_restored"):
         return
     s["url_restored"] = True
-    values, problems = url_codec.decode(st.query_params.to_dict())
+    values, problems = url_codec.decode(st.query_params.to_dict(), PAGES[page])
     if not values and not problems:
         return
+    if page == "two_nodes":
+        s["url_problems"] = problems + series.apply_link(values)
+        return
+    if "epsilon" in values:
+        s["epsilon"] = values["epsilon"]
+    _restore_network(values, problems)
+
+
+def _through_app() -> None:
+    """A link straight to a page of a server that has not yet run app.py (just started, nobody on the home
+    page): Streamlit then runs the page the old "pages/ folder" way, without app.py's navigation, layout and
+    presenter mode, until st.navigation is first called. Do what that call does, and run again: app.py now
+    runs and opens this same page. (Streamlit keeps that switch in PagesManager, which has no public API.)"""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def _restore_network(values: dict, problems: list[str]) -> None:
+    """The step-through network's widgets, sample and position from a link's values."""
+    s = st.session_state
     # The app's default (the worked 2-2-2 example) or the linked preset, then every other key over it.
     apply_preset(values.get("preset", "worked_2_2_2"))
     s.pop("notice", None)
@@ -77,6 +105,7 @@ def place(lesson: Lesson) -> Lesson:
         sizes = lesson.network.sizes
         if l <= lesson.network.L and k <= sizes[l] and j <= sizes[l - 1]:
             s["pick_l"], s["pick_k"], s["pick_j"] = l, k, j
+            s["selected"] = (l, k - 1, j - 1)    # what the other pages read
         else:
             problems.append(f"“w” {l},{k},{j} is not a weight of this network")
     s["lesson"] = lesson
@@ -90,8 +119,8 @@ def show_problems() -> None:
                    icon=":material/link_off:")
 
 
-def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int]) -> dict[str, str]:
-    """The query parameters of this moment."""
+def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int], **extra) -> dict[str, str]:
+    """The query parameters of this moment (`extra`: a page's own keys, such as epsilon)."""
     values = {"in": settings.sizes[0], "h": settings.sizes[1:-1], "out": settings.sizes[-1],
               "act": settings.activation, "outact": settings.output_activation, "cost": settings.cost,
               "lr": settings.learning_rate, "seed": settings.seed, "init": settings.init,
@@ -102,16 +131,27 @@ def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int]) -
         values["preset"] = settings.fixed
     if st.session_state.get("present"):
         values["present"] = "1"
-    return url_codec.encode(values)
+    return url_codec.encode({**values, **extra}, url_codec.GRADIENT_CHECK)
 
 
-def write(settings: Settings | None, lesson: Lesson, selected: tuple[int, int, int]) -> None:
+def write(settings: Settings | None, lesson: Lesson, selected: tuple[int, int, int], **extra) -> None:
     """Put this moment in the address bar, and offer the link to copy."""
-    if settings is None:
+    if settings is None:    # settings the core refused: the default example is shown, not these settings
         return
-    query = params(settings, lesson, selected)
+    _publish(params(settings, lesson, selected, **extra), "this network, sample and step")
+
+
+def write_two_nodes() -> None:
+    """The two-nodes page's sliders and choices in the address bar, and its link to copy."""
+    values = series.link_values()
+    if st.session_state.get("present"):
+        values["present"] = "1"
+    _publish(url_codec.encode(values, series.LINK_FIELDS), "these numbers")
+
+
+def _publish(query: dict[str, str], what: str) -> None:
     st.query_params.from_dict(query)
     base = st.context.url or ""
     with st.popover("Copy link", icon=":material/link:"):
-        st.caption("This link opens this network, sample and step in any browser:")
+        st.caption(f"This link opens {what} in any browser:")
         st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
