@@ -158,3 +158,66 @@ def test_edges_cover_every_weight_once():
     want = [(l - 1, pos[l - 1][j], l, pos[l][k]) for l, (n_in, n_out) in enumerate([(3, 5), (5, 2)], start=1)
             for k in range(n_out) for j in range(n_in)]
     assert sorted(got) == sorted(want)
+
+
+# Presenter mode's colours, measured in CIELAB (ΔE ≈ 2.3 is a just-noticeable difference): colour-blind
+# viewers are simulated with Machado, Oliveira & Fernandes (2009), severity 1, in linear RGB; a washed-out
+# projector as 40 % white light added to every colour.
+_CVD = {"protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+        "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+        "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]}
+
+
+def _linear(colour: str) -> np.ndarray:
+    c = np.array([float(v) for v in colour[colour.index("(") + 1:-1].split(",")[:3]]) / 255
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ rgb
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _delta_e(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(_lab(a) - _lab(b)))
+
+
+def _colour(v: float, projector: bool) -> np.ndarray:
+    return _linear(style.diverging([v], 1.0, projector)[0])
+
+
+def test_presenter_colours_keep_small_values_visible_on_a_washed_out_projector():
+    """A value at a tenth of the colour limit: on the normal scale it is nearly white once the projector
+    washes it out (ΔE < 7 from the white background); presenter mode's scale keeps it at ΔE > 12."""
+    white = np.ones(3)
+    for v in (0.1, -0.1):
+        normal = _delta_e(0.6 * _colour(v, False) + 0.4 * white, white)
+        projected = _delta_e(0.6 * _colour(v, True) + 0.4 * white, white)
+        assert normal < 7 < 12 < projected, (v, normal, projected)
+    for v in (0.0, 1.0, -1.0):     # zero stays white, the ends stay the same colours
+        assert style.diverging([v], 1.0, True) == style.diverging([v], 1.0, False)
+
+
+@pytest.mark.parametrize("vision", sorted(_CVD))
+def test_presenter_colours_keep_signs_apart_for_colour_blind_viewers(vision):
+    """+v and −v stay far apart (ΔE > 30) under each simulated colour blindness, down to a tenth of the limit,
+    and no value from a tenth of the limit up fades into the white background: ΔE > 18, where the normal
+    scale gives 7–11 at a tenth of the limit."""
+    M = np.array(_CVD[vision])
+    sim = lambda c: np.clip(M @ c, 0, 1)  # noqa: E731
+    for v in (0.1, 0.25, 0.5, 1.0):
+        assert _delta_e(sim(_colour(v, True)), sim(_colour(-v, True))) > 30, v
+    for v in np.linspace(-1, 1, 21):
+        if abs(v) >= 0.1 - 1e-12:
+            assert _delta_e(sim(_colour(v, True)), np.ones(3)) > 18, v
+
+
+def test_presenter_mode_reaches_every_diverging_figure():
+    trace = bp.backward(bp.Network.random((2, 3, 2), seed=1), [0.5, -0.3], [0.2, 0.9])
+    done = bp.step(2, bp.n_steps(2) - 1)
+    assert _named(layer_gradient(trace, 1, done, projector=True), "dC_dW1").colorscale != \
+        _named(layer_gradient(trace, 1, done), "dC_dW1").colorscale
+    normal, projected = (list(_nodes(network_diagram(trace, done, projector=p)).marker.color) for p in (False, True))
+    assert normal != projected and normal[0] == projected[0]   # input nodes carry no δ: same colour either way

@@ -15,10 +15,12 @@ CELL_FONT = 12
 CELL_PX = 30              # height of one row of cells, in pixels
 
 
-def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int, int] | None = None) -> go.Figure:
+def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int, int] | None = None,
+                   projector: bool = False) -> go.Figure:
     """∂C/∂Wˡ, rows k (receiving) by columns j (emitting), with δˡ left of the rows and aˡ⁻¹ above the
     columns; empty cells until the backward pass reaches layer l. Clickable: every cell carries
     customdata (l, k, j) on a near-invisible marker, since a Streamlit click on a heatmap cell returns nothing.
+    `projector`: presenter mode's steeper colour scale.
     """
     n_k, n_j = trace.network.sizes[l], trace.network.sizes[l - 1]
     shown = moment.shows_backward(l)
@@ -48,13 +50,13 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     later = "not yet computed<extra></extra>"
     traces = [
         go.Heatmap(z=filled(G), x=x_cat, y=y_cat, zmin=-g_lim, zmax=g_lim,
-                   colorscale=style.DIVERGING if shown else style.EMPTY_SCALE,
+                   colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
                    text=cells(G), texttemplate="%{text}" if annotate else None, textfont=dict(size=CELL_FONT),
                    hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
                                  + ("%{z:.4~g}<extra></extra>" if shown else later),
                    xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"),
         go.Heatmap(z=filled(delta[:, None]), x=[0], y=y_cat, zmin=-d_lim, zmax=d_lim,
-                   colorscale=style.DIVERGING if shown else style.EMPTY_SCALE, xaxis="x2", yaxis="y", ygap=2,
+                   colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE, xaxis="x2", yaxis="y", ygap=2,
                    text=cells(delta[:, None]), texttemplate="%{text}" if annotate else None,
                    textfont=dict(size=CELL_FONT), showscale=False, name=f"delta{l}",
                    hovertemplate=f"δ<sup>{l}</sup><sub>%{{y}}</sub> = "

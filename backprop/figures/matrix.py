@@ -14,7 +14,8 @@ CELL_PX = 26             # height of one row of cells, in pixels
 VECTOR_WIDTH = 2         # a vector's width in `side_by_side`, in columns of a matrix: room for its text
 
 
-def matrix_heatmap(values, title: str, boxed: tuple[int, int] | None = None, row: int | None = None) -> go.Figure:
+def matrix_heatmap(values, title: str, boxed: tuple[int, int] | None = None, row: int | None = None,
+                   projector: bool = False) -> go.Figure:
     """`values` (a vector is drawn as a column) as a heatmap centred on zero, rows and columns numbered from 1;
     the cell `boxed` (0-based row, column) and the whole row `row` outlined in the highlight colour."""
     M = np.asarray(values, dtype=float)
@@ -23,7 +24,8 @@ def matrix_heatmap(values, title: str, boxed: tuple[int, int] | None = None, row
     lim = style.limit(M)
     annotate = n_rows <= ANNOTATE_ROWS and n_cols <= ANNOTATE_COLUMNS
     x_cat, y_cat = [str(c + 1) for c in range(n_cols)], [str(r + 1) for r in range(n_rows)]
-    heat = go.Heatmap(z=M, x=x_cat, y=y_cat, zmin=-lim, zmax=lim, colorscale=style.DIVERGING, showscale=False,
+    heat = go.Heatmap(z=M, x=x_cat, y=y_cat, zmin=-lim, zmax=lim, colorscale=style.diverging_scale(projector),
+                      showscale=False,
                       text=[[style.short(v) for v in r] for r in M] if annotate else None,
                       texttemplate="%{text}" if annotate else None, textfont=dict(size=11),
                       hovertemplate="row %{y}, column %{x}: %{z:.4~g}<extra></extra>", xgap=1, ygap=1,
@@ -44,7 +46,7 @@ def matrix_heatmap(values, title: str, boxed: tuple[int, int] | None = None, row
         yaxis=dict(tickvals=y_cat, range=[n_rows - 0.5, -0.5], automargin=True, **tick)))
 
 
-def side_by_side(parts: list[tuple], gap: float = 1.2) -> go.Figure:
+def side_by_side(parts: list[tuple], gap: float = 1.2, projector: bool = False) -> go.Figure:
     """Several matrices and vectors of one equation in one figure, left to right, each as `matrix_heatmap`
     draws it: `parts` are (values, title, boxed, row). Widths follow the number of columns (a vector gets
     VECTOR_WIDTH), so that every cell has about the same width; rows share one height."""
@@ -58,7 +60,7 @@ def side_by_side(parts: list[tuple], gap: float = 1.2) -> go.Figure:
     line = dict(color=style.HIGHLIGHT, width=4)
     tick = dict(type="category", showgrid=False, zeroline=False)
     for i, (M, (_, title, boxed, row), w) in enumerate(zip(mats, parts, widths), start=1):
-        fig = matrix_heatmap(M, title, boxed, row)
+        fig = matrix_heatmap(M, title, boxed, row, projector)
         xa, ya = ("x", "y") if i == 1 else (f"x{i}", f"y{i}")
         heat = fig.data[0]
         heat.update(xaxis=xa, yaxis=ya)

@@ -19,10 +19,11 @@ def node_xy(sizes: tuple[int, ...]) -> list[np.ndarray]:
     return [(n - 1) / 2 - np.arange(n) for n in sizes]
 
 
-def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] | None = None) -> go.Figure:
+def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] | None = None,
+                    projector: bool = False) -> go.Figure:
     """The diagram of `trace`'s network at `moment`; `selected` = (l, k, j) highlights a weight and the
     path its gradient depends on: node j of layer l−1, node k of layer l and, below the output, column k
-    of Wˡ⁺¹ with the nodes of δˡ⁺¹."""
+    of Wˡ⁺¹ with the nodes of δˡ⁺¹. `projector`: presenter mode's steeper colour scale."""
     net, L = trace.network, trace.L
     sizes = net.sizes
     ys = node_xy(sizes)
@@ -37,7 +38,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     scaled = edges["value"] / np.where(edges["revealed"], g_lim, w_lim)
     bins = np.clip(np.rint((scaled + 1) / 2 * (EDGE_BINS - 1)), 0, EDGE_BINS - 1).astype(int)
     centres = (np.arange(EDGE_BINS) / (EDGE_BINS - 1)) * 2 - 1
-    colours = style.diverging(centres, 1.0)
+    colours = style.diverging(centres, 1.0, projector)
     for b in np.unique(bins):
         pick = bins == b
         xs = _segments(edges["x0"][pick], edges["x1"][pick])
@@ -75,7 +76,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     a_vals = a_all
     d_vals = np.concatenate([np.zeros(sizes[0])] + [trace.delta(l) for l in range(1, L + 1)])
     a_fill = style.sequential(a_vals, a_low, a_high)
-    d_fill = style.diverging(d_vals, d_lim)
+    d_fill = style.diverging(d_vals, d_lim, projector)
     fill = [d if b else a if f else style.EMPTY_FILL for a, d, f, b in zip(a_fill, d_fill, fwd, back)]
     label = [style.short(d) if b else style.short(a) if f else "?" for a, d, f, b in zip(a_vals, d_vals, fwd, back)]
     outline = [style.NODE_LINE if f else style.EMPTY_LINE for f in fwd]

@@ -22,10 +22,28 @@ def limit(*arrays) -> float:
     return float(m) if m > 0 else 1.0
 
 
-def diverging(values, lim: float) -> list[str]:
-    """Colours of signed values on DIVERGING, with −lim and +lim at the ends."""
+def _steeper(scale: str, gamma: float, stops: int = 41) -> list[list]:
+    """`scale` with its colour reached sooner on both sides of the centre: the value u ∈ [−1, 1] gets the
+    colour of sign(u)·|u|^gamma."""
+    u = np.linspace(-1.0, 1.0, stops)
+    t = 0.5 + 0.5 * np.sign(u) * np.abs(u) ** gamma
+    return [[float((a + 1) / 2), c] for a, c in zip(u, sample_colorscale(scale, list(t)))]
+
+
+# Presenter mode's diverging scale: the same hues (red-blue stays apart for red-green colour blindness), but a
+# value at a tenth of the limit is already clearly tinted, so small values do not vanish into white on a
+# washed-out projector (tests/test_figures.py measures both, in CIELAB).
+PROJECTOR_DIVERGING = _steeper(DIVERGING, 0.5)
+
+
+def diverging_scale(projector: bool = False):
+    return PROJECTOR_DIVERGING if projector else DIVERGING
+
+
+def diverging(values, lim: float, projector: bool = False) -> list[str]:
+    """Colours of signed values on the diverging scale, with −lim and +lim at the ends."""
     t = np.clip((np.asarray(values, dtype=float).ravel() / lim + 1) / 2, 0, 1)
-    return sample_colorscale(DIVERGING, list(t))
+    return sample_colorscale(diverging_scale(projector), list(t))
 
 
 def sequential(values, low: float, high: float) -> list[str]:

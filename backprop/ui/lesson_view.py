@@ -10,9 +10,10 @@ import streamlit as st
 
 import backprop as bp
 from backprop import equations as eq
-from backprop.figures import layer_gradient, network_diagram, style
+from backprop.figures import layer_gradient, network_diagram
 from backprop import quiz
 from backprop.lesson import Lesson
+from backprop.ui import presenter
 from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 
 SHOW_ALL_NODES = 4   # equations are written out for every node of a layer with at most this many
@@ -227,11 +228,12 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
         cols = st.columns(COLUMNS)
         for col, l in zip(cols, range(start, min(start + COLUMNS, L + 1))):
             # A figure depends on the step only through what it reveals, and on the selection only in its layer.
-            what = ("grad", l, m.shows_backward(l), m.shows_forward(l - 1), selected if selected[0] == l else None)
+            what = ("grad", l, m.shows_backward(l), m.shows_forward(l - 1), selected if selected[0] == l else None,
+                    presenter.on())
             if what not in memo:
-                memo[what] = layer_gradient(trace, l, m, selected)
+                memo[what] = presenter.shown(layer_gradient(trace, l, m, selected, projector=presenter.on()))
             key = f"grad_{l}"
-            col.plotly_chart(_shown(memo[what]), key=key, on_select=lambda k=key: _picked_on_chart(k),
+            col.plotly_chart(memo[what], key=key, on_select=lambda k=key: _picked_on_chart(k),
                              selection_mode="points", width="stretch", config={"displayModeBar": False})
 
 
@@ -246,7 +248,8 @@ def lesson_view() -> None:
     selected = selected_weight(lesson)
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(_shown(network_diagram(trace, lesson.moment, selected)), key="diagram", width="stretch",
+        st.plotly_chart(presenter.shown(network_diagram(trace, lesson.moment, selected, projector=presenter.on())),
+                        key="diagram", width="stretch",
                         config={"displayModeBar": False})
     with right:
         st.subheader(lesson.moment.title.capitalize())
@@ -255,11 +258,6 @@ def lesson_view() -> None:
         chain_rule(lesson, trace, selected)
     weight_picker(lesson)
     gradient_grid(lesson, trace, selected)
-
-
-def _shown(fig):
-    """The figure as this session shows it: for a projector in presenter mode."""
-    return style.for_projector(fig) if st.session_state.get("present") else fig
 
 
 def _sup(n: int) -> str:

@@ -15,6 +15,7 @@ from backprop.lesson import Lesson
 from backprop.matrix_form import entry, layer_matrices
 from backprop.passes import Trace
 from backprop.timeline import n_steps, step
+from backprop.ui import presenter
 from backprop.ui.settings import shared_selection
 
 KEYS = ("matrix_l", "matrix_k", "matrix_j")
@@ -91,12 +92,13 @@ def matrix_column(trace: Trace, l: int, k: int, j: int) -> None:
     else:
         st.latex(rf"\frac{{\partial C}}{{\partial W^{{{l}}}}} = \delta^{{{l}}} (a^{{{l - 1}}})^T \qquad \text{{(BP4)}}")
         done = step(trace.L, n_steps(trace.L) - 1)   # the whole backward pass is done
-        st.plotly_chart(layer_gradient(trace, l, done, (l, k, j)), key="matrix_bp4", **CHART)
+        fig = layer_gradient(trace, l, done, (l, k, j), projector=presenter.on())
+        st.plotly_chart(presenter.shown(fig), key="matrix_bp4", **CHART)
 
 
 def _heatmaps(parts, key: str) -> None:
     """Heatmaps side by side in one chart: (values, title, boxed cell, outlined row) each."""
-    st.plotly_chart(side_by_side(parts), key=key, **CHART)
+    st.plotly_chart(presenter.shown(side_by_side(parts, projector=presenter.on())), key=key, **CHART)
 
 
 def index_column(trace: Trace, l: int, k: int, j: int) -> None:

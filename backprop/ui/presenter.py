@@ -1,0 +1,17 @@
+"""Presenter mode as every page draws it: a session switch (app.py's sidebar toggle, ?present=1 in a link)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from backprop.figures import style
+
+
+def on() -> bool:
+    """Whether this session is in presenter mode."""
+    return bool(st.session_state.get("present"))
+
+
+def shown(fig):
+    """The figure as this session shows it: larger text and thicker lines in presenter mode."""
+    return style.for_projector(fig) if on() else fig
