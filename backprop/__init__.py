@@ -24,3 +24,16 @@ __all__ = [
     "Forward", "Gradients", "Trace", "backward", "batch_gradients", "cost_of", "forward",
     "gradient_descent_step", "Step", "n_steps", "step", "timeline",
 ]
+
+# Training on small datasets (the Train page): datasets, mini-batch descent with a history, model files.
+from . import datasets  # noqa: E402
+from .datasets import Dataset, Scaling  # noqa: E402
+from .model_io import DatasetInfo, LoadedModel, load_model_json, model_json  # noqa: E402
+from .training import (Divergence, History, TrainConfig, TrainState, decision_grid, default_config,  # noqa: E402
+                       fitted_curve, predict, reset_training, run_epochs, start_training)
+
+__all__ += [
+    "datasets", "Dataset", "Scaling", "DatasetInfo", "LoadedModel", "load_model_json", "model_json",
+    "Divergence", "History", "TrainConfig", "TrainState", "decision_grid", "default_config", "fitted_curve",
+    "predict", "reset_training", "run_epochs", "start_training",
+]
