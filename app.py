@@ -20,6 +20,7 @@ page = st.navigation([
     st.Page("pages/two_nodes.py", title="Two nodes in series", icon=":material/linear_scale:"),
     st.Page("pages/matrix_form.py", title="Matrix form", icon=":material/grid_on:"),
     st.Page("pages/gradient_check.py", title="Gradient check", icon=":material/rule:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
 ])
 st.session_state.setdefault("present", linked_present)
 st.sidebar.toggle("Presenter mode", key="present", help="Larger text, figures and lines, for a projector")

@@ -27,6 +27,8 @@ INIT_LABELS = {"auto": "auto (He for ReLU, else Xavier)", "xavier": "Xavier / Gl
                "normal": "normal N(0, 1)"}
 DEFAULT = PRESETS["worked_2_2_2"]
 PERSIST = "session"          # widget values survive a visit to another page
+TRAINED = "trained"          # `fixed` when the weights are a network sent from the Train page (TRAINED_NETWORK)
+TRAINED_NETWORK = "trained_network"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +42,13 @@ class Settings:
     learning_rate: float
     seed: int
     init: str
-    fixed: str | None      # a preset whose fixed weights are in use, or None for random weights
+    fixed: str | None      # a preset whose fixed weights are in use, TRAINED, or None for random weights
+    trained: bp.Network | None = None   # the network sent from the Train page, when fixed is TRAINED
 
     def network(self) -> bp.Network:
-        if self.fixed is not None:
+        if self.fixed == TRAINED and self.trained is not None:
+            return self.trained
+        if self.fixed in PRESETS:
             return PRESETS[self.fixed].network()
         return bp.Network.random(self.sizes, self.activation, self.output_activation, self.seed, self.init)
 
@@ -107,10 +112,34 @@ def sidebar_settings() -> Settings:
     init = sb.selectbox("Initialisation", list(INIT_LABELS), key="init", format_func=INIT_LABELS.get,
                         on_change=_unfix, persist_state=PERSIST)
     fixed = s.get("fixed")
-    if fixed is not None:
+    if fixed in PRESETS:
         sb.caption(f"Weights: the fixed numbers of “{PRESETS[fixed].title}”. Change a size or the seed "
                    "for random ones.")
-    return Settings(tuple(int(n) for n in widths), act, out, cost, float(lr), int(seed), init, fixed)
+    elif fixed == TRAINED:
+        sb.caption(f"Weights: {s.get('trained_title', 'the network trained on the Train page')}. Change a size "
+                   "or the seed for random ones.")
+    return Settings(tuple(int(n) for n in widths), act, out, cost, float(lr), int(seed), init, fixed,
+                    _trained(fixed))
+
+
+def _trained(fixed: str | None) -> bp.Network | None:
+    return st.session_state.get(TRAINED_NETWORK) if fixed == TRAINED else None
+
+
+def adopt_network(net: bp.Network, cost: str, learning_rate: float, x, y, title: str) -> None:
+    """Make `net` (say, trained on the Train page) the step-through page's network, on the sample (x, y):
+    every setting is set to match it, and its weights are used instead of random ones. `title` says where
+    the weights come from, in the sidebar."""
+    s = st.session_state
+    L = net.L
+    s["n_hidden"], s["n_in"], s["n_out"] = L - 1, net.sizes[0], net.sizes[-1]
+    for i in range(1, L):
+        s[f"n_h{i}"] = net.sizes[i]
+    s["activation"], s["output_activation"], s["cost"] = net.activation, net.output_activation, cost
+    s["learning_rate"] = float(min(max(learning_rate, 0.0), 10.0))
+    s["fixed"], s[TRAINED_NETWORK], s["trained_title"] = TRAINED, net, title
+    s["x_text"], s["y_text"] = _text(np.asarray(x, dtype=float)), _text(np.asarray(y, dtype=float))
+    s["notice"] = f"Network received: {title}."
 
 
 def current_lesson(settings: Settings) -> Lesson:
@@ -147,7 +176,7 @@ def settings_from_state() -> Settings:
     s = st.session_state
     widths = (s["n_in"], *(s.get(f"n_h{i}", 3) for i in range(1, s["n_hidden"] + 1)), s["n_out"])
     return Settings(tuple(int(n) for n in widths), s["activation"], s["output_activation"], s["cost"],
-                    float(s["learning_rate"]), int(s["seed"]), s["init"], s.get("fixed"))
+                    float(s["learning_rate"]), int(s["seed"]), s["init"], s.get("fixed"), _trained(s.get("fixed")))
 
 
 def shared_lesson() -> Lesson:

@@ -17,13 +17,14 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from backprop.lesson import Lesson
 from backprop.presets import PRESETS
-from backprop.ui import series, url_codec
+from backprop.ui import series, train_view, url_codec
 from backprop.ui.settings import MAX_HIDDEN_LAYERS, Settings, apply_preset
 
 WIDGETS = {"in": "n_in", "out": "n_out", "act": "activation", "outact": "output_activation", "cost": "cost",
            "lr": "learning_rate", "seed": "seed", "init": "init"}
 PAGES = {"step_through": url_codec.FIELDS, "matrix_form": url_codec.FIELDS,
-         "gradient_check": url_codec.GRADIENT_CHECK, "two_nodes": series.LINK_FIELDS}   # page → its link's keys
+         "gradient_check": url_codec.GRADIENT_CHECK, "two_nodes": series.LINK_FIELDS,
+         "train": train_view.LINK_FIELDS}   # page → its link's keys
 
 
 def restore(page: str) -> None:
@@ -36,8 +37,8 @@ def restore(page: str) -> None:
     values, problems = url_codec.decode(st.query_params.to_dict(), PAGES[page])
     if not values and not problems:
         return
-    if page == "two_nodes":
-        s["url_problems"] = problems + series.apply_link(values)
+    if page in ("two_nodes", "train"):
+        s["url_problems"] = problems + (series if page == "two_nodes" else train_view).apply_link(values)
         return
     if "epsilon" in values:
         s["epsilon"] = values["epsilon"]
@@ -68,7 +69,7 @@ def _restore_network(values: dict, problems: list[str]) -> None:
         for i, n in enumerate(values["h"], start=1):
             s[f"n_h{i}"] = n
     # Fixed weights only fit their preset's own network, and a seed named without a preset means random ones.
-    p = PRESETS[s["fixed"]] if s.get("fixed") else None
+    p = PRESETS.get(s.get("fixed"))
     widths = (s["n_in"],) + tuple(s[f"n_h{i}"] for i in range(1, s["n_hidden"] + 1)) + (s["n_out"],)
     if p is not None and ((widths, s["activation"], s["output_activation"]) != (p.sizes, p.activation,
                                                                                  p.output_activation)
@@ -138,7 +139,12 @@ def write(settings: Settings | None, lesson: Lesson, selected: tuple[int, int, i
     """Put this moment in the address bar, and offer the link to copy."""
     if settings is None:    # settings the core refused: the default example is shown, not these settings
         return
-    _publish(params(settings, lesson, selected, **extra), "this network, sample and step")
+    note = None
+    if settings.trained is not None:
+        note = ("The weights came from the Train page and do not fit in a link: this one opens the same sizes "
+                f"with random weights (seed {settings.seed}). To share the trained network, export it as JSON on "
+                "the Train page.")
+    _publish(params(settings, lesson, selected, **extra), "this network, sample and step", note)
 
 
 def write_two_nodes() -> None:
@@ -149,9 +155,20 @@ def write_two_nodes() -> None:
     _publish(url_codec.encode(values, series.LINK_FIELDS), "these numbers")
 
 
-def _publish(query: dict[str, str], what: str) -> None:
+def write_train(state) -> None:
+    """The Train page's dataset, network, descent and epoch in the address bar, and its link to copy."""
+    values, note = train_view.link_values(state)
+    if st.session_state.get("present"):
+        values["present"] = "1"
+    _publish(url_codec.encode(values, train_view.LINK_FIELDS), "this dataset and network, trained as far", note)
+
+
+def _publish(query: dict[str, str], what: str, note: str | None = None) -> None:
     st.query_params.from_dict(query)
     base = st.context.url or ""
     with st.popover("Copy link", icon=":material/link:"):
-        st.caption(f"This link opens {what} in any browser:")
+        if note:
+            st.warning(note, icon=":material/info:")
+        else:
+            st.caption(f"This link opens {what} in any browser:")
         st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)

@@ -32,6 +32,8 @@ def origin(lesson: Lesson) -> str | None:
         return None
     if settings.fixed is not None and settings.fixed in PRESETS:
         return f"the fixed weights of the preset “{PRESETS[settings.fixed].title}”"
+    if settings.trained is not None:
+        return st.session_state.get("trained_title", "a network trained on the Train page")
     return f"random, seed {settings.seed}, initialisation {settings.init}"
 
 
