@@ -36,10 +36,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE.parent / "deploy"))
 
 from procstat import cpu_seconds, rss_bytes  # noqa: E402
+from run_replicas import Replicas, option_args, parse_options  # noqa: E402
 from st_client import Session  # noqa: E402
 
 MAX_USERS = 300
@@ -84,14 +84,16 @@ def start_target(args) -> Target:
     if args.url:
         url = loopback_only(args.url)
         return Target(url, list(args.server_pid or []), f"the server at {url}", [url])
+    # Started as deploy/run_replicas.py starts them: the same flags, one BLAS thread, the app's config.
     if args.replicas:
-        from run_replicas import Replicas
-        front = Replicas(args.replicas)
-        return Target(front.url, front.pids, f"{args.replicas} processes behind nginx", front.replica_urls,
-                      front.stop)
-    from browser_helpers import Server
-    server = Server(timeout=60)
-    return Target(server.url, [server.proc.pid], "one process", [server.url], server.stop)
+        front = Replicas(args.replicas, options=args.options)
+        label = f"{args.replicas} processes behind nginx"
+    else:
+        front = Replicas(1, proxy=False, options=args.options)
+        label = "one process"
+    if args.options:
+        label += ", " + " ".join(option_args(args.options))
+    return Target(front.url, front.pids, label, front.replica_urls, front.stop)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -254,6 +256,8 @@ def parse(argv):
     where.add_argument("--url", help="a running server or nginx front on loopback, instead of starting one")
     where.add_argument("--replicas", type=int, default=0, help="start this many processes behind nginx")
     parser.add_argument("--server-pid", type=int, action="append", help="with --url: a server process to watch")
+    parser.add_argument("--option", action="append", metavar="KEY=VALUE",
+                        help="a Streamlit config option for the servers it starts, e.g. runner.postScriptGC=false")
     parser.add_argument("--quick", action="store_true", help="3 students, 3 clicks each, 1 s apart, unless given: check it runs")
     args = parser.parse_args(argv)
     quick = {"users": 3, "clicks": 3, "interval": 1.0, "ramp": 1.0, "duration": 30.0}
@@ -261,6 +265,12 @@ def parse(argv):
     for name, value in (quick if args.quick else full).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
+    try:
+        args.options = parse_options(args.option)
+    except ValueError as err:
+        parser.error(str(err))
+    if args.options and args.url:
+        parser.error("--option applies to servers this benchmark starts, not to --url")
     if not 1 <= args.users <= MAX_USERS:
         parser.error(f"--users must be 1..{MAX_USERS}")
     if not 1 <= args.clicks <= MAX_CLICKS:

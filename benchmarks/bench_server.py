@@ -4,9 +4,11 @@
     python benchmarks/bench_server.py --quick    # 3 clicks per row, to see that it runs (CI smoke test)
 
 No browser: each row is one session of benchmarks/st_client.py, a client speaking Streamlit's own
-websocket protocol, on its own `streamlit run` process on a free loopback port (one BLAS thread):
+websocket protocol, on its own `streamlit run` process on a free loopback port, started as
+deploy/run_replicas.py starts one (one BLAS thread; `--option KEY=VALUE` sets a Streamlit option for all):
 
-- one-button Streamlit app: a button and a progress line, nothing else (the floor: bench_browser's);
+- one-button Streamlit app: a button and a progress line, nothing else (the floor: bench_browser's), run
+  with the app's .streamlit/config.toml so that only the script differs;
 - 2-2-2 (preset, L=2): the app's default page as it opens (/);
 - 8-16x6-8 (largest, L=7): the largest network the sidebar allows, opened from a link (?in=8&h=16,…&out=8).
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,11 +34,12 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "deploy"))
 
-from bench_browser import ONE_BUTTON_APP  # noqa: E402  (the same floor as the browser benchmark)
-from browser_helpers import Server  # noqa: E402
+from bench_browser import ONE_BUTTON_APP, p90  # noqa: E402  (the same floor as the browser benchmark)
 from procstat import cpu_seconds  # noqa: E402
+from run_replicas import Replicas, option_args, parse_options  # noqa: E402
 from st_client import Session  # noqa: E402
 
 KEY = "btn_step"
@@ -50,7 +54,7 @@ ROWS = [  # (name, app script or None for the one-button app, query string, text
 class Row:
     """One server, one session on it, and what its clicks measured."""
 
-    def __init__(self, name: str, server: Server, query: str, expect: str):
+    def __init__(self, name: str, server: Replicas, query: str, expect: str):
         self.name, self.server, self.query, self.expect = name, server, query, expect
         self.session: Session | None = None
         self.opened: list[str] = []
@@ -83,22 +87,18 @@ class Row:
             self.bytes.append(run.bytes)
 
 
-def p90(values: list[float]) -> float:
-    return statistics.quantiles(values, n=10, method="inclusive")[-1] if len(values) > 1 else values[0]
-
-
 async def measure(rows: list[Row], clicks: int, warmup: int, key: str) -> None:
     for row in rows:
         await row.open()
     for _ in range(warmup):
         for row in rows:
             await row.click(key, record=False)
-    before = [cpu_seconds([row.server.proc.pid]) for row in rows]
+    before = [cpu_seconds([row.server.pids[0]]) for row in rows]
     for _ in range(clicks):
         for row in rows:
             await row.click(key, record=True)
     for row, start in zip(rows, before):
-        row.cpu = cpu_seconds([row.server.proc.pid]) - start
+        row.cpu = cpu_seconds([row.server.pids[0]]) - start
     for row in rows:
         row.check_changed()
         await row.session.close()
@@ -109,20 +109,30 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 clicks per row: check it runs, not timing")
     parser.add_argument("--clicks", type=int, default=None, help="measured clicks per row (default 60, 3 with --quick)")
     parser.add_argument("--key", default=KEY, help=f"the key of the button to click (default {KEY})")
+    parser.add_argument("--option", action="append", metavar="KEY=VALUE",
+                        help="a Streamlit config option for every server, e.g. runner.postScriptGC=false")
     args = parser.parse_args(argv)
+    try:
+        options = parse_options(args.option)
+    except ValueError as err:
+        parser.error(str(err))
     clicks = args.clicks or (3 if args.quick else 60)
     warmup = 1 if args.quick else 5
     if not 1 <= clicks <= 1000:
         parser.error("--clicks must be 1..1000")
 
     started = time.perf_counter()
-    servers: list[Server] = []
+    servers: list[Replicas] = []
     with tempfile.TemporaryDirectory() as folder:
+        # The floor runs with the app's own config (error details, XSRF, …), so only the script differs.
         (Path(folder) / "one_button.py").write_text(ONE_BUTTON_APP)
+        (Path(folder) / ".streamlit").mkdir()
+        shutil.copy(REPO / ".streamlit" / "config.toml", Path(folder) / ".streamlit" / "config.toml")
         try:
             rows = []
             for name, script, query, expect in ROWS:
-                server = Server(timeout=60, script=script or "one_button.py", cwd=None if script else Path(folder))
+                server = Replicas(1, proxy=False, app=script or "one_button.py", cwd=REPO if script else Path(folder),
+                                  options=options)
                 servers.append(server)
                 rows.append(Row(name, server, query, expect))
             asyncio.run(asyncio.wait_for(measure(rows, clicks, warmup, args.key), timeout=60 + 30 * clicks))
@@ -132,6 +142,7 @@ def main(argv=None) -> int:
 
     print(f"Server cost of a click on `{args.key}`, Streamlit's websocket protocol (no browser): {clicks} clicks "
           f"per row after {warmup} warm-up, rows taking turns; each row its own server process"
+          f"{' with ' + ' '.join(option_args(options)) if options else ''}"
           f"{' (--quick: not a measurement)' if args.quick else ''}")
     header = (f"{'row':<26}{'clicks':>7}{'median ms':>10}{'p90 ms':>8}{'CPU ms/click':>13}{'KB sent':>9}"
               f"{'median ÷ floor':>15}{'CPU ÷ floor':>12}")

@@ -329,7 +329,7 @@ class Session:
         if kind == "markdown":
             entry.text = element.markdown.body
         elif kind == "exception":
-            entry.text = f"{element.exception.type}: {element.exception.message}"
+            entry.text = f"{element.exception.type or 'exception'}: {element.exception.message}"
             if pending is not None and not element.exception.is_warning:
                 pending.exceptions.append(entry.text)
         self._elements[path] = entry

@@ -1,10 +1,10 @@
 """Start N Streamlit processes of the app and nginx in front of them, on loopback, with sticky sessions.
 
     python deploy/run_replicas.py                  # 2 processes, nginx on a free port; Ctrl-C stops all
-    python deploy/run_replicas.py -n 3 --port 8080
+    python deploy/run_replicas.py -n 3 --port 8080 --option runner.postScriptGC=false
 
 Each process is `streamlit run app.py --server.port P --server.headless true` on 127.0.0.1 with one BLAS
-thread; nginx gets a config made from deploy/nginx.conf.template in a temporary folder (pid, logs and temp
+thread and the app's .streamlit/config.toml (`--option KEY=VALUE` overrides a setting for all); nginx gets a config made from deploy/nginx.conf.template in a temporary folder (pid, logs and temp
 files there: no root needed) and runs in the foreground. The script waits until every process and the
 front answer /_stcore/health, prints the front URL, and stops everything on Ctrl-C or SIGTERM (or when
 any of them exits). `Replicas` does the same for a benchmark or a test:
@@ -80,21 +80,44 @@ def _group_exists(name: str) -> bool:
         return False
 
 
+def option_args(options: dict[str, str]) -> list[str]:
+    """Streamlit config options as command-line flags: {"runner.postScriptGC": "false"} → --runner.postScriptGC
+    false. They override .streamlit/config.toml."""
+    return [arg for key, value in options.items() for arg in (f"--{key}", value)]
+
+
+def parse_options(pairs: list[str] | None) -> dict[str, str]:
+    """KEY=VALUE strings (from a command line) as a dict; ValueError names a malformed one."""
+    options = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key or " " in key:
+            raise ValueError(f"a Streamlit option is KEY=VALUE (e.g. runner.postScriptGC=false), not {pair!r}")
+        options[key.removeprefix("--")] = value
+    return options
+
+
 class Replicas:
-    """N `streamlit run app.py` processes and nginx in front, all on loopback; stop() ends them all."""
+    """N `streamlit run app.py` processes and nginx in front, all on loopback; stop() ends them all.
+
+    With proxy=False there is one process and no nginx: `url` is the process's own (a benchmark's "one
+    process" case, started the same way). `options` are Streamlit config options for every process."""
 
     def __init__(self, n: int = 2, port: int = 0, app: str = "app.py", cwd: Path = REPO, timeout: float = 90.0,
-                 nginx: str | None = None):
+                 nginx: str | None = None, proxy: bool = True, options: dict[str, str] | None = None):
         if not 1 <= n <= MAX_REPLICAS:
             raise ValueError(f"replicas must be 1..{MAX_REPLICAS}, not {n}")
-        self.nginx = nginx or nginx_binary()
-        if self.nginx is None:
+        if not proxy and n != 1:
+            raise ValueError(f"without the proxy there is one process, not {n}")
+        self.nginx = (nginx or nginx_binary()) if proxy else None
+        if proxy and self.nginx is None:
             raise FileNotFoundError("nginx not found (Debian: apt-get install nginx)")
+        self.options = dict(options or {})
         self.prefix = Path(tempfile.mkdtemp(prefix="backprop-replicas-"))
         self.ports = [free_port() for _ in range(n)]
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.replica_urls = [f"http://127.0.0.1:{p}" for p in self.ports]
+        self.port = (port or free_port()) if proxy else self.ports[0]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.processes: list[subprocess.Popen] = []
         self.nginx_process: subprocess.Popen | None = None
         try:
@@ -115,9 +138,12 @@ class Replicas:
             self.processes.append(subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
                  "--server.address", "127.0.0.1", "--server.headless", "true",
-                 "--browser.gatherUsageStats", "false"],
+                 "--browser.gatherUsageStats", "false", *option_args(self.options)],
                 cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
             log.close()
+        self._wait(self.replica_urls, timeout, "streamlit")
+        if self.nginx is None:
+            return
         (self.prefix / "tmp").mkdir()
         if os.geteuid() == 0:   # workers run as nobody: they must reach the temp folders the master makes
             self.prefix.chmod(0o755)
@@ -128,7 +154,6 @@ class Replicas:
                                 "-e", str(self.prefix / "error.log")], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx rejects the config:\n{check.stderr}")
-        self._wait(self.replica_urls, timeout, "streamlit")
         nginx_log = open(self.prefix / "nginx.out", "wb")
         self.nginx_process = subprocess.Popen(
             [self.nginx, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log"),
@@ -192,18 +217,25 @@ def main(argv=None) -> int:
     parser.add_argument("-n", "--replicas", type=int, default=2, help=f"Streamlit processes, 1..{MAX_REPLICAS}")
     parser.add_argument("--port", type=int, default=0, help="nginx's port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--app", default="app.py", help="the Streamlit script, relative to the repository")
+    parser.add_argument("--option", action="append", metavar="KEY=VALUE",
+                        help="a Streamlit config option for every process, e.g. runner.postScriptGC=false "
+                             "(see deploy/README.md); repeatable")
     args = parser.parse_args(argv)
+    try:
+        options = parse_options(args.option)
+    except ValueError as err:
+        parser.error(str(err))
 
     def stop_on_signal(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
-        front = Replicas(args.replicas, args.port, args.app)
+        front = Replicas(args.replicas, args.port, args.app, options=options)
     except KeyboardInterrupt:
         return 130
     try:
         print(f"{args.replicas} Streamlit processes at {', '.join(front.replica_urls)} "
-              f"(pids {', '.join(map(str, front.pids))})")
+              f"(pids {', '.join(map(str, front.pids))}){' with ' + ' '.join(option_args(options)) if options else ''}")
         print(f"nginx in front, sticky by cookie: {front.url}   (logs in {front.prefix}; Ctrl-C stops all)",
               flush=True)
         while (dead := front.dead()) is None:
