@@ -144,11 +144,13 @@ def test_hover_reads_the_lecture_notation_with_the_traces_numbers(app):
 
 
 HOSTILE = ["?epsilon=abc&n_hidden=99", "?epsilon=1e309&step=-1", "?epsilon=nan&x=%3Cscript%3Ealert(1)%3C/script%3E",
-           "?matrix_l=..%2F..%2Fetc%2Fpasswd&seed=" + "9" * 500, "?series_x=inf&pick_l=%F0%9F%92%A5"]
+           "?matrix_l=..%2F..%2Fetc%2Fpasswd&seed=" + "9" * 500, "?series_x=inf&pick_l=%F0%9F%92%A5",
+           "?data=%3Cimg%20src=x%3E&ep=99999999&batch=0&h=1,1,1,1,1,1,1,1&lr=-1"]
 
 
 @pytest.mark.parametrize("path, title", [("/", TITLE), ("/two_nodes", "Two nodes in series"),
-                                         ("/matrix_form", "Matrix form"), ("/gradient_check", "Gradient check")])
+                                         ("/matrix_form", "Matrix form"), ("/gradient_check", "Gradient check"),
+                                         ("/train", "Train a network")])
 def test_hostile_query_strings_leave_every_page_working(app, path, title):
     """Whatever a student types into the URL, each page still opens, with no exception box and no page
     error. (Query parameters the app does not know are ignored; the gradient check's ε is bound to the URL

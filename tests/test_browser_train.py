@@ -1,0 +1,48 @@
+"""The Train page in a real browser: Run trains and redraws while it runs, Pause stops it, the charts are
+drawn with no exception box, console or page error, and the address bar follows the epoch."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_helpers import assert_companion_healthy, companion_page
+
+pytestmark = pytest.mark.browser
+
+PATH, TITLE = "/train", "Train a network"
+
+
+def _epoch(app) -> int:
+    return int(app.page.locator("[data-testid=stMetricValue]").first.inner_text())
+
+
+def test_run_redraws_while_training_and_pause_stops_it(browser, app_server):
+    with companion_page(browser, app_server, PATH, TITLE, ".st-key-train_loss .js-plotly-plot") as app:
+        page = app.page
+        assert _epoch(app) == 0
+        # The largest run, so that it is still going when we look: redraws come while it runs.
+        page.locator(".st-key-train_epochs input[type=range]").focus()
+        page.keyboard.press("End")
+        page.wait_for_function("() => document.querySelector('.st-key-train_run button').innerText.includes('2000')")
+        app.wait_idle()
+        page.locator(".st-key-train_run button").click()
+        page.wait_for_selector("[data-testid=stProgress]")
+        seen = set()
+        for _ in range(8):
+            page.wait_for_timeout(250)
+            seen.add(_epoch(app))
+        assert len(seen) >= 3, seen                       # the metric changed while training ran
+        page.locator(".st-key-train_pause button").click()
+        page.wait_for_selector("[data-testid=stProgress]", state="detached")
+        app.wait_idle()
+        paused = _epoch(app)
+        assert 0 < paused < 2000
+        page.wait_for_timeout(1000)
+        assert _epoch(app) == paused                       # nothing trains while paused
+        assert re.search(rf"[?&]ep={paused}(&|$)", page.url), page.url
+        traces = page.locator(".st-key-train_norms .js-plotly-plot").evaluate("gd => gd.data.length")
+        assert traces == 3                                 # one line per layer of 2-8-8-1
+        app.screenshot("50_train_paused")
+        assert_companion_healthy(app, PATH)
