@@ -10,7 +10,8 @@ JSON schema, version 1 (numbers are float64 written by `repr`, so they parse bac
     output_activation  name of σ in the output layer L
     cost               "quadratic" or "cross_entropy"
     learning_rate      η
-    weights            [W¹, …, Wᴸ], Wˡ a list of nₗ rows of nₗ₋₁ numbers: weights[l−1][k][j] is Wˡₖⱼ (0-based k, j)
+    weights            [W¹, …, Wᴸ], Wˡ a list of nₗ rows of nₗ₋₁ numbers: weights[l−1][k][j] is Wˡₖⱼ
+                       (k, j 0-based)
     biases             [b¹, …, bᴸ], bˡ a list of nₗ numbers
     batch_size         samples per step                                        (optional, default 32)
     seed               the seed of the initial weights and the shuffles         (optional, default 0)

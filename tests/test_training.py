@@ -93,7 +93,8 @@ def test_each_epoch_is_the_documented_mini_batch_descent(batch):
 
 def test_history_rows_measure_the_network_at_the_end_of_each_epoch():
     """Loss, accuracy, gradient norms and mean |δ| of the last row, from per-sample traces of the current
-    network: mean C, the fraction with (a ≥ 0.5) = (y = 1), ‖mean ∂C/∂Wˡ‖_F, mean |δˡ| over samples and nodes."""
+    network: mean C, the fraction with (a ≥ 0.5) = (y = 1), ‖mean ∂C/∂Wˡ‖_F, mean |δˡ| over samples and
+    nodes."""
     data = ds.circles(n=60, noise=0.3, seed=1, test_fraction=0.25)
     state = tr.run_epochs(tr.start_training(_config(sizes=(2, 5, 4, 1), lr=0.3, batch=8), data), 4)
     net, h = state.network, state.history
