@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
+from .limits import MAX_IO_WIDTH
 
 Array = np.ndarray
 
@@ -56,7 +57,7 @@ MOON_SHIFT, MOON_SCALE = np.array([0.5, 0.25]), 1.5   # scikit-learn's moons spa
 
 MAX_CSV_BYTES = 1_000_000
 MAX_CSV_ROWS = 5000              # data rows, not counting the header
-MAX_CSV_INPUTS = 8               # the widest input layer the app builds (backprop/ui/settings.py MAX_IO_WIDTH)
+MAX_CSV_INPUTS = MAX_IO_WIDTH    # the widest input layer the app builds
 MAX_CSV_VALUE = 1e15             # |value| above this is refused: its square would lose the smaller columns
 MAX_NAME_LENGTH = 40
 

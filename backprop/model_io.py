@@ -5,7 +5,7 @@ JSON schema, version 1 (numbers are float64 written by `repr`, so they parse bac
     format             "backprop-lab model"
     version            1
     sizes              [n₀, …, n_L]: at most MAX_IO_WIDTH inputs and outputs, MAX_HIDDEN_LAYERS hidden layers
-                       of at most MAX_HIDDEN_WIDTH nodes (the app's limits, as in backprop/ui/settings.py)
+                       of at most MAX_HIDDEN_WIDTH nodes (the app's limits, backprop/limits.py)
     activation         name of σ in the hidden layers 1..L−1
     output_activation  name of σ in the output layer L
     cost               "quadratic" or "cross_entropy"
@@ -38,14 +38,12 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .costs import COSTS
 from .datasets import CLASSIFICATION, GENERATORS, REGRESSION, Dataset, Scaling, generate
+from .limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
 from .network import Network
 from .training import TrainConfig, TrainState
 
 FORMAT = "backprop-lab model"
 VERSION = 1
-MAX_IO_WIDTH = 8            # the app's limits (backprop/ui/settings.py): the input and output layers …
-MAX_HIDDEN_WIDTH = 16       # … each hidden layer …
-MAX_HIDDEN_LAYERS = 6       # … and how many hidden layers
 MAX_MODEL_BYTES = 1_000_000   # the largest allowed model writes about 40 kB
 MAX_TEXT = 100              # characters in a name or a setting's text
 MAX_SETTINGS = 12

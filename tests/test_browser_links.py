@@ -10,7 +10,7 @@ from browser_helpers import VIEWPORT, AppPage, Server, assert_companion_healthy
 
 pytestmark = pytest.mark.browser
 
-NAV = ["Step through", "Two nodes in series", "Matrix form", "Gradient check"]
+NAV = ["Step through", "Two nodes in series", "Matrix form", "Gradient check", "Train"]
 
 
 def _open(browser, url: str, title: str):

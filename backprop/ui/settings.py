@@ -14,11 +14,9 @@ import streamlit as st
 
 import backprop as bp
 from backprop.lesson import Lesson
+from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
 from backprop.presets import PRESETS, Preset
 
-MAX_HIDDEN_LAYERS = 6
-MAX_HIDDEN_WIDTH = 16
-MAX_IO_WIDTH = 8
 SAMPLE_RANGE = 10.0          # |x| and |y| at most this: beyond it every sigmoid is saturated anyway
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
                      "linear": "linear"}

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from backprop.activations import ACTIVATIONS
 from backprop.costs import COSTS
 from backprop.gradcheck import EPSILONS
+from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
 from backprop.network import INITS
 from backprop.presets import PRESETS
 
@@ -89,22 +90,22 @@ def one_of_numbers(values):
 
 # key → parser. The keys are short so that a link stays readable.
 FIELDS = {
-    "preset": choice(PRESETS),                    # fixed weights of a preset, instead of random ones
-    "in": integer(1, 8),                          # nodes in the input layer
-    "h": _ints(1, 16, 0, 6),                      # nodes in each hidden layer: "3,4"
-    "out": integer(1, 8),                         # nodes in the output layer
-    "act": choice(ACTIVATIONS),                   # hidden activation
-    "outact": choice(ACTIVATIONS),                # output activation
+    "preset": choice(PRESETS),                            # fixed weights of a preset, instead of random ones
+    "in": integer(1, MAX_IO_WIDTH),                       # nodes in the input layer
+    "h": _ints(1, MAX_HIDDEN_WIDTH, 0, MAX_HIDDEN_LAYERS), # nodes in each hidden layer: "3,4"
+    "out": integer(1, MAX_IO_WIDTH),                      # nodes in the output layer
+    "act": choice(ACTIVATIONS),                           # hidden activation
+    "outact": choice(ACTIVATIONS),                        # output activation
     "cost": choice(COSTS),
-    "lr": number(0.0, 10.0),                      # learning rate η
+    "lr": number(0.0, 10.0),                              # learning rate η
     "seed": integer(0, 2**31 - 1),
     "init": choice(("auto", *INITS)),
-    "x": _floats,                                 # the input sample
-    "y": _floats,                                 # the target
-    "it": integer(1, MAX_ITERATION),              # the iteration
-    "step": integer(0, 2 * 7 + 2),                # the step of the timeline; checked against L when used
-    "w": _ints(1, 16, 3, 3),                      # the chosen weight l, k, j, 1-based; checked when used
-    "present": choice(("0", "1")),                # presenter mode (read by app.py)
+    "x": _floats,                                         # the input sample
+    "y": _floats,                                         # the target
+    "it": integer(1, MAX_ITERATION),                      # the iteration
+    "step": integer(0, 2 * (MAX_HIDDEN_LAYERS + 1) + 2),  # the step of the timeline; checked against L when used
+    "w": _ints(1, MAX_HIDDEN_WIDTH, 3, 3),                # the chosen weight l, k, j, 1-based; checked when used
+    "present": choice(("0", "1")),                        # presenter mode (read by app.py)
 }
 GRADIENT_CHECK = {**FIELDS, "epsilon": one_of_numbers(EPSILONS)}   # the step ε of the finite differences
 
