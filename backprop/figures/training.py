@@ -34,7 +34,8 @@ def _layout(title: str, subtitle: str | None = None, height: int = HEIGHT, **mor
     title_dict = dict(text=title, x=0, font=dict(size=15))
     if subtitle:
         title_dict["subtitle"] = dict(text=subtitle, font=dict(size=12, color=GREY))
-    return dict(title=title_dict, height=height, margin=dict(l=10, r=10, t=70 if subtitle else 50, b=10),
+    top = 50 + 20 * (1 + subtitle.count("<br>")) if subtitle else 50
+    return dict(title=title_dict, height=height, margin=dict(l=10, r=10, t=top, b=10),
                 font=style.FONT, plot_bgcolor="#ffffff", legend=dict(orientation="h", y=-0.2), **more)
 
 
@@ -231,9 +232,9 @@ def decision_boundary_figure(net: Network, data: Dataset, resolution: int = 60) 
                                  contours=dict(start=0.5, end=0.5, size=1.0, coloring="none"),
                                  line=dict(color=BOUNDARY, width=2)))
     traces += _point_traces(data, X, data.Y if data.is_classification else Y)
-    subtitle = (f"background: the network's output, orange below 0.5 ({_class_name(data, 0)}), blue above "
+    subtitle = (f"background: the network's output, orange below 0.5 ({_class_name(data, 0)}),<br>blue above "
                 f"({_class_name(data, 1)}); the line is 0.5 · test points open") \
-        if data.is_classification else "background: the network's output; points: the targets · test points open"
+        if data.is_classification else "background: the network's output<br>points: the targets · test points open"
     return go.Figure(data=traces, layout=_layout(
         "Decision boundary" if data.is_classification else "The network's output", subtitle,
         height=440, xaxis=dict(title=data.feature_names[0], range=[x1[0], x1[-1]], showgrid=False, zeroline=False),
