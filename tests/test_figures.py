@@ -221,3 +221,24 @@ def test_presenter_mode_reaches_every_diverging_figure():
         _named(layer_gradient(trace, 1, done), "dC_dW1").colorscale
     normal, projected = (list(_nodes(network_diagram(trace, done, projector=p)).marker.color) for p in (False, True))
     assert normal != projected and normal[0] == projected[0]   # input nodes carry no δ: same colour either way
+
+
+def test_presenter_mode_grows_node_labels_with_their_nodes_and_other_text_with_the_font():
+    """Labels inside the diagram's nodes must stay inside: the diagram makes nodes and labels larger together
+    (where a layer has room), and for_projector leaves them alone; cell text and annotations grow."""
+    trace = bp.backward(bp.Network.random((2, 2, 2), seed=1), [0.5, -0.3], [0.2, 0.9])
+    done = bp.step(2, bp.n_steps(2) - 1)
+    normal, big = network_diagram(trace, done), network_diagram(trace, done, projector=True)
+    n, b = _nodes(normal), _nodes(big)
+    assert b.marker.size > n.marker.size and b.textfont.size > n.textfont.size
+    assert b.textfont.size / b.marker.size == pytest.approx(n.textfont.size / n.marker.size, rel=0.15)
+    shown = style.for_projector(big)
+    assert _nodes(shown).textfont.size == b.textfont.size and _nodes(shown).marker.size == b.marker.size
+    assert all(a.font.size > 12 for a in shown.layout.annotations)
+    heat = _named(style.for_projector(layer_gradient(trace, 1, done)), "dC_dW1")
+    assert _named(layer_gradient(trace, 1, done), "dC_dW1").textfont.size < heat.textfont.size <= style.PRESENTER_FONT - 4
+    # A layer of 8 labelled nodes has no room to spare: its nodes do not grow into each other.
+    wide = bp.backward(bp.Network.random((2, 8, 1), seed=1), [0.5, -0.3], [0.2])
+    px = _nodes(network_diagram(wide, bp.step(2, 0), projector=True)).marker.size
+    height = network_diagram(wide, bp.step(2, 0)).layout.height
+    assert px <= (height - 20) / 9

@@ -198,7 +198,7 @@ def test_a_hostile_link_to_a_companion_page_opens_its_defaults_with_one_notice(p
         assert f"“{key}”" in at.warning[0].value, at.warning[0].value
 
 
-@pytest.mark.parametrize("page", ["two_nodes", "gradient_check"])
+@pytest.mark.parametrize("page", ["two_nodes", "gradient_check", "train"])
 def test_a_companion_pages_keys_round_trip_and_refuse_hostile_values(page):
     from backprop.ui import url_state
     fields = url_state.PAGES[page]

@@ -12,6 +12,7 @@ from . import style
 
 EDGE_BINS = 9          # edges are drawn as one line trace per colour bin, not one trace per edge
 LABEL_NODES = 8        # print values inside the nodes of layers with at most this many nodes
+PROJECTOR_NODES = 1.5  # presenter mode: nodes (and their labels) this much larger, where there is room
 
 
 def node_xy(sizes: tuple[int, ...]) -> list[np.ndarray]:
@@ -98,7 +99,10 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
                 lines.append("not yet computed")
             hover.append("<br>".join(lines))
     show_labels = max(sizes) <= LABEL_NODES
+    height = int(np.clip(90 + 42 * max(sizes), 300, 640))
     node_px = int(np.clip(300 / max(sizes), 16, 46))
+    if projector:   # larger nodes and labels, as far as the room between two nodes of a layer allows
+        node_px = int(min(node_px * PROJECTOR_NODES, 0.85 * (height - 20) / (max(sizes) + 1), 80))
     traces.append(go.Scatter(
         x=nx, y=ny, mode="markers+text" if show_labels else "markers", name="nodes",
         marker=dict(size=node_px, color=fill, line=dict(width=width, color=outline)),
@@ -113,7 +117,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     return go.Figure(data=traces, layout=dict(
         annotations=[dict(x=l, y=-half - 0.15, text=f"layer {l}<br>({name})", showarrow=False, yanchor="top",
                           font=dict(size=12, color="#5f6368")) for l, name in enumerate(names)],
-        height=int(np.clip(90 + 42 * max(sizes), 300, 640)), margin=dict(l=10, r=10, t=10, b=10),
+        height=height, margin=dict(l=10, r=10, t=10, b=10),
         xaxis=dict(visible=False, range=[-0.5, L + 0.5], fixedrange=True),
         yaxis=dict(visible=False, range=[-half - 0.9, half + 0.1], fixedrange=True),
         plot_bgcolor="#ffffff", font=style.FONT, dragmode=False, showlegend=False,

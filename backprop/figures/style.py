@@ -73,12 +73,21 @@ PRESENTER_LINES = 1.7  # line widths are multiplied by this in presenter mode
 
 
 def for_projector(fig):
-    """A copy of `fig` for presenter mode: larger text and thicker lines, readable from the back row."""
+    """A copy of `fig` for presenter mode: larger text and thicker lines, readable from the back row.
+
+    Text set in a size of its own (cells, annotations) grows by the same factor as the base font, up to
+    PRESENTER_FONT − 4 in cells. Labels inside markers (a diagram's nodes) are left to their figure, which
+    knows how much room its markers have (network_diagram's `projector`)."""
     fig = type(fig)(fig)
+    factor = PRESENTER_FONT / FONT["size"]
     fig.update_layout(font_size=PRESENTER_FONT, title_font_size=PRESENTER_FONT + 2)
+    for note in fig.layout.annotations:
+        note.font.size = round((note.font.size or FONT["size"]) * factor)
     for trace in fig.data:
-        if getattr(trace, "textfont", None) is not None:
-            trace.textfont.size = PRESENTER_FONT - 4
+        mode = getattr(trace, "mode", None) or ""
+        inside_markers = "markers" in mode and "text" in mode
+        if getattr(trace, "textfont", None) is not None and not inside_markers:
+            trace.textfont.size = min(round((trace.textfont.size or FONT["size"]) * factor), PRESENTER_FONT - 4)
         line = getattr(trace, "line", None)
         if line is not None and line.width is not None:
             line.width = line.width * PRESENTER_LINES
