@@ -49,27 +49,29 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     x_cat, y_cat = [str(j + 1) for j in js], [str(k + 1) for k in ks]
     later = "not yet computed<extra></extra>"
     traces = [
-        go.Heatmap(z=filled(G), x=x_cat, y=y_cat, zmin=-g_lim, zmax=g_lim,
-                   colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
-                   text=cells(G), texttemplate="%{text}" if annotate else None, textfont=dict(size=CELL_FONT),
-                   hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
-                                 + ("%{z:.4~g}<extra></extra>" if shown else later),
-                   xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"),
-        go.Heatmap(z=filled(delta[:, None]), x=[0], y=y_cat, zmin=-d_lim, zmax=d_lim,
-                   colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE, xaxis="x2", yaxis="y", ygap=2,
-                   text=cells(delta[:, None]), texttemplate="%{text}" if annotate else None,
-                   textfont=dict(size=CELL_FONT), showscale=False, name=f"delta{l}",
-                   hovertemplate=f"δ<sup>{l}</sup><sub>%{{y}}</sub> = "
-                                 + ("%{z:.4~g}<extra></extra>" if shown else later)),
-        go.Heatmap(z=filled(a_prev[None, :]), x=x_cat, y=[0], zmin=a_low, zmax=a_high,
-                   colorscale=style.SEQUENTIAL if a_shown else style.EMPTY_SCALE, xaxis="x", yaxis="y3", xgap=2,
-                   text=cells(a_prev[None, :]), texttemplate="%{text}" if annotate else None,
-                   textfont=dict(size=CELL_FONT), showscale=False, name=f"a{l - 1}",
-                   hovertemplate=f"a<sup>{l - 1}</sup><sub>%{{x}}</sub> = "
-                                 + ("%{z:.4~g}<extra></extra>" if a_shown else later)),
+        style.trace("heatmap", z=filled(G), x=x_cat, y=y_cat, zmin=-g_lim, zmax=g_lim,
+                    colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
+                    text=cells(G), texttemplate="%{text}" if annotate else None, textfont=dict(size=CELL_FONT),
+                    hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
+                                  + ("%{z:.4~g}<extra></extra>" if shown else later),
+                    xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"),
+        style.trace("heatmap", z=filled(delta[:, None]), x=[0], y=y_cat, zmin=-d_lim, zmax=d_lim,
+                    colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
+                    xaxis="x2", yaxis="y", ygap=2,
+                    text=cells(delta[:, None]), texttemplate="%{text}" if annotate else None,
+                    textfont=dict(size=CELL_FONT), showscale=False, name=f"delta{l}",
+                    hovertemplate=f"δ<sup>{l}</sup><sub>%{{y}}</sub> = "
+                                  + ("%{z:.4~g}<extra></extra>" if shown else later)),
+        style.trace("heatmap", z=filled(a_prev[None, :]), x=x_cat, y=[0], zmin=a_low, zmax=a_high,
+                    colorscale=style.SEQUENTIAL if a_shown else style.EMPTY_SCALE, xaxis="x", yaxis="y3", xgap=2,
+                    text=cells(a_prev[None, :]), texttemplate="%{text}" if annotate else None,
+                    textfont=dict(size=CELL_FONT), showscale=False, name=f"a{l - 1}",
+                    hovertemplate=f"a<sup>{l - 1}</sup><sub>%{{x}}</sub> = "
+                                  + ("%{z:.4~g}<extra></extra>" if a_shown else later)),
     ]
     kk, jj = np.meshgrid(ks, js, indexing="ij")
-    traces.append(go.Scatter(  # the click targets, one per cell; being on top, they also carry the hover
+    traces.append(style.trace(  # the click targets, one per cell; being on top, they also carry the hover
+        "scatter",
         x=[x_cat[j] for j in jj.ravel()], y=[y_cat[k] for k in kk.ravel()], mode="markers", name="cells",
         marker=dict(symbol="square", size=CELL_PX - 4, color="rgba(0,0,0,0)", line=dict(width=0)),
         # (l, k, j, ∂C/∂Wˡₖⱼ), a list: an array reaches the selection event as a dict {"0": l, "1": k, …}.
@@ -108,5 +110,5 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
         yaxis3=dict(domain=[1 - CELL_PX / plot_px, 1.0], tickvals=[0], ticktext=[f"a<sup>{l - 1}</sup>"],
                     anchor="x", **tick),
     )
-    # One constructor call: update_layout on an existing figure costs several times more.
-    return go.Figure(data=traces, layout=layout)
+    # One constructor call, unvalidated (style.figure): update_layout on a figure costs several times more.
+    return style.figure(traces, layout)

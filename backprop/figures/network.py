@@ -44,8 +44,8 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
         pick = bins == b
         xs = _segments(edges["x0"][pick], edges["x1"][pick])
         yv = _segments(edges["y0"][pick], edges["y1"][pick])
-        traces.append(go.Scatter(x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
-                                 line=dict(color=colours[b], width=0.8 + 4.5 * abs(centres[b]))))
+        traces.append(style.trace("scatter", x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
+                                  line=dict(color=colours[b], width=0.8 + 4.5 * abs(centres[b]))))
 
     # Edge hover: one invisible point at the middle of each edge; the numbers travel as one numeric array
     # and the text is a template, so a large network does not send a string per edge.
@@ -57,8 +57,8 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
         if revealed:
             template += ("<br>∂C/∂W<sup>%{customdata[0]}</sup><sub>%{customdata[1]},%{customdata[2]}</sub>"
                          " = %{customdata[4]:.4~g}")
-        traces.append(go.Scatter(
-            x=(edges["x0"][pick] + edges["x1"][pick]) / 2, y=(edges["y0"][pick] + edges["y1"][pick]) / 2,
+        traces.append(style.trace(
+            "scatter", x=(edges["x0"][pick] + edges["x1"][pick]) / 2, y=(edges["y0"][pick] + edges["y1"][pick]) / 2,
             mode="markers", marker=dict(size=8, opacity=0), customdata=edges["hover"][pick],
             hovertemplate=template + "<extra></extra>", showlegend=False,
             name="edges, gradient revealed" if revealed else "edges"))
@@ -103,8 +103,8 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     node_px = int(np.clip(300 / max(sizes), 16, 46))
     if projector:   # larger nodes and labels, as far as the room between two nodes of a layer allows
         node_px = int(min(node_px * PROJECTOR_NODES, 0.85 * (height - 20) / (max(sizes) + 1), 80))
-    traces.append(go.Scatter(
-        x=nx, y=ny, mode="markers+text" if show_labels else "markers", name="nodes",
+    traces.append(style.trace(
+        "scatter", x=nx, y=ny, mode="markers+text" if show_labels else "markers", name="nodes",
         marker=dict(size=node_px, color=fill, line=dict(width=width, color=outline)),
         text=label if show_labels else None,
         textfont=dict(size=max(9, node_px // 4),
@@ -114,7 +114,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
 
     half = max(sizes) / 2
     names = ["input"] + ["hidden"] * (L - 1) + ["output"]
-    return go.Figure(data=traces, layout=dict(
+    return style.figure(traces, dict(
         annotations=[dict(x=l, y=-half - 0.15, text=f"layer {l}<br>({name})", showarrow=False, yanchor="top",
                           font=dict(size=12, color="#5f6368")) for l, name in enumerate(names)],
         height=height, margin=dict(l=10, r=10, t=10, b=10),
@@ -159,13 +159,13 @@ def _path_nodes(trace: Trace, selected: tuple[int, int, int] | None) -> list[tup
     return [(l - 1, j), (l, k)] + up
 
 
-def _highlight(trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int]) -> go.Scatter:
+def _highlight(trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int]) -> dict:
     """The selected weight's edge and the edges its ∂C/∂aˡₖ sums over, as one line trace."""
     l, k, j = selected
     x0, y0, x1, y1 = [l - 1.0], [ys[l - 1][j]], [float(l)], [ys[l][k]]
     if l < trace.L:
         for m in range(trace.network.sizes[l + 1]):
             x0, y0, x1, y1 = x0 + [float(l)], y0 + [ys[l][k]], x1 + [l + 1.0], y1 + [ys[l + 1][m]]
-    return go.Scatter(x=_segments(np.array(x0), np.array(x1)), y=_segments(np.array(y0), np.array(y1)),
-                      mode="lines", hoverinfo="skip", showlegend=False, name="path",
-                      line=dict(color=style.HIGHLIGHT, width=7), opacity=0.55)
+    return style.trace("scatter", x=_segments(np.array(x0), np.array(x1)), y=_segments(np.array(y0), np.array(y1)),
+                       mode="lines", hoverinfo="skip", showlegend=False, name="path",
+                       line=dict(color=style.HIGHLIGHT, width=7), opacity=0.55)
