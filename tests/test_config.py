@@ -15,6 +15,7 @@ def test_hosting_config_hides_tracebacks_and_keeps_xsrf_protection():
     assert cfg["server"]["enableXsrfProtection"] is True
     assert cfg["server"]["maxUploadSize"] <= 5
     assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["runner"]["postScriptGC"] is False      # the largest gain in clicks a process serves
 
 
 def test_streamlit_reads_the_file_from_the_app_folder(monkeypatch):
@@ -25,3 +26,4 @@ def test_streamlit_reads_the_file_from_the_app_folder(monkeypatch):
     config.get_config_options(force_reparse=True)
     assert config.get_option("client.showErrorDetails") == "none"
     assert config.get_option("server.maxUploadSize") == 2
+    assert config.get_option("runner.postScriptGC") is False

@@ -284,4 +284,6 @@ def _sent(fig) -> dict:
         if isinstance(v, list):
             return [decode(x) for x in v]
         return "NaN" if isinstance(v, float) and v != v else v    # NaN separates line segments; NaN != NaN
-    return decode(json.loads(pio.to_json(fig, validate=False)))
+    sent = decode(json.loads(pio.to_json(fig, validate=False)))
+    sent["layout"].pop("template", None)     # replaced in the browser by st.plotly_chart's Streamlit theme
+    return sent
