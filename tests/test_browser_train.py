@@ -22,9 +22,15 @@ def test_run_redraws_while_training_and_pause_stops_it(browser, app_server):
     with companion_page(browser, app_server, PATH, TITLE, ".st-key-train_loss .js-plotly-plot") as app:
         page = app.page
         assert _epoch(app) == 0
-        # The largest run, so that it is still going when we look: redraws come while it runs.
-        page.locator(".st-key-train_epochs input[type=range]").focus()
-        page.keyboard.press("End")
+        # A long run (2000 epochs of single-sample steps), still going when we look: redraws come while it runs.
+        for key, end in (("train_batch", "Home"), ("train_epochs", "End")):
+            before = page.locator(f".st-key-{key} [data-testid=stSliderThumbValue]").inner_text()
+            page.locator(f".st-key-{key} input[type=range]").focus()
+            page.keyboard.press(end)
+            page.wait_for_function("([key, before]) => { const e = document.querySelector(`.st-key-${key} "
+                                   "[data-testid=stSliderThumbValue]`); return e && e.innerText !== before; }",
+                                   arg=[key, before])
+            app.wait_idle()
         page.wait_for_function("() => document.querySelector('.st-key-train_run button').innerText.includes('2000')")
         app.wait_idle()
         page.locator(".st-key-train_run button").click()
