@@ -34,7 +34,10 @@ def _sigmoid(z: Array) -> Array:
     r"""$\sigma(z) = \frac{1}{1 + e^{-z}}$, computed from $e^{-|z|}$ so that exp never overflows."""
     z = np.asarray(z, dtype=float)
     e = np.exp(-np.abs(z))                  # in (0, 1]: no overflow at any z
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    d = e + 1.0
+    out = np.divide(e, d, out=np.empty_like(e))   # z < 0: e^z / (1 + e^z)
+    np.divide(1.0, d, out=out, where=z >= 0)   # z ≥ 0: 1 / (1 + e^−z); the same numbers as np.where, less work
+    return out
 
 
 def _sigmoid_prime(z: Array) -> Array:

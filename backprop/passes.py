@@ -184,7 +184,7 @@ def batch_gradients(net: Network, X, Y, cost: str = "quadratic") -> Gradients:
     if Y.shape != (X.shape[0], nL):
         raise ValueError(f"Y must have shape ({X.shape[0]}, {nL}): one row of {nL} targets per row of X; "
                          f"got {Y.shape}")
-    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(Y))):
+    if not (np.isfinite(X).all() and np.isfinite(Y).all()):
         raise ValueError("X and Y must be finite numbers; they contain NaN or infinity")
     C.check(net.act(L), Y)
     with _checks.finite_arithmetic("the batch's passes", TOO_LARGE):
@@ -223,15 +223,18 @@ def gradient_descent_step(net: Network, gradients: Trace | Gradients, learning_r
         raise ValueError(f"learning_rate must be a number; got {learning_rate!r}") from None
     if not np.isfinite(eta) or eta < 0:
         raise ValueError(f"learning_rate must be a finite number ≥ 0; got {learning_rate!r}")
-    if gradients.network.sizes != net.sizes:
+    if gradients.network is not net and gradients.network.sizes != net.sizes:
         raise ValueError(f"the gradients are for a network of sizes {gradients.network.sizes}, "
                          f"not {net.sizes}")
+    # Inside the package: the arrays themselves, not the checked accessors (a third of a small step's time).
+    dW, db = (gradients._dC_dW, gradients._dC_db) if isinstance(gradients, Gradients) else \
+        (gradients._dC_dW, gradients._delta)                         # a Trace: ∂C/∂bˡ = δˡ
     W, b = [None], [None]
     with _checks.finite_arithmetic("the update W ← W − η ∂C/∂W",
                                    f"the learning rate {eta:g} is too large for gradients of this size"):
-        for l in range(1, net.L + 1):
+        for l in range(1, len(net._W)):
             # One new array per parameter, filled in place: fresh large arrays cost page faults, not arithmetic.
-            for new, old, grad in ((W, net.W(l), gradients.dC_dW(l)), (b, net.b(l), gradients.dC_db(l))):
+            for new, old, grad in ((W, net._W[l], dW[l]), (b, net._b[l], db[l])):
                 p = np.multiply(grad, -eta)
                 p += old
                 new.append(_checks.read_only(p))
