@@ -235,6 +235,7 @@ def test_presenter_mode_grows_node_labels_with_their_nodes_and_other_text_with_t
     shown = style.for_projector(big)
     assert _nodes(shown).textfont.size == b.textfont.size and _nodes(shown).marker.size == b.marker.size
     assert all(a.font.size > 12 for a in shown.layout.annotations)
+    assert style.for_projector(layer_gradient(trace, 1, done)).layout.title.subtitle.font.size > 12
     heat = _named(style.for_projector(layer_gradient(trace, 1, done)), "dC_dW1")
     assert _named(layer_gradient(trace, 1, done), "dC_dW1").textfont.size < heat.textfont.size <= style.PRESENTER_FONT - 4
     # A layer of 8 labelled nodes has no room to spare: its nodes do not grow into each other.

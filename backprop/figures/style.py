@@ -100,6 +100,9 @@ def for_projector(fig):
     fig = go.Figure(fig.to_dict(), _validate=False)   # a copy; `fig` was valid already
     factor = PRESENTER_FONT / FONT["size"]
     fig.update_layout(font_size=PRESENTER_FONT, title_font_size=PRESENTER_FONT + 2)
+    subtitle = fig.layout.title.subtitle
+    if subtitle.text:
+        subtitle.font.size = round((subtitle.font.size or FONT["size"]) * factor)
     for note in fig.layout.annotations:
         note.font.size = round((note.font.size or FONT["size"]) * factor)
     for trace in fig.data:
