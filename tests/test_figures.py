@@ -288,3 +288,16 @@ def _sent(fig) -> dict:
     sent = decode(json.loads(pio.to_json(fig, validate=False)))
     sent["layout"].pop("template", None)     # replaced in the browser by st.plotly_chart's Streamlit theme
     return sent
+
+
+def test_edge_hover_points_only_where_edges_can_be_told_apart():
+    """Up to EDGE_HOVER edges, each has a hover point with its weight; past that, none (the heatmaps' cells
+    carry the hover), which keeps the largest network's redraw fast."""
+    from backprop.figures.network import EDGE_HOVER
+
+    def names(sizes):
+        trace = bp.backward(bp.Network.random(sizes, seed=0), np.zeros(sizes[0]), np.zeros(sizes[-1]))
+        return [t.name for t in network_diagram(trace, bp.step(len(sizes) - 1, 0)).data]
+    small, large = (2, 16, 12, 2), (8, 16, 16, 8)
+    assert sum(a * b for a, b in zip(small, small[1:])) <= EDGE_HOVER < sum(a * b for a, b in zip(large, large[1:]))
+    assert "edges" in names(small) and "edges" not in names(large) and "nodes" in names(large)

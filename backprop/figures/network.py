@@ -10,6 +10,7 @@ from ..passes import Trace
 from ..timeline import Step
 from . import style
 
+EDGE_HOVER = 300       # edges with a hover point, at most; a larger network's edges have none
 EDGE_BINS = 9          # edges are drawn as one line trace per colour bin, not one trace per edge
 LABEL_NODES = 8        # print values inside the nodes of layers with at most this many nodes
 PROJECTOR_NODES = 1.5  # presenter mode: nodes (and their labels) this much larger, where there is room
@@ -48,10 +49,12 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
                                   line=dict(color=colours[b], width=0.8 + 4.5 * abs(centres[b]))))
 
     # Edge hover: one invisible point at the middle of each edge; the numbers travel as one numeric array
-    # and the text is a template, so a large network does not send a string per edge.
+    # and the text is a template, so a large network does not send a string per edge. Past EDGE_HOVER
+    # edges the midpoints crowd each other out, and their invisible points were a quarter of the largest
+    # network's redraw in the browser (441 → 327 ms a Step click): there, the heatmaps' cells carry the hover.
     for revealed in (False, True):
         pick = edges["revealed"] == revealed
-        if not pick.any():
+        if not pick.any() or edges["revealed"].size > EDGE_HOVER:
             continue
         template = "W<sup>%{customdata[0]}</sup><sub>%{customdata[1]},%{customdata[2]}</sub> = %{customdata[3]:.4~g}"
         if revealed:
