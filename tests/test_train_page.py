@@ -177,6 +177,9 @@ def test_a_bad_csv_is_refused_at_the_uploader_and_the_dataset_stays(content, say
     assert len(errors) == 1 and "“bad.csv” can't be used" in errors[0] and says in errors[0], errors
     assert ".." not in errors[0]
     assert _state(at) is before
+    at.run()                                     # and again on the next run: still refused, still no traceback
+    _ok(at)
+    assert len(at.sidebar.error) == 1 and _state(at) is before
 
 
 def test_export_then_import_gives_the_same_network():

@@ -167,17 +167,16 @@ def _csv_dataset() -> ds.Dataset:
                                    f"{ds.MAX_CSV_BYTES // 1000} kB.")
     fraction = _test_fraction()
     if upload is not None:
-        raw = upload.getvalue()
         try:
-            columns = ds.csv_columns(raw)
+            table = _csv_table(upload)
         except ValueError as err:
             sb.error(f"“{upload.name[:40]}” can't be used: {_reason(err)}.", icon=":material/block:")
         else:
-            if s.get("train_csv_target") not in columns:
-                s["train_csv_target"] = columns[-1]
-            target = sb.selectbox("Target column", columns, key="train_csv_target")
+            if s.get("train_csv_target") not in table.names:
+                s["train_csv_target"] = table.names[-1]
+            target = sb.selectbox("Target column", table.names, key="train_csv_target")
             try:
-                data = ds.from_csv(raw, target, test_fraction=fraction, seed=0, name=upload.name[:40])
+                data = ds.from_csv(table, target, test_fraction=fraction, seed=0, name=upload.name[:40])
             except ValueError as err:
                 sb.error(f"This target can't be used: {_reason(err)}.", icon=":material/block:")
             else:
@@ -192,6 +191,15 @@ def _csv_dataset() -> ds.Dataset:
     sb.caption(f"In use: {data.name}, {data.n} rows, target “{data.target_name}” ({data.kind}); inputs "
                "standardised by the training rows' mean and standard deviation.")
     return data
+
+
+def _csv_table(upload) -> ds.CsvTable:
+    """The uploaded file, parsed and checked once per upload (not on every rerun of the page)."""
+    s = st.session_state
+    kept = s.get("train_csv_table")
+    if kept is None or kept[0] != upload.file_id:     # a file that is refused is not kept, and is read again
+        kept = s["train_csv_table"] = (upload.file_id, ds.read_csv(upload.getvalue()))
+    return kept[1]
 
 
 def network_settings(data: ds.Dataset) -> tr.TrainConfig | None:
