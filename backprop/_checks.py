@@ -55,6 +55,19 @@ def index(i, size: int, what: str) -> int:
     return int(i)
 
 
+def keys(obj: dict, required: tuple[str, ...], optional: tuple[str, ...], where: str) -> None:
+    """A ValueError naming what is missing from, or unknown in, a file's JSON object (unknown names
+    shortened and at most five named: a hostile file may hold thousands of long ones)."""
+    missing = [k for k in required if k not in obj]
+    unknown = [k for k in obj if k not in required and k not in optional]
+    if missing:
+        raise ValueError(f"{where} lacks the key{'s' * (len(missing) > 1)} {', '.join(map(repr, missing))}")
+    if unknown:
+        names = ", ".join(repr(k if len(k) <= 40 else k[:39] + "…") for k in map(str, unknown[:5]))
+        raise ValueError(f"{where} has unknown key{'s' * (len(unknown) > 1)} {names}; the keys are "
+                         f"{', '.join(map(repr, required + optional))}")
+
+
 def _short(values) -> str:
     text = repr(values)
     return text if len(text) <= 60 else text[:57] + "..."

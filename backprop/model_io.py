@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _checks
 from .activations import ACTIVATIONS
 from .costs import COSTS
 from .datasets import CLASSIFICATION, GENERATORS, REGRESSION, Dataset, Scaling, generate
@@ -164,7 +165,7 @@ def load_model_json(text: str | bytes) -> LoadedModel:
     if data.get("format") != FORMAT or type(data.get("version")) is not int or data["version"] != VERSION:
         raise ValueError(f"this is not a version {VERSION} model file: format {_short(data.get('format'))}, "
                          f"version {_short(data.get('version'))}; expected {FORMAT!r}, version {VERSION}")
-    _keys(data, REQUIRED, OPTIONAL, "the model file")
+    _checks.keys(data, REQUIRED, OPTIONAL, "the model file")
     sizes = data["sizes"]
     if not isinstance(sizes, list) or len(sizes) < 2 or len(sizes) > MAX_HIDDEN_LAYERS + 2 \
             or not all(type(n) is int for n in sizes):
@@ -201,7 +202,7 @@ def _dataset_info(d, sizes: tuple[int, ...]) -> DatasetInfo:
     where = "dataset"
     if not isinstance(d, dict):
         raise ValueError(f"dataset must be an object or null; got {_kind(d)}")
-    _keys(d, DATASET_KEYS, (), where)
+    _checks.keys(d, DATASET_KEYS, (), where)
     n0, nL = sizes[0], sizes[-1]
     if d["kind"] not in (CLASSIFICATION, REGRESSION):
         raise ValueError(f"dataset.kind must be {CLASSIFICATION!r} or {REGRESSION!r}; got {_short(d['kind'])}")
@@ -274,17 +275,6 @@ def _parse(text):
             raise ValueError(str(err)) from None
         raise ValueError("the model file holds a number with too many digits to read: it is not the JSON this "
                          "app exports") from None
-
-
-def _keys(obj: dict, required: tuple[str, ...], optional: tuple[str, ...], where: str) -> None:
-    missing = [k for k in required if k not in obj]
-    unknown = [k for k in obj if k not in required and k not in optional]
-    if missing:
-        raise ValueError(f"{where} lacks the key{'s' * (len(missing) > 1)} {', '.join(map(repr, missing))}")
-    if unknown:
-        raise ValueError(f"{where} has unknown key{'s' * (len(unknown) > 1)} "
-                         f"{', '.join(_short(k) for k in unknown[:5])}; the keys are "
-                         f"{', '.join(map(repr, required + optional))}")
 
 
 def _array(values, name: str, shape: tuple[int, ...]) -> np.ndarray:

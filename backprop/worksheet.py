@@ -35,6 +35,7 @@ import json
 
 import numpy as np
 
+from . import _checks
 from . import equations as eq
 from .activations import ACTIVATIONS
 from .costs import COSTS
@@ -311,7 +312,7 @@ def load_json(text: str | bytes) -> dict:
         raise ValueError(f"the worked sheet is not valid JSON: {err}") from None
     if not isinstance(data, dict):
         raise ValueError(f"the worked sheet must be a JSON object; got {type(data).__name__}")
-    _keys(data, REQUIRED, OPTIONAL, "the worked sheet")
+    _checks.keys(data, REQUIRED, OPTIONAL, "the worked sheet")
     if data["format"] != FORMAT or data["version"] != VERSION:
         raise ValueError(f"this is not a version {VERSION} worked sheet: format {data['format']!r}, "
                          f"version {data['version']!r}; expected {FORMAT!r}, version {VERSION}")
@@ -340,23 +341,13 @@ def load_json(text: str | bytes) -> dict:
         where = f"layers[{l - 1}]"
         if not isinstance(layer, dict):
             raise ValueError(f"{where} must be an object; got {type(layer).__name__}")
-        _keys(layer, ("l",) + LAYER_KEYS, (), where)
+        _checks.keys(layer, ("l",) + LAYER_KEYS, (), where)
         if layer["l"] != l:
             raise ValueError(f"{where} must be layer l = {l}; got l = {layer['l']!r}")
         out["layers"][l] = {key: _array(layer[key], f"{where}.{key} (layer {l})",
                                         (sizes[l], sizes[l - 1]) if key in MATRICES else (sizes[l],))
                             for key in LAYER_KEYS}
     return out
-
-
-def _keys(obj: dict, required: tuple[str, ...], optional: tuple[str, ...], where: str) -> None:
-    missing = [k for k in required if k not in obj]
-    unknown = [k for k in obj if k not in required and k not in optional]
-    if missing:
-        raise ValueError(f"{where} lacks the key{'s' * (len(missing) > 1)} {', '.join(map(repr, missing))}")
-    if unknown:
-        raise ValueError(f"{where} has unknown key{'s' * (len(unknown) > 1)} {', '.join(map(repr, unknown))}; "
-                         f"the keys are {', '.join(map(repr, required + optional))}")
 
 
 def _array(values, name: str, shape: tuple[int, ...]) -> np.ndarray:
