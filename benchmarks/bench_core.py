@@ -16,18 +16,12 @@ times bp.batch_gradients alone; the rest of the step is the update.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import timeit
 from pathlib import Path
 
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:   # fall back to the environment, which BLAS reads when NumPy loads it
-    threadpool_limits = None
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
-        os.environ[var] = "1"
+from one_blas_thread import threadpool_limits  # noqa: E402  (before NumPy)
 
 import numpy as np  # noqa: E402  (after the thread limits above)
 

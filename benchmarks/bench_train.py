@@ -20,18 +20,12 @@ Each time is the median of several repeats.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:   # fall back to the environment, which BLAS reads when NumPy loads it
-    threadpool_limits = None
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
-        os.environ[var] = "1"
+from one_blas_thread import threadpool_limits  # noqa: E402  (before NumPy)
 
 import numpy as np  # noqa: E402  (after the thread limits above)
 import plotly.io as pio  # noqa: E402
