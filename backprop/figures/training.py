@@ -77,20 +77,25 @@ def _divergence_marks(divergence: Divergence | None) -> tuple[list, list]:
 # ------------------------------------------------------------------------------------------------------
 # Against epochs
 
+def _train_and_test(history: History, train: np.ndarray, test: np.ndarray, what: str, fmt: str,
+                    fix=np.asarray) -> list[go.Scatter]:
+    """`what` against epochs: a solid "train …" line, and a dashed "test …" line when there is a test set."""
+    rows = _thin(len(history))
+    x = history.epoch[rows]
+    mode = "lines+markers" if len(rows) <= 30 else "lines"
+    lines = [("train", train, dict(color=TRAIN_COLOUR, width=2))]
+    if history.has_test:
+        lines.append(("test", test, dict(color=TEST_COLOUR, width=2, dash="dash")))
+    return [go.Scatter(x=x, y=fix(values[rows]), name=f"{part} {what}", mode=mode, line=line,
+                       hovertemplate=f"epoch %{{x}}: {part} {what} %{{y:{fmt}}}<extra></extra>")
+            for part, values, line in lines]
+
+
 def loss_figure(history: History, divergence: Divergence | None = None, log_y: bool = True) -> go.Figure:
     """Mean cost per sample against epochs: traces "train loss" and "test loss" (when there is a test set);
     a dotted red line where training diverged."""
-    rows = _thin(len(history))
-    x = history.epoch[rows]
-    fix = _positive if log_y else np.asarray
-    mode = "lines+markers" if len(rows) <= 30 else "lines"
-    traces = [go.Scatter(x=x, y=fix(history.train_loss[rows]), name="train loss", mode=mode,
-                         line=dict(color=TRAIN_COLOUR, width=2),
-                         hovertemplate="epoch %{x}: train loss %{y:.4~g}<extra></extra>")]
-    if history.has_test:
-        traces.append(go.Scatter(x=x, y=fix(history.test_loss[rows]), name="test loss", mode=mode,
-                                 line=dict(color=TEST_COLOUR, width=2, dash="dash"),
-                                 hovertemplate="epoch %{x}: test loss %{y:.4~g}<extra></extra>"))
+    traces = _train_and_test(history, history.train_loss, history.test_loss, "loss", ".4~g",
+                             _positive if log_y else np.asarray)
     shapes, notes = _divergence_marks(divergence)
     last = f"epoch {int(history.epoch[-1])}: train {history.train_loss[-1]:.4g}" + (
         f", test {history.test_loss[-1]:.4g}" if history.has_test else "")
@@ -106,16 +111,7 @@ def accuracy_figure(history: History, divergence: Divergence | None = None) -> g
     instead for regression."""
     if not history.has_accuracy:
         return empty_figure("Accuracy is for classification: this dataset is a regression.", "Accuracy")
-    rows = _thin(len(history))
-    x = history.epoch[rows]
-    mode = "lines+markers" if len(rows) <= 30 else "lines"
-    traces = [go.Scatter(x=x, y=history.train_accuracy[rows], name="train accuracy", mode=mode,
-                         line=dict(color=TRAIN_COLOUR, width=2),
-                         hovertemplate="epoch %{x}: train accuracy %{y:.1%}<extra></extra>")]
-    if history.has_test:
-        traces.append(go.Scatter(x=x, y=history.test_accuracy[rows], name="test accuracy", mode=mode,
-                                 line=dict(color=TEST_COLOUR, width=2, dash="dash"),
-                                 hovertemplate="epoch %{x}: test accuracy %{y:.1%}<extra></extra>"))
+    traces = _train_and_test(history, history.train_accuracy, history.test_accuracy, "accuracy", ".1%")
     shapes, notes = _divergence_marks(divergence)
     last = f"epoch {int(history.epoch[-1])}: train {history.train_accuracy[-1]:.1%}" + (
         f", test {history.test_accuracy[-1]:.1%}" if history.has_test else "")
