@@ -89,26 +89,24 @@ def sidebar_settings() -> Settings:
                    help=f"Preset: {PRESETS[name].title}", width="stretch")
     n_hidden = sb.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="n_hidden", on_change=_unfix,
                                persist_state=PERSIST)
-    widths = [sb.number_input("Input nodes (layer 0)", 1, MAX_IO_WIDTH, key="n_in", on_change=_unfix,
-                              persist_state=PERSIST)]
+    sb.number_input("Input nodes (layer 0)", 1, MAX_IO_WIDTH, key="n_in", on_change=_unfix, persist_state=PERSIST)
     for i in range(1, n_hidden + 1):
         s.setdefault(f"n_h{i}", 3)
-        widths.append(sb.number_input(f"Nodes in hidden layer {i}", 1, MAX_HIDDEN_WIDTH, key=f"n_h{i}",
-                                      on_change=_unfix, persist_state=PERSIST))
-    widths.append(sb.number_input(f"Output nodes (layer {n_hidden + 1})", 1, MAX_IO_WIDTH, key="n_out",
-                                  on_change=_unfix, persist_state=PERSIST))
-    names = list(ACTIVATION_LABELS)
-    act = sb.selectbox("Hidden activation", names, key="activation", format_func=ACTIVATION_LABELS.get,
-                       on_change=_unfix, persist_state=PERSIST)
-    out = sb.selectbox("Output activation", names, key="output_activation",
-                       format_func=ACTIVATION_LABELS.get, on_change=_unfix, persist_state=PERSIST)
-    cost = sb.selectbox("Cost", list(COST_LABELS), key="cost", format_func=COST_LABELS.get,
+        sb.number_input(f"Nodes in hidden layer {i}", 1, MAX_HIDDEN_WIDTH, key=f"n_h{i}", on_change=_unfix,
                         persist_state=PERSIST)
-    lr = sb.number_input("Learning rate η", 0.0, 10.0, key="learning_rate", step=0.05, format="%.3f",
-                         persist_state=PERSIST)
-    seed = sb.number_input("Seed", 0, 2**31 - 1, key="seed", on_change=_unfix, persist_state=PERSIST)
-    init = sb.selectbox("Initialisation", list(INIT_LABELS), key="init", format_func=INIT_LABELS.get,
-                        on_change=_unfix, persist_state=PERSIST)
+    sb.number_input(f"Output nodes (layer {n_hidden + 1})", 1, MAX_IO_WIDTH, key="n_out", on_change=_unfix,
+                    persist_state=PERSIST)
+    names = list(ACTIVATION_LABELS)
+    sb.selectbox("Hidden activation", names, key="activation", format_func=ACTIVATION_LABELS.get,
+                 on_change=_unfix, persist_state=PERSIST)
+    sb.selectbox("Output activation", names, key="output_activation", format_func=ACTIVATION_LABELS.get,
+                 on_change=_unfix, persist_state=PERSIST)
+    sb.selectbox("Cost", list(COST_LABELS), key="cost", format_func=COST_LABELS.get, persist_state=PERSIST)
+    sb.number_input("Learning rate η", 0.0, 10.0, key="learning_rate", step=0.05, format="%.3f",
+                    persist_state=PERSIST)
+    sb.number_input("Seed", 0, 2**31 - 1, key="seed", on_change=_unfix, persist_state=PERSIST)
+    sb.selectbox("Initialisation", list(INIT_LABELS), key="init", format_func=INIT_LABELS.get,
+                 on_change=_unfix, persist_state=PERSIST)
     fixed = s.get("fixed")
     if fixed in PRESETS:
         sb.caption(f"Weights: the fixed numbers of “{PRESETS[fixed].title}”. Change a size or the seed "
@@ -116,8 +114,7 @@ def sidebar_settings() -> Settings:
     elif fixed == TRAINED:
         sb.caption(f"Weights: {s.get('trained_title', 'the network trained on the Train page')}. Change a size "
                    "or the seed for random ones.")
-    return Settings(tuple(int(n) for n in widths), act, out, cost, float(lr), int(seed), init, fixed,
-                    _trained(fixed))
+    return settings_from_state()      # what the widgets just drawn hold
 
 
 def _trained(fixed: str | None) -> bp.Network | None:

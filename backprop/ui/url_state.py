@@ -121,8 +121,8 @@ def show_problems() -> None:
                    icon=":material/link_off:")
 
 
-def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int], **extra) -> dict[str, str]:
-    """The query parameters of this moment (`extra`: a page's own keys, such as epsilon)."""
+def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int], **extra) -> dict:
+    """The values of this moment, by link key (`extra`: a page's own keys, such as epsilon)."""
     values = {"in": settings.sizes[0], "h": settings.sizes[1:-1], "out": settings.sizes[-1],
               "act": settings.activation, "outact": settings.output_activation, "cost": settings.cost,
               "lr": settings.learning_rate, "seed": settings.seed, "init": settings.init,
@@ -131,9 +131,7 @@ def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int], *
               "w": (selected[0], selected[1] + 1, selected[2] + 1)}
     if settings.fixed in PRESETS:
         values["preset"] = settings.fixed
-    if st.session_state.get("present"):
-        values["present"] = "1"
-    return url_codec.encode({**values, **extra}, url_codec.GRADIENT_CHECK)
+    return {**values, **extra}
 
 
 def write(settings: Settings | None, lesson: Lesson, selected: tuple[int, int, int], **extra) -> None:
@@ -145,26 +143,26 @@ def write(settings: Settings | None, lesson: Lesson, selected: tuple[int, int, i
         note = ("The weights came from the Train page and do not fit in a link: this one opens the same sizes "
                 f"with random weights (seed {settings.seed}). To share the trained network, export it as JSON on "
                 "the Train page.")
-    _publish(params(settings, lesson, selected, **extra), "this network, sample and step", note)
+    _publish(params(settings, lesson, selected, **extra), url_codec.GRADIENT_CHECK, "this network, sample and step",
+             note)
 
 
 def write_two_nodes() -> None:
     """The two-nodes page's sliders and choices in the address bar, and its link to copy."""
-    values = series.link_values()
-    if st.session_state.get("present"):
-        values["present"] = "1"
-    _publish(url_codec.encode(values, series.LINK_FIELDS), "these numbers")
+    _publish(series.link_values(), series.LINK_FIELDS, "these numbers")
 
 
 def write_train(state) -> None:
     """The Train page's dataset, network, descent and epoch in the address bar, and its link to copy."""
     values, note = train_view.link_values(state)
+    _publish(values, train_view.LINK_FIELDS, "this dataset and network, trained as far", note)
+
+
+def _publish(values: dict, fields: dict, what: str, note: str | None = None) -> None:
+    """`values` (with presenter mode, when on) encoded by `fields` into the address bar, and the link to copy."""
     if st.session_state.get("present"):
-        values["present"] = "1"
-    _publish(url_codec.encode(values, train_view.LINK_FIELDS), "this dataset and network, trained as far", note)
-
-
-def _publish(query: dict[str, str], what: str, note: str | None = None) -> None:
+        values = {**values, "present": "1"}
+    query = url_codec.encode(values, fields)
     st.query_params.from_dict(query)
     base = st.context.url or ""
     with st.popover("Copy link", icon=":material/link:"):
