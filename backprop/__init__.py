@@ -8,6 +8,8 @@
 Layers are numbered as in the lecture (input 0, output L); node indices are 0-based. NumPy only.
 """
 
+__version__ = "1.0.0"   # the one place the version is written (pyproject.toml reads it)
+
 from .activations import ACTIVATIONS, Activation, activation
 from .costs import COSTS, Cost, cost
 from .curve import cost_along
