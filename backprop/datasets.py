@@ -91,7 +91,7 @@ class Scaling:
         return (isinstance(other, Scaling) and np.array_equal(self.shift, other.shift)
                 and np.array_equal(self.scale, other.scale))
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # arrays inside: compare with ==, do not hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +154,7 @@ class Dataset:
         return all(np.array_equal(getattr(self, f), getattr(other, f)) if isinstance(getattr(self, f), np.ndarray)
                    else getattr(self, f) == getattr(other, f) for f in self.__slots__)
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # arrays inside: compare with ==, do not hash
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -337,7 +337,7 @@ class CsvTable:
         return isinstance(other, CsvTable) and self.names == other.names and np.array_equal(self.values,
                                                                                             other.values)
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # arrays inside: compare with ==, do not hash
 
 
 # A plain decimal number: optional sign, digits with an optional point, optional exponent. ASCII digits only
@@ -413,6 +413,7 @@ def from_csv(data: str | bytes | CsvTable, target: str, test_fraction: float = 0
     n = X.shape[0]
     train, test = _split(n, test_fraction, seed)
     input_scaling = _standardise(X[train], feature_names)
+    class_labels: tuple[str, ...]
     if levels.size == 2:
         kind, Y = CLASSIFICATION, (y == levels[1]).astype(float)[:, None]
         class_labels = (f"{levels[0]:g}", f"{levels[1]:g}")

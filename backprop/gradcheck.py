@@ -125,9 +125,9 @@ def gradient_check(net: Network, x, y, cost: str = "quadratic", epsilon: float =
         raise ValueError(f"epsilon must be a small positive number such as 1e-6; got {epsilon!r}")
     trace = backward(net, x, y, cost)
     C = cost_named(cost)
-    W = [None] + [net.W(l).copy() for l in range(1, net.L + 1)]
-    b = [None] + [net.b(l).copy() for l in range(1, net.L + 1)]
-    acts = [None] + [net.act(l) for l in range(1, net.L + 1)]
+    W: list = [None] + [net.W(l).copy() for l in range(1, net.L + 1)]
+    b: list = [None] + [net.b(l).copy() for l in range(1, net.L + 1)]
+    acts: list = [None] + [net.act(l) for l in range(1, net.L + 1)]
     x, y = trace.a(0), trace.y
 
     def C_now() -> float:
@@ -148,8 +148,8 @@ def gradient_check(net: Network, x, y, cost: str = "quadratic", epsilon: float =
             grad[i] = (up - down) / (2 * epsilon)
         return _checks.read_only(grad)
 
-    dW = [None] + [central(W[l]) for l in range(1, net.L + 1)]
-    db = [None] + [central(b[l]) for l in range(1, net.L + 1)]
+    dW: list = [None] + [central(W[l]) for l in range(1, net.L + 1)]
+    db: list = [None] + [central(b[l]) for l in range(1, net.L + 1)]
     return GradientCheck(trace, float(epsilon), tuple(dW), tuple(db))
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +72,7 @@ class DatasetInfo:
 
     def generated(self) -> Dataset | None:
         """The same generated dataset again (name and settings of a generator), or None (say, a CSV file)."""
-        s = dict(self.settings)
+        s: dict[str, Any] = dict(self.settings)   # numbers of several types; generate checks them
         if self.name in GENERATORS and set(s) == {"n", "noise", "seed", "test_fraction"}:
             try:
                 return generate(self.name, **s)
@@ -125,7 +126,7 @@ def model_json(model: TrainState | Network, config: TrainConfig | None = None, d
                                                               config.output_activation):
         raise ValueError("the config does not describe this network (sizes or activations differ)")
     check_app_limits(net.sizes)
-    record = {
+    record: dict[str, Any] = {
         "format": FORMAT, "version": VERSION, "sizes": list(net.sizes), "activation": net.activation,
         "output_activation": net.output_activation, "cost": config.cost, "learning_rate": config.learning_rate,
         "batch_size": config.batch_size, "seed": config.seed, "init": config.init, "epochs": int(epochs or 0),

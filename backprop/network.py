@@ -129,7 +129,7 @@ class Network:
                 and all(np.array_equal(p, q) for p, q in zip(self._W[1:] + self._b[1:],
                                                              other._W[1:] + other._b[1:])))
 
-    __hash__ = None  # arrays inside: compare with ==, do not hash
+    __hash__ = None  # type: ignore[assignment]  # arrays inside: compare with ==, do not hash
 
 
 def check_sizes(sizes) -> tuple[int, ...]:

@@ -27,7 +27,7 @@ class Preset:
 
     def network(self) -> Network:
         """The preset's network: its fixed weights if it has them, else random from its seed."""
-        if self.weights is not None:
+        if self.weights is not None and self.biases is not None:
             return Network.from_arrays(self.weights, self.biases, self.activation, self.output_activation)
         return Network.random(self.sizes, self.activation, self.output_activation, self.seed, self.init)
 

@@ -40,6 +40,7 @@ from . import equations as eq
 from .activations import ACTIVATIONS
 from .costs import COSTS
 from .explain import delta_chain, input_sum, weight_chain
+from .network import Network
 from .passes import Trace, cost_of
 
 FORMAT = "backprop-lab worked sheet"
@@ -60,7 +61,7 @@ COST_FORMULAS = {
 # ------------------------------------------------------------------------------------------------------
 # What the three formats share: the iteration's numbers, read once from the lesson.
 
-def _iteration(lesson) -> tuple[Trace, object, float]:
+def _iteration(lesson) -> tuple[Trace, Network, float]:
     """The trace, the updated network and the updated network's cost on the same sample."""
     trace = lesson.trace
     new = lesson.updated_network(trace)

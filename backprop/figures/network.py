@@ -131,7 +131,8 @@ def _edges(trace: Trace, moment: Step, ys: list[np.ndarray]) -> dict[str, np.nda
     """Every edge j → k of every layer as columns: end points, the value it is coloured by (Wˡₖⱼ, or
     ∂C/∂Wˡₖⱼ once layer l is revealed going back), whether it is revealed, and its hover numbers
     (l, k + 1, j + 1, Wˡₖⱼ, ∂C/∂Wˡₖⱼ)."""
-    net, cols = trace.network, {n: [] for n in ("x0", "y0", "x1", "y1", "value", "revealed", "hover")}
+    net = trace.network
+    cols: dict[str, list] = {n: [] for n in ("x0", "y0", "x1", "y1", "value", "revealed", "hover")}
     for l in range(1, trace.L + 1):
         n_k, n_j = net.sizes[l], net.sizes[l - 1]
         k, j = np.divmod(np.arange(n_k * n_j), n_j)

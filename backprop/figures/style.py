@@ -75,7 +75,7 @@ def sequential(values, low: float, high: float) -> list[str]:
 def text_on(fill: str) -> str:
     """Black or white, whichever reads better on the colour `fill` ("rgb(r, g, b)" or "#rrggbb")."""
     if fill.startswith("#"):
-        r, g, b = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+        r, g, b = (float(int(fill[i:i + 2], 16)) for i in (1, 3, 5))
     else:
         r, g, b = (float(v) for v in fill[fill.index("(") + 1:-1].split(",")[:3])
     return "#202124" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"

@@ -14,7 +14,7 @@ from backprop.ui import presenter
 
 DEFAULT_EPSILON = 1e-6
 COLUMNS = 3            # error heatmaps per row
-CHART = dict(width="stretch", config={"displayModeBar": False})
+CHART = presenter.CHART
 
 
 def epsilon_slider() -> float:

@@ -20,7 +20,7 @@ from backprop.ui.settings import shared_selection
 
 KEYS = ("matrix_l", "matrix_k", "matrix_j")
 SEEN = "matrix_seen"       # the shared selection these widgets last took over
-CHART = dict(width="stretch", config={"displayModeBar": False})
+CHART = presenter.CHART
 
 
 def _sync(lesson: Lesson) -> None:

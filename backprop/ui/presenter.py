@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any, Final, Literal, TypedDict
+
 import streamlit as st
 
 from backprop.figures import style
+
+
+class ChartOptions(TypedDict):
+    width: Literal["stretch"]
+    config: dict[str, Any]
+
+
+CHART: Final[ChartOptions] = {"width": "stretch", "config": {"displayModeBar": False}}   # st.plotly_chart(…, **CHART)
+PERSIST: Final = "session"   # a widget's value survives a visit to another page (persist_state=PERSIST)
 
 
 def on() -> bool:

@@ -18,7 +18,7 @@ from backprop import equations as eq
 from backprop.figures.series import cost_curve, parameter_value
 from backprop.ui import presenter, url_codec
 
-PERSIST = "session"        # values survive a visit to another page
+PERSIST = presenter.PERSIST
 # key: (label, low, high, default). The ranges keep every activation and cost finite, and y in [0, 1]
 # suits each output activation the cross-entropy cost allows.
 NUMBERS = {

@@ -16,6 +16,7 @@ import backprop as bp
 from backprop.lesson import Lesson
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
 from backprop.presets import PRESETS, Preset
+from backprop.ui import presenter
 
 SAMPLE_RANGE = 10.0          # |x| and |y| at most this: beyond it every sigmoid is saturated anyway
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
@@ -24,7 +25,7 @@ COST_LABELS = {"quadratic": "quadratic ½Σ(a−y)²", "cross_entropy": "cross-e
 INIT_LABELS = {"auto": "auto (He for ReLU, else Xavier)", "xavier": "Xavier / Glorot", "he": "He",
                "normal": "normal N(0, 1)"}
 DEFAULT = PRESETS["worked_2_2_2"]
-PERSIST = "session"          # widget values survive a visit to another page
+PERSIST = presenter.PERSIST
 TRAINED = "trained"          # `fixed` when the weights are a network sent from the Train page (TRAINED_NETWORK)
 TRAINED_NETWORK = "trained_network"
 

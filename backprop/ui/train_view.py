@@ -22,7 +22,7 @@ from backprop.ui import presenter, url_codec
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH
 from backprop.ui.settings import ACTIVATION_LABELS, COST_LABELS, INIT_LABELS, adopt_network
 
-PERSIST = "session"
+PERSIST = presenter.PERSIST
 CSV = "csv"
 DATASETS = {"xor": "XOR", "circles": "Two circles", "moons": "Two moons", "spiral": "Spiral",
             "blobs": "Two Gaussian blobs", "sine": "Noisy sine (regression)", CSV: "Your CSV file"}
@@ -33,7 +33,7 @@ TICK = 0.25                   # seconds between chunks while running
 CHUNK_SECONDS = 0.2           # training time per chunk; the page redraws after each
 STATE, SOURCE, RUNNING, GOAL = "train_state", "train_source", "train_running", "train_goal"
 CSV_DATA, MESSAGE, SENT = "train_csv_data", "train_message", "train_sent"
-CHART = dict(width="stretch", config={"displayModeBar": False})
+CHART = presenter.CHART
 DEFAULTS = {"train_dataset": "circles", "train_n": 300, "train_noise": 0.1, "train_data_seed": 0,
             "train_test": 0.2, "train_hidden": 2, "train_act": "tanh", "train_outact": "sigmoid",
             "train_cost": "cross_entropy", "train_lr": 0.5, "train_batch": 32, "train_seed": 0,

@@ -6,6 +6,8 @@ click does not rerun the page (`on_click="ignore"`), so the buttons cost a class
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from backprop import worksheet
@@ -37,7 +39,7 @@ def origin(lesson: Lesson) -> str | None:
     return f"random, seed {settings.seed}, initialisation {settings.init}"
 
 
-def builders(lesson: Lesson) -> dict[str, object]:
+def builders(lesson: Lesson) -> dict[str, Callable[[], str]]:
     """The builder of each file, by extension: callables without arguments, as st.download_button wants."""
     where = origin(lesson)
     return {
