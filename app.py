@@ -8,6 +8,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
+from backprop.ui import a11y  # noqa: E402
+
 # Presenter mode: larger type for a projector. A link with ?present=1 opens in it, sidebar collapsed.
 PRESENTER_CSS = "<style>html { font-size: 22px; } .katex { font-size: 1.25em; }</style>"
 linked_present = st.query_params.get("present") == "1"
@@ -26,4 +28,5 @@ st.session_state.setdefault("present", linked_present)
 st.sidebar.toggle("Presenter mode", key="present", help="Larger text, figures and lines, for a projector")
 if st.session_state["present"]:
     st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
+a11y.style()   # hidden tables of the figures' numbers, for screen readers; no motion where it is unwanted
 page.run()

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from backprop.figures import alt
 from backprop.figures import gradcheck as figs
+from backprop.ui import a11y, url_state
 from backprop.ui import gradcheck_view as view
-from backprop.ui import url_state
-from backprop.ui.presenter import shown
 from backprop.ui.settings import shared_lesson, shared_selection
 
 url_state.restore("gradient_check")  # a shared link sets the network, step, weight and ε, once per session
@@ -30,8 +30,8 @@ check = checks[epsilon]
 view.verdict(check)
 
 left, right = st.columns(2)
-left.plotly_chart(shown(figs.parity_plot(check, selected)), key="parity", **view.CHART)
-right.plotly_chart(shown(figs.epsilon_sweep(checks, epsilon)), key="sweep", **view.CHART)
+a11y.chart(figs.parity_plot(check, selected), alt.parity(check), key="parity", where=left)
+a11y.chart(figs.epsilon_sweep(checks, epsilon), alt.epsilon_sweep(checks), key="sweep", where=right)
 st.subheader("Relative error, weight by weight")
 view.error_heatmaps(check, selected)
 
@@ -41,7 +41,7 @@ st.markdown(f"Finite differences evaluate the cost **2P** times for one gradient
             f"{2 * P} forward passes. Backprop gets all {P} derivatives from **one forward and one backward "
             "pass**, whatever P is. Measured live on this server, for networks 2-w-w-1 of growing width w:")
 timings = view.timings()
-st.plotly_chart(shown(figs.gradient_costs(timings, P)), key="costs", **view.CHART)
+a11y.chart(figs.gradient_costs(timings, P), alt.gradient_costs(timings), key="costs")
 big = timings[-1]
 st.caption(f"At P = {big.P}: backprop {1e3 * big.backprop_seconds:.2g} ms, finite differences "
            f"{1e3 * big.numeric_seconds:.3g} ms, {big.ratio:.0f}× longer. At these sizes backprop's time is mostly "

@@ -10,11 +10,11 @@ from backprop.costs_of_gradients import GradientTiming, time_gradients
 from backprop.figures import gradcheck as figs
 from backprop.gradcheck import AGREE, EPSILONS, SUSPICIOUS, GradientCheck
 from backprop.lesson import Lesson
-from backprop.ui import presenter
+from backprop.figures import alt
+from backprop.ui import a11y, presenter
 
 DEFAULT_EPSILON = 1e-6
 COLUMNS = 3            # error heatmaps per row
-CHART = presenter.CHART
 
 
 def epsilon_slider() -> float:
@@ -79,7 +79,7 @@ def error_heatmaps(check: GradientCheck, selected: tuple[int, int, int]) -> None
     L = check.L
     for start in range(1, L + 1, COLUMNS):
         for col, l in zip(st.columns(COLUMNS), range(start, min(start + COLUMNS, L + 1))):
-            col.plotly_chart(presenter.shown(figs.error_heatmap(check, l, selected)), key=f"relerr_{l}", **CHART)
+            a11y.chart(figs.error_heatmap(check, l, selected), alt.error_cells(check, l), key=f"relerr_{l}", where=col)
 
 
 @st.cache_data(show_spinner="Timing backprop against finite differences …")

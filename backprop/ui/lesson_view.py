@@ -13,7 +13,8 @@ from backprop import equations as eq
 from backprop.figures import layer_gradient, network_diagram
 from backprop import quiz
 from backprop.lesson import Lesson
-from backprop.ui import presenter
+from backprop.figures import alt
+from backprop.ui import a11y, presenter
 from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 
 SHOW_ALL_NODES = 4   # equations are written out for every node of a layer with at most this many
@@ -233,8 +234,10 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
             if what not in memo:
                 memo[what] = presenter.shown(layer_gradient(trace, l, m, selected, projector=presenter.on()))
             key = f"grad_{l}"
-            col.plotly_chart(memo[what], key=key, on_select=lambda k=key: _picked_on_chart(k),
-                             selection_mode="points", width="stretch", config={"displayModeBar": False})
+            text = alt.layer_gradient(trace, l, m)
+            col.plotly_chart(memo[what], key=key, alt=text.summary, on_select=lambda k=key: _picked_on_chart(k),
+                             selection_mode="points", **presenter.CHART)
+            a11y.table(text, col)
 
 
 def lesson_view() -> None:
@@ -248,9 +251,8 @@ def lesson_view() -> None:
     selected = selected_weight(lesson)
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(presenter.shown(network_diagram(trace, lesson.moment, selected, projector=presenter.on())),
-                        key="diagram", width="stretch",
-                        config={"displayModeBar": False})
+        a11y.chart(network_diagram(trace, lesson.moment, selected, projector=presenter.on()),
+                   alt.diagram(trace, lesson.moment), key="diagram")
     with right:
         st.subheader(lesson.moment.title.capitalize())
         step_equations(lesson, trace, selected)

@@ -15,12 +15,12 @@ from backprop.lesson import Lesson
 from backprop.matrix_form import entry, layer_matrices
 from backprop.passes import Trace
 from backprop.timeline import n_steps, step
-from backprop.ui import presenter
+from backprop.figures import alt
+from backprop.ui import a11y, presenter
 from backprop.ui.settings import shared_selection
 
 KEYS = ("matrix_l", "matrix_k", "matrix_j")
 SEEN = "matrix_seen"       # the shared selection these widgets last took over
-CHART = presenter.CHART
 
 
 def _sync(lesson: Lesson) -> None:
@@ -74,7 +74,7 @@ def matrix_column(trace: Trace, l: int, k: int, j: int) -> None:
         else:
             st.latex(r"\delta^L = \nabla_a C \odot \sigma'(z^L) \qquad \text{(BP1)}")
             _heatmaps([(m.dC_da, "∇<sub>a</sub>C", None, None), (m.sigma_prime, f"σ′(z<sup>{l}</sup>)", None, k),
-                       (m.delta, f"δ<sup>{l}</sup>", (k, 0), None)], "matrix_bp1")
+                       (m.delta, f"δ<sup>{l}</sup>", (k, 0), None)], "matrix_bp1", "(BP1) at the output layer")
     elif _small(m.W_next.shape):
         st.latex(eq.matrix_bp2(m, k))
     else:
@@ -82,7 +82,8 @@ def matrix_column(trace: Trace, l: int, k: int, j: int) -> None:
                  r"\qquad \text{(BP2)}")
         _heatmaps([(m.W_next.T, f"(W<sup>{l + 1}</sup>)<sup>T</sup>", None, k),
                    (m.delta_next, f"δ<sup>{l + 1}</sup>", None, None),
-                   (m.dC_da, f"(W<sup>{l + 1}</sup>)<sup>T</sup> δ<sup>{l + 1}</sup>", (k, 0), None)], "matrix_bp2")
+                   (m.dC_da, f"(W<sup>{l + 1}</sup>)<sup>T</sup> δ<sup>{l + 1}</sup>", (k, 0), None)], "matrix_bp2",
+                  f"(BP2) at layer {l}")
     if _small((n_l,)):
         st.latex(eq.matrix_bp3(m, k))
     else:
@@ -93,12 +94,14 @@ def matrix_column(trace: Trace, l: int, k: int, j: int) -> None:
         st.latex(rf"\frac{{\partial C}}{{\partial W^{{{l}}}}} = \delta^{{{l}}} (a^{{{l - 1}}})^T \qquad \text{{(BP4)}}")
         done = step(trace.L, n_steps(trace.L) - 1)   # the whole backward pass is done
         fig = layer_gradient(trace, l, done, (l, k, j), projector=presenter.on())
-        st.plotly_chart(presenter.shown(fig), key="matrix_bp4", **CHART)
+        a11y.chart(fig, alt.layer_gradient(trace, l, done), key="matrix_bp4")
 
 
-def _heatmaps(parts, key: str) -> None:
-    """Heatmaps side by side in one chart: (values, title, boxed cell, outlined row) each."""
-    st.plotly_chart(presenter.shown(side_by_side(parts, projector=presenter.on())), key=key, **CHART)
+def _heatmaps(parts, key: str, what: str) -> None:
+    """Heatmaps side by side in one chart: (values, title, boxed cell, outlined row) each; `what` names the
+    equation for a screen reader."""
+    a11y.chart(side_by_side(parts, projector=presenter.on()), alt.matrices([(t, v) for v, t, *_ in parts], what),
+               key=key)
 
 
 def index_column(trace: Trace, l: int, k: int, j: int) -> None:

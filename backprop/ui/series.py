@@ -16,7 +16,8 @@ import streamlit as st
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures.series import cost_curve, parameter_value
-from backprop.ui import presenter, url_codec
+from backprop.figures import alt
+from backprop.ui import a11y, presenter, url_codec
 
 PERSIST = presenter.PERSIST
 # key: (label, low, high, default). The ranges keep every activation and cost finite, and y in [0, 1]
@@ -225,8 +226,8 @@ def cost_plot(trace: bp.Trace) -> None:
               on_click=_descend, args=(choice, eta), width="stretch",
               help=f"{name} ← {name} − η ∂C/∂{name}; the other numbers stay, so the point moves along the curve")
     _, low, high, _ = NUMBERS[key]
-    st.plotly_chart(presenter.shown(cost_curve(trace, param, l, learning_rate=eta, window=(low, high))),
-                    key="series_curve", width="stretch", config={"displayModeBar": False})
+    fig = cost_curve(trace, param, l, learning_rate=eta, window=(low, high))
+    a11y.chart(fig, alt.cost_curve(trace, param, l, 0, 0, fig), key="series_curve")
     st.caption(f"Orange: where the cost is now and its tangent, whose slope is backprop's ∂C/∂{name}. "
                f"Hollow: where one step of size η would land.")
     _last_step(trace, choice)

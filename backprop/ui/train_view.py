@@ -17,8 +17,9 @@ import streamlit as st
 from backprop import datasets as ds
 from backprop import model_io
 from backprop import training as tr
+from backprop.figures import alt
 from backprop.figures import training as figs
-from backprop.ui import presenter, url_codec
+from backprop.ui import a11y, presenter, url_codec
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH
 from backprop.ui.settings import ACTIVATION_LABELS, COST_LABELS, INIT_LABELS, adopt_network
 
@@ -33,7 +34,6 @@ TICK = 0.25                   # seconds between chunks while running
 CHUNK_SECONDS = 0.2           # training time per chunk; the page redraws after each
 STATE, SOURCE, RUNNING, GOAL = "train_state", "train_source", "train_running", "train_goal"
 CSV_DATA, MESSAGE, SENT = "train_csv_data", "train_message", "train_sent"
-CHART = presenter.CHART
 DEFAULTS = {"train_dataset": "circles", "train_n": 300, "train_noise": 0.1, "train_data_seed": 0,
             "train_test": 0.2, "train_hidden": 2, "train_act": "tanh", "train_outact": "sigmoid",
             "train_cost": "cross_entropy", "train_lr": 0.5, "train_batch": 32, "train_seed": 0,
@@ -357,18 +357,20 @@ def charts(state: tr.TrainState) -> None:
     """The data with what the network makes of it, the losses, and the backward pass's health per layer."""
     h, divergence = state.history, state.divergence
     left, right = st.columns(2)
-    left.plotly_chart(presenter.shown(figs.fit_figure(state.network, state.data)), key="train_fit", **CHART)
-    right.plotly_chart(presenter.shown(figs.loss_figure(h, divergence)), key="train_loss", **CHART)
+    a11y.chart(figs.fit_figure(state.network, state.data), alt.fit(state.network, state.data), key="train_fit",
+               where=left)
+    a11y.chart(figs.loss_figure(h, divergence), alt.training_curve(h, "loss"), key="train_loss", where=right)
     if h.has_accuracy:
-        right.plotly_chart(presenter.shown(figs.accuracy_figure(h, divergence)), key="train_accuracy", **CHART)
+        a11y.chart(figs.accuracy_figure(h, divergence), alt.training_curve(h, "accuracy"), key="train_accuracy",
+                   where=right)
     st.subheader("The backward pass, layer by layer")
     st.caption("‖∂C/∂Wˡ‖ is the size of layer l's whole gradient (on the training set, after each epoch); mean "
                "|δˡ| is how much error reaches layer l going back. In a deep sigmoid network both shrink layer by "
                "layer towards the input: the first layers learn slowly (vanishing gradients). Try 5 hidden "
                "layers, sigmoid, then ReLU.")
     left, right = st.columns(2)
-    left.plotly_chart(presenter.shown(figs.gradient_norms_figure(h)), key="train_norms", **CHART)
-    right.plotly_chart(presenter.shown(figs.mean_abs_delta_figure(h)), key="train_deltas", **CHART)
+    a11y.chart(figs.gradient_norms_figure(h), alt.per_layer(h, "gradient norm"), key="train_norms", where=left)
+    a11y.chart(figs.mean_abs_delta_figure(h), alt.per_layer(h, "mean |δ|"), key="train_deltas", where=right)
 
 
 # -- the ways out ------------------------------------------------------------------------------------------
