@@ -310,8 +310,8 @@ def _evaluate(net: Network, data: Dataset, cost: str) -> tuple:
         test_loss = test_accuracy = np.nan
         if data.test_index.size:
             Xt, Yt = data.X_test, data.Y_test
-            A = predict(net, Xt)
-            test_loss = float(C.value(A, Yt).sum()) / Xt.shape[0]
+            Z, A = _output(net, Xt)
+            test_loss = float(C.value(Z, A, Yt).sum()) / Xt.shape[0]
             if classify:
                 test_accuracy = _accuracy(A, Yt)
     deltas = tuple(g.mean_abs_delta(l) for l in range(1, net.L + 1))
@@ -346,11 +346,17 @@ def predict(net: Network, X) -> Array:
         raise ValueError(f"X must have shape (n, {n0}): one row of {n0} inputs per sample; got {X.shape}")
     if not np.all(np.isfinite(X)):
         raise ValueError("X must be finite numbers; it contains NaN or infinity")
+    return _output(net, X)[1]
+
+
+def _output(net: Network, X: Array) -> tuple[Array, Array]:
+    """Zᴸ and Aᴸ for checked inputs X (n, n₀), a row per sample (cross-entropy needs Zᴸ)."""
     A = X
     with _checks.finite_arithmetic("the forward pass", TOO_LARGE):
         for l in range(1, net.L + 1):
-            A = net.act(l)(A @ net.W(l).T + net.b(l))          # Aˡ = σ(Aˡ⁻¹ (Wˡ)ᵀ + bˡ), a row per sample
-    return A
+            Z = A @ net.W(l).T + net.b(l)                        # Zˡ = Aˡ⁻¹ (Wˡ)ᵀ + bˡ, a row per sample
+            A = net.act(l)(Z)                                    # Aˡ = σ(Zˡ)
+    return Z, A
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,7 +193,7 @@ def test_timing_covers_each_width_with_2P_cost_evaluations_counted(monkeypatch):
     making 2P cost evaluations (counted by wrapping the cost itself), and P and 2P growing with the width."""
     calls = []
     original = costs.Quadratic.value
-    monkeypatch.setattr(costs.Quadratic, "value", lambda self, a, y: calls.append(1) or original(self, a, y))
+    monkeypatch.setattr(costs.Quadratic, "value", lambda self, z, a, y: calls.append(1) or original(self, z, a, y))
     widths = (2, 3, 6)
     timings = time_gradients(widths)
     assert [t.sizes for t in timings] == [(2, w, w, 1) for w in widths]
