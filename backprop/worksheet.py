@@ -22,7 +22,11 @@ JSON schema, version 1 (all numbers float64, written by `repr`, so they parse ba
     cost_before        C of the network before the update, on (x, y)
     cost_after         C of the updated network, on the same (x, y)
 
-CSV: one tidy table with the columns layer, quantity, k, j, value. k and j are 1-based as in the lecture;
+    The one exception to "finite": an entry of the output layer's dC_da is null where ∂C/∂aᴸₖ is beyond the
+    largest float64 (a saturated sigmoid under cross-entropy, |zᴸₖ| > 709.78); load_json reads it back as
+    ±inf, with the sign of δᴸₖ = aᴸₖ − yₖ, which is the sign of ∂C/∂aᴸₖ there.
+
+CSV (where ∂C/∂aᴸₖ is beyond the floats, its value is inf or -inf): one tidy table with the columns layer, quantity, k, j, value. k and j are 1-based as in the lecture;
 j is empty for vectors, k and j are empty for scalars; layer is empty for x, y and the scalars, and a⁰ is
 the quantity "a" of layer 0. Values are written by `repr`, so `float(value)` gives the identical float.
 """
@@ -32,6 +36,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 import numpy as np
 
@@ -115,7 +120,7 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
         add(_display(_vector(f"a^{{{l}}}", trace.a(l))))
 
     add("## 2. Cost\n")
-    add(_display(eq.cost_in_full(trace.cost_name, trace.a(L), trace.y, trace.cost)))
+    add(_display(eq.cost_in_full(trace.cost_name, trace.z(L), trace.a(L), trace.y, trace.cost)))
 
     add("## 3. Backward pass\n")
     add(f"Here $L = {L}$. (BP1) at the output, $\\delta^L_k = \\frac{{\\partial C}}{{\\partial a^L_k}}\\, "
@@ -246,10 +251,15 @@ def _record(lesson, origin: str | None) -> dict:
         "output_activation": net.output_activation, "cost": trace.cost_name,
         "learning_rate": float(lesson.learning_rate), "iteration": lesson.iteration, "origin": origin,
         "x": trace.a(0).tolist(), "y": trace.y.tolist(), "a0": trace.a(0).tolist(),
-        "layers": [{"l": l, **{key: arr.tolist() for key, arr in arrays.items()}}
+        "layers": [{"l": l, **{key: _listed(arr) for key, arr in arrays.items()}}
                    for l, arrays in enumerate(_layers(trace, new), start=1)],
         "cost_before": float(trace.cost), "cost_after": float(cost_after),
     }
+
+
+def _listed(arr: np.ndarray) -> list:
+    """arr.tolist(), with None (JSON null) for an entry beyond the floats (only ∂C/∂aᴸ can be one)."""
+    return [v if math.isfinite(v) else None for v in arr.tolist()] if arr.ndim == 1 else arr.tolist()
 
 
 def worked_sheet_json(lesson, origin: str | None = None) -> str:
@@ -344,9 +354,16 @@ def load_json(text: str | bytes) -> dict:
         _checks.keys(layer, ("l",) + LAYER_KEYS, (), where)
         if layer["l"] != l:
             raise ValueError(f"{where} must be layer l = {l}; got l = {layer['l']!r}")
+        beyond = None
+        if l == L and data["cost"] == "cross_entropy" and isinstance(layer["dC_da"], list):
+            beyond = [v is None for v in layer["dC_da"]]            # ∂C/∂aᴸₖ beyond the floats
+            layer = {**layer, "dC_da": [0.0 if v is None else v for v in layer["dC_da"]]}
         out["layers"][l] = {key: _array(layer[key], f"{where}.{key} (layer {l})",
                                         (sizes[l], sizes[l - 1]) if key in MATRICES else (sizes[l],))
                             for key in LAYER_KEYS}
+        if beyond is not None and any(beyond):
+            arrays = out["layers"][l]
+            arrays["dC_da"] = np.where(beyond, np.copysign(np.inf, arrays["delta"]), arrays["dC_da"])
     return out
 
 

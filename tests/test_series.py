@@ -7,6 +7,7 @@ differences of the cost.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures.series import cost_curve, parameter_value
+from helpers_core import product_shown
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "two_nodes.py")
 TIMEOUT = 60
@@ -97,15 +99,15 @@ def test_scalar_equations_show_the_hand_computed_numbers(x, w1, b1, w2, b2, y, c
     bp2 = eq.series_delta_hidden(bp.delta_chain(trace, 1, 0))
     # δ¹ = w² δ² σ′(z¹) with the three factors written out
     sp1 = ref["d1"] / (w2 * ref["d2"])
-    assert rf"&= {eq.factor(w2)} \cdot {eq.factor(ref['d2'])} \cdot {eq.factor(sp1)} \\" in bp2
+    assert product_shown([w2, ref['d2'], sp1], bp2)
     assert rf"&= {eq.num(ref['d1'])} \qquad \text{{(BP2)}}" in bp2
     w_2 = eq.series_weight(bp.weight_chain(trace, 2, 0, 0))
-    assert rf"&= {eq.factor(ref['d2'])} \cdot {eq.factor(ref['a1'])} \\ &= {eq.num(ref['dw2'])} \qquad" in w_2
+    assert product_shown([ref['d2'], ref['a1']], w_2) and rf" \\ &= {eq.num(ref['dw2'])} \qquad" in w_2
     w_1 = eq.series_weight(bp.weight_chain(trace, 1, 0, 0))
-    assert r"\delta^{1}\, x" in w_1 and rf"{eq.factor(ref['d1'])} \cdot {eq.factor(x)}" in w_1
+    assert r"\delta^{1}\, x" in w_1 and product_shown([ref['d1'], x], w_1)
     assert rf"&= {eq.num(ref['dw1'])} \qquad \text{{(BP4)}}" in w_1
     assert eq.series_bias(1, trace.dC_db(1)[0]).endswith(rf"&= {eq.num(ref['db1'])} \qquad \text{{(BP3)}}\end{{aligned}}")
-    assert eq.series_cost(cost, 2, trace.a(2)[0], y, trace.cost).endswith(rf"&= {eq.num(ref['C'])}\end{{aligned}}")
+    assert eq.series_cost(cost, 2, trace.z(2)[0], trace.a(2)[0], y, trace.cost).endswith(rf"&= {eq.num(ref['C'])}\end{{aligned}}")
 
 
 def test_scalar_forward_and_update_equations():
@@ -265,7 +267,9 @@ def _page_trace(at: AppTest) -> bp.Trace:
 def _shown(at: AppTest, lhs: str) -> str:
     """The final number of the equation whose left-hand side is `lhs`, as the page shows it."""
     (tex,) = [l.value for l in at.latex if l.value.strip("$\n").startswith(r"\begin{aligned}" + lhs + " &=")]
-    last = tex.strip("$\n").removesuffix(r"\end{aligned}").split("&=")[-1]
+    rows = tex.strip("$\n").removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}").split(r" \\ ")
+    chain = [rows[0]] + list(itertools.takewhile(lambda r: r.startswith("&="), rows[1:]))
+    last = chain[-1].split("&=")[-1]   # the chain of `lhs` ends there (a "where …" chain may follow)
     return re.sub(r"\\qquad.*", "", last).split("=")[-1].strip()
 
 

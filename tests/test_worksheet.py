@@ -21,6 +21,7 @@ from backprop import equations as eq
 from backprop import worksheet as ws
 from backprop.lesson import Lesson
 from backprop.presets import PRESETS
+from helpers_core import product_shown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,6 +116,8 @@ def _expected(lesson: Lesson) -> dict[str, float]:
             want[f"\\text{{new }} b^{{{l}}}_{{{k + 1}}}"] = new.b(l)[k]
             if l < trace.L:
                 want[DA % (l, k + 1)] = trace.dC_da(l)[k]
+            elif trace.cost_name == "cross_entropy":   # BP1 at a cross-entropy output: "where ∂C/∂aᴸₖ = …"
+                want[r"\text{where } " + DA % (l, k + 1)] = trace.dC_da(l)[k]
             if sizes[l] * sizes[l - 1] <= ws.WRITE_OUT_WEIGHTS:
                 for j in range(sizes[l - 1]):
                     want[DW % (l, eq.kj(k + 1, j + 1))] = trace.dC_dW(l)[k, j]
@@ -152,7 +155,7 @@ def test_bp2_writes_every_term_of_the_sum_over_m_below_its_delta():
         d = bp.delta_chain(trace, 1, k)
         block = next(b for b in md.split("$$") if (DA % (1, k + 1)) + " &=" in b)
         for w, dn in zip(d.W_col, d.delta_next):
-            assert rf"{eq.factor(w)} \cdot {eq.factor(dn)}" in block
+            assert product_shown([w, dn], block)
 
 
 def test_a_big_layer_is_summarised_as_a_table_and_the_sheet_says_so():

@@ -170,7 +170,7 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
             st.latex(eq.input_sum(bp.input_sum(trace, m.layer, k)))
         st.latex(eq.vector(f"a^{{{m.layer}}}", trace.a(m.layer)))
     elif m.kind == COST:
-        st.latex(eq.cost(trace.cost_name, trace.a(L), trace.y, trace.cost))
+        st.latex(eq.cost(trace.cost_name, trace.z(L), trace.a(L), trace.y, trace.cost))
     elif m.kind == BACKWARD and m.layer == L:
         for k in _nodes(trace.network.sizes[L], sel_k if sel_l == L else 0):
             st.latex(eq.bp1(bp.delta_chain(trace, L, k), trace.cost_name))
