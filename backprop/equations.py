@@ -84,8 +84,11 @@ def fit(operands: Sequence[float], result: float, combine: Callable[[list[Fracti
     if not all(math.isfinite(float(v)) for v in operands) or not math.isfinite(float(result)):
         return None
     for d in range(DIGITS, most + 1):
-        if adds_up(combine([printed(v, d) for v in operands]), result):
-            return d
+        try:
+            if adds_up(combine([printed(v, d) for v in operands]), result):
+                return d
+        except ZeroDivisionError:      # a denominator that prints as 0 (σ′ underflowed): never faithful
+            return None
     return None
 
 
@@ -197,11 +200,14 @@ def output_dC_da(d: DeltaChain, cost_name: str) -> str:
     return rf"\frac{{{num(d.delta, p)}}}{{{num(d.sigma_prime, p)}}}"
 
 
-def _cancelled(a: str, y: str, z: str, d_dC_da: float) -> str:
+def _cancelled(a: str, y: str, z: str, d_dC_da: float, sigma_prime: float = 1.0) -> str:
     """One line: why (BP1) is shown as δᴸ = aᴸ − y instead of the product of its factors."""
     if not math.isfinite(d_dC_da):
         why = (rf"\text{{here }} \tfrac{{\partial C}}{{\partial {a}}} \text{{ is beyond the largest float; its }}"
                rf" {a}(1 - {a}) \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}")
+    elif sigma_prime == 0:
+        why = (rf"\text{{here }} \sigma'({z}) = {a}(1 - {a}) \text{{ is below the smallest float (it rounds to 0); it"
+               rf" cancels in }} \tfrac{{\partial C}}{{\partial {a}}}\, \sigma'({z}) \text{{, which leaves }} {a} - {y}")
     else:
         why = (rf"\text{{here the factors would need more than {CHAIN_DIGITS} digits to multiply out; }} {a}(1 - {a})"
                rf" \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}")
@@ -229,7 +235,7 @@ def bp1(d: DeltaChain, cost_name: str, layer: str = "L", node: bool = True) -> s
     q = fit([d.delta, d.sigma_prime], d.dC_da, lambda v: v[0] / v[1], CHAIN_DIGITS)
     if p is None or q is None:
         return aligned(lhs, symbolic, rf"{a} - {y} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}",
-                       more=[_cancelled(a, y, z, d.dC_da)])
+                       more=[_cancelled(a, y, z, d.dC_da, d.sigma_prime)])
     return aligned(lhs, symbolic, rf"{factor(d.dC_da, p)} \cdot {factor(d.sigma_prime, p)}",
                    rf"{a} - {y} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}",
                    more=rows(rf"\text{{where }} {dC_da}", rf"\frac{{{a} - {y}}}{{{a}\,(1 - {a})}}",
@@ -400,10 +406,23 @@ def _tag(name: str) -> str:
     return rf"\qquad \text{{({name})}}"
 
 
-def _entrywise(pairs, results, combine, most: int = MAX_DIGITS) -> int | None:
-    """The digits that make every entry add up (the most any one needs); None if one cannot."""
-    need = [fit(ops, r, combine, most) for ops, r in zip(pairs, results)]
-    return None if None in need else max(need, default=DIGITS)
+def _entrywise(operands, results, combine, most: int = MAX_DIGITS) -> int | None:
+    """The fewest digits with which every entry's operands add up to its result, all printed alike (one
+    entry's 4 digits may add up where 5 do not, so each count is tried on all); None if none do."""
+    operands, results = list(operands), list(results)
+    if not all(math.isfinite(float(v)) for ops, r in zip(operands, results) for v in (*ops, r)):
+        return None
+    for d in range(DIGITS, most + 1):
+        if all(_adds_up_at(ops, r, combine, d) for ops, r in zip(operands, results)):
+            return d
+    return None
+
+
+def _adds_up_at(operands, result: float, combine, d: int) -> bool:
+    try:
+        return adds_up(combine([printed(v, d) for v in operands]), result)
+    except ZeroDivisionError:
+        return False
 
 
 def matrix_bp1(m, k: int, cost_name: str = "quadratic") -> str:
@@ -415,7 +434,8 @@ def matrix_bp1(m, k: int, cost_name: str = "quadratic") -> str:
     if p is None:
         return (r"\begin{aligned}" + r"\delta^L &= \nabla_a C \odot \sigma'(z^L) = a^L - y \\ "
                 + rf"&= {bmatrix(m.delta, boxed=(k,))}{_tag('BP1, sigmoid output')} \\ "
-                + _cancelled("a^L", "y", "z^L", 0.0 if np.all(np.isfinite(m.dC_da)) else math.inf) + r"\end{aligned}")
+                + _cancelled("a^L", "y", "z^L", 0.0 if np.all(np.isfinite(m.dC_da)) else math.inf,
+                             float(np.min(m.sigma_prime))) + r"\end{aligned}")
     return aligned(r"\delta^L", r"\nabla_a C \odot \sigma'(z^L)",
                    rf"{bmatrix(m.dC_da, marked_rows=(k,), digits=p)} \odot "
                    rf"{bmatrix(m.sigma_prime, marked_rows=(k,), digits=p)}",
@@ -469,7 +489,7 @@ def entry_bp1(e, matrix_delta: float, cost_name: str = "quadratic") -> str:
         return (r"\begin{aligned}" + rf"\delta^L_{{{k}}} &= \frac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
                 rf" = {a} - {y} = {num(e.delta)} \\ "
                 + rf"\left(\nabla_a C \odot \sigma'(z^L)\right)_{{{k}}} &= \boxed{{{num(matrix_delta)}}}"
-                + _tag("BP1") + r" \\ " + _cancelled(a, y, z, e.dC_da) + r"\end{aligned}")
+                + _tag("BP1") + r" \\ " + _cancelled(a, y, z, e.dC_da, e.sigma_prime) + r"\end{aligned}")
     return aligned(rf"\delta^L_{{{k}}}", rf"\frac{{\partial C}}{{\partial a^L_{{{k}}}}}\, \sigma'(z^L_{{{k}}})",
                    rf"{factor(e.dC_da, p)} \cdot {factor(e.sigma_prime, p)}", num(e.delta),
                    more=rows(rf"\left(\nabla_a C \odot \sigma'(z^L)\right)_{{{k}}}",

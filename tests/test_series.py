@@ -369,3 +369,22 @@ def test_a_non_sigmoid_output_under_cross_entropy_is_refused_too():
     assert at.selectbox(key="series_act2").value == "sigmoid"
     (message,) = [e.value for e in at.error]
     assert "can't be used with the cross-entropy cost" in message and "Node 2 stays sigmoid" in message
+
+
+@pytest.mark.parametrize("param, l", [("W", 1), ("b", 1), ("W", 2), ("b", 2)])
+def test_saturated_cross_entropy_curve_follows_its_tangent(param, l):
+    """Issue 11: hidden linear, output sigmoid, cross-entropy, x = 2, w¹ = b¹ = w² = b² = 4, y = 0. zᴸ = 52,
+    so C = softplus(52) = 52 (the clipped cost showed a flat curve at 34.54 under a tangent of slope 12);
+    the plotted curve's slope at the current point, from its neighbouring points, equals the tangent's
+    (backprop's ∂C/∂θ) within 1e-6 relative."""
+    trace = _series(2.0, 4.0, 4.0, 4.0, 4.0, 0.0, "linear", "sigmoid", "cross_entropy")
+    assert trace.z(2)[0] == 52.0 and trace.cost == pytest.approx(52.0, rel=1e-15)
+    theta, grad = parameter_value(trace, param, l)
+    fig = cost_curve(trace, param, l)
+    cx, cy = np.asarray(_named(fig, "cost").x), np.asarray(_named(fig, "cost").y)
+    tx, ty = np.asarray(_named(fig, "tangent").x), np.asarray(_named(fig, "tangent").y)
+    tangent_slope = (ty[1] - ty[0]) / (tx[1] - tx[0])
+    (i,) = np.flatnonzero(cx == theta)
+    curve_slope = (cy[i + 1] - cy[i - 1]) / (cx[i + 1] - cx[i - 1])
+    assert curve_slope == pytest.approx(tangent_slope, rel=1e-6)
+    assert tangent_slope == pytest.approx(grad, rel=1e-12) and abs(grad) >= 1   # δ² = 1, ∂C/∂w² = 12, …
