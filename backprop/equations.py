@@ -295,6 +295,16 @@ def update(w: WeightChain, learning_rate: float, new_W: float) -> str:
                    rf"{num(w.W, p)} - {num(learning_rate, p)} \cdot {factor(w.dC_dW, p)}", num(new_W))
 
 
+def moved(L: int, update_biases: bool) -> str:
+    """Which parameters the update moves: W¹ … Wᴸ, and b¹ … bᴸ or the words that they are kept fixed."""
+    Ws = ", ".join(f"W^{{{l}}}" for l in range(1, L + 1))
+    bs = ", ".join(f"b^{{{l}}}" for l in range(1, L + 1))
+    if update_biases:
+        return rf"\text{{moved: }} {Ws} \text{{ and }} {bs} \qquad (\theta \leftarrow \theta - \eta\, \partial C / \partial \theta)"
+    return (rf"\text{{moved: }} {Ws} \qquad \text{{kept fixed: }} {bs} \qquad "
+            r"(W \leftarrow W - \eta\, \partial C / \partial W)")
+
+
 def vector(name: str, values) -> str:
     """A named vector written out: a^1 = (0.59, 0.6)."""
     values = np.asarray(values).ravel()

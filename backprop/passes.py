@@ -215,8 +215,12 @@ def _batch(net: Network, X: Array, Y: Array, C) -> Gradients:
     return Gradients(net, m, float(C.value(Z[L], A[L], Y).sum()) / m, tuple(dC_dW), tuple(dC_db), tuple(mean_abs))
 
 
-def gradient_descent_step(net: Network, gradients: Trace | Gradients, learning_rate: float = 0.5) -> Network:
-    """A new network with Wˡ ← Wˡ − η ∂C/∂Wˡ and bˡ ← bˡ − η ∂C/∂bˡ; `net` is left unchanged."""
+def gradient_descent_step(net: Network, gradients: Trace | Gradients, learning_rate: float = 0.5,
+                          update_biases: bool = True) -> Network:
+    """A new network with Wˡ ← Wˡ − η ∂C/∂Wˡ and bˡ ← bˡ − η ∂C/∂bˡ; `net` is left unchanged.
+
+    update_biases=False keeps every bˡ as it is and moves the weights only, as some worked examples do
+    (Mazur's 2-2-2 post)."""
     try:
         eta = float(learning_rate)
     except (TypeError, ValueError):
@@ -235,6 +239,9 @@ def gradient_descent_step(net: Network, gradients: Trace | Gradients, learning_r
         for l in range(1, len(net._W)):
             # One new array per parameter, filled in place: fresh large arrays cost page faults, not arithmetic.
             for new, old, grad in ((W, net._W[l], dW[l]), (b, net._b[l], db[l])):
+                if new is b and not update_biases:
+                    new.append(old)                                  # read-only already: shared, not copied
+                    continue
                 p = np.multiply(grad, -eta)
                 p += old
                 new.append(_checks.read_only(p))

@@ -150,8 +150,13 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
 
     eta = lesson.learning_rate
     add(f"## 4. Update, $\\eta = {eq.num(eta)}$\n")
-    add("Every weight and bias moves against its gradient: $W \\leftarrow W - \\eta\\, "
-        "\\frac{\\partial C}{\\partial W}$ and $b \\leftarrow b - \\eta\\, \\frac{\\partial C}{\\partial b}$.\n")
+    if lesson.update_biases:
+        add("Every weight and bias moves against its gradient: $W \\leftarrow W - \\eta\\, "
+            "\\frac{\\partial C}{\\partial W}$ and $b \\leftarrow b - \\eta\\, \\frac{\\partial C}{\\partial b}$.\n")
+    else:
+        add("Every weight moves against its gradient, $W \\leftarrow W - \\eta\\, \\frac{\\partial C}{\\partial W}$; "
+            "**the biases are kept fixed** in this update (as in Mazur's worked example), so every $b^l_k$ "
+            "stays as it was.\n")
     for l in range(1, L + 1):
         add(f"### Layer {l}\n")
         if l in summarised:
@@ -163,6 +168,9 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
             for k in range(sizes[l]):
                 for j in range(sizes[l - 1]):
                     add(_display(eq.update(weight_chain(trace, l, k, j), eta, new.W(l)[k, j])))
+        if not lesson.update_biases:
+            add(f"Biases of layer {l}, kept fixed: ${_vector(f'b^{{{l}}}', new.b(l))}$.\n")
+            continue
         for k in range(sizes[l]):
             add(_display(eq.series_update(f"b^{{{l}}}_{{{k + 1}}}", net.b(l)[k], eta, trace.dC_db(l)[k],
                                           new.b(l)[k])))

@@ -380,3 +380,23 @@ def test_download_buttons_without_known_settings_say_so(deferred):
     assert [name for name, _, _ in deferred][0] == "backprop-3-4-2-iteration1.md"
     md = deferred[0][2]()
     assert md == ws.worked_sheet_markdown(lesson) and "origin not recorded" in md
+
+
+def test_the_presets_sheet_keeps_the_biases_fixed_as_mazur_does_and_says_so():
+    """The 2-2-2 preset as the app starts it (update_biases=False): the sheet's update section says the
+    biases are kept fixed, writes no bias update, and its cost after is Mazur's 0.291 (0.2910); the JSON's
+    b_new equals b."""
+    p = PRESETS["worked_2_2_2"]
+    lesson = Lesson.start(p.network(), p.x, p.y, p.cost, p.learning_rate, p.update_biases)
+    md = ws.worked_sheet_markdown(lesson)
+    update = md[md.index("## 4. Update"):md.index("## 5.")]
+    assert "**the biases are kept fixed**" in update and r"\text{new } b" not in update
+    assert r"C_{\text{after}} = 0.291" in md and "0.2805" not in md
+    sheet = ws.load_json(ws.worked_sheet_json(lesson))
+    for l in (1, 2):
+        assert sheet["layers"][l]["b_new"].tolist() == sheet["layers"][l]["b"].tolist()
+    assert at_4_digits(sheet["cost_after"]) == "0.291"
+
+
+def at_4_digits(v: float) -> str:
+    return eq.num(v)

@@ -184,10 +184,15 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
         w = bp.weight_chain(trace, *selected)
         new = lesson.updated_network(trace)
         st.latex(eq.update(w, lesson.learning_rate, new.W(sel_l)[sel_k, sel_j]))
+        st.latex(eq.moved(L, lesson.update_biases))
+        if all(n <= eq.SMALL for n in trace.network.sizes):   # every new weight, as a worked example lists them
+            st.latex(r" \qquad ".join(rf"\text{{new }} W^{{{l}}} = {eq.bmatrix(new.W(l))}" for l in range(1, L + 1)))
         after = bp.cost_of(new, lesson.x, lesson.y, lesson.cost)
         st.latex(rf"C_{{\text{{before}}}} = {eq.num(trace.cost)} \qquad C_{{\text{{after}}}} = {eq.num(after)}")
-        st.caption("Every weight and bias moves against its gradient. **Step** starts the next iteration "
-                   "from the updated network.")
+        moves = ("Every weight and bias moves against its gradient." if lesson.update_biases else
+                 "Every weight moves against its gradient; the biases are kept fixed, as in Mazur's worked "
+                 "example (tick “Update the biases too” in the sidebar to move them as well).")
+        st.caption(f"{moves} **Step** starts the next iteration from the updated network.")
 
 
 def chain_rule(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
