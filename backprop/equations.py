@@ -300,9 +300,8 @@ def moved(L: int, update_biases: bool) -> str:
     Ws = ", ".join(f"W^{{{l}}}" for l in range(1, L + 1))
     bs = ", ".join(f"b^{{{l}}}" for l in range(1, L + 1))
     if update_biases:
-        return rf"\text{{moved: }} {Ws} \text{{ and }} {bs} \qquad (\theta \leftarrow \theta - \eta\, \partial C / \partial \theta)"
-    return (rf"\text{{moved: }} {Ws} \qquad \text{{kept fixed: }} {bs} \qquad "
-            r"(W \leftarrow W - \eta\, \partial C / \partial W)")
+        return rf"\text{{moved: }} {Ws} \text{{ and }} {bs}"
+    return rf"\text{{moved: }} {Ws} \qquad \text{{kept fixed: }} {bs}"
 
 
 def vector(name: str, values) -> str:

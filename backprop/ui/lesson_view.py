@@ -186,7 +186,8 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
         st.latex(eq.update(w, lesson.learning_rate, new.W(sel_l)[sel_k, sel_j]))
         st.latex(eq.moved(L, lesson.update_biases))
         if all(n <= eq.SMALL for n in trace.network.sizes):   # every new weight, as a worked example lists them
-            st.latex(r" \qquad ".join(rf"\text{{new }} W^{{{l}}} = {eq.bmatrix(new.W(l))}" for l in range(1, L + 1)))
+            st.latex(r"\begin{aligned}" + r" \\ ".join(rf"\text{{new }} W^{{{l}}} &= {eq.bmatrix(new.W(l))}"
+                                                      for l in range(1, L + 1)) + r"\end{aligned}")
         after = bp.cost_of(new, lesson.x, lesson.y, lesson.cost)
         st.latex(rf"C_{{\text{{before}}}} = {eq.num(trace.cost)} \qquad C_{{\text{{after}}}} = {eq.num(after)}")
         moves = ("Every weight and bias moves against its gradient." if lesson.update_biases else
