@@ -14,9 +14,10 @@ be printed faithfully at all (∂C/∂aᴸ beyond the largest float), the equati
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections.abc import Callable, Sequence
-from fractions import Fraction
+from decimal import Decimal
 
 import numpy as np
 
@@ -52,43 +53,55 @@ MAX_DIGITS = 17     # a float64 printed with 17 significant digits parses back t
 CHAIN_DIGITS = 8    # BP1 and BP4 at a cross-entropy output: beyond this, the cancelled form δᴸ = aᴸ − y
 
 
-def printed(v: float, digits: int = DIGITS) -> Fraction:
+# Decimal arithmetic, exact here: printed operands have at most 17 digits, so their products and sums fit
+# in 200 (a sum of terms 10³⁰⁰ apart is rounded at the 200th digit, far below any half unit).
+_EXACT = decimal.Context(prec=200, Emin=-999_999, Emax=999_999,
+                         traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+_UNDERFLOW = _EXACT.power(2, -1075)      # below this a float64 result rounds to 0
+
+
+def printed(v: float, digits: int = DIGITS) -> Decimal:
     """The exact value of `v` as num(v, digits) prints it."""
-    return Fraction(f"{float(v):.{digits}g}")
+    return Decimal(f"{float(v):.{digits}g}")
 
 
-def half_unit(v: float, digits: int = DIGITS) -> Fraction:
+def half_unit(v: float, digits: int = DIGITS) -> Decimal:
     """Half a unit of the last of `digits` significant digits of v as printed (0 for 0)."""
     p = printed(v, digits)
-    if p == 0:
-        return Fraction(0)
-    exponent = int(f"{float(p):.{digits - 1}e}".split("e")[1])
-    return Fraction(1, 2) * Fraction(10) ** (exponent - digits + 1)
+    return Decimal(0) if p == 0 else Decimal(5).scaleb(p.adjusted() - digits)
 
 
 def adds_up(got, result: float) -> bool:
     """Whether `got`, what the printed operands give, lies within half a unit of the printed result's last
     digit. A result that underflowed to 0 accepts anything that rounds to 0 in float64."""
-    got = Fraction(got)
-    if float(result) == 0:
-        return abs(got) <= Fraction(2) ** -1075
-    return abs(got - printed(result)) <= half_unit(result)
+    with decimal.localcontext(_EXACT):
+        got = got if isinstance(got, Decimal) else Decimal(got)
+        if float(result) == 0:
+            return abs(got) <= _UNDERFLOW
+        return abs(got - printed(result)) <= half_unit(result)
 
 
-def fit(operands: Sequence[float], result: float, combine: Callable[[list[Fraction]], object],
+def _adds_up_at(operands, result: float, combine, d: int) -> bool:
+    """Whether `operands` printed with d digits, combined, add up to `result` printed with DIGITS; a
+    denominator that prints as 0 (σ′ underflowed) never does."""
+    with decimal.localcontext(_EXACT):
+        try:
+            return adds_up(combine([printed(v, d) for v in operands]), result)
+        except (ZeroDivisionError, decimal.InvalidOperation):
+            return False
+
+
+def fit(operands: Sequence[float], result: float, combine: Callable[[list[Decimal]], object],
         most: int = MAX_DIGITS) -> int | None:
     """The fewest significant digits (DIGITS up to `most`) to print `operands` with, so that
     combine(operands as printed) adds up to `result` as printed with DIGITS; None if none do (or an operand
-    is not finite). `combine` gets the printed operands as exact Fractions and returns a Fraction (or a
+    is not finite). `combine` gets the printed operands as exact Decimals and returns a Decimal (or a
     float, where it needs ln or exp)."""
     if not all(math.isfinite(float(v)) for v in operands) or not math.isfinite(float(result)):
         return None
     for d in range(DIGITS, most + 1):
-        try:
-            if adds_up(combine([printed(v, d) for v in operands]), result):
-                return d
-        except ZeroDivisionError:      # a denominator that prints as 0 (σ′ underflowed): never faithful
-            return None
+        if _adds_up_at(operands, result, combine, d):
+            return d
     return None
 
 
@@ -98,8 +111,8 @@ def _digits(operands: Sequence[float], result: float, combine, most: int = MAX_D
     return fit(operands, result, combine, most) or MAX_DIGITS
 
 
-def _product(v: list[Fraction]) -> Fraction:
-    out = Fraction(1)
+def _product(v: list[Decimal]) -> Decimal:
+    out = Decimal(1)
     for x in v:
         out *= x
     return out
@@ -107,8 +120,8 @@ def _product(v: list[Fraction]) -> Fraction:
 
 def _sum_of_products(n: int):
     """Σᵢ v[2i]·v[2i+1] over n pairs, plus a last lone term if there is one (a bias)."""
-    def combine(v: list[Fraction]) -> Fraction:
-        return sum((v[2 * i] * v[2 * i + 1] for i in range(n)), Fraction(0)) + sum(v[2 * n:], Fraction(0))
+    def combine(v: list[Decimal]) -> Decimal:
+        return sum((v[2 * i] * v[2 * i + 1] for i in range(n)), Decimal(0)) + sum(v[2 * n:], Decimal(0))
     return combine
 
 
@@ -155,7 +168,7 @@ def _cross_entropy_terms(z, y) -> tuple[list[float], Callable]:
     """The operands y, 1 − y, z of each output and what they give: Σ y ln(1 + e^−z) + (1 − y) ln(1 + e^z)."""
     ops = [float(v) for zk, yk in zip(z, y) for v in (yk, 1.0 - yk, zk)]
 
-    def combine(v: list[Fraction]) -> float:
+    def combine(v: list[Decimal]) -> float:
         return math.fsum(float(v[i]) * _softplus(-float(v[i + 2])) + float(v[i + 1]) * _softplus(float(v[i + 2]))
                          for i in range(0, len(v), 3))
     return ops, combine
@@ -171,7 +184,7 @@ def cost(cost_name: str, z, a, y, value: float, full: bool = False) -> str:
     if cost_name == "quadratic":
         ops = [float(v) for pair in zip(a, y) for v in pair]
         d = _digits(ops, value, lambda v: sum(((v[i] - v[i + 1]) ** 2 for i in range(0, len(v), 2)),
-                                              Fraction(0)) / 2)
+                                              Decimal(0)) / 2)
         terms = [rf"({num(ak, d)} - {factor(yk, d)})^2" for ak, yk in zip(a, y)]
         body = sum_in_full(terms) if full else _sum(terms)
         return aligned("C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2", rf"\frac{{1}}{{2}}\bigl[{body}\bigr]",
@@ -426,12 +439,6 @@ def _entrywise(operands, results, combine, most: int = MAX_DIGITS) -> int | None
             return d
     return None
 
-
-def _adds_up_at(operands, result: float, combine, d: int) -> bool:
-    try:
-        return adds_up(combine([printed(v, d) for v in operands]), result)
-    except ZeroDivisionError:
-        return False
 
 
 def matrix_bp1(m, k: int, cost_name: str = "quadratic") -> str:
