@@ -400,3 +400,21 @@ def test_the_presets_sheet_keeps_the_biases_fixed_as_mazur_does_and_says_so():
 
 def at_4_digits(v: float) -> str:
     return eq.num(v)
+
+
+def test_an_output_dC_da_beyond_the_floats_is_null_in_json_and_comes_back_infinite():
+    """zᴸ = 802 under cross-entropy with y = 0: ∂C/∂aᴸ ≈ e⁸⁰² is beyond float64. The JSON holds null there
+    (JSON has no infinity), load_json gives +inf (the sign of δᴸ = aᴸ − y), the CSV writes inf, and the
+    sheet's BP1 says why it shows δ = a − y."""
+    net = bp.Network.from_arrays([[[1.0], [2.0]], [[800.0, 1.0]]], [[0.0, 0.0], [0.0]], activation="relu",
+                                 output_activation="sigmoid")
+    lesson = Lesson.start(net, [1.0], [0.0], "cross_entropy", 0.1)
+    assert lesson.trace.dC_da(2)[0] == np.inf
+    text = ws.worked_sheet_json(lesson)
+    assert json.loads(text)["layers"][1]["dC_da"] == [None]
+    sheet = ws.load_json(text)
+    assert sheet["layers"][2]["dC_da"].tolist() == [np.inf]
+    assert sheet["layers"][1]["dC_da"].tolist() == lesson.trace.dC_da(1).tolist()
+    rows = list(csv.reader(io.StringIO(ws.worked_sheet_csv(lesson))))
+    assert ["2", "dC_da", "1", "", "inf"] in rows
+    assert "beyond the largest float" in ws.worked_sheet_markdown(lesson)
