@@ -98,6 +98,27 @@ def test_dC_da_beyond_the_floats_is_infinite_not_clipped(z, y, want):
     assert math.isfinite(trace.cost) and np.all(np.isfinite(trace.delta(1)))
 
 
+@pytest.mark.parametrize("z1", [20.0, -30.0, 300.0])
+@pytest.mark.parametrize("z2", [40.0, -36.0, 700.0])
+def test_a_saturated_tanh_hidden_layer_passes_exact_deltas_back(z1, z2):
+    """x = 1 → tanh node (z¹) → sigmoid output (z²), cross-entropy, y = 0.3: δ¹ = w² δ² sech²(z¹) and
+    ∂C/∂W¹ = δ¹ x to 1e−12 relative where δ¹ is a normal float (1 − tanh² gave exactly 0 from |z¹| ≈ 19)."""
+    w2 = 2.0
+    b2 = z2 - w2 * math.tanh(z1)                 # z² exactly as asked, up to the rounding of this line
+    net = bp.Network.from_arrays([[[z1]], [[w2]]], [[0.0], [b2]], activation="tanh", output_activation="sigmoid")
+    trace = bp.backward(net, [1.0], [0.3], cost="cross_entropy")
+    Z1, Z2 = mpmath.mpf(z1), mpmath.mpf(w2) * mpmath.tanh(mpmath.mpf(z1)) + mpmath.mpf(b2)
+    delta2 = sig(Z2) - mpmath.mpf(0.3)
+    delta1 = mpmath.mpf(w2) * delta2 / mpmath.cosh(Z1) ** 2
+    if abs(delta1) < mpmath.mpf(sys.float_info.min):
+        pytest.skip("δ¹ is below the normal floats")
+    for what, got, want in (("delta hidden", trace.delta(1)[0], delta1), ("dC_dW hidden", trace.dC_dW(1)[0, 0], delta1),
+                            ("delta", trace.delta(2)[0], delta2)):
+        error = rel(got, want)
+        note(what, error)
+        assert error < 1e-12, f"{what}: mine {got!r} / 400 digits {mpmath.nstr(want, 17)}"
+
+
 def ulps(got: np.ndarray, want: list) -> np.ndarray:
     """|got − want| in units of the last place of want (the spacing of float64 at want)."""
     w = np.array([float(v) for v in want])
