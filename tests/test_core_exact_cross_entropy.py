@@ -16,7 +16,14 @@ import pytest
 
 import backprop as bp
 
-mpmath.mp.dps = 400
+DPS = 400
+
+
+@pytest.fixture(autouse=True)
+def four_hundred_digits():
+    """mpmath's precision is global: each test sets its own (another module may have set another)."""
+    with mpmath.workdps(DPS):
+        yield
 FLOAT_MAX = mpmath.mpf(sys.float_info.max)
 ZS = [9.0, -9.0, 20.0, -20.0, 36.0, -36.0, 40.0, -40.0, 100.0, -100.0, 700.0, -700.0]
 YS = [0.0, 1.0, 0.3]

@@ -26,7 +26,14 @@ from backprop import worksheet as ws
 from backprop.lesson import Lesson
 from backprop.matrix_form import entry, layer_matrices
 
-mpmath.mp.dps = 60
+DPS = 60
+
+
+@pytest.fixture(autouse=True)
+def sixty_digits():
+    """mpmath's precision is global: each test sets its own (another module may have set another)."""
+    with mpmath.workdps(DPS):
+        yield
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?")   # not the 0 of M0
 BMATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", re.S)
 TAG = re.compile(r"\\qquad \\text\{[^{}]*\}\s*$")
@@ -224,7 +231,8 @@ def saturated_lessons(draw):
     return Lesson.start(net, x, y, cost, draw(st.sampled_from([0.1, 0.5, 1.0, 3.0])))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(saturated_lessons())
 def test_every_printed_chain_rule_adds_up_on_saturated_networks(lesson):
     problems = [p for tex in printed_equations(lesson) for p in Block(tex).check()]
