@@ -299,3 +299,12 @@ def test_the_2_2_2_update_reproduces_mazurs_post_and_the_bias_switch_moves_the_b
     assert at.session_state["lesson"].updated_network().b(1)[0] < 0.35
     _click(at, "btn_step")                                               # the next iteration uses the moved biases
     assert at.session_state["lesson"].network.b(1)[0] < 0.35
+
+
+def test_leaving_the_2_2_2_weights_restores_the_usual_bias_update():
+    """Keeping the biases fixed belongs to Mazur's preset: a changed size (random weights) ticks the switch
+    again, unless the user set it otherwise."""
+    at = _app()
+    assert at.checkbox(key="update_biases").value is False
+    _set_sizes(at, (2, 3, 2))
+    assert at.checkbox(key="update_biases").value is True and at.session_state["lesson"].update_biases

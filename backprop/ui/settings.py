@@ -69,8 +69,13 @@ def apply_preset(name: str) -> None:
 
 
 def _unfix() -> None:
-    """A changed size or seed means random weights again."""
-    st.session_state["fixed"] = None
+    """A changed size or seed means random weights again (and the usual update of the biases, unless the
+    switch was set otherwise than the preset left it: keeping them fixed belongs to the preset)."""
+    s = st.session_state
+    p = PRESETS.get(s.get("fixed"))
+    if p is not None and s.get("update_biases") == p.update_biases:
+        s["update_biases"] = True
+    s["fixed"] = None
 
 
 def _defaults() -> None:

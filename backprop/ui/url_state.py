@@ -76,6 +76,8 @@ def _restore_network(values: dict, problems: list[str]) -> None:
                                                                                  p.output_activation)
                           or ("preset" not in values and ("seed" in values or "init" in values))):
         s["fixed"] = None
+    if s.get("fixed") is None and "bias" not in values:   # a link from before the switch: biases moved
+        s["update_biases"] = True
     for key in ("x", "y"):
         if key in values:
             s[f"{key}_text"] = ", ".join(f"{v:g}" for v in values[key])
