@@ -50,5 +50,6 @@ def cost_along(net: Network, x, y, values, param: str = "W", l: int = 1, k: int 
             Z[:, k] = net.W(l)[k] @ a_prev + theta           # zˡₖ with bˡₖ = θ
         A = net.act(l)(Z)
         for m in range(l + 1, net.L + 1):                    # the layers above, a row per value
-            A = net.act(m)(A @ net.W(m).T + net.b(m))
-        return _checks.read_only(np.asarray(C.value(A, y), dtype=float))
+            Z = A @ net.W(m).T + net.b(m)
+            A = net.act(m)(Z)
+        return _checks.read_only(np.asarray(C.value(Z, A, y), dtype=float))   # Z is now Zᴸ

@@ -133,8 +133,9 @@ def gradient_check(net: Network, x, y, cost: str = "quadratic", epsilon: float =
     def C_now() -> float:
         a = x
         for l in range(1, net.L + 1):
-            a = acts[l](W[l] @ a + b[l])
-        return float(C.value(a, y))
+            z = W[l] @ a + b[l]
+            a = acts[l](z)
+        return float(C.value(z, a, y))
 
     def central(param: Array) -> Array:
         grad = np.zeros_like(param)

@@ -28,12 +28,14 @@ class Lesson:
     cost: str = "quadratic"
     learning_rate: float = 0.5
     index: int = 0                  # the current step, 0 … 2L + 2
+    update_biases: bool = True      # False: the update moves the weights only (Mazur's 2-2-2 post does so)
 
     @classmethod
-    def start(cls, net: Network, x, y, cost: str = "quadratic", learning_rate: float = 0.5) -> Lesson:
+    def start(cls, net: Network, x, y, cost: str = "quadratic", learning_rate: float = 0.5,
+              update_biases: bool = True) -> Lesson:
         """A lesson at step 0 of its first iteration; checks x, y, cost and η by running the trace once."""
         lesson = cls((net,), _checks.frozen(x, "x", (net.sizes[0],)), _checks.frozen(y, "y", (net.sizes[-1],)),
-                     cost, float(learning_rate))
+                     cost, float(learning_rate), update_biases=bool(update_biases))
         lesson.cost_after_update()   # the trace, the update and its cost: a ValueError now, not on first draw
         return lesson
 
@@ -63,8 +65,8 @@ class Lesson:
         return backward(self.network, self.x, self.y, self.cost)
 
     def updated_network(self, trace: Trace | None = None) -> Network:
-        """The network after this iteration's update W ← W − η ∂C/∂W."""
-        return gradient_descent_step(self.network, trace or self.trace, self.learning_rate)
+        """The network after this iteration's update W ← W − η ∂C/∂W (and b ← b − η ∂C/∂b if update_biases)."""
+        return gradient_descent_step(self.network, trace or self.trace, self.learning_rate, self.update_biases)
 
     def cost_after_update(self, trace: Trace | None = None) -> float:
         """C of the updated network on the same sample."""

@@ -152,7 +152,7 @@ def backward(net: Network, x, y, cost: str = "quadratic") -> Trace:
     delta: list = [None] * (L + 1)
 
     with _checks.finite_arithmetic("the backward pass", TOO_LARGE):
-        dC_da[L] = C.dC_da(fwd.a(L), y)
+        dC_da[L] = C.dC_da(fwd.z(L), fwd.a(L), y)                   # ±inf where beyond the floats
         delta[L] = C.delta(fwd.z(L), fwd.a(L), y, net.act(L))       # (BP1) δᴸ = ∂C/∂aᴸ ⊙ σ′(zᴸ)
         for l in range(L - 1, -1, -1):
             dC_da[l] = net.W(l + 1).T @ delta[l + 1]                 # (BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ
@@ -160,7 +160,7 @@ def backward(net: Network, x, y, cost: str = "quadratic") -> Trace:
                 delta[l] = dC_da[l] * sp[l]                          # (BP2) δˡ = ∂C/∂aˡ ⊙ σ′(zˡ)
         # (BP3) ∂C/∂bˡ = δˡ needs no array of its own: Trace.dC_db returns δˡ.
         dC_dW = [None] + [np.outer(delta[l], fwd.a(l - 1)) for l in range(1, L + 1)]   # (BP4) δˡ (aˡ⁻¹)ᵀ
-        cost_value = float(C.value(fwd.a(L), y))
+        cost_value = float(C.value(fwd.z(L), fwd.a(L), y))
 
     ro = _checks.read_only
     return Trace(forward=fwd, y=y, cost_name=C.name, cost=cost_value,
@@ -212,11 +212,15 @@ def _batch(net: Network, X: Array, Y: Array, C) -> Gradients:
         mean_abs[l] = float(np.abs(delta).sum()) / delta.size        # (sum / size: ndarray.mean costs more)
         if l > 1:
             delta = (delta @ W[l]) * act[l - 1].prime(Z[l - 1])      # (BP2), a row per sample
-    return Gradients(net, m, float(C.value(A[L], Y).sum()) / m, tuple(dC_dW), tuple(dC_db), tuple(mean_abs))
+    return Gradients(net, m, float(C.value(Z[L], A[L], Y).sum()) / m, tuple(dC_dW), tuple(dC_db), tuple(mean_abs))
 
 
-def gradient_descent_step(net: Network, gradients: Trace | Gradients, learning_rate: float = 0.5) -> Network:
-    """A new network with Wˡ ← Wˡ − η ∂C/∂Wˡ and bˡ ← bˡ − η ∂C/∂bˡ; `net` is left unchanged."""
+def gradient_descent_step(net: Network, gradients: Trace | Gradients, learning_rate: float = 0.5,
+                          update_biases: bool = True) -> Network:
+    """A new network with Wˡ ← Wˡ − η ∂C/∂Wˡ and bˡ ← bˡ − η ∂C/∂bˡ; `net` is left unchanged.
+
+    update_biases=False keeps every bˡ as it is and moves the weights only, as some worked examples do
+    (Mazur's 2-2-2 post)."""
     try:
         eta = float(learning_rate)
     except (TypeError, ValueError):
@@ -235,6 +239,9 @@ def gradient_descent_step(net: Network, gradients: Trace | Gradients, learning_r
         for l in range(1, len(net._W)):
             # One new array per parameter, filled in place: fresh large arrays cost page faults, not arithmetic.
             for new, old, grad in ((W, net._W[l], dW[l]), (b, net._b[l], db[l])):
+                if new is b and not update_biases:
+                    new.append(old)                                  # read-only already: shared, not copied
+                    continue
                 p = np.multiply(grad, -eta)
                 p += old
                 new.append(_checks.read_only(p))
@@ -247,7 +254,7 @@ def cost_of(net: Network, x, y, cost: str = "quadratic") -> float:
     fwd = forward(net, x)
     y = _checks.frozen(y, "y", shape=(net.sizes[-1],))
     C.check(net.act(net.L), y)
-    return float(C.value(fwd.output, y))
+    return float(C.value(fwd.z(net.L), fwd.output, y))
 
 
 def _numbers(values, name: str) -> Array:

@@ -24,6 +24,8 @@ class Preset:
     weights: tuple | None = None   # fixed Wˡ, l = 1..L, instead of random ones from `seed`
     biases: tuple | None = None
     init: str = "auto"
+    update_biases: bool = True     # False: the update step moves the weights only, as the preset's source does
+    note: str | None = None        # a line the page shows while the preset's fixed weights are in use
 
     def network(self) -> Network:
         """The preset's network: its fixed weights if it has them, else random from its seed."""
@@ -40,7 +42,12 @@ PRESETS: dict[str, Preset] = {
         output_activation="sigmoid",
         cost="quadratic", learning_rate=0.5, seed=0, x=(0.05, 0.10), y=(0.01, 0.99),
         weights=(((0.15, 0.20), (0.25, 0.30)), ((0.40, 0.45), (0.50, 0.55))),
-        biases=((0.35, 0.35), (0.60, 0.60))),
+        biases=((0.35, 0.35), (0.60, 0.60)),
+        # His post updates the eight weights and keeps the biases b1 = 0.35, b2 = 0.60, which gives his cost
+        # after the update, 0.291027924; moving the biases as well gives 0.2805.
+        update_biases=False,
+        note="As in Mazur's post, the update moves the eight weights and keeps the biases fixed (his cost after "
+             "the update, 0.291027924). Tick “Update the biases too” to move them as well (then 0.2805)."),
     # XOR-sized: two inputs, two hidden nodes, one output; the sample (1, 0) → 1.
     "xor_2_2_1": Preset(
         title="XOR-sized 2-2-1", label="XOR", sizes=(2, 2, 1), activation="sigmoid",

@@ -78,7 +78,8 @@ def hint(trace: Trace, q: Question) -> str:
         if l == L:
             return eq.aligned(rf"\delta^L_{{{k + 1}}}", rf"\frac{{\partial C}}{{\partial a^L_{{{k + 1}}}}}"
                               rf"\,\sigma'(z^L_{{{k + 1}}})",
-                              eq.output_dC_da(trace.a(L)[k], trace.y[k], trace.cost_name) + rf" \cdot \sigma'({eq.num(trace.z(L)[k])})")
+                              eq.output_dC_da(explain.delta_chain(trace, L, k), trace.cost_name)
+                              + rf" \cdot \sigma'({eq.num(trace.z(L)[k])})")
         d = explain.delta_chain(trace, l, k)
         products = [rf"{eq.factor(w)} \cdot {eq.factor(dn)}" for w, dn in zip(d.W_col, d.delta_next)]
         return eq.aligned(rf"\delta^{{{l}}}_{{{k + 1}}}",

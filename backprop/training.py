@@ -50,6 +50,8 @@ from .passes import TOO_LARGE, batch_gradients, gradient_descent_step
 Array = np.ndarray
 
 EXPLODED = 1e6            # a loss this many times the initial training loss means divergence
+STUCK_EPOCHS = 20         # a training loss above its epoch-0 value for this many epochs gets a notice (stuck)
+SATURATED = 10.0          # an output whose |zᴸ| exceeds this is saturated: σ(10) = 0.99995
 LOSS_FLOOR = 1e-3         # … or this many times LOSS_FLOOR, if the initial loss is below it (a fitted network)
 THRESHOLD = 0.5           # an output ≥ this is class 1
 MAX_LEARNING_RATE = 1e6
@@ -287,6 +289,29 @@ def run_epochs(state: TrainState, n: int, time_limit: float | None = None) -> Tr
                    divergence=divergence)
 
 
+def stuck(state: TrainState) -> str | None:
+    """A plain notice if the training loss has stayed above its epoch-0 value for the last STUCK_EPOCHS
+    epochs (it oscillates high instead of diverging, so no divergence stops it), naming the likely cause:
+    a learning rate too large, with how many training outputs it has saturated. None otherwise."""
+    h = state.history
+    if state.diverged or len(h) <= STUCK_EPOCHS:
+        return None
+    recent, first = h.train_loss[-STUCK_EPOCHS:], float(h.train_loss[0])
+    if not np.all(recent > first):
+        return None
+    lr = state.config.learning_rate
+    Z, _ = _output(state.network, state.data.X_train)
+    saturated = float(np.mean(np.abs(Z) > SATURATED))
+    sigmoid = state.network.output_activation == "sigmoid"
+    cost = (" (a sigmoid output then sits at 0 or 1, and under cross-entropy a confident wrong answer costs "
+            "about |zᴸ|)" if sigmoid and state.config.cost == "cross_entropy" else "")
+    return (f"The training loss has stayed above its starting value ({first:.3g} at epoch 0) for the last "
+            f"{STUCK_EPOCHS} epochs; it is now {float(recent[-1]):.3g}. Likely cause: the learning rate "
+            f"η = {lr:g} is too large. Each step overshoots, the weights grow and the outputs saturate: "
+            f"{100 * saturated:.0f} % of the training outputs have |zᴸ| > {SATURATED:g}{cost}. "
+            f"Lower η (try {lr / 10:g}) and reset.")
+
+
 def _bad_loss(value: float, limit: float, what: str) -> str | None:
     """Why a loss means divergence, or None if it does not."""
     if not np.isfinite(value):
@@ -310,8 +335,8 @@ def _evaluate(net: Network, data: Dataset, cost: str) -> tuple:
         test_loss = test_accuracy = np.nan
         if data.test_index.size:
             Xt, Yt = data.X_test, data.Y_test
-            A = predict(net, Xt)
-            test_loss = float(C.value(A, Yt).sum()) / Xt.shape[0]
+            Z, A = _output(net, Xt)
+            test_loss = float(C.value(Z, A, Yt).sum()) / Xt.shape[0]
             if classify:
                 test_accuracy = _accuracy(A, Yt)
     deltas = tuple(g.mean_abs_delta(l) for l in range(1, net.L + 1))
@@ -346,11 +371,17 @@ def predict(net: Network, X) -> Array:
         raise ValueError(f"X must have shape (n, {n0}): one row of {n0} inputs per sample; got {X.shape}")
     if not np.all(np.isfinite(X)):
         raise ValueError("X must be finite numbers; it contains NaN or infinity")
+    return _output(net, X)[1]
+
+
+def _output(net: Network, X: Array) -> tuple[Array, Array]:
+    """Zᴸ and Aᴸ for checked inputs X (n, n₀), a row per sample (cross-entropy needs Zᴸ)."""
     A = X
     with _checks.finite_arithmetic("the forward pass", TOO_LARGE):
         for l in range(1, net.L + 1):
-            A = net.act(l)(A @ net.W(l).T + net.b(l))          # Aˡ = σ(Aˡ⁻¹ (Wˡ)ᵀ + bˡ), a row per sample
-    return A
+            Z = A @ net.W(l).T + net.b(l)                        # Zˡ = Aˡ⁻¹ (Wˡ)ᵀ + bˡ, a row per sample
+            A = net.act(l)(Z)                                    # Aˡ = σ(Zˡ)
+    return Z, A
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,5 +439,5 @@ def fitted_curve(net: Network, data: Dataset, resolution: int = 200, margin: flo
 
 
 __all__ = ["TrainConfig", "default_config", "History", "Divergence", "TrainState", "start_training",
-           "reset_training", "run_epochs", "predict", "Grid", "Curve", "decision_grid", "fitted_curve",
+           "reset_training", "run_epochs", "stuck", "predict", "Grid", "Curve", "decision_grid", "fitted_curve",
            "EXPLODED", "THRESHOLD"]

@@ -22,7 +22,11 @@ JSON schema, version 1 (all numbers float64, written by `repr`, so they parse ba
     cost_before        C of the network before the update, on (x, y)
     cost_after         C of the updated network, on the same (x, y)
 
-CSV: one tidy table with the columns layer, quantity, k, j, value. k and j are 1-based as in the lecture;
+    The one exception to "finite": an entry of the output layer's dC_da is null where ∂C/∂aᴸₖ is beyond the
+    largest float64 (a saturated sigmoid under cross-entropy, |zᴸₖ| > 709.78); load_json reads it back as
+    ±inf, with the sign of δᴸₖ = aᴸₖ − yₖ, which is the sign of ∂C/∂aᴸₖ there.
+
+CSV (where ∂C/∂aᴸₖ is beyond the floats, its value is inf or -inf): one tidy table with the columns layer, quantity, k, j, value. k and j are 1-based as in the lecture;
 j is empty for vectors, k and j are empty for scalars; layer is empty for x, y and the scalars, and a⁰ is
 the quantity "a" of layer 0. Values are written by `repr`, so `float(value)` gives the identical float.
 """
@@ -32,6 +36,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 import numpy as np
 
@@ -116,7 +121,7 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
         add(_display(_vector(f"a^{{{l}}}", trace.a(l))))
 
     add("## 2. Cost\n")
-    add(_display(eq.cost_in_full(trace.cost_name, trace.a(L), trace.y, trace.cost)))
+    add(_display(eq.cost_in_full(trace.cost_name, trace.z(L), trace.a(L), trace.y, trace.cost)))
 
     add("## 3. Backward pass\n")
     add(f"Here $L = {L}$. (BP1) at the output, $\\delta^L_k = \\frac{{\\partial C}}{{\\partial a^L_k}}\\, "
@@ -146,8 +151,13 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
 
     eta = lesson.learning_rate
     add(f"## 4. Update, $\\eta = {eq.num(eta)}$\n")
-    add("Every weight and bias moves against its gradient: $W \\leftarrow W - \\eta\\, "
-        "\\frac{\\partial C}{\\partial W}$ and $b \\leftarrow b - \\eta\\, \\frac{\\partial C}{\\partial b}$.\n")
+    if lesson.update_biases:
+        add("Every weight and bias moves against its gradient: $W \\leftarrow W - \\eta\\, "
+            "\\frac{\\partial C}{\\partial W}$ and $b \\leftarrow b - \\eta\\, \\frac{\\partial C}{\\partial b}$.\n")
+    else:
+        add("Every weight moves against its gradient, $W \\leftarrow W - \\eta\\, \\frac{\\partial C}{\\partial W}$; "
+            "**the biases are kept fixed** in this update (as in Mazur's worked example), so every $b^l_k$ "
+            "stays as it was.\n")
     for l in range(1, L + 1):
         add(f"### Layer {l}\n")
         if l in summarised:
@@ -159,6 +169,9 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
             for k in range(sizes[l]):
                 for j in range(sizes[l - 1]):
                     add(_display(eq.update(weight_chain(trace, l, k, j), eta, new.W(l)[k, j])))
+        if not lesson.update_biases:
+            add(f"Biases of layer {l}, kept fixed: ${_vector(f'b^{{{l}}}', new.b(l))}$.\n")
+            continue
         for k in range(sizes[l]):
             add(_display(eq.series_update(f"b^{{{l}}}_{{{k + 1}}}", net.b(l)[k], eta, trace.dC_db(l)[k],
                                           new.b(l)[k])))
@@ -247,10 +260,15 @@ def _record(lesson, origin: str | None) -> dict:
         "output_activation": net.output_activation, "cost": trace.cost_name,
         "learning_rate": float(lesson.learning_rate), "iteration": lesson.iteration, "origin": origin,
         "x": trace.a(0).tolist(), "y": trace.y.tolist(), "a0": trace.a(0).tolist(),
-        "layers": [{"l": l, **{key: arr.tolist() for key, arr in arrays.items()}}
+        "layers": [{"l": l, **{key: _listed(arr) for key, arr in arrays.items()}}
                    for l, arrays in enumerate(_layers(trace, new), start=1)],
         "cost_before": float(trace.cost), "cost_after": float(cost_after),
     }
+
+
+def _listed(arr: np.ndarray) -> list:
+    """arr.tolist(), with None (JSON null) for an entry beyond the floats (only ∂C/∂aᴸ can be one)."""
+    return [v if math.isfinite(v) else None for v in arr.tolist()] if arr.ndim == 1 else arr.tolist()
 
 
 def worked_sheet_json(lesson, origin: str | None = None) -> str:
@@ -345,9 +363,16 @@ def load_json(text: str | bytes) -> dict:
         _checks.keys(layer, ("l",) + LAYER_KEYS, (), where)
         if layer["l"] != l:
             raise ValueError(f"{where} must be layer l = {l}; got l = {layer['l']!r}")
+        beyond = None
+        if l == L and data["cost"] == "cross_entropy" and isinstance(layer["dC_da"], list):
+            beyond = [v is None for v in layer["dC_da"]]            # ∂C/∂aᴸₖ beyond the floats
+            layer = {**layer, "dC_da": [0.0 if v is None else v for v in layer["dC_da"]]}
         out["layers"][l] = {key: _array(layer[key], f"{where}.{key} (layer {l})",
                                         (sizes[l], sizes[l - 1]) if key in MATRICES else (sizes[l],))
                             for key in LAYER_KEYS}
+        if beyond is not None and any(beyond):
+            arrays = out["layers"][l]
+            arrays["dC_da"] = np.where(beyond, np.copysign(np.inf, arrays["delta"]), arrays["dC_da"])
     return out
 
 

@@ -1,5 +1,6 @@
 """The step-through page as a user meets it, headless (AppTest): widgets, buttons, messages, state."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -267,3 +268,43 @@ def test_every_page_runs_from_the_app_and_the_settings_survive_a_visit(page):
     lesson = at.session_state["lesson"]
     assert lesson.network.sizes == (2, 3, 3, 3, 3, 3, 1) and lesson.index == 1
     assert at.number_input(key="n_hidden").value == 5
+
+
+# Matt Mazur's eight new weights after his update (w1..w4 are our W¹, w5..w8 our W², row by row), at the
+# page's 4 digits, and his cost after the update, 0.291027924, which he gets with the biases kept fixed.
+MAZUR_NEW_W = ["0.1498", "0.1996", "0.2498", "0.2995", "0.3589", "0.4087", "0.5113", "0.5614"]
+
+
+def test_the_2_2_2_update_reproduces_mazurs_post_and_the_bias_switch_moves_the_biases_too():
+    """The default 2-2-2 preset keeps the biases fixed as the post does, and says so: C after = 0.2910 and
+    his eight new weights. Ticking “Update the biases too” (same step, no reset) gives 0.2805."""
+    at = _app()
+    assert at.checkbox(key="update_biases").value is False
+    assert any("keeps the biases fixed" in c.value for c in at.sidebar.caption)
+    _click(at, "btn_end")
+    text = " ".join(x.value for x in at.latex)
+    # 0.29102777 at 4 significant digits is 0.2910, which the app's number format writes 0.291.
+    assert re.search(r"C_\{\\text\{after\}\} = 0\.291(?![0-9])", text), text[-300:]
+    assert all(w in text for w in MAZUR_NEW_W), [w for w in MAZUR_NEW_W if w not in text]
+    assert r"\text{kept fixed: } b^{1}, b^{2}" in text
+    assert any("biases are kept fixed" in c.value for c in at.caption)
+    lesson = at.session_state["lesson"]
+    assert lesson.updated_network().b(1).tolist() == [0.35, 0.35]
+    at.checkbox(key="update_biases").check().run()
+    assert not at.exception
+    assert _progress(at).startswith("**Step 6 of 6 — update")          # the same step, not back to 0
+    text = " ".join(x.value for x in at.latex)
+    assert r"C_{\text{after}} = 0.2805" in text and all(w in text for w in MAZUR_NEW_W)
+    assert r"\text{moved: } W^{1}, W^{2} \text{ and } b^{1}, b^{2}" in text
+    assert at.session_state["lesson"].updated_network().b(1)[0] < 0.35
+    _click(at, "btn_step")                                               # the next iteration uses the moved biases
+    assert at.session_state["lesson"].network.b(1)[0] < 0.35
+
+
+def test_leaving_the_2_2_2_weights_restores_the_usual_bias_update():
+    """Keeping the biases fixed belongs to Mazur's preset: a changed size (random weights) ticks the switch
+    again, unless the user set it otherwise."""
+    at = _app()
+    assert at.checkbox(key="update_biases").value is False
+    _set_sizes(at, (2, 3, 2))
+    assert at.checkbox(key="update_biases").value is True and at.session_state["lesson"].update_biases

@@ -69,26 +69,26 @@ def saturated_net(z_out: float, n_out: int = 2):
 @pytest.mark.parametrize("z_out", [1000.0, -1000.0])
 @pytest.mark.parametrize("y", [0.0, 0.3, 1.0])
 def test_cross_entropy_at_a_saturated_output(z_out, y):
-    """With zᴸ = ±1000 the cross-entropy cost, ∂C/∂aᴸ and every trace array are finite; the cost is the
-    formula's with aᴸ clipped to [1e−15, 1 − 1e−15] (so ≈ 34.5 per node when the output is fully wrong,
-    ≈ 0 when fully right); and the BP1 delta is exactly aᴸ − y (the a(1 − a) of ∂C/∂a cancels
-    σ′ = a(1 − a))."""
+    """With zᴸ = ±1000 the cross-entropy cost is exact and finite, computed from zᴸ with no clipping: per
+    node y ln(1 + e^−z) + (1 − y) ln(1 + e^z), so 1000 when the output is fully wrong (it was clipped at
+    34.5 before issue 11) and ≈ 0 when fully right; the BP1 delta is exactly aᴸ − y (the a(1 − a) of
+    ∂C/∂a cancels σ′ = a(1 − a)) and every other trace array is finite. ∂C/∂aᴸ = (a − y)/(a(1 − a)) is
+    finite where it fits a float64 and ±inf where it does not (|∂C/∂aᴸ| ≈ e¹⁰⁰⁰), never a clipped number."""
     net = saturated_net(z_out)
     target = np.full(2, y)
     trace = bp.backward(net, [1.0], target, cost="cross_entropy")
     a = 1.0 if z_out > 0 else 0.0
     np.testing.assert_array_equal(trace.a(1), [a, a])
     assert math.isfinite(trace.cost)
-    clipped = min(max(a, 1e-15), 1 - 1e-15)   # 1 − 1e−15 rounds to 1 − 1.11e−15 in binary
-    want = -2 * (y * math.log(clipped) + (1 - y) * math.log1p(-clipped))
-    assert trace.cost == pytest.approx(want, rel=1e-12, abs=1e-12)
-    if abs(a - y) == 1.0:
-        assert 2 * 34 < trace.cost < 2 * 35
-    if a == y:
-        assert trace.cost < 1e-12
-    for arr in (trace.dC_da(1), trace.dC_da(0), trace.delta(1), trace.dC_dW(1), trace.sigma_prime(1)):
+    # softplus(1000) = 1000 + ln(1 + e^−1000) rounds to 1000; softplus(−1000) = e^−1000 rounds to 0.
+    wrong_side = (1 - y) if z_out > 0 else y
+    assert trace.cost == pytest.approx(2 * wrong_side * 1000.0, rel=1e-15, abs=1e-300)
+    for arr in (trace.dC_da(0), trace.delta(1), trace.dC_dW(1), trace.sigma_prime(1)):
         assert np.all(np.isfinite(arr))
     np.testing.assert_array_equal(trace.delta(1), [a - y, a - y])
+    # ∂C/∂aᴸ = −y/a + (1 − y)/(1 − a): the term of the wrong side is e^1000 · (its weight), beyond the floats.
+    want = (-1.0 if y == 1 else math.inf) if z_out > 0 else (1.0 if y == 0 else -math.inf)
+    np.testing.assert_array_equal(trace.dC_da(1), [want, want])
     assert bp.cost_of(net, [1.0], target, cost="cross_entropy") == trace.cost
 
 

@@ -110,7 +110,7 @@ def test_gradient_check_flags_a_wrong_cost_derivative(monkeypatch):
     """With ∂C/∂a of the quadratic cost flipped to y − a, gradient_check's relative error is 1 (the
     numeric side only uses C itself, so it stays right)."""
     net, x, y, dW, db = make_case((2, 2, 1), "tanh", "linear", "quadratic", seed=3)
-    monkeypatch.setattr(bp.costs.Quadratic, "dC_da", lambda self, a, y: y - a)
+    monkeypatch.setattr(bp.costs.Quadratic, "dC_da", lambda self, z, a, y: y - a)
     check = bp.gradient_check(net, x, y, "quadratic")
     for l in (1, 2):
         assert check.relative_error(l) == pytest.approx(1.0)

@@ -193,7 +193,7 @@ def test_timing_covers_each_width_with_2P_cost_evaluations_counted(monkeypatch):
     making 2P cost evaluations (counted by wrapping the cost itself), and P and 2P growing with the width."""
     calls = []
     original = costs.Quadratic.value
-    monkeypatch.setattr(costs.Quadratic, "value", lambda self, a, y: calls.append(1) or original(self, a, y))
+    monkeypatch.setattr(costs.Quadratic, "value", lambda self, z, a, y: calls.append(1) or original(self, z, a, y))
     widths = (2, 3, 6)
     timings = time_gradients(widths)
     assert [t.sizes for t in timings] == [(2, w, w, 1) for w in widths]
@@ -285,3 +285,16 @@ def test_too_small_an_epsilon_fails_a_layer_with_a_message():
     assert list(at.dataframe[0].value["verdict"])[0] == "fail"
     assert _shown_errors(at) == _expected(lesson, 1e-10)
     assert any("Layer" in e.value and "ε = 1e-10" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_saturated_cross_entropy_output_reads_agree():
+    """Issue 11's reproduction: 2-3-1, linear hidden layer, init normal, seed 38, x = (10, 10), y = 0,
+    cross-entropy puts zᴸ ≈ 52. The clipped cost was flat there (its central difference 0), so correct
+    backprop read "suspicious"; the exact cost's difference agrees with it."""
+    net = bp.Network.random((2, 3, 1), "linear", "sigmoid", seed=38, init="normal")
+    lesson = Lesson.start(net, [10.0, 10.0], [0.0], "cross_entropy")
+    assert lesson.trace.z(2)[0] > 50 and lesson.trace.cost == pytest.approx(lesson.trace.z(2)[0], rel=1e-12)
+    at = _page(lesson)
+    assert list(at.dataframe[0].value["reading"]) == ["agree", "agree"]
+    assert list(at.dataframe[0].value["verdict"]) == ["pass", "pass"]
+    assert _shown_errors(at) == _expected(lesson, 1e-6)

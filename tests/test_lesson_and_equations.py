@@ -70,7 +70,7 @@ def test_equations_carry_the_hand_worked_numbers_of_the_2_2_2_example():
     assert eq.input_sum(bp.input_sum(trace, 1, 0)).endswith(
         r"a^{1}_{1} &= \sigma(z^{1}_{1}) = \sigma(0.3775) \\ &= 0.5933\end{aligned}")
     assert r"\frac{1}{2}\bigl[(0.7514 - 0.01)^2 + (0.7729 - 0.99)^2\bigr] \\ &= 0.2984" in eq.cost(
-        "quadratic", trace.a(2), trace.y, trace.cost)
+        "quadratic", trace.z(2), trace.a(2), trace.y, trace.cost)
     bp4 = eq.bp4(bp.weight_chain(trace, 2, 0, 0))
     assert r"&= 0.08217 \qquad \text{(BP4)}" in bp4
     assert r"&= 0.0004386 \qquad \text{(BP4)}" in eq.bp4(bp.weight_chain(trace, 1, 0, 0))

@@ -18,6 +18,7 @@ from backprop.figures.matrix import matrix_heatmap, side_by_side
 from backprop.lesson import Lesson
 from backprop.matrix_form import entry, layer_matrices
 from backprop.presets import PRESETS
+from helpers_core import product_shown, shown
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "matrix_form.py")
 TIMEOUT = 60
@@ -182,14 +183,14 @@ def test_matrix_equations_print_the_traces_numbers_and_box_the_chosen_entry(size
             numbers = [*trace.network.W(l + 1).ravel(), *trace.delta(l + 1), *trace.dC_da(l), *trace.delta(l)]
             assert _boxed(tex) == [eq.num(trace.dC_da(l)[k])] and r"\text{(BP2)}" in tex
             assert rf"(W^{{{l + 1}}})^T" in tex
-        for v in numbers:
-            assert eq.num(v) in tex, f"{eq.num(v)} missing from layer {l}'s equation"
+        for v in numbers:   # with 4 significant digits, or more where the printed products need them
+            assert shown(v, tex), f"{eq.num(v)} missing from layer {l}'s equation"
         tex4 = eq.matrix_bp4(m, k, j)
         assert _boxed(tex4) == [eq.num(trace.dC_dW(l)[k, j])] and r"\text{(BP4)}" in tex4
         for v in [*trace.dC_dW(l).ravel(), *trace.a(l - 1), *trace.delta(l)]:
-            assert eq.num(v) in tex4
+            assert shown(v, tex4)
         tex3 = eq.matrix_bp3(m, k)
-        assert all(eq.num(v) in tex3 for v in trace.dC_db(l)) and r"\text{(BP3)}" in tex3
+        assert all(shown(v, tex3) for v in trace.dC_db(l)) and r"\text{(BP3)}" in tex3
 
 
 def test_index_equations_print_the_sum_term_by_term_and_equal_the_boxed_matrix_entry():
@@ -199,17 +200,17 @@ def test_index_equations_print_the_sum_term_by_term_and_equal_the_boxed_matrix_e
     tex = eq.entry_bp2(e, m.dC_da[k])
     W = trace.network.W(2)
     for mm in range(2):
-        assert rf"{eq.factor(W[mm, k])} \cdot {eq.factor(trace.delta(2)[mm])}" in tex
+        assert product_shown([W[mm, k], trace.delta(2)[mm]], tex)
     assert rf"\sum_m W^{{2}}_{{m3}}" in tex
     assert _boxed(tex) == [eq.num(trace.dC_da(1)[k])]
-    assert eq.num(trace.delta(1)[k]) in tex
+    assert shown(trace.delta(1)[k], tex)
     tex4 = eq.entry_bp4(e, m.dC_dW[k, j])
-    assert rf"{eq.factor(trace.delta(1)[k])} \cdot {eq.factor(trace.a(0)[j])}" in tex4
+    assert product_shown([trace.delta(1)[k], trace.a(0)[j]], tex4)
     assert _boxed(tex4) == [eq.num(trace.dC_dW(1)[k, j])] and "W^{1}_{32}" in tex4
     out = entry(trace, 2, 1, 3)
     tex1 = eq.entry_bp1(out, layer_matrices(trace, 2).delta[1])
     assert _boxed(tex1) == [eq.num(trace.delta(2)[1])]
-    assert rf"{eq.factor(trace.dC_da(2)[1])} \cdot {eq.factor(trace.sigma_prime(2)[1])}" in tex1
+    assert product_shown([trace.dC_da(2)[1], trace.sigma_prime(2)[1]], tex1)
 
 
 # ------------------------------------------------------------------------------------------ figure

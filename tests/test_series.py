@@ -7,6 +7,7 @@ differences of the cost.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures.series import cost_curve, parameter_value
+from helpers_core import product_shown
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "two_nodes.py")
 TIMEOUT = 60
@@ -97,15 +99,15 @@ def test_scalar_equations_show_the_hand_computed_numbers(x, w1, b1, w2, b2, y, c
     bp2 = eq.series_delta_hidden(bp.delta_chain(trace, 1, 0))
     # δ¹ = w² δ² σ′(z¹) with the three factors written out
     sp1 = ref["d1"] / (w2 * ref["d2"])
-    assert rf"&= {eq.factor(w2)} \cdot {eq.factor(ref['d2'])} \cdot {eq.factor(sp1)} \\" in bp2
+    assert product_shown([w2, ref['d2'], sp1], bp2)
     assert rf"&= {eq.num(ref['d1'])} \qquad \text{{(BP2)}}" in bp2
     w_2 = eq.series_weight(bp.weight_chain(trace, 2, 0, 0))
-    assert rf"&= {eq.factor(ref['d2'])} \cdot {eq.factor(ref['a1'])} \\ &= {eq.num(ref['dw2'])} \qquad" in w_2
+    assert product_shown([ref['d2'], ref['a1']], w_2) and rf" \\ &= {eq.num(ref['dw2'])} \qquad" in w_2
     w_1 = eq.series_weight(bp.weight_chain(trace, 1, 0, 0))
-    assert r"\delta^{1}\, x" in w_1 and rf"{eq.factor(ref['d1'])} \cdot {eq.factor(x)}" in w_1
+    assert r"\delta^{1}\, x" in w_1 and product_shown([ref['d1'], x], w_1)
     assert rf"&= {eq.num(ref['dw1'])} \qquad \text{{(BP4)}}" in w_1
     assert eq.series_bias(1, trace.dC_db(1)[0]).endswith(rf"&= {eq.num(ref['db1'])} \qquad \text{{(BP3)}}\end{{aligned}}")
-    assert eq.series_cost(cost, 2, trace.a(2)[0], y, trace.cost).endswith(rf"&= {eq.num(ref['C'])}\end{{aligned}}")
+    assert eq.series_cost(cost, 2, trace.z(2)[0], trace.a(2)[0], y, trace.cost).endswith(rf"&= {eq.num(ref['C'])}\end{{aligned}}")
 
 
 def test_scalar_forward_and_update_equations():
@@ -265,7 +267,9 @@ def _page_trace(at: AppTest) -> bp.Trace:
 def _shown(at: AppTest, lhs: str) -> str:
     """The final number of the equation whose left-hand side is `lhs`, as the page shows it."""
     (tex,) = [l.value for l in at.latex if l.value.strip("$\n").startswith(r"\begin{aligned}" + lhs + " &=")]
-    last = tex.strip("$\n").removesuffix(r"\end{aligned}").split("&=")[-1]
+    rows = tex.strip("$\n").removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}").split(r" \\ ")
+    chain = [rows[0]] + list(itertools.takewhile(lambda r: r.startswith("&="), rows[1:]))
+    last = chain[-1].split("&=")[-1]   # the chain of `lhs` ends there (a "where …" chain may follow)
     return re.sub(r"\\qquad.*", "", last).split("=")[-1].strip()
 
 
@@ -365,3 +369,22 @@ def test_a_non_sigmoid_output_under_cross_entropy_is_refused_too():
     assert at.selectbox(key="series_act2").value == "sigmoid"
     (message,) = [e.value for e in at.error]
     assert "can't be used with the cross-entropy cost" in message and "Node 2 stays sigmoid" in message
+
+
+@pytest.mark.parametrize("param, l", [("W", 1), ("b", 1), ("W", 2), ("b", 2)])
+def test_saturated_cross_entropy_curve_follows_its_tangent(param, l):
+    """Issue 11: hidden linear, output sigmoid, cross-entropy, x = 2, w¹ = b¹ = w² = b² = 4, y = 0. zᴸ = 52,
+    so C = softplus(52) = 52 (the clipped cost showed a flat curve at 34.54 under a tangent of slope 12);
+    the plotted curve's slope at the current point, from its neighbouring points, equals the tangent's
+    (backprop's ∂C/∂θ) within 1e-6 relative."""
+    trace = _series(2.0, 4.0, 4.0, 4.0, 4.0, 0.0, "linear", "sigmoid", "cross_entropy")
+    assert trace.z(2)[0] == 52.0 and trace.cost == pytest.approx(52.0, rel=1e-15)
+    theta, grad = parameter_value(trace, param, l)
+    fig = cost_curve(trace, param, l)
+    cx, cy = np.asarray(_named(fig, "cost").x), np.asarray(_named(fig, "cost").y)
+    tx, ty = np.asarray(_named(fig, "tangent").x), np.asarray(_named(fig, "tangent").y)
+    tangent_slope = (ty[1] - ty[0]) / (tx[1] - tx[0])
+    (i,) = np.flatnonzero(cx == theta)
+    curve_slope = (cy[i + 1] - cy[i - 1]) / (cx[i + 1] - cx[i - 1])
+    assert curve_slope == pytest.approx(tangent_slope, rel=1e-6)
+    assert tangent_slope == pytest.approx(grad, rel=1e-12) and abs(grad) >= 1   # δ² = 1, ∂C/∂w² = 12, …

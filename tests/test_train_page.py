@@ -265,3 +265,21 @@ def test_two_sessions_train_independently():
     b.selectbox(key="train_dataset").set_value("xor").run()
     assert _state(a).epoch == 1 and _state(a).data.name == "circles"
     assert _state(b).epoch == 0 and _state(b).data.name == "xor"
+
+
+def test_a_loss_stuck_high_gets_a_plain_notice():
+    """η = 100 on the spiral: the exact cross-entropy oscillates far above its start without diverging (the
+    clipped one sat at about 17 with no message); the page names η and saturation as the likely cause."""
+    at = _page()
+    at.selectbox(key="train_dataset").set_value("spiral").run()
+    at.number_input(key="train_lr").set_value(100.0).run()
+    at.select_slider(key="train_epochs").set_value(50).run()
+    _click(at, "train_run")
+    for _ in range(20):
+        if not at.session_state["train_running"]:
+            break
+        at.run()
+    state = _state(at)
+    assert not state.diverged and state.epoch > tr.STUCK_EPOCHS
+    notes = [w.value for w in at.warning if "Likely cause" in w.value]
+    assert notes == [tr.stuck(state)] and "η = 100 is too large" in notes[0] and "saturate" in notes[0]

@@ -395,3 +395,42 @@ def test_fitted_curve_along_the_input_axis():
     assert curve.x[0] < data.X.min() and curve.x[-1] > data.X.max()
     with pytest.raises(ValueError, match="1 input"):
         tr.fitted_curve(bp.Network.random((2, 2, 1)), ds.xor())
+
+
+def test_cross_entropy_divergence_is_caught_by_the_loss_limit():
+    """With the exact cross-entropy a blown-up loss is seen again: a linear hidden layer at η = 10 on the
+    circles passes EXPLODED × the initial loss in epoch 1. (The clipped cost was at most 34.5 per sample,
+    50 times an initial 0.69, so this limit could never fire for cross-entropy.)"""
+    data = ds.circles(300, seed=0)
+    config = tr.TrainConfig((2, 8, 8, 1), "linear", "sigmoid", "cross_entropy", 10.0, 32, 0)
+    state = tr.run_epochs(tr.start_training(config, data), 10)
+    assert state.diverged and state.divergence.epoch == 1
+    assert f"{tr.EXPLODED:,.0f} times the initial training loss" in state.divergence.reason
+    assert all(np.isfinite(state.network.W(l)).all() for l in range(1, 4))
+    assert tr.stuck(state) is None            # diverged: the divergence message says it all
+
+
+def test_a_loss_stuck_above_its_start_gets_a_notice_naming_eta_and_saturation():
+    """η = 100 on the spiral with tanh: the loss oscillates far above its start (≈ 130 against 0.71) and never
+    diverges. After STUCK_EPOCHS such epochs stuck() names η and the saturated outputs, counted here."""
+    data = ds.spiral(200, seed=0)
+    state = tr.start_training(tr.default_config(data, learning_rate=100.0), data)
+    assert tr.stuck(state) is None
+    state = tr.run_epochs(state, tr.STUCK_EPOCHS + 5)
+    assert not state.diverged
+    assert np.all(state.history.train_loss[-tr.STUCK_EPOCHS:] > state.history.train_loss[0])
+    note = tr.stuck(state)
+    assert note is not None and "η = 100 is too large" in note and "try 10" in note
+    Z = data.X_train
+    for l in range(1, state.network.L + 1):
+        Z = Z @ state.network.W(l).T + state.network.b(l)
+        A = state.network.act(l)(Z)
+        Z = Z if l == state.network.L else A
+    share = np.mean(np.abs(Z) > tr.SATURATED)
+    assert share > 0.5 and f"{100 * share:.0f} % of the training outputs have |zᴸ| > 10" in note
+
+
+def test_a_loss_that_falls_gets_no_notice():
+    data = ds.circles(300, seed=0)
+    state = tr.run_epochs(tr.start_training(tr.default_config(data), data), tr.STUCK_EPOCHS + 5)
+    assert state.history.train_loss[-1] < state.history.train_loss[0] and tr.stuck(state) is None

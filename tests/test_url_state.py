@@ -12,7 +12,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 VALID = {"preset": "deep_narrow", "in": 3, "h": (4, 5), "out": 2, "act": "tanh", "outact": "sigmoid",
          "cost": "cross_entropy", "lr": 0.25, "seed": 12345, "init": "he", "x": (0.5, -1.0, 2.0),
-         "y": (0.1, 0.9), "it": 3, "step": 5, "w": (2, 4, 1)}
+         "y": (0.1, 0.9), "it": 3, "step": 5, "w": (2, 4, 1), "bias": True}
 
 HOSTILE = ["", "text", "-1", "0", "99999999999999999999", "1e309", "nan", "-inf", "9" * 5000,
            "<script>alert(1)</script>", "../../etc/passwd", "💥", "1,2,3,4,5,6,7,8,9", " , "]
@@ -78,6 +78,17 @@ def test_a_preset_link_keeps_its_fixed_weights():
     at = _open({"preset": "worked_2_2_2", "step": "4"})
     lesson = at.session_state["lesson"]
     assert lesson.network.W(1)[0, 0] == 0.15 and lesson.index == 4
+
+
+def test_the_bias_switch_travels_in_the_link():
+    """The 2-2-2 preset keeps its biases fixed (bias=0 in the address it writes); a link with bias=1 opens it
+    with the biases updated too, at the linked step, and the cost after the update is then 0.2805."""
+    at = _open({})
+    assert at.query_params["bias"] == "0" and at.session_state["lesson"].update_biases is False
+    at = _open({"preset": "worked_2_2_2", "bias": "1", "step": "6"})
+    lesson = at.session_state["lesson"]
+    assert lesson.update_biases is True and lesson.index == 6 and at.checkbox(key="update_biases").value
+    assert f"{lesson.cost_after_update():.4g}" == "0.2805" and at.query_params["bias"] == "1"
 
 
 def test_a_hostile_link_opens_the_default_with_one_notice():

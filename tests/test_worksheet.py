@@ -21,6 +21,7 @@ from backprop import equations as eq
 from backprop import worksheet as ws
 from backprop.lesson import Lesson
 from backprop.presets import PRESETS
+from helpers_core import product_shown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,6 +116,8 @@ def _expected(lesson: Lesson) -> dict[str, float]:
             want[f"\\text{{new }} b^{{{l}}}_{{{k + 1}}}"] = new.b(l)[k]
             if l < trace.L:
                 want[DA % (l, k + 1)] = trace.dC_da(l)[k]
+            elif trace.cost_name == "cross_entropy":   # BP1 at a cross-entropy output: "where ∂C/∂aᴸₖ = …"
+                want[r"\text{where } " + DA % (l, k + 1)] = trace.dC_da(l)[k]
             if sizes[l] * sizes[l - 1] <= ws.WRITE_OUT_WEIGHTS:
                 for j in range(sizes[l - 1]):
                     want[DW % (l, eq.kj(k + 1, j + 1))] = trace.dC_dW(l)[k, j]
@@ -152,7 +155,7 @@ def test_bp2_writes_every_term_of_the_sum_over_m_below_its_delta():
         d = bp.delta_chain(trace, 1, k)
         block = next(b for b in md.split("$$") if (DA % (1, k + 1)) + " &=" in b)
         for w, dn in zip(d.W_col, d.delta_next):
-            assert rf"{eq.factor(w)} \cdot {eq.factor(dn)}" in block
+            assert product_shown([w, dn], block)
 
 
 def test_a_big_layer_is_summarised_as_a_table_and_the_sheet_says_so():
@@ -377,3 +380,41 @@ def test_download_buttons_without_known_settings_say_so(deferred):
     assert [name for name, _, _ in deferred][0] == "backprop-3-4-2-iteration1.md"
     md = deferred[0][2]()
     assert md == ws.worked_sheet_markdown(lesson) and "origin not recorded" in md
+
+
+def test_the_presets_sheet_keeps_the_biases_fixed_as_mazur_does_and_says_so():
+    """The 2-2-2 preset as the app starts it (update_biases=False): the sheet's update section says the
+    biases are kept fixed, writes no bias update, and its cost after is Mazur's 0.291 (0.2910); the JSON's
+    b_new equals b."""
+    p = PRESETS["worked_2_2_2"]
+    lesson = Lesson.start(p.network(), p.x, p.y, p.cost, p.learning_rate, p.update_biases)
+    md = ws.worked_sheet_markdown(lesson)
+    update = md[md.index("## 4. Update"):md.index("## 5.")]
+    assert "**the biases are kept fixed**" in update and r"\text{new } b" not in update
+    assert r"C_{\text{after}} = 0.291" in md and "0.2805" not in md
+    sheet = ws.load_json(ws.worked_sheet_json(lesson))
+    for l in (1, 2):
+        assert sheet["layers"][l]["b_new"].tolist() == sheet["layers"][l]["b"].tolist()
+    assert at_4_digits(sheet["cost_after"]) == "0.291"
+
+
+def at_4_digits(v: float) -> str:
+    return eq.num(v)
+
+
+def test_an_output_dC_da_beyond_the_floats_is_null_in_json_and_comes_back_infinite():
+    """zᴸ = 802 under cross-entropy with y = 0: ∂C/∂aᴸ ≈ e⁸⁰² is beyond float64. The JSON holds null there
+    (JSON has no infinity), load_json gives +inf (the sign of δᴸ = aᴸ − y), the CSV writes inf, and the
+    sheet's BP1 says why it shows δ = a − y."""
+    net = bp.Network.from_arrays([[[1.0], [2.0]], [[800.0, 1.0]]], [[0.0, 0.0], [0.0]], activation="relu",
+                                 output_activation="sigmoid")
+    lesson = Lesson.start(net, [1.0], [0.0], "cross_entropy", 0.1)
+    assert lesson.trace.dC_da(2)[0] == np.inf
+    text = ws.worked_sheet_json(lesson)
+    assert json.loads(text)["layers"][1]["dC_da"] == [None]
+    sheet = ws.load_json(text)
+    assert sheet["layers"][2]["dC_da"].tolist() == [np.inf]
+    assert sheet["layers"][1]["dC_da"].tolist() == lesson.trace.dC_da(1).tolist()
+    rows = list(csv.reader(io.StringIO(ws.worked_sheet_csv(lesson))))
+    assert ["2", "dC_da", "1", "", "inf"] in rows
+    assert "beyond the largest float" in ws.worked_sheet_markdown(lesson)

@@ -55,10 +55,14 @@ class TextAlternative:
 
 
 def num(v: float) -> str:
-    """4 significant digits with the sign written out: +0.1385, −0.0381, 0."""
+    """4 significant digits with the sign written out: +0.1385, −0.0381, 0; NaN (a blank cell) in words."""
     v = float(v)
     if v == 0:
         return "0"
+    if np.isnan(v):
+        return "beyond the floats"      # a value not representable, left blank in the figure
+    if np.isinf(v):
+        return "+∞" if v > 0 else "−∞"
     text = f"{abs(v):.4g}"
     return ("+" if v > 0 else "−") + text
 

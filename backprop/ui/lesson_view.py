@@ -171,7 +171,7 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
             st.latex(eq.input_sum(bp.input_sum(trace, m.layer, k)))
         st.latex(eq.vector(f"a^{{{m.layer}}}", trace.a(m.layer)))
     elif m.kind == COST:
-        st.latex(eq.cost(trace.cost_name, trace.a(L), trace.y, trace.cost))
+        st.latex(eq.cost(trace.cost_name, trace.z(L), trace.a(L), trace.y, trace.cost))
     elif m.kind == BACKWARD and m.layer == L:
         for k in _nodes(trace.network.sizes[L], sel_k if sel_l == L else 0):
             st.latex(eq.bp1(bp.delta_chain(trace, L, k), trace.cost_name))
@@ -185,10 +185,16 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
         w = bp.weight_chain(trace, *selected)
         new = lesson.updated_network(trace)
         st.latex(eq.update(w, lesson.learning_rate, new.W(sel_l)[sel_k, sel_j]))
+        st.latex(eq.moved(L, lesson.update_biases))
+        if all(n <= eq.SMALL for n in trace.network.sizes):   # every new weight, as a worked example lists them
+            st.latex(r"\begin{aligned}" + r" \\ ".join(rf"\text{{new }} W^{{{l}}} &= {eq.bmatrix(new.W(l))}"
+                                                      for l in range(1, L + 1)) + r"\end{aligned}")
         after = bp.cost_of(new, lesson.x, lesson.y, lesson.cost)
         st.latex(rf"C_{{\text{{before}}}} = {eq.num(trace.cost)} \qquad C_{{\text{{after}}}} = {eq.num(after)}")
-        st.caption("Every weight and bias moves against its gradient. **Step** starts the next iteration "
-                   "from the updated network.")
+        moves = ("Every weight and bias moves against its gradient." if lesson.update_biases else
+                 "Every weight moves against its gradient; the biases are kept fixed, as in Mazur's worked "
+                 "example (tick “Update the biases too” in the sidebar to move them as well).")
+        st.caption(f"{moves} **Step** starts the next iteration from the updated network.")
 
 
 def chain_rule(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:

@@ -6,6 +6,7 @@ step-through page, follow it when it is chosen anew there, and can be changed he
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from backprop import equations as eq
@@ -70,11 +71,16 @@ def matrix_column(trace: Trace, l: int, k: int, j: int) -> None:
     n_l, n_prev = m.dC_dW.shape
     if m.is_output:
         if _small((n_l,)):
-            st.latex(eq.matrix_bp1(m, k))
+            st.latex(eq.matrix_bp1(m, k, trace.cost_name))
         else:
             st.latex(r"\delta^L = \nabla_a C \odot \sigma'(z^L) \qquad \text{(BP1)}")
-            _heatmaps([(m.dC_da, "∇<sub>a</sub>C", None, None), (m.sigma_prime, f"σ′(z<sup>{l}</sup>)", None, k),
-                       (m.delta, f"δ<sup>{l}</sup>", (k, 0), None)], "matrix_bp1", "(BP1) at the output layer")
+            beyond = ~np.isfinite(m.dC_da)   # ∂C/∂aᴸ beyond the largest float: a blank cell, and a line why
+            if beyond.any():
+                st.caption(f"{int(beyond.sum())} entries of ∇ₐC are beyond the largest float (a saturated output "
+                           "under cross-entropy) and are left blank; δᴸ = aᴸ − y, where a(1 − a) cancels σ′(zᴸ).")
+            _heatmaps([(np.where(beyond, np.nan, m.dC_da), "∇<sub>a</sub>C", None, None),
+                       (m.sigma_prime, f"σ′(z<sup>{l}</sup>)", None, k), (m.delta, f"δ<sup>{l}</sup>", (k, 0), None)],
+                      "matrix_bp1", "(BP1) at the output layer")
     elif _small(m.W_next.shape):
         st.latex(eq.matrix_bp2(m, k))
     else:
@@ -108,7 +114,7 @@ def index_column(trace: Trace, l: int, k: int, j: int) -> None:
     """The chosen entries in index form, each equal to the boxed entry of the matrix form."""
     m, e = layer_matrices(trace, l), entry(trace, l, k, j)
     if e.is_output:
-        st.latex(eq.entry_bp1(e, m.delta[k]))
+        st.latex(eq.entry_bp1(e, m.delta[k], trace.cost_name))
     else:
         st.latex(eq.entry_bp2(e, m.dC_da[k]))
     st.latex(eq.entry_bp4(e, m.dC_dW[k, j]))

@@ -181,7 +181,7 @@ def equations(trace: bp.Trace) -> None:
     st.subheader("Forward")
     for l in (1, 2):
         st.latex(eq.series_input_sum(bp.input_sum(trace, l, 0)))
-    st.latex(eq.series_cost(trace.cost_name, 2, trace.a(2)[0], trace.y[0], trace.cost))
+    st.latex(eq.series_cost(trace.cost_name, 2, trace.z(2)[0], trace.a(2)[0], trace.y[0], trace.cost))
     st.subheader("Backward")
     st.latex(eq.series_delta_output(bp.delta_chain(trace, 2, 0), trace.cost_name))
     st.latex(eq.series_delta_hidden(bp.delta_chain(trace, 1, 0)))

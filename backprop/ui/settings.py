@@ -7,7 +7,7 @@ so each browser session has its own. A setting that the core refuses leaves the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import streamlit as st
@@ -43,6 +43,7 @@ class Settings:
     init: str
     fixed: str | None      # a preset whose fixed weights are in use, TRAINED, or None for random weights
     trained: bp.Network | None = None   # the network sent from the Train page, when fixed is TRAINED
+    update_biases: bool = True          # the update step moves the biases as well as the weights
 
     def network(self) -> bp.Network:
         if self.fixed == TRAINED and self.trained is not None:
@@ -63,13 +64,19 @@ def apply_preset(name: str) -> None:
     s["activation"], s["output_activation"], s["cost"] = p.activation, p.output_activation, p.cost
     s["learning_rate"], s["seed"], s["init"] = p.learning_rate, p.seed, p.init
     s["fixed"] = name if p.weights is not None else None
+    s["update_biases"] = p.update_biases
     s["x_text"], s["y_text"] = _text(p.x), _text(p.y)
     s["notice"] = f"Preset loaded: {p.title}."
 
 
 def _unfix() -> None:
-    """A changed size or seed means random weights again."""
-    st.session_state["fixed"] = None
+    """A changed size or seed means random weights again (and the usual update of the biases, unless the
+    switch was set otherwise than the preset left it: keeping them fixed belongs to the preset)."""
+    s = st.session_state
+    p = PRESETS.get(s.get("fixed"))
+    if p is not None and s.get("update_biases") == p.update_biases:
+        s["update_biases"] = True
+    s["fixed"] = None
 
 
 def _defaults() -> None:
@@ -105,6 +112,10 @@ def sidebar_settings() -> Settings:
     sb.selectbox("Cost", list(COST_LABELS), key="cost", format_func=COST_LABELS.get, persist_state=PERSIST)
     sb.number_input("Learning rate η", 0.0, 10.0, key="learning_rate", step=0.05, format="%.3f",
                     persist_state=PERSIST)
+    s.setdefault("update_biases", True)
+    sb.checkbox("Update the biases too", key="update_biases", persist_state=PERSIST,
+                help="Off: the update step moves the weights only and keeps every bias fixed, as Matt Mazur's "
+                     "worked 2-2-2 example does.")
     sb.number_input("Seed", 0, 2**31 - 1, key="seed", on_change=_unfix, persist_state=PERSIST)
     sb.selectbox("Initialisation", list(INIT_LABELS), key="init", format_func=INIT_LABELS.get,
                  on_change=_unfix, persist_state=PERSIST)
@@ -112,6 +123,8 @@ def sidebar_settings() -> Settings:
     if fixed in PRESETS:
         sb.caption(f"Weights: the fixed numbers of “{PRESETS[fixed].title}”. Change a size or the seed "
                    "for random ones.")
+        if PRESETS[fixed].note and s["update_biases"] == PRESETS[fixed].update_biases:
+            sb.caption(PRESETS[fixed].note)
     elif fixed == TRAINED:
         sb.caption(f"Weights: {s.get('trained_title', 'the network trained on the Train page')}. Change a size "
                    "or the seed for random ones.")
@@ -146,14 +159,19 @@ def current_lesson(settings: Settings) -> Lesson:
     """
     s = st.session_state
     lesson: Lesson | None = s.get("lesson")
-    if lesson is not None and s.get("lesson_settings") == settings:
+    known: Settings | None = s.get("lesson_settings")
+    if lesson is not None and known is not None and replace(known, update_biases=settings.update_biases) == settings:
+        if lesson.update_biases != settings.update_biases:   # the same lesson at the same step, updated otherwise
+            lesson = s["lesson"] = replace(lesson, update_biases=settings.update_biases)
+            s["lesson_settings"] = settings
         return lesson
     x, y = fit(parse(s.get("x_text", "")), settings.sizes[0]), fit(parse(s.get("y_text", "")), settings.sizes[-1])
     try:
-        new = Lesson.start(settings.network(), x, y, settings.cost, settings.learning_rate)
+        new = Lesson.start(settings.network(), x, y, settings.cost, settings.learning_rate, settings.update_biases)
     except ValueError as err:
         if lesson is None:  # nothing valid yet: fall back to the default preset
-            new = Lesson.start(DEFAULT.network(), DEFAULT.x, DEFAULT.y, DEFAULT.cost, DEFAULT.learning_rate)
+            new = Lesson.start(DEFAULT.network(), DEFAULT.x, DEFAULT.y, DEFAULT.cost, DEFAULT.learning_rate,
+                               DEFAULT.update_biases)
             s["lesson"], s["lesson_settings"] = new, None
             st.sidebar.error(f"These settings can't be used: {err}. Showing the default example.")
             return new
@@ -172,7 +190,8 @@ def settings_from_state() -> Settings:
     s = st.session_state
     widths = (s["n_in"], *(s.get(f"n_h{i}", 3) for i in range(1, s["n_hidden"] + 1)), s["n_out"])
     return Settings(tuple(int(n) for n in widths), s["activation"], s["output_activation"], s["cost"],
-                    float(s["learning_rate"]), int(s["seed"]), s["init"], s.get("fixed"), _trained(s.get("fixed")))
+                    float(s["learning_rate"]), int(s["seed"]), s["init"], s.get("fixed"), _trained(s.get("fixed")),
+                    bool(s.get("update_biases", True)))
 
 
 def shared_lesson() -> Lesson:

@@ -338,6 +338,8 @@ def status(state: tr.TrainState) -> None:
         st.progress(min(max(done, 0.0), 1.0), text=f"Training: epoch {state.epoch} of {goal}")
     if state.diverged:
         st.error(state.divergence.message, icon=":material/error:")
+    elif notice := tr.stuck(state):                  # high but bounded: no divergence, yet not learning
+        st.warning(notice, icon=":material/trending_flat:")
     cols = st.columns(4)
     cols[0].metric("Epoch", state.epoch)
     cols[1].metric("Training loss", f"{h.train_loss[-1]:.4g}", delta=_change(h.train_loss), delta_color="inverse")

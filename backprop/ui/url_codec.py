@@ -57,6 +57,13 @@ def choice(names):
     return parse
 
 
+def flag(text: str) -> bool:
+    """A switch: "1" on, "0" off."""
+    if text not in ("0", "1"):
+        raise ValueError("must be 0 or 1")
+    return text == "1"
+
+
 def _ints(lo: int, hi: int, count_lo: int, count_hi: int):
     one = integer(lo, hi)
 
@@ -100,6 +107,7 @@ FIELDS = {
     "lr": number(0.0, 10.0),                              # learning rate η
     "seed": integer(0, 2**31 - 1),
     "init": choice(("auto", *INITS)),
+    "bias": flag,                                         # the update moves the biases too (1) or keeps them (0)
     "x": _floats,                                         # the input sample
     "y": _floats,                                         # the target
     "it": integer(1, MAX_ITERATION),                      # the iteration
@@ -143,4 +151,6 @@ def encode(values: Mapping, fields: Mapping = FIELDS) -> dict[str, str]:
 
 
 def _text(v) -> str:
+    if isinstance(v, bool):
+        return "1" if v else "0"
     return repr(float(v)) if isinstance(v, float) else str(v)

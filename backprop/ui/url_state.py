@@ -22,7 +22,7 @@ from backprop.limits import MAX_HIDDEN_LAYERS
 from backprop.ui.settings import Settings, apply_preset
 
 WIDGETS = {"in": "n_in", "out": "n_out", "act": "activation", "outact": "output_activation", "cost": "cost",
-           "lr": "learning_rate", "seed": "seed", "init": "init"}
+           "lr": "learning_rate", "seed": "seed", "init": "init", "bias": "update_biases"}
 PAGES = {"step_through": url_codec.FIELDS, "matrix_form": url_codec.FIELDS,
          "gradient_check": url_codec.GRADIENT_CHECK, "two_nodes": series.LINK_FIELDS,
          "train": train_view.LINK_FIELDS}   # page → its link's keys
@@ -76,6 +76,8 @@ def _restore_network(values: dict, problems: list[str]) -> None:
                                                                                  p.output_activation)
                           or ("preset" not in values and ("seed" in values or "init" in values))):
         s["fixed"] = None
+    if s.get("fixed") is None and "bias" not in values:   # a link from before the switch: biases moved
+        s["update_biases"] = True
     for key in ("x", "y"):
         if key in values:
             s[f"{key}_text"] = ", ".join(f"{v:g}" for v in values[key])
@@ -97,7 +99,8 @@ def place(lesson: Lesson) -> Lesson:
         if index > lesson.last:
             problems.append(f"“step” {index} is past this network's last step, {lesson.last}")
             index = 0
-        lesson = Lesson(lesson.networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate, index)
+        lesson = Lesson(lesson.networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate, index,
+                        lesson.update_biases)
         lesson.cost_after_update()
     except ValueError as err:
         problems.append(f"the linked iteration could not be computed ({err})")
@@ -126,6 +129,7 @@ def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int], *
     values = {"in": settings.sizes[0], "h": settings.sizes[1:-1], "out": settings.sizes[-1],
               "act": settings.activation, "outact": settings.output_activation, "cost": settings.cost,
               "lr": settings.learning_rate, "seed": settings.seed, "init": settings.init,
+              "bias": settings.update_biases,
               "x": tuple(float(v) for v in lesson.x), "y": tuple(float(v) for v in lesson.y),
               "it": min(lesson.iteration, url_codec.MAX_ITERATION), "step": lesson.index,
               "w": (selected[0], selected[1] + 1, selected[2] + 1)}
