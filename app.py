@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import backprop.ui.startup  # noqa: E402,F401 — first: imports and builds once per process (see there)
 import streamlit as st  # noqa: E402
 
 # Presenter mode: larger type for a projector. A link with ?present=1 opens in it, sidebar collapsed.
