@@ -36,7 +36,7 @@ reached (every weight finite), and `run_epochs` refuses to go on until `reset_tr
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -182,7 +182,7 @@ class Within:
     """Part of an epoch done: a time limit fell between two of its batches. The state's `network` and
     history stay at the last whole epoch; run_epochs resumes here, so the result is that of an uncut run."""
     batches: int                       # batches of the epoch done, 1 ≤ batches < n_batches
-    network: Network                   # the network after them
+    network: Network = field(repr=False)   # the network after them
 
 
 @dataclass(frozen=True, slots=True)
