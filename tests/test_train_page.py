@@ -206,7 +206,7 @@ def test_a_bad_network_file_is_refused_and_the_run_stays(content):
     at.file_uploader(key="train_import").set_value(("evil.json", content, "application/json")).run()
     _ok(at)
     assert _state(at) is before
-    assert any("“evil.json” can't be used" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any("“evil.json” can't be used" in e.value for e in at.error), [e.value for e in at.error]
 
 
 def test_a_network_for_another_dataset_is_refused():
@@ -215,7 +215,7 @@ def test_a_network_for_another_dataset_is_refused():
     at.file_uploader(key="train_import").set_value(("sine.json", model_io.model_json(other).encode(),
                                                     "application/json")).run()
     _ok(at)
-    assert any("can't be used" in w.value and "input" in w.value for w in at.warning)
+    assert any("can't be used" in e.value and "input" in e.value for e in at.error)
 
 
 def test_open_in_step_through_backpropagates_the_trained_network():

@@ -36,6 +36,7 @@ CHUNK_SECONDS = 0.15          # training time per chunk (then one batch at most)
 STATE, SOURCE, RUNNING, GOAL = "train_state", "train_source", "train_running", "train_goal"
 START, REPLAY = "train_start", "train_replay"     # the epoch a run started from; True while replaying a link
 CSV_DATA, MESSAGE, SENT = "train_csv_data", "train_message", "train_sent"
+IMPORT_MESSAGE, TOAST = "train_import_message", "train_toast"   # a refused import's reason; a toast to show
 CHART = dict(width="stretch", config={"displayModeBar": False})
 DEFAULTS = {"train_dataset": "circles", "train_n": 300, "train_noise": 0.1, "train_data_seed": 0,
             "train_test": 0.2, "train_hidden": 2, "train_act": "tanh", "train_outact": "sigmoid",
@@ -312,6 +313,8 @@ def run_controls(state: tr.TrainState) -> None:
                 help="Back to epoch 0 with the same initial weights (the same seed)")
     if message := s.pop(MESSAGE, None):
         st.warning(message, icon=":material/warning:")
+    if toast := s.pop(TOAST, None):
+        st.toast(toast, icon=":material/upload_file:")
 
 
 def train_tick() -> tr.TrainState:
@@ -390,6 +393,7 @@ def _send() -> None:
     adopt_network(state.network, state.config.cost, state.config.learning_rate, data.X_train[0], data.Y_train[0],
                   title)
     s[SENT] = True
+    st.rerun(scope="app")      # the button sits in the charts' fragment: the whole page must run to switch
 
 
 def follow_send() -> None:
@@ -412,7 +416,9 @@ def _import() -> None:
         data = s[STATE].data
         state = tr.start_training(config, data, loaded.network)
     except ValueError as err:
-        s[MESSAGE] = f"“{upload.name[:40]}” can't be used: {_reason(err)}. The current run stays."
+        # Shown under the uploader, in the same fragment rerun: a message drawn elsewhere on the page waited
+        # for the next whole-page run, so a browser showed nothing.
+        s[IMPORT_MESSAGE] = f"“{upload.name[:40]}” can't be used: {_reason(err)}. The current run stays."
         return
     s["train_hidden"] = len(config.sizes) - 2
     for i, n in enumerate(config.sizes[1:-1], start=1):
@@ -421,8 +427,8 @@ def _import() -> None:
     s["train_lr"], s["train_batch"] = config.learning_rate, config.batch_size
     s["train_seed"], s["train_init"] = config.seed, config.init
     s[STATE], s[SOURCE], s[RUNNING] = state, (config, data), False
-    st.toast(f"Network loaded from “{upload.name[:40]}”: epoch 0 of a new run from its weights.",
-             icon=":material/upload_file:")
+    s[TOAST] = f"Network loaded from “{upload.name[:40]}”: epoch 0 of a new run from its weights."
+    st.rerun(scope="app")      # the sidebar's widgets (outside the fragment) now show the loaded settings
 
 
 def exits(state: tr.TrainState) -> None:
@@ -444,3 +450,5 @@ def exits(state: tr.TrainState) -> None:
     with c3:
         st.file_uploader("Import a network (JSON)", type=["json"], key="train_import", on_change=_import,
                          help="A file exported here. It must fit the current dataset's inputs and outputs.")
+        if message := st.session_state.pop(IMPORT_MESSAGE, None):
+            st.error(message, icon=":material/block:")
