@@ -67,3 +67,14 @@ def test_bench_train_link_quick_runs_and_prints_its_table():
         cells = next(line for line in lines if line.startswith(name))[len(name):].split()
         assert cells[0] == "5" and all(float(c) > 0 for c in cells[1:]), cells
     assert any(line.startswith("server CPU while both ran") for line in lines), result.stdout
+
+
+def test_bench_soak_quick_runs_and_prints_its_figures():
+    """The soak benchmark (3000 clicks and 300 sessions on demand) runs end to end with no errors."""
+    result = subprocess.run([sys.executable, "benchmarks/bench_soak.py", "--quick"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    lines = result.stdout.splitlines()
+    assert "errors: 0" in lines and any("kB per click" in line for line in lines), result.stdout
+    assert sum(line.startswith(("first after warm-up", "last ")) for line in lines) == 2, result.stdout
+    assert any(line.startswith("sessions: 10 opened and closed") for line in lines), result.stdout
