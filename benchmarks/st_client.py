@@ -71,6 +71,7 @@ class Run:
     bytes: int                          # ForwardMsg bytes received during the run
     messages: int                       # ForwardMsgs received during the run
     fragment: bool                      # a fragment rerun, not the whole page
+    cacheable: int = 0                  # messages the server marked for the browser's cache (refs may follow)
 
     @property
     def errors(self) -> list[str]:
@@ -99,6 +100,7 @@ class _Pending:
     bytes: int = 0
     messages: int = 0
     fragment: bool = False
+    cacheable: int = 0
 
 
 def page_name(path: str) -> str:
@@ -305,6 +307,7 @@ class Session:
         if pending is not None:
             pending.bytes += len(data)
             pending.messages += 1
+            pending.cacheable += bool(msg.metadata.cacheable)
         kind = msg.WhichOneof("type")
         if kind is None and msg.ref_hash:
             raise ProtocolError("the server sent a cached-message reference, but this client caches nothing")
@@ -333,7 +336,7 @@ class Session:
             self._drop_stale()
             if pending is not None and not pending.future.done() and status in _DONE:
                 pending.future.set_result(Run(now - pending.started, FINISHED.Name(status), pending.exceptions,
-                                              pending.bytes, pending.messages, pending.fragment))
+                                              pending.bytes, pending.messages, pending.fragment, pending.cacheable))
 
     def _apply_delta(self, msg: ForwardMsg, pending: _Pending | None) -> None:
         delta = msg.delta

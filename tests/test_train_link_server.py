@@ -34,6 +34,7 @@ def test_the_expensive_link_trains_in_chunks_and_stops_when_its_tab_closes():
     async def visit(url: str, pid: int):
         session = await Session.open(url, "train", EXPENSIVE, timeout=60)   # the old page: ~30 min here
         errors = list(session.first_run.errors)
+        cacheable = session.first_run.cacheable
         timers = dict(session.auto_reruns)
         before = cpu_seconds([pid])
         for _ in range(8):                       # two seconds of the browser's fragment timer
@@ -45,12 +46,14 @@ def test_the_expensive_link_trains_in_chunks_and_stops_when_its_tab_closes():
         await asyncio.sleep(1.0)                 # the chunk under way when the tab closed may finish
         closed = cpu_seconds([pid])
         await asyncio.sleep(10.0)
-        return errors, timers, busy, cpu_seconds([pid]) - closed
+        return errors, timers, busy, cpu_seconds([pid]) - closed, cacheable, session.first_run.bytes
 
     with Replicas(1, proxy=False) as server:
-        errors, timers, busy, after = run(visit(server.url, server.pids[0]))
+        errors, timers, busy, after, cacheable, sent = run(visit(server.url, server.pids[0]))
         log = server.log_tail()
     assert errors == [], errors
+    # Figures of over 10 kB, none marked for the browser's message cache (.streamlit/config.toml, [global]).
+    assert sent > 100_000 and cacheable == 0, (sent, cacheable)
     assert list(timers.values()) == [0.25], timers      # the page runs its chunk timer
     assert busy > 0.5, f"only {busy:.2f} s of CPU in 2 s of chunks: did it train?"
     assert after < 1.5, f"{after:.2f} s of CPU in the 10 s after the tab closed (15 % of a core is 1.5 s)\n{log}"
