@@ -6,13 +6,14 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import backprop.ui.startup  # noqa: E402,F401 — first: imports and builds once per process (see there)
 import streamlit as st  # noqa: E402
 
-from backprop.ui import a11y  # noqa: E402
+from backprop.ui import a11y, url_codec  # noqa: E402
 
 # Presenter mode: larger type for a projector. A link with ?present=1 opens in it, sidebar collapsed.
 PRESENTER_CSS = "<style>html { font-size: 22px; } .katex { font-size: 1.25em; }</style>"
-linked_present = st.query_params.get("present") == "1"
+linked_present = url_codec.decode({"present": st.query_params.get("present", "0")})[0].get("present") == "1"
 
 st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide",
                    initial_sidebar_state="collapsed" if linked_present else "auto")

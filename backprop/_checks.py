@@ -68,6 +68,13 @@ def keys(obj: dict, required: tuple[str, ...], optional: tuple[str, ...], where:
                          f"{', '.join(map(repr, required + optional))}")
 
 
+def size(n_bytes: int) -> str:
+    """A file's exact size for a message: "1,000,004 bytes (1.0 MB)". Rounded alone, a file 4 bytes over a
+    1 MB limit read "the file is 1 MB; at most 1 MB"."""
+    rounded = f"{n_bytes / 1e6:.1f} MB" if n_bytes >= 100_000 else f"{n_bytes / 1e3:.1f} kB"
+    return f"{n_bytes:,} bytes ({rounded})" if n_bytes >= 1000 else f"{n_bytes} bytes"
+
+
 def _short(values) -> str:
     text = repr(values)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -448,21 +448,22 @@ def _text(data) -> str:
     if isinstance(data, (bytes, bytearray, memoryview)):
         data = bytes(data)
         if len(data) > MAX_CSV_BYTES:
-            raise ValueError(f"the file is {_size(len(data))}; at most {_size(MAX_CSV_BYTES)} is allowed")
+            raise ValueError(f"the file is {_checks.size(len(data))}; at most {_checks.size(MAX_CSV_BYTES)} is allowed")
         if b"\x00" in data:
             raise ValueError("this is not a CSV file: it contains binary data. Upload a text file of "
                              "comma-separated numbers")
         try:
-            text = data.decode("utf-8-sig")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as err:
             raise ValueError(f"this file is not UTF-8 text (byte 0x{data[err.start]:02x} at position {err.start}): "
                              "save it as 'CSV UTF-8' and upload it again") from None
     elif isinstance(data, str):
-        if len(data) > MAX_CSV_BYTES or len(data.encode("utf-8", "surrogatepass")) > MAX_CSV_BYTES:
-            raise ValueError(f"the file is larger than {_size(MAX_CSV_BYTES)}, the limit")
-        text = data.removeprefix("\ufeff")
+        if (n := len(data.encode("utf-8", "surrogatepass"))) > MAX_CSV_BYTES:
+            raise ValueError(f"the file is {_checks.size(n)}; at most {_checks.size(MAX_CSV_BYTES)} is allowed")
+        text = data
     else:
         raise ValueError(f"a CSV file must be given as text or bytes; got {type(data).__name__}")
+    text = text.lstrip("\ufeff")      # byte-order marks (a file saved twice by some editors has two)
     bad = _CONTROL.search(text)
     if bad:
         raise ValueError("this is not a CSV file: it contains control characters (binary data?) at line "
@@ -528,10 +529,6 @@ def _number(cell: str, line: int, column: str) -> float:
 
 def _clip(text: str, n: int = 24) -> str:
     return repr(text if len(text) <= n else text[:n - 1] + "…")
-
-
-def _size(n_bytes: int) -> str:
-    return f"{n_bytes / 1e6:.3g} MB" if n_bytes >= 1e5 else f"{n_bytes / 1e3:.3g} kB"
 
 
 __all__ = ["Dataset", "Scaling", "CsvTable", "GENERATORS", "DESCRIPTIONS", "generate", "xor", "circles", "moons",

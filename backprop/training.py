@@ -36,7 +36,7 @@ reached (every weight finite), and `run_epochs` refuses to go on until `reset_tr
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -180,6 +180,14 @@ class Divergence:
 
 
 @dataclass(frozen=True, slots=True)
+class Within:
+    """Part of an epoch done: a time limit fell between two of its batches. The state's `network` and
+    history stay at the last whole epoch; run_epochs resumes here, so the result is that of an uncut run."""
+    batches: int                       # batches of the epoch done, 1 ≤ batches < n_batches
+    network: Network = field(repr=False)   # the network after them
+
+
+@dataclass(frozen=True, slots=True)
 class TrainState:
     """A training run at the end of an epoch (or where it diverged). Immutable: run_epochs returns a new one."""
 
@@ -191,6 +199,7 @@ class TrainState:
     history: History
     divergence: Divergence | None = None
     loss_limit: float = np.inf         # a cost above this is divergence: EXPLODED × the initial loss
+    within: Within | None = None       # how far into epoch `epoch + 1` a time limit stopped, if it did
 
     @property
     def diverged(self) -> bool:
@@ -238,9 +247,11 @@ def reset_training(state: TrainState) -> TrainState:
 def run_epochs(state: TrainState, n: int, time_limit: float | None = None) -> TrainState:
     """`n` more epochs of mini-batch gradient descent from `state`; a new state (`state` is unchanged).
 
-    time_limit: stop after the epoch during which this many seconds have passed (for a page that must
-    redraw in time); `new.epoch − state.epoch` says how many epochs ran. Stops early, with `divergence`
-    set, if training diverges. Raises ValueError if `state` has diverged already.
+    time_limit: stop at the first batch boundary after this many seconds (for a page that must redraw in
+    time; an epoch of a thousand one-sample batches may take a second); `new.epoch − state.epoch` says how
+    many whole epochs ran, and `new.within` holds the part of the next one done, which the next call
+    resumes. Stops early, with `divergence` set, if training diverges. Raises ValueError if `state` has
+    diverged already.
     """
     if state.divergence is not None:
         raise ValueError(state.divergence.message)
@@ -255,11 +266,18 @@ def run_epochs(state: TrainState, n: int, time_limit: float | None = None) -> Tr
     n_batches = -(-m // B)
     limit = state.loss_limit
     net, rows = state.network, []
+    epoch_end = state.network          # the network at the end of the last whole epoch
+    first = 0
+    if state.within is not None and n > 0:
+        net, first = state.within.network, state.within.batches
     started = time.perf_counter()
-    divergence = None
+    divergence = within = None
     for e in range(state.epoch + 1, state.epoch + 1 + n):
         order = np.random.default_rng([config.seed, _SHUFFLE, e]).permutation(m)
-        for k in range(n_batches):
+        for k in range(first, n_batches):
+            if k > first and time_limit is not None and time.perf_counter() - started >= time_limit:
+                within = Within(k, net)
+                break
             rows_k = order[k * B:(k + 1) * B]
             try:
                 g = batch_gradients(net, X[rows_k], Y[rows_k], config.cost)
@@ -272,6 +290,9 @@ def run_epochs(state: TrainState, n: int, time_limit: float | None = None) -> Tr
                 divergence = Divergence(e, k + 1, n_batches, problem)
                 break
             net = net_next
+        first = 0
+        if within is not None:
+            break
         if divergence is None:
             try:
                 row = _evaluate(net, data, config.cost)
@@ -281,12 +302,16 @@ def run_epochs(state: TrainState, n: int, time_limit: float | None = None) -> Tr
             if problem is not None:
                 divergence = Divergence(e, None, n_batches, problem)
         if divergence is not None:
+            epoch_end = net            # the last network reached, every weight finite (see the docstring)
             break
         rows.append(row)
+        epoch_end = net
         if time_limit is not None and time.perf_counter() - started >= time_limit:
             break
-    return replace(state, network=net, epoch=state.epoch + len(rows), history=state.history._extended(rows),
-                   divergence=divergence)
+    if n == 0:
+        within = state.within
+    return replace(state, network=epoch_end, epoch=state.epoch + len(rows), history=state.history._extended(rows),
+                   divergence=divergence, within=within)
 
 
 def stuck(state: TrainState) -> str | None:
@@ -438,6 +463,6 @@ def fitted_curve(net: Network, data: Dataset, resolution: int = 200, margin: flo
     return Curve(_checks.read_only(x), _checks.read_only(predict(net, x[:, None])[:, 0]))
 
 
-__all__ = ["TrainConfig", "default_config", "History", "Divergence", "TrainState", "start_training",
+__all__ = ["TrainConfig", "default_config", "History", "Divergence", "Within", "TrainState", "start_training",
            "reset_training", "run_epochs", "stuck", "predict", "Grid", "Curve", "decision_grid", "fitted_curve",
            "EXPLODED", "THRESHOLD"]

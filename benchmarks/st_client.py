@@ -23,6 +23,10 @@ frontend's App.tsx and WidgetStateManager.ts):
   frontend reruns only that fragment then). Other widgets are not resent: the server keeps their values
   from the previous run (SessionState falls back to its old state for an id missing from the message), so
   the script does the same work as for a browser, which resends every widget's value;
+- a fragment's timer (`st.fragment(run_every=…)`): the server asks for it with `auto_rerun` (interval,
+  fragment id) and ends it with `stop_auto_rerun` or a whole-page run; the frontend then sends a
+  rerun_script with that `fragment_id` and `is_auto_rerun` every interval. `tick()` sends one such rerun;
+  the caller paces them (`auto_reruns` holds what the server asked for);
 - ForwardMsg: `delta` (elements, by `metadata.delta_path`; an `exception` element is recorded as an error),
   `navigation`, `page_info_changed`, `new_session` (the session id) and `script_finished`: a run is over at
   FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY or FINISHED_WITH_COMPILE_ERROR (an error);
@@ -67,6 +71,7 @@ class Run:
     bytes: int                          # ForwardMsg bytes received during the run
     messages: int                       # ForwardMsgs received during the run
     fragment: bool                      # a fragment rerun, not the whole page
+    cacheable: int = 0                  # messages the server marked for the browser's cache (refs may follow)
 
     @property
     def errors(self) -> list[str]:
@@ -95,6 +100,7 @@ class _Pending:
     bytes: int = 0
     messages: int = 0
     fragment: bool = False
+    cacheable: int = 0
 
 
 def page_name(path: str) -> str:
@@ -146,6 +152,7 @@ class Session:
         self._reader: asyncio.Task | None = None
         self._pending: _Pending | None = None
         self._closed_because: str | None = None
+        self.auto_reruns: dict[str, float] = {}   # fragment id → interval (s): the timers the page runs now
 
     # ------------------------------------------------------------------------------------------ lifecycle
     @classmethod
@@ -237,6 +244,15 @@ class Session:
             msg.rerun_script.fragment_id = button.fragment_id
         return await self._run(msg, timeout)
 
+    async def tick(self, timeout: float = 60.0) -> Run | None:
+        """One rerun of each fragment whose timer runs (as the browser's timer sends it); None if none runs."""
+        if not self.auto_reruns:
+            return None
+        msg = BackMsg()
+        msg.rerun_script.fragment_id = next(iter(self.auto_reruns))
+        msg.rerun_script.is_auto_rerun = True
+        return await self._run(msg, timeout)
+
     async def rerun(self, timeout: float = 60.0) -> Run:
         """Run the whole page again with no widget changed (the browser's Rerun)."""
         return await self._run(BackMsg(), timeout)
@@ -291,12 +307,20 @@ class Session:
         if pending is not None:
             pending.bytes += len(data)
             pending.messages += 1
+            pending.cacheable += bool(msg.metadata.cacheable)
         kind = msg.WhichOneof("type")
         if kind is None and msg.ref_hash:
             raise ProtocolError("the server sent a cached-message reference, but this client caches nothing")
         if kind == "new_session":
             self._run_id = msg.metadata.run.script_run_id or self._run_id
             self._run_fragments = set(msg.metadata.run.fragment_ids)
+            if not self._run_fragments:
+                self.auto_reruns.clear()          # a whole-page run sets its timers anew, as the frontend does
+        elif kind == "auto_rerun":
+            self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fragment_id, None)
             self.session_id = msg.new_session.initialize.session_id or self.session_id
             self.page_hash = self.page_hash or msg.new_session.page_script_hash
         elif kind == "navigation":
@@ -312,7 +336,7 @@ class Session:
             self._drop_stale()
             if pending is not None and not pending.future.done() and status in _DONE:
                 pending.future.set_result(Run(now - pending.started, FINISHED.Name(status), pending.exceptions,
-                                              pending.bytes, pending.messages, pending.fragment))
+                                              pending.bytes, pending.messages, pending.fragment, pending.cacheable))
 
     def _apply_delta(self, msg: ForwardMsg, pending: _Pending | None) -> None:
         delta = msg.delta

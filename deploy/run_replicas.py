@@ -132,15 +132,9 @@ class Replicas:
         return [p.pid for p in self.processes]
 
     def _start(self, app: str, cwd: Path, timeout: float) -> None:
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
-        for i, port in enumerate(self.ports):
-            log = open(self.prefix / f"streamlit-{i + 1}.log", "wb")
-            self.processes.append(subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
-                 "--server.address", "127.0.0.1", "--server.headless", "true",
-                 "--browser.gatherUsageStats", "false", *option_args(self.options)],
-                cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
-            log.close()
+        self._app, self._cwd = app, cwd
+        for i in range(len(self.ports)):
+            self.processes.append(self._launch(i))
         self._wait(self.replica_urls, timeout, "streamlit")
         if self.nginx is None:
             return
@@ -160,6 +154,28 @@ class Replicas:
              "-g", "daemon off;"], stdout=nginx_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         nginx_log.close()
         self._wait([self.url], timeout, "nginx")
+
+    def _launch(self, i: int) -> subprocess.Popen:
+        """`streamlit run` for replica i on its port (its log appended to streamlit-<i+1>.log)."""
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+        with open(self.prefix / f"streamlit-{i + 1}.log", "ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", self._app, "--server.port", str(self.ports[i]),
+                 "--server.address", "127.0.0.1", "--server.headless", "true",
+                 "--browser.gatherUsageStats", "false", *option_args(self.options)],
+                cwd=self._cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def kill(self, i: int) -> None:
+        """End replica i at once (SIGKILL: a crash, not a shutdown), as a failing process would."""
+        self.processes[i].kill()
+        self.processes[i].wait(timeout=10)
+
+    def restart(self, i: int, timeout: float = 90.0) -> None:
+        """Start replica i again on its port (after kill) and wait until it answers: a restarted server."""
+        if self.processes[i].poll() is None:
+            self.kill(i)
+        self.processes[i] = self._launch(i)
+        self._wait([self.replica_urls[i]], timeout, "streamlit")
 
     def _wait(self, urls: list[str], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout

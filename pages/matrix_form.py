@@ -5,6 +5,7 @@ Every number comes from the step-through page's trace (the default example when 
 widgets and the layout live in backprop/ui/matrix_view.py.
 """
 
+import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
 import streamlit as st
 
 from backprop.ui import matrix_view as view

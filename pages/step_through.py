@@ -1,5 +1,6 @@
 """Step through: set the network, step the forward pass, watch δ and ∂C/∂W fill in backward."""
 
+import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
 import streamlit as st
 
 from backprop.ui import lesson_view, settings, url_state, worksheet_view

@@ -4,6 +4,7 @@ The same NumPy core as the step-through page, many iterations at a time: the wid
 charts live in backprop/ui/train_view.py.
 """
 
+import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
 import streamlit as st
 
 from backprop.ui import train_view as view

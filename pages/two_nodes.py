@@ -4,6 +4,7 @@ Every number on the page comes from one `bp.backward` trace of a 1-1-1 network; 
 backprop/ui/series.py.
 """
 
+import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
 import streamlit as st
 
 from backprop.ui import series, url_state

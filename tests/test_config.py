@@ -16,6 +16,7 @@ def test_hosting_config_hides_tracebacks_and_keeps_xsrf_protection():
     assert cfg["server"]["maxUploadSize"] <= 5
     assert cfg["browser"]["gatherUsageStats"] is False
     assert cfg["runner"]["postScriptGC"] is False      # the largest gain in clicks a process serves
+    assert cfg["global"]["minCachedMessageSize"] >= 1e15   # no cached-message references (Cached ForwardMsg MISS)
 
 
 def test_streamlit_reads_the_file_from_the_app_folder(monkeypatch):
@@ -27,3 +28,4 @@ def test_streamlit_reads_the_file_from_the_app_folder(monkeypatch):
     assert config.get_option("client.showErrorDetails") == "none"
     assert config.get_option("server.maxUploadSize") == 2
     assert config.get_option("runner.postScriptGC") is False
+    assert config.get_option("global.minCachedMessageSize") >= 1e15

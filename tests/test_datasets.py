@@ -229,7 +229,8 @@ def test_any_column_can_be_the_target():
     assert data.feature_names == ("b", "label") and data.kind == ds.REGRESSION
 
 
-@pytest.mark.parametrize("variant", ["crlf", "cr", "bom bytes", "bom text", "quoted", "spaces", "blank lines",
+@pytest.mark.parametrize("variant", ["crlf", "cr", "bom bytes", "bom text", "two boms",
+                                     "two boms text", "quoted", "spaces", "blank lines",
                                      "signs and exponents", "no final newline"])
 def test_harmless_variants_give_the_same_table(variant):
     plain = "x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(12))
@@ -238,6 +239,8 @@ def test_harmless_variants_give_the_same_table(variant):
         "cr": plain.replace("\n", "\r"),
         "bom bytes": b"\xef\xbb\xbf" + plain.encode(),
         "bom text": "\ufeff" + plain,
+        "two boms": b"\xef\xbb\xbf\xef\xbb\xbf" + plain.encode(),
+        "two boms text": "\ufeff\ufeff" + plain,
         "quoted": '"x","y"\n' + "".join(f'"{i}",{i % 2}\n' for i in range(12)),
         "spaces": " x , y \n" + "".join(f" {i} ,\t{i % 2}\n" for i in range(12)),
         "blank lines": "x,y\n\n" + "".join(f"{i},{i % 2}\n\n  \n" for i in range(12)),
@@ -299,12 +302,13 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
     (",".join(f"c{j}" for j in range(12)) + "\n" + "1," * 11 + "1\n", ["12 columns", "at most 9"]),
     ("x,y\n" + "1,0\n" * (ds.MAX_CSV_ROWS + 1), [f"{ds.MAX_CSV_ROWS + 1} data rows", "at most 5000"]),
     ("n" * (ds.MAX_NAME_LENGTH + 1) + ",y\n" + GOOD_ROWS, ["41 characters"]),
-    (b"x,y\n" + b"1,0\n" * 300_000, ["1.2 MB", "at most 1 MB"]),
-    ("x,y\n" + "1," * 600_000 + "0\n", ["larger than 1 MB"]),
+    (b"x,y\n" + b"1,0\n" * 300_000, ["1,200,004 bytes (1.2 MB)", "at most 1,000,000 bytes (1.0 MB)"]),
+    (b"x,y\n" + b"1,0\n" * 249_999 + b"0,0\n", ["1,000,004 bytes", "at most 1,000,000 bytes"]),   # 4 bytes over
+    ("x,y\n" + "1," * 600_000 + "0\n", ["1,200,006 bytes"]),
     ("x" * 999_000 + "\n" + GOOD_ROWS, ["one column"]),                     # one huge header line
     ("x,y\n" + "1" * 999_000 + ",0\n" + GOOD_ROWS, ["line 2", "within"]),   # one huge number
     ("x,y\n" + "9" * 300 + ",0\n" + GOOD_ROWS, ["line 2", "within"]),
-    ("x" * 10_000_000, ["larger than 1 MB"]),
+    ("x" * 10_000_000, ["10,000,000 bytes"]),
     (12345, ["text or bytes", "int"]),
     (None, ["text or bytes"]),
 ])

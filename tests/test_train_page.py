@@ -206,7 +206,7 @@ def test_a_bad_network_file_is_refused_and_the_run_stays(content):
     at.file_uploader(key="train_import").set_value(("evil.json", content, "application/json")).run()
     _ok(at)
     assert _state(at) is before
-    assert any("“evil.json” can't be used" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any("“evil.json” can't be used" in e.value for e in at.error), [e.value for e in at.error]
 
 
 def test_a_network_for_another_dataset_is_refused():
@@ -215,7 +215,7 @@ def test_a_network_for_another_dataset_is_refused():
     at.file_uploader(key="train_import").set_value(("sine.json", model_io.model_json(other).encode(),
                                                     "application/json")).run()
     _ok(at)
-    assert any("can't be used" in w.value and "input" in w.value for w in at.warning)
+    assert any("can't be used" in e.value and "input" in e.value for e in at.error)
 
 
 def test_open_in_step_through_backpropagates_the_trained_network():
@@ -247,8 +247,33 @@ def test_a_link_retrains_to_the_same_epoch():
     query = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
     assert query["data"] == "moons" and query["ep"] == "3"
     second = _page(query)
+    # The link's epochs are replayed in Run's chunked loop: three short epochs fit in the first chunk.
+    assert not second.session_state["train_running"]
     assert _state(second).epoch == 3 and _state(second).network == _state(at).network
     assert not second.warning
+
+
+def _batches_done(state) -> int:
+    return state.epoch * state.n_batches + (state.within.batches if state.within else 0)
+
+
+def test_pause_stops_a_link_replay_where_it_is():
+    """A long link replays in Run's chunked loop (each run of the page trains one chunk; in a browser the
+    fragment's timer asks for them), with its progress bar; Pause stops it where it is."""
+    at = _page({"data": "spiral", "n": "1000", "batch": "1", "ep": "2000"})
+    assert at.session_state["train_running"] and at.session_state["train_replay"]
+    assert any("Replaying the link's training" in p.proto.text for p in at.get("progress")), at.get("progress")
+    first = _state(at)
+    assert first.epoch < 10                              # one chunk, not 2000 epochs
+    at.run()
+    assert _batches_done(_state(at)) > _batches_done(first) > 0
+    _click(at, "train_pause")
+    paused = _state(at)
+    assert not at.session_state["train_running"] and paused.epoch < 2000
+    at.run()
+    assert _state(at) is paused                          # nothing trains while paused
+    query = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+    assert query["ep"] == str(paused.epoch)              # the epoch reached goes into the link
 
 
 def test_a_hostile_train_link_opens_the_defaults_with_one_notice():

@@ -212,10 +212,12 @@ def test_a_run_leaves_its_input_state_unchanged_and_its_arrays_read_only():
         after.epoch = 0
 
 
-def test_time_limit_stops_after_the_epoch_in_which_it_ran_out():
+def test_time_limit_stops_at_the_first_batch_boundary_after_it_ran_out():
+    """(The resumed run equals the uncut one: tests/test_training_chunks.py.)"""
     data = ds.xor(n=100, seed=0)
-    state = tr.run_epochs(tr.start_training(_config(), data), 50, time_limit=1e-9)
-    assert state.epoch == 1 and len(state.history) == 2
+    start = tr.start_training(_config(), data)
+    state = tr.run_epochs(start, 50, time_limit=1e-9)
+    assert start.n_batches > 1 and state.epoch == 0 and len(state.history) == 1 and state.within.batches == 1
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -3,8 +3,10 @@ charts, and the ways out (send to the step-through page, export, import).
 
 Widget values live in st.session_state under keys starting "train_". The run is an immutable TrainState in
 st.session_state[STATE]. Running is a fragment that reruns every TICK seconds and trains for at most
-CHUNK_SECONDS each time, then redraws: Pause (or any click) is answered within a tick, and whatever was
-trained stays. Settings the core refuses are named in the sidebar, and the previous run stays in use.
+CHUNK_SECONDS each time (stopping between two batches, inside an epoch if need be), then redraws: Pause (or
+any click) is answered at the next redraw, and whatever was trained stays. A link's epochs are replayed by
+the same loop, so no request holds the script thread longer than a chunk, and nothing runs on once the
+browser has gone (the browser's timer asks for each chunk). Settings the core refuses are named in the sidebar, and the previous run stays in use.
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 EPOCHS_PER_RUN = (1, 5, 10, 25, 50, 100, 200, 500, 1000, 2000)
 MAX_LEARNING_RATE = 100.0     # large enough to watch training diverge
 TICK = 0.25                   # seconds between chunks while running
-CHUNK_SECONDS = 0.2           # training time per chunk; the page redraws after each
+CHUNK_SECONDS = 0.15          # training time per chunk (then one batch at most); the page redraws after each
 STATE, SOURCE, RUNNING, GOAL = "train_state", "train_source", "train_running", "train_goal"
+START, REPLAY = "train_start", "train_replay"     # the epoch a run started from; True while replaying a link
 CSV_DATA, MESSAGE, SENT = "train_csv_data", "train_message", "train_sent"
+IMPORT_MESSAGE, TOAST = "train_import_message", "train_toast"   # a refused import's reason; a toast to show
 DEFAULTS = {"train_dataset": "circles", "train_n": 300, "train_noise": 0.1, "train_data_seed": 0,
             "train_test": 0.2, "train_hidden": 2, "train_act": "tanh", "train_outact": "sigmoid",
             "train_cost": "cross_entropy", "train_lr": 0.5, "train_batch": 32, "train_seed": 0,
@@ -96,11 +100,12 @@ def link_values(state: tr.TrainState) -> tuple[dict, str | None]:
 
 
 def replay_link(state: tr.TrainState) -> tr.TrainState:
-    """Once, after a link: train up to the epoch it names (the same seed gives the same network)."""
+    """Once, after a link: start running up to the epoch it names (the same seed gives the same network), in
+    the chunked loop of Run: with its progress bar and Pause, and only while the browser asks for chunks."""
     s = st.session_state
     epochs = s.pop(LINKED_EPOCH, 0)
     if epochs and state.epoch == 0 and not state.diverged:
-        state = s[STATE] = tr.run_epochs(state, int(epochs))
+        s[START], s[GOAL], s[RUNNING], s[REPLAY] = 0, int(epochs), True, True
     return state
 
 
@@ -269,11 +274,12 @@ def _run() -> None:
     if state.diverged:
         s[MESSAGE] = "This run diverged. Reset (or change a setting) to train again."
         return
-    s[GOAL], s[RUNNING] = state.epoch + int(s["train_epochs"]), True
+    s[START], s[GOAL], s[RUNNING], s[REPLAY] = state.epoch, state.epoch + int(s["train_epochs"]), True, False
 
 
 def _pause() -> None:
     st.session_state[RUNNING] = False
+    st.session_state[REPLAY] = False
 
 
 def _one_epoch() -> None:
@@ -307,6 +313,8 @@ def run_controls(state: tr.TrainState) -> None:
                 help="Back to epoch 0 with the same initial weights (the same seed)")
     if message := s.pop(MESSAGE, None):
         st.warning(message, icon=":material/warning:")
+    if toast := s.pop(TOAST, None):
+        st.toast(toast, icon=":material/upload_file:")
 
 
 def train_tick() -> tr.TrainState:
@@ -320,7 +328,7 @@ def train_tick() -> tr.TrainState:
     if state.epoch < goal and not state.diverged:
         state = s[STATE] = tr.run_epochs(state, goal - state.epoch, time_limit=CHUNK_SECONDS)
     if state.epoch >= goal or state.diverged:
-        s[RUNNING] = False
+        s[RUNNING] = s[REPLAY] = False
         st.rerun(scope="app")
     return state
 
@@ -333,9 +341,11 @@ def status(state: tr.TrainState) -> None:
     h = state.history
     if s.get(RUNNING):
         goal = int(s.get(GOAL, state.epoch))
-        start = goal - int(s["train_epochs"])
-        done = (state.epoch - start) / max(goal - start, 1)
-        st.progress(min(max(done, 0.0), 1.0), text=f"Training: epoch {state.epoch} of {goal}")
+        start = int(s.get(START, 0))
+        within = state.within.batches / state.n_batches if state.within is not None else 0.0
+        done = (state.epoch + within - start) / max(goal - start, 1)
+        what = "Replaying the link's training" if s.get(REPLAY) else "Training"
+        st.progress(min(max(done, 0.0), 1.0), text=f"{what}: epoch {state.epoch} of {goal} (Pause stops here)")
     if state.diverged:
         st.error(state.divergence.message, icon=":material/error:")
     elif notice := tr.stuck(state):                  # high but bounded: no divergence, yet not learning
@@ -387,6 +397,7 @@ def _send() -> None:
     adopt_network(state.network, state.config.cost, state.config.learning_rate, data.X_train[0], data.Y_train[0],
                   title)
     s[SENT] = True
+    st.rerun(scope="app")      # the button sits in the charts' fragment: the whole page must run to switch
 
 
 def follow_send() -> None:
@@ -409,7 +420,9 @@ def _import() -> None:
         data = s[STATE].data
         state = tr.start_training(config, data, loaded.network)
     except ValueError as err:
-        s[MESSAGE] = f"“{upload.name[:40]}” can't be used: {_reason(err)}. The current run stays."
+        # Shown under the uploader, in the same fragment rerun: a message drawn elsewhere on the page waited
+        # for the next whole-page run, so a browser showed nothing.
+        s[IMPORT_MESSAGE] = f"“{upload.name[:40]}” can't be used: {_reason(err)}. The current run stays."
         return
     s["train_hidden"] = len(config.sizes) - 2
     for i, n in enumerate(config.sizes[1:-1], start=1):
@@ -418,8 +431,8 @@ def _import() -> None:
     s["train_lr"], s["train_batch"] = config.learning_rate, config.batch_size
     s["train_seed"], s["train_init"] = config.seed, config.init
     s[STATE], s[SOURCE], s[RUNNING] = state, (config, data), False
-    st.toast(f"Network loaded from “{upload.name[:40]}”: epoch 0 of a new run from its weights.",
-             icon=":material/upload_file:")
+    s[TOAST] = f"Network loaded from “{upload.name[:40]}”: epoch 0 of a new run from its weights."
+    st.rerun(scope="app")      # the sidebar's widgets (outside the fragment) now show the loaded settings
 
 
 def exits(state: tr.TrainState) -> None:
@@ -441,3 +454,5 @@ def exits(state: tr.TrainState) -> None:
     with c3:
         st.file_uploader("Import a network (JSON)", type=["json"], key="train_import", on_change=_import,
                          help="A file exported here. It must fit the current dataset's inputs and outputs.")
+        if message := st.session_state.pop(IMPORT_MESSAGE, None):
+            st.error(message, icon=":material/block:")

@@ -3,13 +3,16 @@
 Only the keys of the page's field set are read (FIELDS for the pages that show the step-through network,
 GRADIENT_CHECK adds ε; the two-nodes page builds its own set from these parsers); each is parsed and range-checked on its own, and anything else — an unknown
 key, text where a number belongs, NaN, out of range, too long — falls back to the default for that key and
-is named in one notice. Nothing from a URL is evaluated or unpickled. Pure Python: no Streamlit here, so
+is named in one notice. Numbers have one grammar on every page (below): ASCII decimal, an optional sign,
+spaces around ignored, −0 read as 0. A key given twice counts once, with its last value, as st.query_params
+reads it. Nothing from a URL is evaluated or unpickled. Pure Python: no Streamlit here, so
 the codec is tested on its own.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 from backprop.activations import ACTIVATIONS
@@ -24,9 +27,19 @@ MAX_ITERATION = 50     # a link may name an iteration up to this; reaching it re
 SAMPLE_RANGE = 10.0
 
 
+# One numeric grammar for every page's link: ASCII decimal only, an optional sign, spaces around allowed (a
+# "+" in a query string arrives as a space). Python's own int() and float() accept more than a link should:
+# "1_000", "０" (full-width digits), "inf", "nan", "0x10" (int(x, 0)); and float("-0") is −0.0, which NumPy
+# refuses as a scale ("scale < 0") and which prints as "-0". A value here is never −0: −0 is 0.
+_SPACES = " \t\r\n"          # ASCII white space only: no non-breaking or other Unicode spaces
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
 def integer(lo: int, hi: int):
     def parse(text: str) -> int:
-        if not text.strip().lstrip("-").isdigit():
+        text = text.strip(_SPACES)
+        if not _INTEGER.fullmatch(text):
             raise ValueError("is not a whole number")
         v = int(text)
         if not lo <= v <= hi:
@@ -37,10 +50,10 @@ def integer(lo: int, hi: int):
 
 def number(lo: float, hi: float):
     def parse(text: str) -> float:
-        try:
-            v = float(text)
-        except ValueError:
-            raise ValueError("is not a number") from None
+        text = text.strip(_SPACES)
+        if not _NUMBER.fullmatch(text):
+            raise ValueError("is not a number")
+        v = float(text) + 0.0           # −0.0 + 0.0 is +0.0
         if not math.isfinite(v) or not lo <= v <= hi:
             raise ValueError(f"is not a number in {lo:g}..{hi:g}")
         return v
@@ -131,7 +144,7 @@ def decode(params: Mapping[str, str | list[str]], fields: Mapping = FIELDS) -> t
             problems.append(f"“{name}” is too long")
             continue
         try:
-            values[key] = fields[key](text.strip())
+            values[key] = fields[key](text.strip(_SPACES))
         except (ValueError, OverflowError) as err:
             problems.append(f"“{name}” {err}")
     return values, problems
