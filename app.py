@@ -8,8 +8,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
-# Presenter mode: larger type for a projector. A link with ?present=1 opens in it, sidebar collapsed.
-PRESENTER_CSS = "<style>html { font-size: 22px; } .katex { font-size: 1.25em; }</style>"
+from backprop.ui.presenter import ROOT_CSS as PRESENTER_CSS  # noqa: E402
+
+# Presenter mode: larger type for a projector, sized by the window's height (backprop/ui/presenter.py).
+# A link with ?present=1 opens in it, sidebar collapsed.
 linked_present = st.query_params.get("present") == "1"
 
 st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide",

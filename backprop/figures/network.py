@@ -22,10 +22,12 @@ def node_xy(sizes: tuple[int, ...]) -> list[np.ndarray]:
 
 
 def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] | None = None,
-                    projector: bool = False) -> go.Figure:
+                    projector: bool = False, height: int | None = None) -> go.Figure:
     """The diagram of `trace`'s network at `moment`; `selected` = (l, k, j) highlights a weight and the
     path its gradient depends on: node j of layer l−1, node k of layer l and, below the output, column k
-    of Wˡ⁺¹ with the nodes of δˡ⁺¹. `projector`: presenter mode's steeper colour scale."""
+    of Wˡ⁺¹ with the nodes of δˡ⁺¹. `projector`: presenter mode's steeper colour scale. `height`: the
+    smallest height in pixels the page will draw it at (presenter mode's stage), which sets the node size;
+    by default a height that grows with the widest layer."""
     net, L = trace.network, trace.L
     sizes = net.sizes
     ys = node_xy(sizes)
@@ -102,7 +104,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
                 lines.append("not yet computed")
             hover.append("<br>".join(lines))
     show_labels = max(sizes) <= LABEL_NODES
-    height = int(np.clip(90 + 42 * max(sizes), 300, 640))
+    height = height or int(np.clip(90 + 42 * max(sizes), 300, 640))
     node_px = int(np.clip(300 / max(sizes), 16, 46))
     if projector:   # larger nodes and labels, as far as the room between two nodes of a layer allows
         node_px = int(min(node_px * PROJECTOR_NODES, 0.85 * (height - 20) / (max(sizes) + 1), 80))
