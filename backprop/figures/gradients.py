@@ -48,13 +48,21 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     g_lim, d_lim = style.limit(trace.dC_dW(l)), style.limit(trace.delta(l))
     a_all = trace.a(l - 1)
     a_low, a_high = min(0.0, float(a_all.min())), max(1.0, float(a_all.max()))
-    annotate = n_j <= ANNOTATE_COLUMNS and n_k <= ANNOTATE_ROWS and size != THUMB
-    # A projected layer of up to 8 × 8 still has room for its numbers at the stage's size.
-    annotate = annotate or (size == STAGE and max(n_j, n_k) <= STAGE_ANNOTATE)
+    # A projected layer of up to 8 × 8 still has room for its numbers at the stage's size; thumbnails have none.
+    annotate = (n_j <= ANNOTATE_COLUMNS and n_k <= ANNOTATE_ROWS) if size == NORMAL else \
+        (size == STAGE and max(n_j, n_k) <= STAGE_ANNOTATE)
     ks, js = np.arange(n_k), np.arange(n_j)
     L = trace.L
 
-    digits = 2 if size == STAGE and n_j > 5 else 3   # a wide layer's numbers must fit a projected column
+    wide = size == STAGE and n_j > 5
+    digits = 2 if wide else 3   # a wide layer's numbers must fit a projected column
+    # … and so, when its δ are small, are they and its ∂C/∂W printed in a power of ten (said in the
+    # subtitle): "2.3" in units of 10⁻² rather than "0.023", at most five characters to a cell.
+    power = 0
+    if wide and shown and annotate:
+        top_value = float(np.abs(trace.delta(l)).max())
+        power = int(np.floor(np.log10(top_value))) if top_value > 0 else 0
+        power = power if power <= -2 else 0
 
     def cells(values) -> list | None:
         return [[("?" if np.isnan(v) else style.short(v, digits)) for v in row] for row in np.atleast_2d(values)] \
@@ -71,14 +79,14 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     traces = [
         style.trace("heatmap", z=filled(G), x=x_cat, y=y_cat, zmin=-g_lim, zmax=g_lim,
                     colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
-                    text=cells(G), texttemplate="%{text}" if annotate else None, textfont=dict(size=fonts["cell"]),
+                    text=cells(G / 10.0 ** power), texttemplate="%{text}" if annotate else None, textfont=dict(size=fonts["cell"]),
                     hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
                                   + ("%{z:.4~g}<extra></extra>" if shown else later),
                     xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"),
         style.trace("heatmap", z=filled(delta[:, None]), x=[0], y=y_cat, zmin=-d_lim, zmax=d_lim,
                     colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
                     xaxis="x2", yaxis="y", ygap=2,
-                    text=cells(delta[:, None]), texttemplate="%{text}" if annotate else None,
+                    text=cells(delta[:, None] / 10.0 ** power), texttemplate="%{text}" if annotate else None,
                     textfont=dict(size=fonts["cell"]), showscale=False, name=f"delta{l}",
                     hovertemplate=f"δ<sup>{l}</sup><sub>%{{y}}</sub> = "
                                   + ("%{z:.4~g}<extra></extra>" if shown else later)),
@@ -108,11 +116,15 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     # The plot area in pixels: n_k rows of cells, a gap, one row for the aˡ⁻¹ strip; the domains follow,
     # so the strip keeps the height of one row whatever the size of the layer.
     row = fonts["row"] or CELL_PX
+    if size == STAGE and not annotate:   # colours only (more than STAGE_ANNOTATE rows): lower rows
+        row = round(0.55 * row)
     rows_px, gap_px = row * n_k, 10
     plot_px = rows_px + gap_px + row
     split = rows_px / plot_px
     tick = dict(tickmode="array", showgrid=False, zeroline=False, tickfont=dict(size=fonts["font"]))
     status = f"{'not yet computed: fills in' if not shown else 'computed'} at step {2 * L + 2 - l}, backward"
+    if power:
+        status += f" · δ and ∂C/∂W in units of 10<sup>{power}</sup>"
     name = f"Layer {l}{' (output)' if l == L and size != THUMB else ''}: ∂C/∂W<sup>{l}</sup>"
     # The title at the top of the figure, its subtitle under it: both above the plot, whatever the font.
     title = dict(text=name if size == THUMB else f"{name} = δ<sup>{l}</sup> (a<sup>{l - 1}</sup>)<sup>T</sup>",
@@ -128,11 +140,12 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
         title=title,
         margin=dict(l=10, r=10, t=top, b=bottom), font={**style.FONT, "size": fonts["font"]},
         plot_bgcolor="#ffffff", dragmode=False, clickmode="event+select", showlegend=False,
-        xaxis=dict(domain=[0.25 if size == NORMAL else 0.21, 1.0], type="category", tickvals=x_cat, side="bottom",
+        xaxis=dict(domain=[0.25 if size == NORMAL else 0.15 if wide else 0.21, 1.0], type="category", tickvals=x_cat, side="bottom",
                    range=[-0.5, n_j - 0.5], **tick),
         yaxis=dict(domain=[0.0, split], type="category", tickvals=y_cat, anchor="x2",
                    range=[n_k - 0.5, -0.5], automargin=True, **tick),
-        xaxis2=dict(domain=[0.04 if size == NORMAL else 0.02, 0.22 if size == NORMAL else 0.18], tickvals=[0],
+        xaxis2=dict(domain=[0.04 if size == NORMAL else 0.02, 0.22 if size == NORMAL else 0.13 if wide else 0.18],
+                    tickvals=[0],
                     ticktext=[f"δ<sup>{l}</sup>"], anchor="y", side="bottom", **tick),
         yaxis3=dict(domain=[1 - row / plot_px, 1.0], tickvals=[0], ticktext=[f"a<sup>{l - 1}</sup>"],
                     anchor="x", **tick),

@@ -11,7 +11,7 @@ import streamlit as st
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures import layer_gradient, network_diagram
-from backprop.figures.gradients import STAGE, THUMB
+from backprop.figures.gradients import STAGE, STAGE_ANNOTATE, THUMB
 from backprop import quiz
 from backprop.lesson import Lesson
 from backprop.ui import keys, presenter
@@ -302,8 +302,8 @@ def stage_heights(lesson: Lesson, screen: int, body: int) -> tuple[int, int, int
     top = 9 * body                   # above the stage: the header, the title line and the row of buttons
     room = screen - top - body       # … and a margin below
     diagram = int(max(0.4 * room, 180))   # the rest of the column is the step's equation
-    rows = min(max(sizes[1:]), 16)
-    row = round(1.6 * body)
+    rows = max(sizes[1:])
+    row = round(1.6 * body) if rows <= STAGE_ANNOTATE else round(0.55 * round(1.6 * body))
     big = rows * row + 10 + row + round(1.35 * (round(1.15 * body) + round(0.8 * body))) + 12 + 2 * body + 26
     n_rows = -(-lesson.network.L // THUMBS_PER_ROW)
     thumb = int(min(max((room - big) / n_rows - body, 70), 150))   # a gap of `body` above each row
@@ -324,8 +324,7 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
     left, right = st.columns([0.45, 0.55], gap="medium")
     with left:
         _diagram(lesson, trace, selected, height=diagram_px)
-        with st.container(key="stage_equation", gap="small"):
-            st.markdown(f"**{m.title.capitalize()}**")
+        with st.container(key="stage_equation", gap="small"):   # the step's name is in the progress line
             step_equations(lesson, trace, selected)
         quiz_panel(lesson, trace)
     with right:
@@ -403,7 +402,7 @@ header[data-testid="stHeader"] { height: 2.6rem; min-height: 2.6rem; }
 [data-testid="stMain"] h1 { font-size: 1.3rem; padding: 0; margin: 0; }
 [data-testid="stMain"] h1 + div, [data-testid="stMain"] h1 a { display: none; }
 .st-key-stage_equation .katex-display { margin: 0.2em 0; }
-.st-key-stage_equation .katex { font-size: 1.05em; }
+.st-key-stage_equation .katex { font-size: 1em; }
 """
 
 
