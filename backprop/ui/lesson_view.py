@@ -249,8 +249,10 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
 
 
 def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], height: int | None = None) -> None:
+    """The network diagram (built afresh: it changes at every step, and a session keeping one per step would
+    hold a large network's 100 kB each)."""
     fig = network_diagram(trace, lesson.moment, selected, projector=presenter.on(), height=height)
-    st.plotly_chart(presenter.shown(fig), key="diagram", **CHART)
+    st.plotly_chart(fig, key="diagram", **CHART)
 
 
 def lesson_view(link=None) -> None:
