@@ -27,6 +27,23 @@ def stage_sizes(body_px: int) -> dict:
                 row=round(1.6 * body_px))
 
 
+def _frame(fonts: dict, size: str) -> tuple[int, int]:
+    """The margins above and below the plot, in pixels. Above: the title and its subtitle, each a line of its
+    own font (plus a gap), so the subtitle never sits on the aˡ⁻¹ row whatever the font; below: the column
+    numbers and the axis title."""
+    if size == THUMB:
+        return fonts["title"] + 12, 6
+    return round(1.4 * (fonts["title"] + fonts["subtitle"])) + 16, 2 * fonts["font"] + 26
+
+
+def stage_height(n_k: int, body_px: int) -> int:
+    """The height in pixels of the STAGE figure of a layer of n_k nodes (as layer_gradient builds it)."""
+    fonts = stage_sizes(body_px)
+    row = fonts["row"] if n_k <= STAGE_ANNOTATE else round(0.55 * fonts["row"])
+    top, bottom = _frame(fonts, STAGE)
+    return n_k * row + 10 + row + top + bottom
+
+
 def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int, int] | None = None,
                    projector: bool = False, size: str = NORMAL, body_px: int = 20) -> go.Figure:
     """∂C/∂Wˡ, rows k (receiving) by columns j (emitting), with δˡ left of the rows and aˡ⁻¹ above the
@@ -131,10 +148,7 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
                  x=0, font=dict(size=fonts["title"]), yref="container", y=1, yanchor="top", pad=dict(t=4))
     if size != THUMB:
         title["subtitle"] = dict(text=status, font=dict(size=fonts["subtitle"], color="#5f6368"))
-    # Room above the plot for the title and its subtitle, each a line of its own font (plus a gap), so the
-    # subtitle never sits on the aˡ⁻¹ row whatever the font.
-    top = round(1.4 * (fonts["title"] + fonts["subtitle"])) + 16 if size != THUMB else fonts["title"] + 12
-    bottom = 2 * fonts["font"] + 26 if size != THUMB else 6
+    top, bottom = _frame(fonts, size)
     layout = dict(
         shapes=shapes,
         title=title,

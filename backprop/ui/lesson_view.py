@@ -11,7 +11,7 @@ import streamlit as st
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures import layer_gradient, network_diagram
-from backprop.figures.gradients import STAGE, STAGE_ANNOTATE, THUMB
+from backprop.figures.gradients import STAGE, THUMB, stage_height
 from backprop import quiz
 from backprop.lesson import Lesson
 from backprop.ui import keys, presenter
@@ -304,9 +304,7 @@ def stage_heights(lesson: Lesson, screen: int, body: int) -> tuple[int, int, int
     top = 9 * body                   # above the stage: the header, the title line and the row of buttons
     room = screen - top - body       # … and a margin below
     diagram = int(max(0.4 * room, 180))   # the rest of the column is the step's equation
-    rows = max(sizes[1:])
-    row = round(1.6 * body) if rows <= STAGE_ANNOTATE else round(0.55 * round(1.6 * body))
-    big = rows * row + 10 + row + round(1.35 * (round(1.15 * body) + round(0.8 * body))) + 12 + 2 * body + 26
+    big = max(stage_height(n, body) for n in sizes[1:])
     n_rows = -(-lesson.network.L // THUMBS_PER_ROW)
     thumb = int(min(max((room - big) / n_rows - body, 70), 150))   # a gap of `body` above each row
     return diagram, big, thumb
