@@ -50,7 +50,7 @@ def _open(browser, app_server, size: tuple[int, int], query: str) -> tuple:
     app = AppPage(context.new_page(), app_server)
     app.page.set_default_timeout(60_000)
     app.page.goto(f"{app_server}/?{query}")
-    app.page.wait_for_selector(".st-key-grad_focus .js-plotly-plot")
+    app.page.wait_for_selector(".st-key-grad_focus .js-plotly-plot", timeout=180_000)   # a fresh server: imports
     app.wait_idle()
     # The page learns the window's height from the browser and sizes its figures by it (one more run at
     # most): wait until the large heatmap's text is the body text the CSS gives this height.
