@@ -8,13 +8,19 @@ Both servers run the same app with the same .streamlit/config.toml, one BLAS thr
 One session on each (benchmarks/st_client.py, Streamlit's websocket protocol, no browser) presses Step
 (`btn_step`) as soon as the previous click's run has finished, the servers taking turns click by click;
 each click is timed from sending it to receiving script_finished. Server CPU per click as in bench_server.py.
+
+While the sessions are open, the option itself is read on each server's side of its accepted connections
+(Linux: the server's socket is duplicated into this process with pidfd_getfd, which needs the right to
+ptrace it, as a parent has over its child; where that is refused, the column says so).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +44,42 @@ COMMANDS = {  # name → the command line serving the app on {port}
     "uvicorn deploy.asgi:app": [sys.executable, "-m", "uvicorn", "deploy.asgi:app", "--host", "127.0.0.1",
                                 "--port", "{port}"],
 }
+
+
+SYS_PIDFD_GETFD = 438   # Linux 5.6+, the same number on every architecture
+
+
+def accepted_nodelay(pid: int) -> str:
+    """TCP_NODELAY on the TCP connections process `pid` holds (its listening socket left out), as
+    "on 1 of 1"; or why it could not be read."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pidfd = os.pidfd_open(pid)
+    except (OSError, AttributeError) as err:
+        return f"unreadable ({err})"
+    on = total = 0
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                if not os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"):
+                    continue
+            except OSError:
+                continue
+            local = libc.syscall(SYS_PIDFD_GETFD, pidfd, int(fd), 0)
+            if local < 0:
+                return f"unreadable (pidfd_getfd: {os.strerror(ctypes.get_errno())})"
+            with socket.socket(fileno=local) as s:
+                if s.type != socket.SOCK_STREAM or s.family not in (socket.AF_INET, socket.AF_INET6):
+                    continue
+                try:
+                    s.getpeername()
+                except OSError:
+                    continue   # the listening socket
+                total += 1
+                on += bool(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+    finally:
+        os.close(pidfd)
+    return f"on {on} of {total}"
 
 
 def start(command: list[str], log) -> tuple[subprocess.Popen, str]:
@@ -75,11 +117,12 @@ async def measure(urls: dict[str, str], pids: dict[str, int], clicks: int, warmu
                 if i >= warmup:
                     seconds[name].append(run.seconds)
         cpu = {name: (cpu_seconds([pids[name]]) - cpu[name]) / clicks for name in urls}
+        nodelay = {name: accepted_nodelay(pids[name]) for name in urls}   # while the sessions are open
         lines = {name: next((m for m in s.markdown() if m.startswith("**Step ")), "") for name, s in sessions.items()}
     finally:
         for s in sessions.values():
             await s.close()
-    return seconds, cpu, errors, lines
+    return seconds, cpu, errors, lines, nodelay
 
 
 def main(argv=None) -> int:
@@ -96,7 +139,7 @@ def main(argv=None) -> int:
                 log = open(Path(folder) / f"{len(procs)}.log", "wb")
                 procs[name], urls[name] = start(command, log)
                 pids[name] = procs[name].pid
-            seconds, cpu, errors, lines = asyncio.run(measure(urls, pids, clicks, 1 if args.quick else 5))
+            seconds, cpu, errors, lines, nodelay = asyncio.run(measure(urls, pids, clicks, 1 if args.quick else 5))
         finally:
             for proc in procs.values():
                 proc.terminate()
@@ -105,12 +148,12 @@ def main(argv=None) -> int:
                 except subprocess.TimeoutExpired:
                     proc.kill()
     print(f"Back-to-back Step clicks on the 2-2-2 preset, {clicks} per server, click → script_finished (ms)")
-    header = f"{'server':<26}{'median':>8}{'p90':>7}{'CPU/click':>11}"
+    header = f"{'server':<26}{'median':>8}{'p90':>7}{'CPU/click':>11}   TCP_NODELAY on accepted connections"
     print(header)
     print("-" * len(header))
     for name in COMMANDS:
         s = [1000 * v for v in seconds[name]]
-        print(f"{name:<26}{statistics.median(s):>8.1f}{p90(s):>7.1f}{1000 * cpu[name]:>11.1f}")
+        print(f"{name:<26}{statistics.median(s):>8.1f}{p90(s):>7.1f}{1000 * cpu[name]:>11.1f}   {nodelay[name]}")
     print("last progress lines: " + " | ".join(lines.values()))
     bad = {name: e for name, e in errors.items() if e}
     if bad:
