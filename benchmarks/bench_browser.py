@@ -150,6 +150,7 @@ def main() -> int:
             try:
                 context = browser.new_context(viewport=VIEWPORT)
                 app = AppPage(context.new_page(), server.url)
+                app.page.set_default_timeout(120_000)   # a fresh server on a busy machine: the first run's imports
                 app.open()
                 rows.append(("2-2-2 (preset, L=2)", *time_steps(app, clicks)))
 

@@ -11,7 +11,7 @@ lesson_view.quiz_toggle()
 lesson = url_state.place(settings.current_lesson(config))
 
 lesson_view.page_style()
-keys.listen()
+keys.listen(report_height=presenter.on())
 st.title("Backpropagation, step by step")
 url_state.show_problems()
 if notice := st.session_state.pop("notice", None):

@@ -5,8 +5,9 @@ End runs to the end — with the focus anywhere on the page but a text field, an
 taken by that control; so a tiny custom component (Streamlit's components v2, no iframe) listens to keydown
 on the whole document and clicks the very button a mouse would: a key and a click are one code path (same
 callback, same disabled state, same fragment rerun). The same component reports the window's height, by
-which presenter mode sizes the projected figures (presenter.body_px); it reports only a change, so a page
-that already has the right size does not run again.
+which presenter mode sizes the projected figures (presenter.body_px); it reports only in presenter mode and
+only a change, so a page that already has the right size does not run again (and a class opening the page
+out of presenter mode never runs it twice).
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ export default function ({ data, setStateValue }) {
   document.addEventListener('keydown', onKey, true);
   let timer = null;
   const report = () => {
+    if (!data || !data.report) return;   // only presenter mode sizes by it: no extra run for anyone else
     const h = Math.round(window.innerHeight / STEP) * STEP;
-    if (h > 0 && h !== (data && data.height)) setStateValue('height', h);
+    if (h > 0 && h !== data.height) setStateValue('height', h);
   };
   const onResize = () => { clearTimeout(timer); timer = setTimeout(report, 300); };
   window.addEventListener('resize', onResize);
@@ -81,7 +83,8 @@ def _reported() -> None:
         st.session_state["screen_height"] = int(value)
 
 
-def listen() -> None:
-    """Mount the listener (once per page run, outside the step fragment: it never needs redrawing)."""
-    _component(key="clicker", data={"height": st.session_state.get("screen_height")},
+def listen(report_height: bool) -> None:
+    """Mount the listener (once per page run, outside the step fragment: it never needs redrawing); with
+    `report_height`, it also reports the window's height when that differs from the one last reported."""
+    _component(key="clicker", data={"height": st.session_state.get("screen_height"), "report": report_height},
                default={"height": None}, on_height_change=_reported, width="content", height="content")
