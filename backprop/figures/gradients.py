@@ -33,7 +33,7 @@ def _frame(fonts: dict, size: str) -> tuple[int, int]:
     numbers and the axis title."""
     if size == THUMB:
         return fonts["title"] + 12, 6
-    return round(1.4 * (fonts["title"] + fonts["subtitle"])) + 16, 2 * fonts["font"] + 26
+    return round(1.4 * (fonts["title"] + fonts["subtitle"]) + 0.5 * fonts["subtitle"]) + 16, 2 * fonts["font"] + 26
 
 
 def stage_height(n_k: int, body_px: int) -> int:
