@@ -298,8 +298,8 @@ def focus_layer(lesson: Lesson, selected: tuple[int, int, int]) -> int:
 
 def stage_heights(lesson: Lesson, screen: int, body: int) -> tuple[int, int, int]:
     """Presenter mode's heights in pixels for a window `screen` high with body text `body` px: the
-    diagram, the large gradient figure (the widest layer's, so the stage keeps its shape from step to step)
-    and one row of thumbnails."""
+    diagram, the tallest layer's large gradient figure, and one row of thumbnails (sized to fit under any
+    layer's large figure, so they stay the same size from step to step)."""
     sizes = lesson.network.sizes
     top = 9 * body                   # above the stage: the header, the title line and the row of buttons
     room = screen - top - body       # … and a margin below
