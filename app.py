@@ -10,9 +10,10 @@ import backprop.ui.startup  # noqa: E402,F401 — first: imports and builds once
 import streamlit as st  # noqa: E402
 
 from backprop.ui import a11y, url_codec  # noqa: E402
+from backprop.ui.presenter import ROOT_CSS as PRESENTER_CSS  # noqa: E402
 
-# Presenter mode: larger type for a projector. A link with ?present=1 opens in it, sidebar collapsed.
-PRESENTER_CSS = "<style>html { font-size: 22px; } .katex { font-size: 1.25em; }</style>"
+# Presenter mode: larger type for a projector, sized by the window's height (backprop/ui/presenter.py).
+# A link with ?present=1 opens in it, sidebar collapsed.
 linked_present = url_codec.decode({"present": st.query_params.get("present", "0")})[0].get("present") == "1"
 
 st.set_page_config(page_title="Backprop Lab", page_icon="🧮", layout="wide",

@@ -6,7 +6,8 @@
 Starts `streamlit run app.py` on a free loopback port (as the browser tests do), opens it in headless
 Debian Chromium (/usr/bin/chromium, driven by Playwright) and clicks **Step** repeatedly, for the default
 network (the 2-2-2 preset loaded at start) and for the largest the sidebar allows (8 inputs, 6 hidden
-layers of 16, 8 outputs). Each click is timed inside the page, with performance.now():
+layers of 16, 8 outputs), then both again in presenter mode at 1280×720 (`?present=1`), the projected page
+a clicker drives. Each click is timed inside the page, with performance.now():
 
 - rerun done: until the script state is back to notRunning and the progress line shows the next step
   (the server has run the script and the browser has the new page; charts may still be redrawing);
@@ -85,6 +86,7 @@ st.button("Step", key="btn_step", on_click=step)
 st.markdown(f"**Step {st.session_state['n']} of 99 — one-button baseline**")
 """
 
+LARGEST_QUERY = "in=8&h=16,16,16,16,16,16&out=8"
 LARGEST = {"n_hidden": 6, "n_in": 8, **{f"n_h{i}": 16 for i in range(1, 7)}, "n_out": 8}
 
 
@@ -148,6 +150,7 @@ def main() -> int:
             try:
                 context = browser.new_context(viewport=VIEWPORT)
                 app = AppPage(context.new_page(), server.url)
+                app.page.set_default_timeout(120_000)   # a fresh server on a busy machine: the first run's imports
                 app.open()
                 rows.append(("2-2-2 (preset, L=2)", *time_steps(app, clicks)))
 
@@ -160,6 +163,18 @@ def main() -> int:
                     print(f"screenshot of the largest network: {app.screenshot('bench_largest_8-16x6-8')}")
                 errors = app.exceptions() + app.page_errors
                 context.close()
+
+                # Projected: presenter mode at 1280×720, as a clicker drives it (a key clicks the same button).
+                for name, query in (("2-2-2 presenter 1280x720", "present=1"),
+                                    ("8-16x6-8 presenter 1280x720", "present=1&" + LARGEST_QUERY)):
+                    context = browser.new_context(viewport={"width": 1280, "height": 720})
+                    app = AppPage(context.new_page(), server.url)
+                    app.page.goto(f"{server.url}/?{query}")
+                    app.page.wait_for_selector(".st-key-grad_focus .js-plotly-plot", timeout=120_000)
+                    app.wait_idle()
+                    rows.append((name, *time_steps(app, clicks)))
+                    errors += app.exceptions() + app.page_errors
+                    context.close()
             finally:
                 browser.close()
     finally:
@@ -167,11 +182,11 @@ def main() -> int:
 
     print(f"Step click → page drawn again, headless Chromium, {clicks} clicks per network after {WARMUP} warm-up "
           f"(ms)")
-    header = (f"{'network':<26}{'clicks':>7}{'rerun done median':>19}{'p90':>6}{'drawn median':>14}{'p90':>6}")
+    header = (f"{'network':<30}{'clicks':>7}{'rerun done median':>19}{'p90':>6}{'drawn median':>14}{'p90':>6}")
     print(header)
     print("-" * len(header))
     for name, done, drawn, _ in rows:
-        print(f"{name:<26}{len(done):>7}{statistics.median(done):>19.0f}{p90(done):>6.0f}"
+        print(f"{name:<30}{len(done):>7}{statistics.median(done):>19.0f}{p90(done):>6.0f}"
               f"{statistics.median(drawn):>14.0f}{p90(drawn):>6.0f}")
     print(f"last progress lines: {' | '.join(r[3] for r in rows)}")
     print(f"total {time.perf_counter() - started:.0f} s")

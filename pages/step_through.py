@@ -3,7 +3,7 @@
 import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
 import streamlit as st
 
-from backprop.ui import lesson_view, settings, url_state, worksheet_view
+from backprop.ui import keys, lesson_view, presenter, settings, url_state, worksheet_view
 
 url_state.restore("step_through")   # a shared link sets the widgets, once per session
 config = settings.sidebar_settings()
@@ -11,11 +11,17 @@ interval = lesson_view.autoplay_interval()
 lesson_view.quiz_toggle()
 lesson = url_state.place(settings.current_lesson(config))
 
+lesson_view.page_style()
+keys.listen(report_height=presenter.on())
 st.title("Backpropagation, step by step")
 url_state.show_problems()
 if notice := st.session_state.pop("notice", None):
     st.toast(notice, icon=":material/refresh:")
-settings.sample_editor(lesson)
+# Projected, the sample's fields go below the lesson, which then starts at the top of the screen.
+first, second = st.container(), st.container()
+main, below = (first, second) if presenter.on() else (second, first)
+with below:
+    settings.sample_editor(lesson)
 
 
 @st.fragment(run_every=interval)
@@ -23,11 +29,12 @@ def view() -> None:
     if interval is not None:
         lesson_view.autoplay_tick(interval)
     current = st.session_state["lesson"]   # this run's lesson: a step reruns only this fragment
-    url_state.write(st.session_state.get("lesson_settings"), current, lesson_view.selected_weight(current))
-    lesson_view.lesson_view()
+    selected = lesson_view.selected_weight(current)
+    lesson_view.lesson_view(link=lambda: url_state.write(st.session_state.get("lesson_settings"), current, selected))
     if not st.session_state.get("quiz_on") or current.index == current.last:   # no answers before predictions
         with st.expander("Download this iteration: worked sheet, JSON, CSV"):
             worksheet_view.download_buttons(current)
 
 
-view()
+with main:
+    view()

@@ -220,15 +220,26 @@ def test_reused_gradient_figures_equal_freshly_built_ones_at_every_step():
             what = ("grad", l, m.shows_backward(l), m.shows_forward(l - 1), selected if l == 2 else None, False)
             assert memo[what].to_plotly_json() == layer_gradient(trace, l, m, selected).to_plotly_json(), (i, l)
         _click(at, "btn_step")
-    # Presenter mode: its own figures (steeper colours, larger text), not the ones kept for the normal view.
-    from backprop.figures import style
+    # Presenter mode: its own figures (the current layer large, every layer as a thumbnail), not the ones
+    # kept for the normal view, and equal to fresh ones at every step.
+    from backprop.figures.gradients import STAGE, THUMB
+    from backprop.ui import presenter
+    from backprop.ui.lesson_view import focus_layer
     at.toggle(key="present").set_value(True).run()
-    lesson = at.session_state["lesson"]
-    trace, m, memo = lesson.trace, lesson.moment, at.session_state["_figures"]
-    what = ("grad", 3, m.shows_backward(3), m.shows_forward(2), None, True)
-    fresh = style.for_projector(layer_gradient(trace, 3, m, (2, 0, 0), projector=True))
-    assert memo[what].to_plotly_json() == fresh.to_plotly_json()
-    assert memo[what].layout.font.size == style.PRESENTER_FONT
+    body = presenter.body_px(presenter.DEFAULT_HEIGHT)
+    for i in range(bp.n_steps(3)):
+        lesson = at.session_state["lesson"]
+        trace, m, memo = lesson.trace, lesson.moment, at.session_state["_figures"]
+        f = focus_layer(lesson, selected)
+        what = ("stage", f, m.shows_backward(f), m.shows_forward(f - 1), selected if f == 2 else None, body)
+        fresh = layer_gradient(trace, f, m, selected, projector=True, size=STAGE, body_px=body)
+        assert memo[what].to_plotly_json() == fresh.to_plotly_json(), i
+        assert memo[what].layout.font.size == body
+        for l in range(1, 4):
+            what = ("thumb", l, m.shows_backward(l), m.shows_forward(l - 1))
+            assert memo[what].to_plotly_json() == layer_gradient(trace, l, m, None, projector=True,
+                                                                 size=THUMB).to_plotly_json(), (i, l)
+        _click(at, "btn_step")
 
 
 def test_a_step_that_would_overflow_is_refused_with_a_message_and_the_lesson_stays():

@@ -22,15 +22,20 @@ def node_xy(sizes: tuple[int, ...]) -> list[np.ndarray]:
 
 
 def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] | None = None,
-                    projector: bool = False) -> go.Figure:
+                    projector: bool = False, height: int | None = None) -> go.Figure:
     """The diagram of `trace`'s network at `moment`; `selected` = (l, k, j) highlights a weight and the
     path its gradient depends on: node j of layer l−1, node k of layer l and, below the output, column k
-    of Wˡ⁺¹ with the nodes of δˡ⁺¹. `projector`: presenter mode's steeper colour scale."""
+    of Wˡ⁺¹ with the nodes of δˡ⁺¹. `projector`: presenter mode's figure as shown — steeper colour scale,
+    larger text and thicker lines, built in (style.for_projector's copy of a large diagram cost more than
+    building it, on every Step click). `height`: the
+    smallest height in pixels the page will draw it at (presenter mode's stage), which sets the node size;
+    by default a height that grows with the widest layer."""
     net, L = trace.network, trace.L
     sizes = net.sizes
     ys = node_xy(sizes)
     traces = []
     edges = _edges(trace, moment, ys)
+    lines = style.PRESENTER_LINES if projector else 1.0   # line widths
 
     # Edges: weights, or gradients where revealed, binned by colour so each bin is one line trace
     # (NaN separates segments). Colour limits are shared by all layers so that shrinking gradients in a
@@ -46,7 +51,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
         xs = _segments(edges["x0"][pick], edges["x1"][pick])
         yv = _segments(edges["y0"][pick], edges["y1"][pick])
         traces.append(style.trace("scatter", x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
-                                  line=dict(color=colours[b], width=0.8 + 4.5 * abs(centres[b]))))
+                                  line=dict(color=colours[b], width=lines * (0.8 + 4.5 * abs(centres[b])))))
 
     # Edge hover: one invisible point at the middle of each edge; the numbers travel as one numeric array
     # and the text is a template, so a large network does not send a string per edge. Past EDGE_HOVER
@@ -67,7 +72,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
             name="edges, gradient revealed" if revealed else "edges"))
 
     if selected is not None:
-        traces.append(_highlight(trace, ys, selected))
+        traces.append(_highlight(trace, ys, selected, lines))
 
     # Nodes: a going forward, δ going back, white with a "?" where nothing is computed yet.
     a_all = np.concatenate([trace.a(l) for l in range(L + 1)])
@@ -84,10 +89,10 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     fill = [d if b else a if f else style.EMPTY_FILL for a, d, f, b in zip(a_fill, d_fill, fwd, back)]
     label = [style.short(d) if b else style.short(a) if f else "?" for a, d, f, b in zip(a_vals, d_vals, fwd, back)]
     outline = [style.NODE_LINE if f else style.EMPTY_LINE for f in fwd]
-    width = [1.5] * len(outline)
+    width = [1.5 * lines] * len(outline)
     first = np.cumsum((0,) + sizes[:-1])   # index of node 0 of each layer in the flat node list
     for l, k in _path_nodes(trace, selected):
-        outline[first[l] + k], width[first[l] + k] = style.HIGHLIGHT, 4.0
+        outline[first[l] + k], width[first[l] + k] = style.HIGHLIGHT, 4.0 * lines
     hover = []
     for l in range(L + 1):
         for k in range(sizes[l]):
@@ -102,7 +107,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
                 lines.append("not yet computed")
             hover.append("<br>".join(lines))
     show_labels = max(sizes) <= LABEL_NODES
-    height = int(np.clip(90 + 42 * max(sizes), 300, 640))
+    height = height or int(np.clip(90 + 42 * max(sizes), 300, 640))
     node_px = int(np.clip(300 / max(sizes), 16, 46))
     if projector:   # larger nodes and labels, as far as the room between two nodes of a layer allows
         node_px = int(min(node_px * PROJECTOR_NODES, 0.85 * (height - 20) / (max(sizes) + 1), 80))
@@ -116,14 +121,16 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
         showlegend=False))
 
     half = max(sizes) / 2
+    label_px = round(12 * style.PRESENTER_FONT / style.FONT["size"]) if projector else 12
     names = ["input"] + ["hidden"] * (L - 1) + ["output"]
     return style.figure(traces, dict(
         annotations=[dict(x=l, y=-half - 0.15, text=f"layer {l}<br>({name})", showarrow=False, yanchor="top",
-                          font=dict(size=12, color="#5f6368")) for l, name in enumerate(names)],
+                          font=dict(size=label_px, color="#5f6368")) for l, name in enumerate(names)],
         height=height, margin=dict(l=10, r=10, t=10, b=10),
         xaxis=dict(visible=False, range=[-0.5, L + 0.5], fixedrange=True),
         yaxis=dict(visible=False, range=[-half - 0.9, half + 0.1], fixedrange=True),
-        plot_bgcolor="#ffffff", font=style.FONT, dragmode=False, showlegend=False,
+        plot_bgcolor="#ffffff", font={**style.FONT, "size": style.PRESENTER_FONT if projector else style.FONT["size"]},
+        dragmode=False, showlegend=False,
     ))
 
 
@@ -164,7 +171,7 @@ def _path_nodes(trace: Trace, selected: tuple[int, int, int] | None) -> list[tup
     return [(l - 1, j), (l, k)] + up
 
 
-def _highlight(trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int]) -> dict:
+def _highlight(trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int], lines: float = 1.0) -> dict:
     """The selected weight's edge and the edges its ∂C/∂aˡₖ sums over, as one line trace."""
     l, k, j = selected
     x0, y0, x1, y1 = [l - 1.0], [ys[l - 1][j]], [float(l)], [ys[l][k]]
@@ -173,4 +180,4 @@ def _highlight(trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int
             x0, y0, x1, y1 = x0 + [float(l)], y0 + [ys[l][k]], x1 + [l + 1.0], y1 + [ys[l + 1][m]]
     return style.trace("scatter", x=_segments(np.array(x0), np.array(x1)), y=_segments(np.array(y0), np.array(y1)),
                        mode="lines", hoverinfo="skip", showlegend=False, name="path",
-                       line=dict(color=style.HIGHLIGHT, width=7), opacity=0.55)
+                       line=dict(color=style.HIGHLIGHT, width=7 * lines), opacity=0.55)

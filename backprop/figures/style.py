@@ -81,10 +81,10 @@ def text_on(fill: str) -> str:
     return "#202124" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
 
 
-def short(v: float) -> str:
-    """A value printed in a cell or node: 3 significant digits."""
+def short(v: float, digits: int = 3) -> str:
+    """A value printed in a cell or node: 3 significant digits (or `digits`)."""
     v = float(v)
-    return "0" if v == 0 else f"{v:.3g}"
+    return "0" if v == 0 else f"{v:.{digits}g}"
 
 
 PRESENTER_FONT = 20    # figure text in presenter mode, in pixels

@@ -11,15 +11,18 @@ import streamlit as st
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures import layer_gradient, network_diagram
+from backprop.figures.gradients import STAGE, THUMB, stage_height
 from backprop import quiz
 from backprop.lesson import Lesson
 from backprop.figures import alt
-from backprop.ui import a11y, presenter
+from backprop.ui import a11y, keys, presenter
 from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 
 SHOW_ALL_NODES = 4   # equations are written out for every node of a layer with at most this many
 COLUMNS = 3          # gradient figures per row
 MEMO_SIZE = 64       # gradient figures kept per session before the memo starts afresh
+THUMBS_PER_ROW = 6   # presenter mode: thumbnails of the layers per row, at most
+CHART = presenter.CHART
 
 
 def _move(how: str) -> bool:
@@ -108,18 +111,25 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
     box.markdown(f"**Score: {sum(score.values())} of {len(score)}**")
 
 
-def step_buttons(lesson: Lesson) -> None:
-    """Step, Back, Reset, Run to end, and the progress line."""
-    c = st.columns([1, 1, 1, 1.3, 4], vertical_alignment="center")
-    c[0].button("Step", icon=":material/play_arrow:", on_click=_move, args=("forward",), key="btn_step", type="primary",
-                width="stretch", help="Compute the next step (after the update: start the next iteration)")
-    c[1].button("Back", icon=":material/arrow_back:", on_click=_move, args=("back",), key="btn_back", width="stretch",
-                disabled=lesson.index == 0 and lesson.iteration == 1)
-    c[2].button("Reset", icon=":material/first_page:", on_click=_move, args=("reset",), key="btn_reset", width="stretch",
-                disabled=lesson.index == 0)
-    c[3].button("Run to end", icon=":material/last_page:", on_click=_move, args=("run_to_end",), key="btn_end",
-                width="stretch", disabled=lesson.index == lesson.last)
-    c[4].markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
+def step_buttons(lesson: Lesson, link=None) -> None:
+    """Step, Back, Reset, Run to end, the progress line with the keys that step, and `link()` (the Copy link
+    button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
+    no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does."""
+    row = st.container(horizontal=True, vertical_alignment="center", key="step_controls")
+    row.button("Step", icon=":material/play_arrow:", on_click=_move, args=("forward",), key="btn_step",
+               type="primary")
+    row.button("Back", icon=":material/arrow_back:", on_click=_move, args=("back",), key="btn_back",
+               disabled=lesson.index == 0 and lesson.iteration == 1)
+    row.button("Reset", icon=":material/first_page:", on_click=_move, args=("reset",), key="btn_reset",
+               disabled=lesson.index == 0)
+    row.button("Run to end", icon=":material/last_page:", on_click=_move, args=("run_to_end",), key="btn_end",
+               disabled=lesson.index == lesson.last)
+    with row.container(key="progress", gap=None):
+        st.markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
+        st.caption(keys.LINE)
+    if link is not None:
+        with row:
+            link()
 
 
 def selected_weight(lesson: Lesson) -> tuple[int, int, int]:
@@ -159,7 +169,8 @@ def weight_picker(lesson: Lesson) -> None:
 
 
 def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
-    """The equation of the current step, numbers substituted."""
+    """The equation of the current step, numbers substituted (in presenter mode, for one node: the chosen
+    one, so that the step's equation fits the projected screen beside its figures)."""
     m = lesson.moment
     L = trace.L
     sel_l, sel_k, sel_j = selected
@@ -242,30 +253,114 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
             key = f"grad_{l}"
             text = alt.layer_gradient(trace, l, m)
             col.plotly_chart(memo[what], key=key, alt=text.summary, on_select=lambda k=key: _picked_on_chart(k),
-                             selection_mode="points", **presenter.CHART)
+                             selection_mode="points", **CHART)
             a11y.table(text, col)
 
 
-def lesson_view() -> None:
-    """The whole step-through view; a fragment, so a step reruns only this part of the page."""
+def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], height: int | None = None) -> None:
+    """The network diagram (built afresh: it changes at every step, and a session keeping one per step would
+    hold a large network's 100 kB each)."""
+    fig = network_diagram(trace, lesson.moment, selected, projector=presenter.on(), height=height)
+    text = alt.diagram(trace, lesson.moment)
+    st.plotly_chart(fig, key="diagram", alt=text.summary, **CHART)
+    a11y.table(text)
+
+
+def lesson_view(link=None) -> None:
+    """The whole step-through view; a fragment, so a step reruns only this part of the page. `link()` draws
+    the Copy link button, placed in the row of step buttons."""
     lesson: Lesson = st.session_state["lesson"]
     trace = lesson.trace
-    step_buttons(lesson)
+    step_buttons(lesson, link)
     if message := st.session_state.pop("step_error", None):
         st.error(message)
-    quiz_panel(lesson, trace)
     selected = selected_weight(lesson)
+    if presenter.on():
+        stage(lesson, trace, selected)
+        return
+    # The question of predict mode sits beside the diagram, under the step's equation: on a laptop the
+    # diagram stays in view while the student answers.
     left, right = st.columns([1, 1])
     with left:
-        a11y.chart(network_diagram(trace, lesson.moment, selected, projector=presenter.on()),
-                   alt.diagram(trace, lesson.moment), key="diagram")
+        _diagram(lesson, trace, selected)
     with right:
         st.subheader(lesson.moment.title.capitalize())
         step_equations(lesson, trace, selected)
+        quiz_panel(lesson, trace)
         st.divider()
         chain_rule(lesson, trace, selected)
     weight_picker(lesson)
     gradient_grid(lesson, trace, selected)
+
+
+def focus_layer(lesson: Lesson, selected: tuple[int, int, int]) -> int:
+    """The layer whose δ and ∂C/∂W presenter mode shows large: the one the backward step computes; at the
+    update, the chosen weight's; going forward, the one whose aˡ⁻¹ row the step just filled (before the
+    backward pass, the output layer, which it fills first)."""
+    m, L = lesson.moment, lesson.network.L
+    if m.kind == BACKWARD:
+        return m.layer
+    if m.kind == UPDATE:
+        return selected[0]
+    if m.kind == FORWARD and m.layer < L:
+        return m.layer + 1
+    return 1 if m.kind == START else L
+
+
+def stage_heights(lesson: Lesson, screen: int, body: int) -> tuple[int, int, int]:
+    """Presenter mode's heights in pixels for a window `screen` high with body text `body` px: the
+    diagram, the tallest layer's large gradient figure, and one row of thumbnails (sized to fit under any
+    layer's large figure, so they stay the same size from step to step)."""
+    sizes = lesson.network.sizes
+    top = 9 * body                   # above the stage: the header, the title line and the row of buttons
+    room = screen - top - body       # … and a margin below
+    diagram = int(max(0.4 * room, 180))   # the rest of the column is the step's equation
+    big = max(stage_height(n, body) for n in sizes[1:])
+    n_rows = -(-lesson.network.L // THUMBS_PER_ROW)
+    thumb = int(min(max((room - big) / n_rows - body, 70), 150))   # a gap of `body` above each row
+    return diagram, big, thumb
+
+
+def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
+    """Presenter mode: the whole step on one screen. Left, the diagram over the step's equation; right, the
+    current layer's δ and ∂C/∂W large (numbers at the size of the body text), over a thumbnail of every
+    layer — done ones coloured, ones to come empty. The chosen weight's chain rule and the weight picker
+    follow below the screen."""
+    screen = presenter.screen_height()
+    body = presenter.body_px(screen)
+    diagram_px, _, thumb_px = stage_heights(lesson, screen, body)
+    m, L = lesson.moment, trace.L
+    memo = _figures(lesson)
+    focus = focus_layer(lesson, selected)
+    left, right = st.columns([0.45, 0.55], gap="medium")
+    with left:
+        _diagram(lesson, trace, selected, height=diagram_px)
+        with st.container(key="stage_equation", gap="small"):   # the step's name is in the progress line
+            step_equations(lesson, trace, selected)
+        quiz_panel(lesson, trace)
+    with right:
+        what = ("stage", focus, m.shows_backward(focus), m.shows_forward(focus - 1),
+                selected if selected[0] == focus else None, body)
+        if what not in memo:
+            memo[what] = layer_gradient(trace, focus, m, selected, projector=True, size=STAGE, body_px=body)
+        text = alt.layer_gradient(trace, focus, m)
+        st.plotly_chart(memo[what], key="grad_focus", alt=text.summary, on_select=lambda: _picked_on_chart("grad_focus"),
+                        selection_mode="points", **CHART)
+        a11y.table(text)
+        per_row = max(min(L, THUMBS_PER_ROW), 3)
+        for start in range(1, L + 1, per_row):
+            cols = st.columns(per_row, gap="small")
+            for col, l in zip(cols, range(start, min(start + per_row, L + 1))):
+                what = ("thumb", l, m.shows_backward(l), m.shows_forward(l - 1))
+                if what not in memo:
+                    memo[what] = layer_gradient(trace, l, m, None, projector=True, size=THUMB)
+                key = f"grad_{l}"
+                text = alt.layer_gradient(trace, l, m)
+                col.plotly_chart(memo[what], key=key, alt=text.summary, on_select=lambda k=key: _picked_on_chart(k),
+                                 selection_mode="points", height=thumb_px, **CHART)
+                a11y.table(text, col)
+    chain_rule(lesson, trace, selected)
+    weight_picker(lesson)
 
 
 def _sup(n: int) -> str:
@@ -277,8 +372,8 @@ def _sub(n: int) -> str:
 
 
 def _nodes(n: int, chosen: int) -> list[int]:
-    """Every node of a small layer; only the chosen one of a large layer."""
-    return list(range(n)) if n <= SHOW_ALL_NODES else [chosen]
+    """Every node of a small layer; only the chosen one of a large layer, or in presenter mode."""
+    return list(range(n)) if n <= SHOW_ALL_NODES and not presenter.on() else [chosen]
 
 
 def autoplay_interval() -> float | None:
@@ -305,3 +400,27 @@ def autoplay_tick(seconds: float) -> None:
     if lesson.index >= lesson.last or not _move("forward"):
         st.session_state["autoplay_off"] = True
         st.rerun(scope="app")
+
+
+# The keys' listener has nothing to show; a collapsed sidebar is out of the Tab order (it kept Step 33 Tab
+# presses away); the row of step buttons keeps its progress line beside them while there is room.
+PAGE_CSS = """
+.st-key-clicker { position: absolute; width: 0; height: 0; overflow: hidden; }
+section[data-testid="stSidebar"][data-collapsed="true"], section[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
+.st-key-progress { min-width: 12rem; }
+.st-key-progress [data-testid="stCaptionContainer"] p { margin: 0; }
+"""
+# Projected: little margin, a one-line title, so the stage starts near the top of the screen.
+PRESENTER_CSS = """
+[data-testid="stMainBlockContainer"] { padding: 3rem 1.5rem 1rem 1.5rem; }
+header[data-testid="stHeader"] { height: 2.6rem; min-height: 2.6rem; }
+[data-testid="stMain"] h1 { font-size: 1.3rem; padding: 0; margin: 0; }
+[data-testid="stMain"] h1 + div, [data-testid="stMain"] h1 a { display: none; }
+.st-key-stage_equation .katex-display { margin: 0.2em 0; }
+.st-key-stage_equation .katex { font-size: 1em; }
+"""
+
+
+def page_style() -> None:
+    """The step-through page's own layout rules (presenter mode's too, when on)."""
+    st.html(f"<style>{PAGE_CSS}{PRESENTER_CSS if presenter.on() else ''}</style>")

@@ -92,9 +92,10 @@ def sidebar_settings() -> Settings:
     sb = st.sidebar
     sb.header("Network")
     sb.caption("Presets")
-    for col, name in zip(sb.columns(len(PRESETS)), PRESETS):
-        col.button(PRESETS[name].label, key=f"preset_{name}", on_click=apply_preset, args=(name,),
-                   help=f"Preset: {PRESETS[name].title}", width="stretch")
+    row = sb.container(horizontal=True, key="presets")   # buttons as wide as their labels, wrapping: never cut
+    for name in PRESETS:
+        row.button(PRESETS[name].label, key=f"preset_{name}", on_click=apply_preset, args=(name,),
+                   help=f"Preset: {PRESETS[name].title}", width="content")
     n_hidden = sb.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="n_hidden", on_change=_unfix,
                                persist_state=PERSIST)
     sb.number_input("Input nodes (layer 0)", 1, MAX_IO_WIDTH, key="n_in", on_change=_unfix, persist_state=PERSIST)
@@ -215,7 +216,7 @@ def sample_editor(lesson: Lesson) -> None:
     sample stays in use."""
     s = st.session_state
     n0, nL = lesson.network.sizes[0], lesson.network.sizes[-1]
-    c1, c2, c3 = st.columns([5, 5, 2], vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([4, 4, 3], vertical_alignment="bottom")   # room for "Random sample" in full
     x_text = c1.text_input(f"Input x ({n0} number{'s' * (n0 > 1)})", key="x_text")
     y_text = c2.text_input(f"Target y ({nL} number{'s' * (nL > 1)})", key="y_text")
     c3.button("Random sample", icon=":material/casino:", on_click=_random_sample, args=(n0, nL, lesson.cost), width="stretch")
