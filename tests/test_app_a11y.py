@@ -56,3 +56,16 @@ def test_the_names_follow_the_step():
     assert names[-1][0].startswith("Network 2-2-2, Step 4 of 6 — backward through layer 2")
     assert any("Layer 2 (output), ∂C/∂W² computed: δ² largest magnitude at node 1, +0.1385" in n for n in names[-1])
     assert any("Layer 1, ∂C/∂W¹ not yet computed" in n for n in names[-1])
+
+
+def test_the_presenter_stage_names_every_chart():
+    """Presenter mode's stage (the diagram, the current layer large, a thumbnail of every layer) at a backward
+    step: every chart named, every chart's table there."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.toggle(key="present").set_value(True).run()
+    for _ in range(5):
+        at.button(key="btn_step").click().run()
+    assert not at.exception
+    alts, tables = _charts_and_tables(at)
+    assert len(alts) >= 3 and all(a.strip() for a in alts) and tables == len(alts)
