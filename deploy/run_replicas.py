@@ -97,6 +97,80 @@ def parse_options(pairs: list[str] | None) -> dict[str, str]:
     return options
 
 
+def redis_binary() -> str | None:
+    """Debian's redis-server (apt-get install redis-server), else None."""
+    return shutil.which("redis-server") or next((p for p in ("/usr/bin/redis-server",) if os.access(p, os.X_OK)),
+                                                None)
+
+
+class RedisServer:
+    """A redis-server on 127.0.0.1 for class mode's shared state, its data in a temporary folder.
+
+    The append-only file is written on every change (appendfsync always), so stop() followed by start()
+    brings the same classes back, as a restarted managed Redis with persistence would; remove() deletes the
+    folder. No password: it listens on loopback only (protected mode on)."""
+
+    def __init__(self, port: int = 0, timeout: float = 20.0, binary: str | None = None):
+        self.binary = binary or redis_binary()
+        if self.binary is None:
+            raise FileNotFoundError("redis-server not found (Debian: apt-get install redis-server)")
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = Path(tempfile.mkdtemp(prefix="backprop-redis-"))
+        self.timeout = timeout
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        log = open(self.dir / "redis.log", "ab")
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode", "yes",
+             "--dir", str(self.dir), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+             "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        deadline = time.monotonic() + self.timeout
+        while not self.ping():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited ({self.process.returncode}):\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server not answering after {self.timeout:.0f} s:\n{self.log_tail()}")
+            time.sleep(0.05)
+
+    def ping(self) -> bool:
+        """Whether the server answers PING (and has loaded its data: a loading server answers -LOADING)."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def log_tail(self, n: int = 15) -> str:
+        log = self.dir / "redis.log"
+        return "\n".join(log.read_text(errors="replace").splitlines()[-n:]) if log.exists() else "(no log)"
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM: it finishes writing and exits); its data stays for start()."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
 class Replicas:
     """N `streamlit run app.py` processes and nginx in front, all on loopback; stop() ends them all.
 
