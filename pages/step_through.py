@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from backprop.ui import lesson_view, settings, url_state, worksheet_view
+from backprop.ui import class_view, lesson_view, settings, url_state, worksheet_view
 
+class_view.before_widgets()         # a following student's page takes the instructor's moment
 url_state.restore("step_through")   # a shared link sets the widgets, once per session
 config = settings.sidebar_settings()
 interval = lesson_view.autoplay_interval()
@@ -11,6 +12,7 @@ lesson_view.quiz_toggle()
 lesson = url_state.place(settings.current_lesson(config))
 
 st.title("Backpropagation, step by step")
+class_view.show_notice()
 url_state.show_problems()
 if notice := st.session_state.pop("notice", None):
     st.toast(notice, icon=":material/refresh:")
@@ -23,6 +25,8 @@ def view() -> None:
         lesson_view.autoplay_tick(interval)
     current = st.session_state["lesson"]   # this run's lesson: a step reruns only this fragment
     url_state.write(st.session_state.get("lesson_settings"), current, lesson_view.selected_weight(current))
+    class_view.mark_url()
+    class_view.in_view(st.session_state.get("lesson_settings"), current, lesson_view.selected_weight(current))
     lesson_view.lesson_view()
     if not st.session_state.get("quiz_on") or current.index == current.last:   # no answers before predictions
         with st.expander("Download this iteration: worked sheet, JSON, CSV"):
@@ -30,3 +34,4 @@ def view() -> None:
 
 
 view()
+class_view.poll()                   # a student in a class: follow the instructor's moves
