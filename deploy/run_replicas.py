@@ -2,6 +2,7 @@
 
     python deploy/run_replicas.py                  # 2 processes, nginx on a free port; Ctrl-C stops all
     python deploy/run_replicas.py -n 3 --port 8080 --option runner.postScriptGC=false
+    python deploy/run_replicas.py --redis          # and a local redis-server that class mode shares
 
 Each process is `streamlit run app.py --server.port P --server.headless true` on 127.0.0.1 with one BLAS
 thread and the app's .streamlit/config.toml (`--option KEY=VALUE` overrides a setting for all); nginx gets a config made from deploy/nginx.conf.template in a temporary folder (pid, logs and temp
@@ -31,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 TEMPLATE = HERE / "nginx.conf.template"
 MAX_REPLICAS = 16
+REDIS_URL_ENV = "BACKPROP_REDIS_URL"    # class mode's store (backprop/ui/class_view.py reads it)
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # loopback: no proxy
 
 
@@ -178,7 +180,8 @@ class Replicas:
     process" case, started the same way). `options` are Streamlit config options for every process."""
 
     def __init__(self, n: int = 2, port: int = 0, app: str = "app.py", cwd: Path = REPO, timeout: float = 90.0,
-                 nginx: str | None = None, proxy: bool = True, options: dict[str, str] | None = None):
+                 nginx: str | None = None, proxy: bool = True, options: dict[str, str] | None = None,
+                 redis: bool = False):
         if not 1 <= n <= MAX_REPLICAS:
             raise ValueError(f"replicas must be 1..{MAX_REPLICAS}, not {n}")
         if not proxy and n != 1:
@@ -194,7 +197,10 @@ class Replicas:
         self.url = f"http://127.0.0.1:{self.port}"
         self.processes: list[subprocess.Popen] = []
         self.nginx_process: subprocess.Popen | None = None
+        self.redis: RedisServer | None = None
         try:
+            if redis:   # class mode's shared state, for every replica: BACKPROP_REDIS_URL
+                self.redis = RedisServer()
             self._start(app, cwd, timeout)
         except BaseException:
             self.stop()
@@ -207,6 +213,8 @@ class Replicas:
 
     def _start(self, app: str, cwd: Path, timeout: float) -> None:
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+        if self.redis is not None:
+            env[REDIS_URL_ENV] = self.redis.url
         for i, port in enumerate(self.ports):
             log = open(self.prefix / f"streamlit-{i + 1}.log", "wb")
             self.processes.append(subprocess.Popen(
@@ -278,6 +286,8 @@ class Replicas:
                 p.kill()
                 p.wait(timeout=10)
         shutil.rmtree(self.prefix, ignore_errors=True)
+        if self.redis is not None:
+            self.redis.remove()
 
     def __enter__(self) -> Replicas:
         return self
@@ -294,6 +304,9 @@ def main(argv=None) -> int:
     parser.add_argument("--option", action="append", metavar="KEY=VALUE",
                         help="a Streamlit config option for every process, e.g. runner.postScriptGC=false "
                              "(see deploy/README.md); repeatable")
+    parser.add_argument("--redis", action="store_true",
+                        help="start a local redis-server (Debian's) for class mode's shared state and point every "
+                             f"process at it ({REDIS_URL_ENV}); without it, each process keeps its own classes")
     args = parser.parse_args(argv)
     try:
         options = parse_options(args.option)
@@ -304,12 +317,14 @@ def main(argv=None) -> int:
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
-        front = Replicas(args.replicas, args.port, args.app, options=options)
+        front = Replicas(args.replicas, args.port, args.app, options=options, redis=args.redis)
     except KeyboardInterrupt:
         return 130
     try:
         print(f"{args.replicas} Streamlit processes at {', '.join(front.replica_urls)} "
               f"(pids {', '.join(map(str, front.pids))}){' with ' + ' '.join(option_args(options)) if options else ''}")
+        if front.redis is not None:
+            print(f"class mode's shared state in redis-server at {front.redis.url} (data in {front.redis.dir})")
         print(f"nginx in front, sticky by cookie: {front.url}   (logs in {front.prefix}; Ctrl-C stops all)",
               flush=True)
         while (dead := front.dead()) is None:

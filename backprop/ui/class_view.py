@@ -232,6 +232,7 @@ def follow_again() -> None:
         _leave(("info", "The class has ended. You keep this moment and can explore on your own."))
         return
     _follow_state(state)
+    st.rerun()   # the whole page: the button sits in the step-through fragment, the moment is set before it
 
 
 def end_class() -> None:
