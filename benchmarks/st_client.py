@@ -85,6 +85,7 @@ class _Element:
     run_id: str                         # the script run that last drew it
     text: str = ""                      # a markdown body, an exception's "Type: message"
     disabled: bool = False
+    options: tuple[str, ...] = ()       # a radio's or selectbox's options, as shown
 
 
 @dataclass
@@ -146,6 +147,7 @@ class Session:
         self._reader: asyncio.Task | None = None
         self._pending: _Pending | None = None
         self._closed_because: str | None = None
+        self.auto_reruns: dict[str, float] = {}  # fragment id → seconds: the page's `run_every` fragments
 
     # ------------------------------------------------------------------------------------------ lifecycle
     @classmethod
@@ -237,6 +239,37 @@ class Session:
             msg.rerun_script.fragment_id = button.fragment_id
         return await self._run(msg, timeout)
 
+    async def tick(self, fragment_id: str, timeout: float = 60.0) -> Run:
+        """What the browser's timer for a `run_every` fragment sends: rerun that fragment (its id from an
+        auto_rerun message, in `auto_reruns`). Its Run's status says whether it asked for the whole page."""
+        msg = BackMsg()
+        msg.rerun_script.fragment_id = fragment_id
+        msg.rerun_script.is_auto_rerun = True
+        return await self._run(msg, timeout)
+
+    async def choose(self, key: str, index: int, timeout: float = 60.0) -> Run:
+        """Pick option `index` of the radio or selectbox with user key `key` (Streamlit 1.67 sends the
+        option as shown, a string_value)."""
+        widget = self.widget(key)
+        if widget.kind not in ("radio", "selectbox"):
+            raise ValueError(f"{key!r} is a {widget.kind}, not a radio or selectbox")
+        msg = BackMsg()
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id = widget.widget_id
+        state.string_value = widget.options[index]
+        if widget.fragment_id:
+            msg.rerun_script.fragment_id = widget.fragment_id
+        return await self._run(msg, timeout)
+
+    def widgets(self, prefix: str) -> list[str]:
+        """The user keys of the widgets on the page that start with `prefix`."""
+        return sorted({e.widget_id.split("-", 2)[-1] for e in self._elements.values()
+                       if e.widget_id and e.widget_id.split("-", 2)[-1].startswith(prefix)})
+
+    def code_blocks(self) -> list[str]:
+        """The text of the page's st.code blocks, in the order of their places."""
+        return [e.text for _, e in sorted(self._elements.items()) if e.kind == "code"]
+
     async def rerun(self, timeout: float = 60.0) -> Run:
         """Run the whole page again with no widget changed (the browser's Rerun)."""
         return await self._run(BackMsg(), timeout)
@@ -297,6 +330,8 @@ class Session:
         if kind == "new_session":
             self._run_id = msg.metadata.run.script_run_id or self._run_id
             self._run_fragments = set(msg.metadata.run.fragment_ids)
+            if not self._run_fragments:
+                self.auto_reruns.clear()   # a whole-page run announces its run_every fragments afresh
             self.session_id = msg.new_session.initialize.session_id or self.session_id
             self.page_hash = self.page_hash or msg.new_session.page_script_hash
         elif kind == "navigation":
@@ -305,6 +340,10 @@ class Session:
             self.query = msg.page_info_changed.query_string
         elif kind == "delta":
             self._apply_delta(msg, pending)
+        elif kind == "auto_rerun":
+            self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            self.auto_reruns.pop(msg.stop_auto_rerun.fragment_id, None)
         elif kind == "script_finished":
             status = msg.script_finished
             if status == FINISHED.FINISHED_EARLY_FOR_RERUN:
@@ -328,6 +367,10 @@ class Session:
                          self._run_id, disabled=bool(getattr(body, "disabled", False)))
         if kind == "markdown":
             entry.text = element.markdown.body
+        elif kind == "code":
+            entry.text = element.code.code_text
+        elif kind in ("radio", "selectbox"):
+            entry.options = tuple(body.options)
         elif kind == "exception":
             entry.text = f"{element.exception.type or 'exception'}: {element.exception.message}"
             if pending is not None and not element.exception.is_warning:

@@ -10,6 +10,7 @@ config = settings.sidebar_settings()
 interval = lesson_view.autoplay_interval()
 lesson_view.quiz_toggle()
 lesson = url_state.place(settings.current_lesson(config))
+class_view.poll()                   # a student in a class: follow the instructor (first: a stable fragment id)
 
 st.title("Backpropagation, step by step")
 class_view.show_notice()
@@ -34,4 +35,3 @@ def view() -> None:
 
 
 view()
-class_view.poll()                   # a student in a class: follow the instructor's moves
