@@ -143,7 +143,13 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
     lag_task = asyncio.create_task(watch_lag(lags, stop))
     followers = [asyncio.create_task(follow(st, stop, args.timeout, random.Random(args.seed * 1000 + st.number)))
                  for st in students if st.session]
-    await asyncio.sleep(2.0)                  # every page ticking
+    await asyncio.sleep(1.0)                  # every page ticking
+    # What following costs while nothing happens: the pages' polls alone.
+    idle_ticks0, idle_cpu0, idle_wall0 = sum(len(st.ticks) for st in students), cpu_seconds(pids), time.perf_counter()
+    await asyncio.sleep(args.idle)
+    idle_wall = time.perf_counter() - idle_wall0
+    idle = dict(ticks=(sum(len(st.ticks) for st in students) - idle_ticks0) / idle_wall,
+                cpu=(cpu_seconds(pids) - idle_cpu0) / idle_wall)
     clicks: dict[str, float] = {}             # moment → when the instructor's click was sent
     reveals: dict[str, float] = {}            # question key → when the revealing click was sent
     asked, errors = 0, []
@@ -184,7 +190,7 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
     await asyncio.gather(teacher.close(), *(st.session.close() for st in students if st.session),
                          return_exceptions=True)
     return dict(students=students, clicks=clicks, reveals=reveals, counted=counted, errors=errors, wall=wall,
-                cpu=cpu, rcpu=rcpu, client=client, lags=lags, asked=asked)
+                cpu=cpu, rcpu=rcpu, client=client, lags=lags, asked=asked, idle=idle)
 
 
 def counted_answers(code: str, key: str, redis_url: str | None) -> dict[str, int] | None:
@@ -222,6 +228,10 @@ def report(args, label: str, r: dict) -> int:
             print(f"{name:<28}{0:>7}   none")
     print(f"poll ticks per second: {len(ticks) / r['wall']:.0f}; full-page redraws: "
           f"{sum(s.redraws for s in students)}")
+    idle = r["idle"]
+    if idle["ticks"]:
+        print(f"polling alone ({args.idle:g} s, no clicks): {idle['ticks']:.0f} ticks/s cost {idle['cpu']:.0%} of one "
+              f"core, {1e3 * idle['cpu'] / idle['ticks']:.1f} ms of server CPU per tick")
     submitted = Counter(k for s in students for k, t in s.answers.items() if t < r["reveals"].get(k, float("inf")))
     late = Counter(k for s in students for k, t in s.answers.items() if t >= r["reveals"].get(k, float("inf")))
     counted = r["counted"]
@@ -259,6 +269,7 @@ def parse(argv):
     parser.add_argument("--answer-window", type=float, default=None, help="seconds from a question to its reveal (default 3)")
     parser.add_argument("--ramp", type=float, default=None, help="seconds over which students arrive (default 30)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds after the last Step (default 3)")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds of polling alone, measured before the steps")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="6 students, 4 steps 1.5 s apart, 1 question")
@@ -293,7 +304,7 @@ def main(argv=None) -> int:
         label = "one process, in-process store"
         args.redis_url, redis_pid = None, None
     try:
-        limit = 120 + args.ramp + args.steps * args.step_every + args.settle + 2 * args.timeout
+        limit = 600 + args.ramp + args.steps * args.step_every + args.settle + 2 * args.timeout
         result = asyncio.run(asyncio.wait_for(lesson(args, front.url, front.pids, redis_pid), timeout=limit))
     except (KeyboardInterrupt, TimeoutError, asyncio.TimeoutError) as err:
         print(f"stopped: {type(err).__name__}", file=sys.stderr)
