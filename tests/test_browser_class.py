@@ -60,7 +60,7 @@ def _tab(browser, base_url: str, route: str | None = None) -> AppPage:
     if route is not None:
         context.add_cookies([{"name": "bplab_route", "value": route, "url": base_url}])
     app = AppPage(context.new_page(), base_url)
-    app.page.set_default_timeout(60_000)    # loading: five tabs at once on a shared 2-core machine
+    app.page.set_default_timeout(120_000)   # loading: five tabs at once on a shared 2-core machine
     app.console_errors_at = []              # with their URLs: Streamlit's own 404 probes at /class are expected
     app.page.on("console", lambda m: app.console_errors_at.append((m.text, m.location.get("url", "")))
                 if m.type == "error" else None)

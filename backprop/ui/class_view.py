@@ -425,7 +425,8 @@ def instructor_panel(lesson: Lesson) -> None:
         c[1].button("Ask the class", icon=":material/how_to_vote:", on_click=_ask, args=(lesson,),
                     key="class_ask", help="Students predict the next step on their screens; Step reveals it.",
                     width="stretch")
-    _live_counts()
+    with box:
+        _live_counts()
 
 
 @st.fragment(run_every=LIVE_SECONDS)
