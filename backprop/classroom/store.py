@@ -20,7 +20,8 @@ NICKNAME_MAX = 24                # characters
 ANSWER_MAX = 32                  # characters of one answer ("negative", "3,2")
 MOMENT_MAX = 4000                # characters of a moment's JSON (a link's query is far shorter)
 WRONG_CODES_PER_SESSION = 5      # wrong join codes one browser session may try per window …
-WRONG_CODES_ALL = 300            # … and all sessions together (enumeration from many sessions)
+WRONG_CODES_ALL = 2000           # … and all sessions together (enumeration from many sessions); high enough
+                                 # that one student sending wrong codes cannot lock the class out of joining
 WRONG_CODE_WINDOW = 60.0         # seconds
 
 
