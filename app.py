@@ -9,7 +9,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import backprop.ui.startup  # noqa: E402,F401 — first: imports and builds once per process (see there)
 import streamlit as st  # noqa: E402
 
-from backprop.ui import a11y, url_codec  # noqa: E402
+from backprop.ui import a11y, class_view, url_codec  # noqa: E402
 from backprop.ui.presenter import ROOT_CSS as PRESENTER_CSS  # noqa: E402
 
 # Presenter mode: larger type for a projector, sized by the window's height (backprop/ui/presenter.py).
@@ -25,7 +25,9 @@ page = st.navigation([
     st.Page("pages/matrix_form.py", title="Matrix form", icon=":material/grid_on:"),
     st.Page("pages/gradient_check.py", title="Gradient check", icon=":material/rule:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/class.py", title="Class", icon=":material/groups:"),
 ])
+class_view.take_link()   # ?class=CODE joins a class, ?class=CODE&key=… reopens it as its instructor
 st.session_state.setdefault("present", linked_present)
 st.sidebar.toggle("Presenter mode", key="present", help="Larger text, figures and lines, for a projector")
 if st.session_state["present"]:

@@ -90,6 +90,7 @@ class _Element:
     run_id: str                         # the script run that last drew it
     text: str = ""                      # a markdown body, an exception's "Type: message"
     disabled: bool = False
+    options: tuple[str, ...] = ()       # a radio's or selectbox's options, as shown
 
 
 @dataclass
@@ -244,14 +245,41 @@ class Session:
             msg.rerun_script.fragment_id = button.fragment_id
         return await self._run(msg, timeout)
 
-    async def tick(self, timeout: float = 60.0) -> Run | None:
-        """One rerun of each fragment whose timer runs (as the browser's timer sends it); None if none runs."""
-        if not self.auto_reruns:
-            return None
+    async def tick(self, fragment_id: str | None = None, timeout: float = 60.0) -> Run | None:
+        """What the browser's timer for a `run_every` fragment sends: rerun that fragment (its id from an
+        auto_rerun message, in `auto_reruns`; by default the first timer running), or None if none runs.
+        Its Run's status says whether it asked for the whole page."""
+        if fragment_id is None:
+            if not self.auto_reruns:
+                return None
+            fragment_id = next(iter(self.auto_reruns))
         msg = BackMsg()
-        msg.rerun_script.fragment_id = next(iter(self.auto_reruns))
+        msg.rerun_script.fragment_id = fragment_id
         msg.rerun_script.is_auto_rerun = True
         return await self._run(msg, timeout)
+
+    async def choose(self, key: str, index: int, timeout: float = 60.0) -> Run:
+        """Pick option `index` of the radio or selectbox with user key `key` (Streamlit 1.67 sends the
+        option as shown, a string_value)."""
+        widget = self.widget(key)
+        if widget.kind not in ("radio", "selectbox"):
+            raise ValueError(f"{key!r} is a {widget.kind}, not a radio or selectbox")
+        msg = BackMsg()
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id = widget.widget_id
+        state.string_value = widget.options[index]
+        if widget.fragment_id:
+            msg.rerun_script.fragment_id = widget.fragment_id
+        return await self._run(msg, timeout)
+
+    def widgets(self, prefix: str) -> list[str]:
+        """The user keys of the widgets on the page that start with `prefix`."""
+        return sorted({e.widget_id.split("-", 2)[-1] for e in self._elements.values()
+                       if e.widget_id and e.widget_id.split("-", 2)[-1].startswith(prefix)})
+
+    def code_blocks(self) -> list[str]:
+        """The text of the page's st.code blocks, in the order of their places."""
+        return [e.text for _, e in sorted(self._elements.items()) if e.kind == "code"]
 
     async def rerun(self, timeout: float = 60.0) -> Run:
         """Run the whole page again with no widget changed (the browser's Rerun)."""
@@ -352,6 +380,10 @@ class Session:
                          self._run_id, disabled=bool(getattr(body, "disabled", False)))
         if kind == "markdown":
             entry.text = element.markdown.body
+        elif kind == "code":
+            entry.text = element.code.code_text
+        elif kind in ("radio", "selectbox"):
+            entry.options = tuple(body.options)
         elif kind == "exception":
             entry.text = f"{element.exception.type or 'exception'}: {element.exception.message}"
             if pending is not None and not element.exception.is_warning:

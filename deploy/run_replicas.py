@@ -2,6 +2,7 @@
 
     python deploy/run_replicas.py                  # 2 processes, nginx on a free port; Ctrl-C stops all
     python deploy/run_replicas.py -n 3 --port 8080 --option runner.postScriptGC=false
+    python deploy/run_replicas.py --redis          # and a local redis-server that class mode shares
 
 Each process is `streamlit run app.py --server.port P --server.headless true` on 127.0.0.1 with one BLAS
 thread and the app's .streamlit/config.toml (`--option KEY=VALUE` overrides a setting for all); nginx gets a config made from deploy/nginx.conf.template in a temporary folder (pid, logs and temp
@@ -31,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 TEMPLATE = HERE / "nginx.conf.template"
 MAX_REPLICAS = 16
+REDIS_URL_ENV = "BACKPROP_REDIS_URL"    # class mode's store (backprop/ui/class_view.py reads it)
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # loopback: no proxy
 
 
@@ -97,6 +99,80 @@ def parse_options(pairs: list[str] | None) -> dict[str, str]:
     return options
 
 
+def redis_binary() -> str | None:
+    """Debian's redis-server (apt-get install redis-server), else None."""
+    return shutil.which("redis-server") or next((p for p in ("/usr/bin/redis-server",) if os.access(p, os.X_OK)),
+                                                None)
+
+
+class RedisServer:
+    """A redis-server on 127.0.0.1 for class mode's shared state, its data in a temporary folder.
+
+    The append-only file is written on every change (appendfsync always), so stop() followed by start()
+    brings the same classes back, as a restarted managed Redis with persistence would; remove() deletes the
+    folder. No password: it listens on loopback only (protected mode on)."""
+
+    def __init__(self, port: int = 0, timeout: float = 20.0, binary: str | None = None):
+        self.binary = binary or redis_binary()
+        if self.binary is None:
+            raise FileNotFoundError("redis-server not found (Debian: apt-get install redis-server)")
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.dir = Path(tempfile.mkdtemp(prefix="backprop-redis-"))
+        self.timeout = timeout
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        log = open(self.dir / "redis.log", "ab")
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode", "yes",
+             "--dir", str(self.dir), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+             "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        deadline = time.monotonic() + self.timeout
+        while not self.ping():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited ({self.process.returncode}):\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server not answering after {self.timeout:.0f} s:\n{self.log_tail()}")
+            time.sleep(0.05)
+
+    def ping(self) -> bool:
+        """Whether the server answers PING (and has loaded its data: a loading server answers -LOADING)."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def log_tail(self, n: int = 15) -> str:
+        log = self.dir / "redis.log"
+        return "\n".join(log.read_text(errors="replace").splitlines()[-n:]) if log.exists() else "(no log)"
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM: it finishes writing and exits); its data stays for start()."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
 class Replicas:
     """N `streamlit run app.py` processes and nginx in front, all on loopback; stop() ends them all.
 
@@ -104,7 +180,8 @@ class Replicas:
     process" case, started the same way). `options` are Streamlit config options for every process."""
 
     def __init__(self, n: int = 2, port: int = 0, app: str = "app.py", cwd: Path = REPO, timeout: float = 90.0,
-                 nginx: str | None = None, proxy: bool = True, options: dict[str, str] | None = None):
+                 nginx: str | None = None, proxy: bool = True, options: dict[str, str] | None = None,
+                 redis: bool = False):
         if not 1 <= n <= MAX_REPLICAS:
             raise ValueError(f"replicas must be 1..{MAX_REPLICAS}, not {n}")
         if not proxy and n != 1:
@@ -120,7 +197,10 @@ class Replicas:
         self.url = f"http://127.0.0.1:{self.port}"
         self.processes: list[subprocess.Popen] = []
         self.nginx_process: subprocess.Popen | None = None
+        self.redis: RedisServer | None = None
         try:
+            if redis:   # class mode's shared state, for every replica: BACKPROP_REDIS_URL
+                self.redis = RedisServer()
             self._start(app, cwd, timeout)
         except BaseException:
             self.stop()
@@ -158,6 +238,8 @@ class Replicas:
     def _launch(self, i: int) -> subprocess.Popen:
         """`streamlit run` for replica i on its port (its log appended to streamlit-<i+1>.log)."""
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+        if self.redis is not None:
+            env[REDIS_URL_ENV] = self.redis.url     # class mode's shared state, for every replica
         with open(self.prefix / f"streamlit-{i + 1}.log", "ab") as log:
             return subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", self._app, "--server.port", str(self.ports[i]),
@@ -220,6 +302,8 @@ class Replicas:
                 p.kill()
                 p.wait(timeout=10)
         shutil.rmtree(self.prefix, ignore_errors=True)
+        if self.redis is not None:
+            self.redis.remove()
 
     def __enter__(self) -> Replicas:
         return self
@@ -236,6 +320,9 @@ def main(argv=None) -> int:
     parser.add_argument("--option", action="append", metavar="KEY=VALUE",
                         help="a Streamlit config option for every process, e.g. runner.postScriptGC=false "
                              "(see deploy/README.md); repeatable")
+    parser.add_argument("--redis", action="store_true",
+                        help="start a local redis-server (Debian's) for class mode's shared state and point every "
+                             f"process at it ({REDIS_URL_ENV}); without it, each process keeps its own classes")
     args = parser.parse_args(argv)
     try:
         options = parse_options(args.option)
@@ -246,12 +333,14 @@ def main(argv=None) -> int:
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
-        front = Replicas(args.replicas, args.port, args.app, options=options)
+        front = Replicas(args.replicas, args.port, args.app, options=options, redis=args.redis)
     except KeyboardInterrupt:
         return 130
     try:
         print(f"{args.replicas} Streamlit processes at {', '.join(front.replica_urls)} "
               f"(pids {', '.join(map(str, front.pids))}){' with ' + ' '.join(option_args(options)) if options else ''}")
+        if front.redis is not None:
+            print(f"class mode's shared state in redis-server at {front.redis.url} (data in {front.redis.dir})")
         print(f"nginx in front, sticky by cookie: {front.url}   (logs in {front.prefix}; Ctrl-C stops all)",
               flush=True)
         while (dead := front.dead()) is None:

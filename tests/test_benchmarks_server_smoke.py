@@ -75,3 +75,19 @@ def test_a_click_the_benchmark_cannot_make_is_an_error(script):
     result = run(script, "--quick", "--key", "no_such_button")
     assert result.returncode == 1, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     assert "no widget with key 'no_such_button'" in result.stderr, result.stderr
+
+
+def test_bench_class_quick_over_two_processes_with_redis():
+    """Class mode's benchmark, --quick: 6 students follow 4 steps and answer a question through 2 processes
+    behind nginx sharing a redis-server; every student draws every step, answers are counted, no errors."""
+    from run_replicas import redis_binary
+    if nginx_binary() is None or redis_binary() is None:
+        if in_ci():
+            pytest.fail("nginx or redis-server missing under CI (.ci/run installs them)", pytrace=False)
+        pytest.skip("nginx or redis-server not installed")
+    result = run("benchmarks/bench_class.py", "--quick")
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    assert "errors: 0" in result.stdout.splitlines(), result.stdout
+    assert row(result.stdout, "follow (click → redrawn)")[0] == str(6 * 4), result.stdout
+    answers = [line for line in result.stdout.splitlines() if line.startswith("answers to question 1:")]
+    assert len(answers) == 1 and ", counted 0" not in answers[0], result.stdout

@@ -1,5 +1,9 @@
 """DESIGN.md's layering: pages → backprop.ui → backprop.figures → core, never backwards.
 
+backprop/classroom/ (class mode's shared state) sits beside the core: it imports the standard library
+and, in its Redis back end only, `redis`; never Streamlit, Plotly or the app's other layers, and the core
+never imports it (nor `redis`), so `import backprop` stays NumPy-only.
+
 Read from the source with `ast`, so an import hidden inside a function is caught too.
 """
 
@@ -29,11 +33,13 @@ def _imports(path: Path) -> set[str]:
 
 def _layer(path: Path) -> str:
     rel = path.relative_to(PACKAGE).parts
-    return rel[0] if rel[0] in ("figures", "ui") and len(rel) > 1 else "core"
+    return rel[0] if rel[0] in ("figures", "ui", "classroom") and len(rel) > 1 else "core"
 
 
 FORBIDDEN = {
-    "core": ("streamlit", "plotly", "pandas", "backprop.figures", "backprop.ui"),
+    "core": ("streamlit", "plotly", "pandas", "redis", "backprop.figures", "backprop.ui", "backprop.classroom"),
+    "classroom": ("streamlit", "plotly", "pandas", "numpy", "backprop.figures", "backprop.ui", "backprop.lesson",
+                  "backprop.quiz"),
     "figures": ("streamlit", "backprop.ui"),
     "ui": (),
 }
@@ -50,3 +56,10 @@ def test_the_checker_sees_a_forbidden_import(tmp_path):
     f = tmp_path / "bad.py"
     f.write_text("def draw():\n    import streamlit as st\n    from plotly import graph_objects\n")
     assert {"streamlit", "plotly", "plotly.graph_objects"} <= _imports(f)
+
+
+def test_only_the_redis_back_end_imports_redis():
+    """Choosing the in-process store (the default) must not need the redis client installed."""
+    users = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
+             if any(n == "redis" or n.startswith("redis.") for n in _imports(p))}
+    assert users == {"classroom/redis_store.py"}

@@ -85,6 +85,13 @@ def _restore_network(values: dict, problems: list[str]) -> None:
     s["url_problems"] = problems
 
 
+def open_link(query: dict[str, str]) -> None:
+    """The step-through page's widgets and position from a link's query, as restore() sets them from the
+    address bar (class mode opens the instructor's moment this way); place() then moves the lesson."""
+    values, problems = url_codec.decode(query, url_codec.FIELDS)
+    _restore_network(values, problems)
+
+
 def place(lesson: Lesson) -> Lesson:
     """The lesson moved to the iteration and step a link named (once), with its chosen weight."""
     s = st.session_state

@@ -1,0 +1,214 @@
+"""The class store's interface, its records and the rules both back ends share (codes, keys, limits)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L: read aloud and typed from a projector
+CODE_LENGTH = 6                  # 31⁶ ≈ 8.9 × 10⁸ codes
+CLASS_TTL = 3 * 3600.0           # seconds without instructor activity before a class ends by itself
+ENDED_TTL = 3600.0               # an ended class stays readable this long: students learn it ended, the
+                                 # instructor can still read the results
+NICKNAME_MAX = 24                # characters
+ANSWER_MAX = 32                  # characters of one answer ("negative", "3,2")
+MOMENT_MAX = 4000                # characters of a moment's JSON (a link's query is far shorter)
+WRONG_CODES_PER_SESSION = 5      # wrong join codes one browser session may try per window …
+WRONG_CODES_ALL = 2000           # … and all sessions together (enumeration from many sessions); high enough
+                                 # that one student sending wrong codes cannot lock the class out of joining
+WRONG_CODE_WINDOW = 60.0         # seconds
+
+
+class StoreUnavailable(RuntimeError):
+    """The shared store cannot be reached (Redis down or too slow); nothing was changed that we know of."""
+
+
+class NoSuchClass(LookupError):
+    """No class with this code: never started, ended long ago, or expired."""
+
+
+class Forbidden(PermissionError):
+    """The instructor key is missing or wrong."""
+
+
+class WrongCodes(RuntimeError):
+    """Too many wrong join codes: try again after `wait` seconds."""
+
+    def __init__(self, wait: float):
+        super().__init__(f"Too many wrong class codes. Try again in {max(1, round(wait))} s.")
+        self.wait = wait
+
+
+@dataclass(frozen=True, slots=True)
+class ClassState:
+    """What every participant reads: the version, the instructor's moment, the current question."""
+
+    code: str
+    version: int                  # goes up by one on every change the instructor makes
+    moment: dict[str, str]        # the step-through link's query parameters of the instructor's moment
+    question: dict[str, str] | None = None   # the current question (with "id"; "revealed" "0" or "1"; after
+                                             # the reveal also "correct"), or None before the first
+    ended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionResult:
+    """How the class did on one revealed question."""
+
+    id: str
+    question: dict[str, str]      # what the instructor opened it with (its label, layer, iteration …)
+    correct: str
+    counts: dict[str, int]        # answer → how many gave it
+    named: dict[str, str] = field(default_factory=dict)   # nickname → answer, for students who gave one
+
+    @property
+    def answered(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def right(self) -> int:
+        return self.counts.get(self.correct, 0)
+
+
+def normalise_code(text: str) -> str:
+    """The join code in `text` (any case, spaces and dashes ignored); ValueError if it cannot be one."""
+    code = re.sub(r"[\s\-]", "", str(text)[:40]).upper()
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        raise ValueError(f"a class code is {CODE_LENGTH} letters and digits, like {example_code()}")
+    return code
+
+
+def example_code() -> str:
+    return "K7QM4T"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_key() -> str:
+    """The instructor's key: 128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+def key_hash(key: str) -> str:
+    """What the store keeps of the key: its SHA-256, so a dump of the store does not hand out keys."""
+    return hashlib.sha256(str(key).encode("utf-8", "replace")).hexdigest()
+
+
+def key_matches(stored_hash: str | None, key: str | None) -> bool:
+    return bool(stored_hash and key) and hmac.compare_digest(stored_hash, key_hash(key))
+
+
+def clean_nickname(text: str | None) -> str:
+    """A nickname as shown: printable characters only, spaces collapsed, at most NICKNAME_MAX characters."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = "".join(c for c in text if unicodedata.category(c)[0] not in "C")   # no control/format characters
+    return " ".join(text.split())[:NICKNAME_MAX].strip()
+
+
+def clean_answer(text: str) -> str:
+    text = str(text)
+    if not text or len(text) > ANSWER_MAX or not text.isprintable():
+        raise ValueError(f"an answer is 1..{ANSWER_MAX} printable characters")
+    return text
+
+
+def clean_moment(moment: Mapping[str, str]) -> dict[str, str]:
+    out = {str(k): str(v) for k, v in moment.items()}
+    if sum(len(k) + len(v) + 6 for k, v in out.items()) > MOMENT_MAX:
+        raise ValueError("the moment is too long to share")
+    return out
+
+
+def clean_question(question: Mapping[str, str]) -> dict[str, str]:
+    out = {str(k): str(v)[:200] for k, v in question.items() if k not in ("id", "revealed", "correct")}
+    if len(out) > 20:
+        raise ValueError("a question has at most 20 fields")
+    return out
+
+
+def results_of(question: dict[str, str], correct: str, answers: Mapping[str, str],
+               nicknames: Mapping[str, str]) -> QuestionResult:
+    counts: dict[str, int] = {}
+    for response in answers.values():
+        counts[response] = counts.get(response, 0) + 1
+    named = {nicknames[s]: r for s, r in answers.items() if nicknames.get(s)}
+    return QuestionResult(question["id"], question, correct, counts, named)
+
+
+class ClassStore(ABC):
+    """Shared class state. Every method may raise StoreUnavailable; the instructor's methods raise Forbidden
+    for a wrong key and NoSuchClass for a class that has ended or expired (reading methods return None)."""
+
+    ttl: float = CLASS_TTL
+
+    # the instructor
+    @abstractmethod
+    def create(self, moment: Mapping[str, str]) -> tuple[str, str]:
+        """A new class at `moment`: (join code, instructor key)."""
+
+    @abstractmethod
+    def publish(self, code: str, key: str, moment: Mapping[str, str]) -> int:
+        """The instructor's new moment; the new version."""
+
+    @abstractmethod
+    def open_question(self, code: str, key: str, question: Mapping[str, str]) -> str:
+        """Open a question to the class (replacing an open one not yet revealed); its id."""
+
+    @abstractmethod
+    def distribution(self, code: str, key: str, qid: str) -> dict[str, int]:
+        """Answer → count for question `qid`, so far."""
+
+    @abstractmethod
+    def reveal(self, code: str, key: str, qid: str, correct: str) -> QuestionResult:
+        """Close question `qid` to answers and record how the class did; answers after this are refused."""
+
+    @abstractmethod
+    def results(self, code: str, key: str) -> list[QuestionResult]:
+        """Every revealed question, in the order they were opened."""
+
+    @abstractmethod
+    def end(self, code: str, key: str) -> None:
+        """End the class: students stop following; results stay readable for ENDED_TTL."""
+
+    @abstractmethod
+    def is_instructor(self, code: str, key: str | None) -> bool:
+        """Whether `key` is the instructor key of class `code` (False for an unknown class)."""
+
+    # everybody
+    @abstractmethod
+    def version(self, code: str) -> int | None:
+        """The class's version (cheap: what a following page polls); None if there is no such class."""
+
+    @abstractmethod
+    def state(self, code: str) -> ClassState | None:
+        """The whole shared state; None if there is no such class."""
+
+    @abstractmethod
+    def lookup(self, code: str, session: str) -> ClassState:
+        """A join code typed or linked by browser session `session`: its state, or NoSuchClass (counted
+        against the session) or WrongCodes (too many wrong codes lately; not looked up)."""
+
+    @abstractmethod
+    def join(self, code: str, student: str, nickname: str = "") -> None:
+        """Register student `student` (a random id the student's session keeps) with an optional nickname."""
+
+    @abstractmethod
+    def answer(self, code: str, qid: str, student: str, response: str) -> bool:
+        """The student's answer to `qid`, replacing their earlier one; False if refused (revealed, not the
+        open question, class ended)."""
+
+    @abstractmethod
+    def my_answer(self, code: str, qid: str, student: str) -> str | None:
+        """The answer the student gave to `qid`, or None."""
+
+    @abstractmethod
+    def count(self, code: str, qid: str) -> int:
+        """How many students have answered `qid`."""

@@ -1,0 +1,705 @@
+"""Class mode in the app: the Class page, the join and instructor links, following the instructor on the
+step-through page and predicting together.
+
+The shared state is a backprop.classroom store, one per server process (st.cache_resource): this process's
+memory unless BACKPROP_REDIS_URL (or `redis_url` in .streamlit/secrets.toml) names a Redis. Everything a
+session knows of its class lives in its own session state under CLASS_* keys; the instructor key is kept
+only in the instructor's session and never drawn on a student's page.
+
+Following: the instructor's page publishes its moment (the step-through link's query parameters, the same
+encoding as "Copy link") whenever it changes. A following student's page polls the class's version in a
+fragment that draws nothing (`poll`); when it changes, the whole page runs again and `before_widgets` sets
+the widgets and the lesson to the instructor's moment, as opening the instructor's link would, but keeping
+the session (a move within the same network only moves the lesson: its figures stay cached). A student who
+changes anything themselves is exploring on their own from then on, until Follow again.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import streamlit as st
+
+from backprop import classroom, quiz
+from backprop.classroom import ClassStore, Forbidden, NoSuchClass, StoreUnavailable, WrongCodes
+from backprop.lesson import Lesson
+from backprop.timeline import BACKWARD
+from backprop.timeline import step as timeline_step
+from backprop.ui import url_codec
+
+POLL_SECONDS = 0.5          # a following page checks the class's version this often (one Redis HGET)
+LIVE_SECONDS = 1.0          # the instructor's count of answers is refreshed this often
+REDIS_URL_ENV = "BACKPROP_REDIS_URL"
+NETWORK_KEYS = tuple(k for k in url_codec.FIELDS if k not in ("it", "step", "w", "present"))
+
+# session-state keys
+ROLE = "class_role"             # "instructor" or "student"; absent outside a class
+CODE = "class_code"
+KEY = "class_key"               # the instructor's only
+STUDENT = "class_student"       # a student's random id in the store
+NICK = "class_nick"
+FOLLOWING = "class_following"
+SEEN = "class_seen"             # the version this page last drew
+APPLIED = "class_applied"       # the moment (query dict) this page last took from the instructor
+PENDING = "class_pending"       # a moment to apply before the widgets are drawn
+MINE = "class_mine"             # a student's own moment when the instructor's was applied (to see a detach)
+PUBLISHED = "class_published"   # the instructor's moment last published
+ANSWERS = "class_answers"       # question id → this student's answer
+OFFLINE = "class_offline"       # the store could not be reached on the last try
+NOTICE = "class_notice"         # a message for the next run: (kind, text)
+
+
+# --- the store -------------------------------------------------------------------------------------------
+def redis_url() -> str:
+    """The Redis URL from the environment or .streamlit/secrets.toml, or "" for this process's memory."""
+    url = os.environ.get(REDIS_URL_ENV, "").strip()
+    if url:
+        return url
+    try:
+        return str(st.secrets.get("redis_url", "") or "").strip()
+    except Exception:   # no secrets file, or one that does not parse: the default store
+        return ""
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> ClassStore:
+    return classroom.open_store(url or None)
+
+
+def store() -> ClassStore:
+    return _store(redis_url())
+
+
+def _session_id() -> str:
+    """A random id for this browser session (its wrong join codes are counted under it)."""
+    return st.session_state.setdefault("class_session", secrets.token_urlsafe(12))
+
+
+def _offline(err: StoreUnavailable) -> None:
+    st.session_state[OFFLINE] = True
+
+
+def _online() -> None:
+    st.session_state[OFFLINE] = False
+
+
+def in_class() -> str | None:
+    return st.session_state.get(ROLE)
+
+
+def is_instructor() -> bool:
+    return st.session_state.get(ROLE) == "instructor"
+
+
+def following() -> bool:
+    s = st.session_state
+    return s.get(ROLE) == "student" and bool(s.get(FOLLOWING))
+
+
+def _leave(notice: tuple[str, str] | None = None) -> None:
+    s = st.session_state
+    for k in (ROLE, CODE, KEY, STUDENT, FOLLOWING, SEEN, APPLIED, PENDING, MINE, PUBLISHED, ANSWERS, OFFLINE,
+              "class_state", "class_question", "class_last_result", "class_now"):
+        s.pop(k, None)
+    if "class" in st.query_params:      # a student's address: a reload must not join again
+        del st.query_params["class"]
+    if notice:
+        s[NOTICE] = notice
+
+
+# --- links: ?class=CODE joins, ?class=CODE&key=KEY reopens as the instructor ----------------------------
+def take_link() -> None:
+    """In app.py, before any page: a join or instructor link's parameters are used, then removed from the
+    address bar (the page's own link takes its place; the key does not stay there)."""
+    q = st.query_params
+    if "class" not in q and "key" not in q:
+        return
+    code_text, key = q.get("class", ""), q.get("key")
+    if not key and code_text == st.session_state.get(CODE):
+        return      # a student's own address (mark_url): already in this class
+    for k in ("class", "key"):
+        if k in q:
+            del q[k]
+    try:
+        if key:
+            reopen(code_text, key)
+        else:
+            join(code_text, "")
+    except StoreUnavailable:
+        st.session_state[NOTICE] = ("error", "The class server can't be reached right now, so the class "
+                                             "could not be opened. Try the link again in a moment.")
+
+
+def _link_base() -> str:
+    """The app's address (the default page), from the address this page was opened at."""
+    parts = urlsplit(st.context.url or "")
+    path = parts.path
+    for page in ("/class", "/step_through"):
+        if path.endswith(page):
+            path = path[: -len(page)]
+    return urlunsplit((parts.scheme, parts.netloc, path.rstrip("/") + "/", "", ""))
+
+
+def join_link(code: str) -> str:
+    return f"{_link_base()}?{urlencode({'class': code})}"
+
+
+def instructor_link(code: str, key: str) -> str:
+    return f"{_link_base()}class?{urlencode({'class': code, 'key': key})}"
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code of `text` as a PNG, big enough to project (segno: pure Python, no image library)."""
+    import segno
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=12, border=2)
+    return out.getvalue()
+
+
+# --- starting, joining, ending ----------------------------------------------------------------------------
+def start(moment: dict[str, str]) -> None:
+    code, key = store().create(moment)
+    _leave()
+    s = st.session_state
+    s[ROLE], s[CODE], s[KEY], s[PUBLISHED] = "instructor", code, key, moment
+
+
+def reopen(code_text: str, key: str) -> None:
+    """The instructor link on another device: this session leads the class."""
+    s = st.session_state
+    try:
+        code = classroom.normalise_code(code_text)
+    except ValueError:
+        code = None
+    if code is None or not store().is_instructor(code, key):
+        s[NOTICE] = ("error", "This instructor link is not valid: the class has ended or expired, or the link "
+                              "is incomplete. Start a new class on the Class page.")
+        return
+    _leave()
+    s[ROLE], s[CODE], s[KEY] = "instructor", code, key
+    s[NOTICE] = ("success", f"You lead class {code} from this device. Open **Step through** to drive it.")
+
+
+def join(code_text: str, nickname: str) -> bool:
+    """A student joins by code (typed or from the link); a message names what went wrong."""
+    s = st.session_state
+    try:
+        state = store().lookup(code_text, _session_id())
+    except WrongCodes as err:
+        s[NOTICE] = ("error", str(err))
+        return False
+    except NoSuchClass:
+        s[NOTICE] = ("error", "No class has that code: check it, or ask for the link. (A class ends when its "
+                              "instructor ends it, or after 3 hours without activity.)")
+        return False
+    if state.ended:
+        s[NOTICE] = ("info", f"Class {state.code} has ended.")
+        return False
+    student = s.get(STUDENT) if s.get(CODE) == state.code else None
+    _leave()
+    student = student or secrets.token_urlsafe(9)
+    try:
+        store().join(state.code, student, nickname)
+    except NoSuchClass:
+        s[NOTICE] = ("info", f"Class {state.code} has ended.")
+        return False
+    s[ROLE], s[CODE], s[STUDENT], s[NICK] = "student", state.code, student, classroom.clean_nickname(nickname)
+    _follow_state(state)
+    s[NOTICE] = ("success", f"You joined class {state.code}. Your page follows the instructor.")
+    return True
+
+
+def _follow_state(state: classroom.ClassState) -> None:
+    s = st.session_state
+    s[FOLLOWING], s[SEEN], s[PENDING], s["class_state"] = True, state.version, state.moment, state
+
+
+def explore() -> None:
+    st.session_state[FOLLOWING] = False
+
+
+def follow_again() -> None:
+    s = st.session_state
+    try:
+        state = store().state(s.get(CODE, ""))
+    except StoreUnavailable as err:
+        _offline(err)
+        return
+    if state is None or state.ended:
+        _leave(("info", "The class has ended. You keep this moment and can explore on your own."))
+        return
+    _follow_state(state)
+    st.rerun()   # the whole page: the button sits in the step-through fragment, the moment is set before it
+
+
+def end_class() -> None:
+    s = st.session_state
+    try:
+        store().end(s[CODE], s[KEY])
+    except (NoSuchClass, Forbidden):
+        pass
+    except StoreUnavailable as err:
+        _offline(err)
+        s[NOTICE] = ("error", "The class server can't be reached: the class was not ended. Try again.")
+        return
+    s["class_ended"] = (s[CODE], s[KEY])     # the results stay readable on the Class page
+    _leave(("success", "The class has ended. Students keep the last moment and explore on their own."))
+
+
+def show_notice() -> None:
+    if notice := st.session_state.pop(NOTICE, None):
+        kind, text = notice
+        getattr(st, kind)(text)
+
+
+# --- the step-through page: following --------------------------------------------------------------------
+def before_widgets() -> None:
+    """On the step-through page, before its widgets are drawn: a following student's page takes the
+    instructor's moment waiting to be applied."""
+    s = st.session_state
+    moment = s.pop(PENDING, None)
+    if moment is None or not following():
+        return
+    from backprop.ui import url_state   # the step-through page's link: the one encoding of a moment
+    values, _ = url_codec.decode(moment, url_codec.FIELDS)
+    before, _ = url_codec.decode(s.get(APPLIED) or {}, url_codec.FIELDS)
+    lesson: Lesson | None = s.get("lesson")
+    same_network = lesson is not None and s.get(APPLIED) is not None and all(
+        values.get(k) == before.get(k) for k in NETWORK_KEYS)
+    if same_network and _move_to(lesson, values):
+        pass
+    else:
+        url_state.open_link(moment)     # widgets and position, as the instructor's link would set them
+        s.pop("lesson", None)           # rebuilt from the widgets at iteration 1, then placed
+        s.pop("url_problems", None)
+    s[APPLIED] = moment
+    s["class_just_applied"] = True
+
+
+def _move_to(lesson: Lesson, values: dict) -> bool:
+    """The same network and sample at another iteration, step or weight; False if that can't be done here."""
+    it, index = values.get("it", 1), values.get("step", 0)
+    try:
+        if it <= lesson.iteration:
+            networks = lesson.networks[:it]
+        else:
+            moved = lesson
+            while moved.iteration < it:
+                moved = moved.run_to_end().forward()
+            networks = moved.networks
+        new = Lesson(networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate, 0)
+        if not 0 <= index <= new.last:
+            return False
+        new = Lesson(networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate, index)
+    except ValueError:
+        return False
+    s = st.session_state
+    s["lesson"] = new
+    if w := values.get("w"):
+        s["pick_l"], s["pick_k"], s["pick_j"] = w
+    return True
+
+
+def mark_url() -> None:
+    """A student's address bar keeps ?class=CODE, so a reload joins again (after url_state.write)."""
+    if st.session_state.get(ROLE) == "student":
+        st.query_params["class"] = st.session_state[CODE]
+
+
+def in_view(settings, lesson: Lesson, selected: tuple[int, int, int]) -> None:
+    """Inside the step-through view, each run: the instructor publishes the moment (and reveals a question
+    stepped past); a student's own change ends following; then the class panel."""
+    s = st.session_state
+    role = s.get(ROLE)
+    if role is None or settings is None:
+        return
+    from backprop.ui import url_state
+    moment = url_codec.encode(url_state.params(settings, lesson, selected), url_codec.FIELDS)
+    if role == "instructor":
+        _sync_instructor(moment, lesson)
+        instructor_panel(lesson)
+    else:
+        if s.pop("class_just_applied", False):
+            s[MINE] = moment
+        elif following() and s.get(MINE) is not None and moment != s[MINE]:
+            s[FOLLOWING] = False
+            st.toast("You're exploring on your own now. **Follow again** returns to the instructor.",
+                     icon=":material/explore:")
+        student_panel(lesson)
+
+
+def _sync_instructor(moment: dict, lesson: Lesson) -> None:
+    s = st.session_state
+    s["class_now"] = moment
+    st_ = store()
+    try:
+        q = s.get("class_question")
+        if q and q.get("revealed") != "1" and _stepped_past(lesson, q):
+            _reveal(q, lesson)
+        if moment != s.get(PUBLISHED):
+            st_.publish(s[CODE], s[KEY], moment)
+            s[PUBLISHED] = moment
+        _online()
+    except StoreUnavailable as err:
+        _offline(err)
+    except (NoSuchClass, Forbidden):
+        _leave(("warning", "The class has ended (3 hours without activity, or ended elsewhere)."))
+
+
+def _stepped_past(lesson: Lesson, q: dict) -> bool:
+    it, index = int(q["it"]), int(q["step"])
+    return lesson.iteration > it or (lesson.iteration == it and lesson.index >= index)
+
+
+def _question_for(lesson: Lesson) -> quiz.Question | None:
+    """The question before the next step, if it is a backward step."""
+    if lesson.index >= lesson.last:
+        return None
+    nxt = timeline_step(lesson.network.L, lesson.index + 1)
+    if nxt.kind != BACKWARD:
+        return None
+    return quiz.question(lesson.trace, nxt.layer, lesson.iteration)
+
+
+def _encode(q: quiz.Question, response) -> str:
+    return response if q.kind == quiz.SIGN else f"{int(response[0])},{int(response[1])}"
+
+
+def _shown(q_kind: str, text: str) -> str:
+    if q_kind == quiz.SIGN:
+        return text
+    k, j = (int(v) for v in text.split(","))
+    return f"k = {k + 1}, j = {j + 1}"
+
+
+def _ask(lesson: Lesson) -> None:
+    s = st.session_state
+    q = _question_for(lesson)
+    if q is None:
+        return
+    payload = {"it": str(lesson.iteration), "step": str(lesson.index + 1), "l": str(q.l), "kind": q.kind,
+               "label": q.prompt()}
+    try:
+        qid = store().open_question(s[CODE], s[KEY], payload)
+    except StoreUnavailable as err:
+        _offline(err)
+        return
+    except (NoSuchClass, Forbidden):
+        _leave(("warning", "The class has ended."))
+        return
+    s["class_question"] = {**payload, "id": qid, "revealed": "0"}
+    s["class_show_counts"] = False
+
+
+def _reveal(q: dict, lesson: Lesson) -> None:
+    """The step the question was about has been taken: close it and record how the class did."""
+    s = st.session_state
+    it, l = int(q["it"]), int(q["l"])
+    # the answer from the network of the question's iteration (the instructor may have stepped beyond it)
+    networks = lesson.networks[:it] if it <= lesson.iteration else lesson.networks
+    asked = quiz.question(Lesson(networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate).trace, l, it)
+    correct = _encode(asked, asked.answer)
+    result = store().reveal(s[CODE], s[KEY], q["id"], correct)
+    s["class_question"] = {**q, "revealed": "1", "correct": correct}
+    s["class_last_result"] = result
+
+
+def instructor_panel(lesson: Lesson) -> None:
+    """The instructor's class bar: students follow; ask the next question; how many answered."""
+    s = st.session_state
+    box = st.container(border=True)
+    code = s[CODE]
+    c = box.columns([3, 2], vertical_alignment="center")
+    c[0].markdown(f"**Leading class {code}** · students follow every step · join code on the **Class** page")
+    if s.get(OFFLINE):
+        box.warning("The class server can't be reached: students don't see your steps until it is back. "
+                    "You can keep stepping; your page catches the class up by itself.",
+                    icon=":material/cloud_off:")
+    q = s.get("class_question")
+    nxt = _question_for(lesson)
+    if (nxt is not None and not (q and q.get("revealed") == "0" and int(q["step"]) == lesson.index + 1
+                                 and int(q["it"]) == lesson.iteration)):
+        c[1].button("Ask the class", icon=":material/how_to_vote:", on_click=_ask, args=(lesson,),
+                    key="class_ask", help="Students predict the next step on their screens; Step reveals it.",
+                    width="stretch")
+    with box:
+        _live_counts()
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def _live_counts() -> None:
+    """The open question's answers so far (and the distribution, on request); after the reveal, the result.
+    Refreshes itself; it also publishes a moment that could not be sent while the store was unreachable."""
+    s = st.session_state
+    if s.get(ROLE) != "instructor":
+        return
+    q = s.get("class_question")
+    try:
+        if s.get("class_now") is not None and s.get("class_now") != s.get(PUBLISHED):
+            store().publish(s[CODE], s[KEY], s["class_now"])
+            s[PUBLISHED] = s["class_now"]
+        n = store().count(s[CODE], q["id"]) if q else 0
+        dist = store().distribution(s[CODE], s[KEY], q["id"]) if q and s.get("class_show_counts") else None
+        if s.get(OFFLINE):
+            _online()
+            st.rerun(scope="app")
+    except StoreUnavailable:
+        if not s.get(OFFLINE):
+            s[OFFLINE] = True
+            st.rerun(scope="app")
+        return
+    except (NoSuchClass, Forbidden):
+        return
+    if not q:
+        return
+    st.markdown(f"**{q['label']}**")
+    if q.get("revealed") == "1":
+        result = s.get("class_last_result")
+        if result is not None and result.id == q["id"]:
+            st.markdown(f"Revealed: **{_shown(q['kind'], result.correct)}** — {result.right} of {result.answered} "
+                        "predicted it." + (" " + _counts_text(q["kind"], result.counts) if result.counts else ""))
+        return
+    st.markdown(f"**{n} answered** so far. **Step** reveals the answer to everybody.")
+    st.toggle("Show the answers so far", key="class_show_counts")
+    if dist is not None:
+        st.markdown(_counts_text(q["kind"], dist) if dist else "No answers yet.")
+
+
+def _counts_text(kind: str, counts: dict[str, int]) -> str:
+    return " · ".join(f"{_shown(kind, a)}: {n}" for a, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def student_panel(lesson: Lesson) -> None:
+    """A student's class bar: following or exploring, the class's question, the verdict after the reveal."""
+    s = st.session_state
+    box = st.container(border=True)
+    c = box.columns([4, 1.3], vertical_alignment="center")
+    if following():
+        c[0].markdown(f"**Following the instructor** · class {s[CODE]}")
+        c[1].button("Explore on my own", icon=":material/explore:", on_click=explore, key="class_explore",
+                    width="stretch")
+    else:
+        c[0].markdown(f"**Exploring on your own** · class {s[CODE]}")
+        c[1].button("Follow again", icon=":material/group:", on_click=follow_again, key="class_follow",
+                    type="primary", width="stretch")
+    if s.get(NICK):
+        c[0].text(f"Your nickname: {s[NICK]}")     # plain text: a nickname is never read as Markdown
+    if s.get(OFFLINE):
+        box.warning("The class server can't be reached: your page follows again as soon as it is back. "
+                    "Meanwhile you can step on your own.", icon=":material/cloud_off:")
+    state = s.get("class_state")
+    q = state.question if state is not None else None
+    if not q or not following():
+        if q and q.get("revealed") == "0":
+            box.caption("The instructor asked the class a question: **Follow again** to answer it.")
+        return
+    asked = quiz.question(lesson.trace, int(q["l"]), int(q["it"])) if int(q["it"]) == lesson.iteration else None
+    if asked is None:
+        return
+    if q.get("revealed") == "0":
+        _answer_widget(box, asked, q["id"])
+        return
+    mine = s.setdefault(ANSWERS, {}).get(q["id"])
+    correct = _shown(asked.kind, q.get("correct", _encode(asked, asked.answer)))
+    if mine is None:
+        box.info(f"The answer: {correct}. (You didn't answer this one.)")
+    elif mine == q.get("correct"):
+        box.success(f"Right: {correct}.")
+    else:
+        box.error(f"Not quite: you said {_shown(asked.kind, mine)}; the answer is {correct}.")
+    box.latex(quiz.explanation(lesson.trace, asked))
+
+
+def _answer_widget(box, asked: quiz.Question, qid: str) -> None:
+    s = st.session_state
+    key = f"class_answer_{s[CODE]}_{qid}"
+    if asked.kind == quiz.SIGN:
+        box.radio(asked.prompt(), quiz.SIGNS, index=None, horizontal=True, key=key, on_change=_send_answer,
+                  args=(key, asked.kind, qid))
+    else:
+        n_k, n_j = asked_shape(asked)
+        box.selectbox(asked.prompt(), [(k, j) for k in range(n_k) for j in range(n_j)], index=None, key=key,
+                      format_func=lambda c: f"k = {c[0] + 1}, j = {c[1] + 1}", placeholder="choose a cell",
+                      on_change=_send_answer, args=(key, asked.kind, qid))
+    mine = s.get(ANSWERS, {}).get(qid)
+    if s.pop("class_refused", None) == qid:
+        box.warning("Too late: the answer has been revealed.")
+    elif mine is not None:
+        box.caption(f"Your answer: **{_shown(asked.kind, mine)}** — you can change it until the instructor steps.")
+    else:
+        box.caption("Answer on your screen; the instructor's Step reveals it.")
+
+
+def asked_shape(asked: quiz.Question) -> tuple[int, int]:
+    lesson: Lesson = st.session_state["lesson"]
+    sizes = lesson.network.sizes
+    return sizes[asked.l], sizes[asked.l - 1]
+
+
+def _send_answer(key: str, kind: str, qid: str) -> None:
+    s = st.session_state
+    response = s.get(key)
+    if response is None:
+        return
+    text = response if kind == quiz.SIGN else f"{int(response[0])},{int(response[1])}"
+    try:
+        if store().answer(s[CODE], qid, s[STUDENT], text):
+            s.setdefault(ANSWERS, {})[qid] = text
+        else:
+            s["class_refused"] = qid
+    except StoreUnavailable as err:
+        _offline(err)
+
+
+def poll() -> None:
+    """On the step-through page of a student in a class: check the class's version every POLL_SECONDS."""
+    if st.session_state.get(ROLE) == "student":
+        _poll()
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _poll() -> None:
+    """Draws nothing while nothing changed: one version read per tick. On a change, the whole page runs
+    again with the new state (the instructor's moment is applied before the widgets are drawn)."""
+    s = st.session_state
+    if s.get(ROLE) != "student":
+        return
+    try:
+        v = store().version(s[CODE])
+        state = None if v == s.get(SEEN) else store().state(s[CODE])
+    except StoreUnavailable:
+        if not s.get(OFFLINE):
+            s[OFFLINE] = True
+            st.rerun(scope="app")
+        return
+    was_offline = s.get(OFFLINE)
+    s[OFFLINE] = False
+    if v == s.get(SEEN):
+        if was_offline:
+            st.rerun(scope="app")
+        return
+    if state is None or state.ended:
+        s.pop("class_state", None)
+        _leave(("info", "The class has ended. You keep the last moment and can explore on your own."))
+        st.rerun(scope="app")
+    s[SEEN], s["class_state"] = state.version, state
+    if following() and state.moment != s.get(APPLIED):
+        s[PENDING] = state.moment
+    st.rerun(scope="app")
+
+
+# --- the Class page ----------------------------------------------------------------------------------------
+def _current_moment() -> dict[str, str]:
+    """The step-through page's moment in this session (the default example before it was opened)."""
+    from backprop.ui import settings, url_state
+    config = settings.settings_from_state()
+    lesson = settings.shared_lesson()
+    return url_codec.encode(url_state.params(config, lesson, settings.shared_selection(lesson)), url_codec.FIELDS)
+
+
+def _start() -> None:
+    try:
+        start(_current_moment())
+    except StoreUnavailable:
+        st.session_state[NOTICE] = ("error", "The class server can't be reached, so no class was started. "
+                                             "Try again in a moment; stepping alone works meanwhile.")
+
+
+def _join_typed() -> None:
+    s = st.session_state
+    if join(s.get("class_code_typed", ""), s.get("class_nick_typed", "")):
+        s["class_go"] = True
+
+
+def class_page() -> None:
+    """Start a class, or join one; while in a class, what the role needs."""
+    s = st.session_state
+    st.title("Class")
+    show_notice()
+    if s.pop("class_go", False):
+        st.switch_page("pages/step_through.py")
+    role = s.get(ROLE)
+    if role == "instructor":
+        _instructor_page()
+    elif role == "student":
+        _student_page()
+    else:
+        _lobby()
+    if ended := s.get("class_ended"):
+        _results(*ended, title="Results of the class you ended")
+
+
+def _lobby() -> None:
+    st.markdown("In a class, every student's **Step through** page follows the instructor's: the same network, "
+                "sample, step and chosen weight, and the whole room predicts each backward step before it is "
+                "revealed.")
+    left, right = st.columns(2, gap="large")
+    with left.container(border=True):
+        st.subheader("Lead a class")
+        st.markdown("Start from the network and step on your **Step through** page now. You get a join code, "
+                    "a link and a QR code to project.")
+        st.button("Start a class", icon=":material/co_present:", type="primary", on_click=_start, key="class_start")
+    with right.container(border=True):
+        st.subheader("Join a class")
+        with st.form("class_join", border=False):
+            st.text_input("Class code", key="class_code_typed", max_chars=12, placeholder="K7QM4T")
+            st.text_input("Nickname (optional, shown to the instructor)", key="class_nick_typed",
+                          max_chars=classroom.NICKNAME_MAX)
+            st.form_submit_button("Join", icon=":material/login:", on_click=_join_typed)
+
+
+def _instructor_page() -> None:
+    s = st.session_state
+    code, key = s[CODE], s[KEY]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown("Join code")
+        st.markdown(f"<div style='font-size:4.5rem;font-weight:700;letter-spacing:0.15em;line-height:1.1'>"
+                    f"{code}</div>", unsafe_allow_html=True)   # the code is six characters of CODE_ALPHABET
+        st.markdown("Join link")
+        st.code(join_link(code), language=None, wrap_lines=True)
+        st.page_link("pages/step_through.py", label="Go to Step through: your steps drive the class",
+                     icon=":material/footprint:")
+        with st.expander("Instructor link (keep it private: it lets whoever has it drive the class)"):
+            st.caption("Open it on another device to lead this class from there.")
+            st.code(instructor_link(code, key), language=None, wrap_lines=True)
+        st.button("End the class", icon=":material/stop_circle:", on_click=end_class, key="class_end",
+                  help="Students stop following and keep the last moment; the results stay here.")
+    with right:
+        st.image(qr_png(join_link(code)), caption=f"Scan to join class {code}", width="stretch")
+    _results(code, key)
+
+
+def _results(code: str, key: str, title: str = "Results so far") -> None:
+    try:
+        results = store().results(code, key)
+    except StoreUnavailable:
+        st.warning("The class server can't be reached: results can't be shown right now.")
+        return
+    except (NoSuchClass, Forbidden):
+        return
+    st.subheader(title)
+    if not results:
+        st.caption("No question revealed yet. On the Step through page, **Ask the class** before a backward step.")
+        return
+    for n, r in enumerate(results, start=1):
+        kind = r.question.get("kind", quiz.SIGN)
+        st.markdown(f"**{n}.** {r.question.get('label', '')}  \n"
+                    f"Answer **{_shown(kind, r.correct)}**: {r.right} of {r.answered} right"
+                    + (f" · {_counts_text(kind, r.counts)}" if r.counts else ""))
+        if r.named:
+            st.text(" · ".join(f"{name}: {_shown(kind, a)}" for name, a in sorted(r.named.items())))
+
+
+def _student_page() -> None:
+    s = st.session_state
+    st.markdown(f"You are in class **{s[CODE]}**.")
+    if s.get(NICK):
+        st.text(f"Your nickname: {s[NICK]}")       # plain text, never Markdown
+    st.page_link("pages/step_through.py", label="Go to Step through to follow the instructor",
+                 icon=":material/footprint:")
+    st.button("Leave the class", icon=":material/logout:", on_click=_leave,
+              args=(("info", "You left the class."),), key="class_leave")

@@ -1,0 +1,318 @@
+"""Class mode under load: one instructor steps, N students' pages follow, the class answers questions.
+
+    python benchmarks/bench_class.py                       # 300 students, 2 processes behind nginx, Redis
+    python benchmarks/bench_class.py --users 120
+    python benchmarks/bench_class.py --replicas 0          # one process, the in-process store
+    python benchmarks/bench_class.py --quick               # 6 students, 4 steps 1.5 s apart, 1 question (CI)
+
+Every participant is a benchmarks/st_client.py session (Streamlit's own websocket protocol, its own cookie
+jar, so nginx spreads them over the processes). The instructor starts a class on the Class page, reads the
+join code and the instructor link there, and opens the instructor link on the step-through page. The
+students open the join link. Each student's page then does what a browser does for the page's poll
+fragment (`run_every`): ask the server to rerun that fragment every interval it announced (the tick waits
+for the answer). The instructor clicks Step every --step-every seconds, and before --questions of the
+backward steps first clicks Ask the class; a student who sees the question answers it (an option at random) and
+the next Step reveals it, --answer-window seconds later.
+
+Reported: follow latency, from the instructor's click being sent to each student's page having redrawn at
+that step (p50, p95, max; a student who never reaches a step is an error); ticks per second and their
+latency; answers submitted (acknowledged before the reveal) against answers counted in the class's results
+(read from the store: they must be equal); server CPU (all processes, and Redis) over the stepping; errors
+(must be 0). One asyncio loop drives everyone; its CPU and lag are reported too.
+
+Bounded and loopback only: at most 300 students, 60 steps, 900 s; everything it started is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import re
+import signal
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "deploy"))
+sys.path.insert(0, str(HERE.parent))
+
+from bench_classroom import percentile, watch_lag  # noqa: E402
+from procstat import cpu_seconds  # noqa: E402
+from run_replicas import Replicas  # noqa: E402
+from st_client import Session  # noqa: E402
+
+MAX_USERS = 300
+MAX_STEPS = 60
+MAX_SECONDS = 900
+PROGRESS = re.compile(r"^\*\*(Step \d+ of \d+ — [^*]+)\*\* · iteration (\d+)")
+
+
+@dataclass
+class Student:
+    number: int
+    session: Session | None = None
+    seen: dict[str, float] = field(default_factory=dict)     # moment → when first drawn
+    ticks: list[float] = field(default_factory=list)
+    redraws: int = 0
+    answers: dict[str, float] = field(default_factory=dict)  # question key → when acknowledged
+    errors: list[str] = field(default_factory=list)
+    upstream: str = ""
+
+
+def moment_of(session: Session) -> str | None:
+    for m in session.markdown():
+        if match := PROGRESS.match(m):
+            return f"{match.group(1)} · it {match.group(2)}"
+    return None
+
+
+async def follow(student: Student, stop: asyncio.Event, timeout: float, rng: random.Random) -> None:
+    s = student.session
+    if not s.auto_reruns:
+        student.errors.append("no run_every fragment on a student's page (not following?)")
+        return
+    interval = next(iter(s.auto_reruns.values()))
+    await asyncio.sleep(rng.uniform(0, interval))          # browsers' timers are not in step
+    while not stop.is_set():
+        t0 = time.perf_counter()
+        if not s.auto_reruns:
+            student.errors.append("the page stopped polling")
+            return
+        fragment, interval = next(iter(s.auto_reruns.items()))   # its id may change with a whole-page run
+        try:
+            run = await s.tick(fragment, timeout)
+        except Exception as err:  # noqa: BLE001 — a failed tick is counted, the student carries on
+            student.errors.append(f"tick: {type(err).__name__}: {err}"[:200])
+            await asyncio.sleep(interval)
+            continue
+        now = time.perf_counter()
+        student.ticks.append(now - t0)
+        student.errors += run.errors
+        if not run.fragment or run.status == "FINISHED_SUCCESSFULLY":
+            student.redraws += 1
+        m = moment_of(s)
+        if m is not None and m not in student.seen:
+            student.seen[m] = now
+        for key in s.widgets("class_answer_"):
+            if key not in student.answers:
+                try:
+                    run = await s.choose(key, rng.randrange(len(s.widget(key).options)), timeout)
+                    student.errors += run.errors
+                    student.answers[key] = time.perf_counter()
+                except Exception as err:  # noqa: BLE001
+                    student.errors.append(f"answer: {type(err).__name__}: {err}"[:200])
+        await asyncio.sleep(max(0.0, interval - (time.perf_counter() - t0)))
+
+
+async def start_class(url: str, timeout: float) -> tuple[Session, str, str]:
+    lobby = await Session.open(url, "/class", timeout=timeout)
+    run = await lobby.click("class_start", timeout)
+    if run.errors:
+        raise RuntimeError(f"Start a class failed: {run.errors}")
+    links = [c for c in lobby.code_blocks() if "key=" in c]
+    await lobby.close()
+    if not links:
+        raise RuntimeError("no instructor link on the Class page")
+    query = parse_qs(urlsplit(links[0]).query)
+    code, key = query["class"][0], query["key"][0]
+    teacher = await Session.open(url, "/", query=f"class={code}&key={key}", timeout=timeout)
+    return teacher, code, key
+
+
+async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict:
+    rng = random.Random(args.seed)
+    teacher, code, key = await start_class(url, args.timeout)
+    students = [Student(i) for i in range(args.users)]
+
+    async def arrive(st: Student):
+        await asyncio.sleep(rng.uniform(0, args.ramp))
+        try:
+            st.session = await Session.open(url, "/", query=f"class={code}", timeout=args.timeout)
+            st.upstream = st.session.page_headers.get("x-upstream", "")
+            st.errors += st.session.first_run.errors
+        except Exception as err:  # noqa: BLE001
+            st.errors.append(f"open: {type(err).__name__}: {err}"[:200])
+    await asyncio.gather(*(arrive(st) for st in students))
+    stop = asyncio.Event()
+    lags: list[float] = []
+    lag_task = asyncio.create_task(watch_lag(lags, stop))
+    followers = [asyncio.create_task(follow(st, stop, args.timeout, random.Random(args.seed * 1000 + st.number)))
+                 for st in students if st.session]
+    await asyncio.sleep(1.0)                  # every page ticking
+    # What following costs while nothing happens: the pages' polls alone.
+    idle_ticks0, idle_cpu0, idle_wall0 = sum(len(st.ticks) for st in students), cpu_seconds(pids), time.perf_counter()
+    await asyncio.sleep(args.idle)
+    idle_wall = time.perf_counter() - idle_wall0
+    idle = dict(ticks=(sum(len(st.ticks) for st in students) - idle_ticks0) / idle_wall,
+                cpu=(cpu_seconds(pids) - idle_cpu0) / idle_wall)
+    clicks: dict[str, float] = {}             # moment → when the instructor's click was sent
+    reveals: dict[str, float] = {}            # question key → when the revealing click was sent
+    asked, errors = 0, []
+    cpu0, rcpu0, client0, wall0 = cpu_seconds(pids), cpu_seconds([redis_pid] if redis_pid else []), \
+        time.process_time(), time.perf_counter()
+    for n in range(args.steps):
+        wait = args.step_every
+        try:
+            ask = teacher.widgets("class_ask")
+            if ask and asked < args.questions:
+                run = await teacher.click("class_ask", args.timeout)
+                errors += run.errors
+                asked += 1
+                qkey = f"class_answer_{code}_{asked}"     # questions are numbered 1, 2, … as they are opened
+                await asyncio.sleep(args.answer_window)
+                reveals[qkey] = time.perf_counter()
+                wait = max(0.0, args.step_every - args.answer_window)
+            sent = time.perf_counter()
+            run = await teacher.click("btn_step", args.timeout)
+            errors += run.errors
+            m = moment_of(teacher)
+            if m is None:
+                errors.append("the instructor's page has no progress line")
+            else:
+                clicks[m] = sent
+        except Exception as err:  # noqa: BLE001
+            errors.append(f"instructor: {type(err).__name__}: {err}"[:200])
+        if n < args.steps - 1:
+            await asyncio.sleep(wait)
+    await asyncio.sleep(args.settle)          # the last step reaches everybody
+    wall = time.perf_counter() - wall0
+    cpu = (cpu_seconds(pids) - cpu0) / wall
+    rcpu = (cpu_seconds([redis_pid]) - rcpu0) / wall if redis_pid else None
+    client = (time.process_time() - client0) / wall
+    stop.set()
+    await asyncio.gather(*followers, lag_task, return_exceptions=True)
+    counted = counted_answers(code, key, args.redis_url)
+    await asyncio.gather(teacher.close(), *(st.session.close() for st in students if st.session),
+                         return_exceptions=True)
+    return dict(students=students, clicks=clicks, reveals=reveals, counted=counted, errors=errors, wall=wall,
+                cpu=cpu, rcpu=rcpu, client=client, lags=lags, asked=asked, idle=idle)
+
+
+def counted_answers(code: str, key: str, redis_url: str | None) -> dict[str, int] | None:
+    """Question key → answers counted in the class's results, read from the store (Redis), or None."""
+    if not redis_url:
+        return None
+    from backprop import classroom
+    store = classroom.open_store(redis_url)
+    return {f"class_answer_{code}_{r.id}": r.answered for r in store.results(code, key)}
+
+
+def report(args, label: str, r: dict) -> int:
+    students: list[Student] = r["students"]
+    errors = Counter(r["errors"] + [e for s in students for e in s.errors])
+    follow = []
+    for m, sent in r["clicks"].items():
+        for s in students:
+            if s.session is None:
+                continue
+            if m in s.seen:
+                follow.append(s.seen[m] - sent)
+            elif not any(m2 in s.seen and s.seen[m2] >= sent for m2 in r["clicks"] if r["clicks"][m2] > sent):
+                errors[f"a student never drew {m}"] += 1
+    print(f"Class: 1 instructor + {args.users} students ({label}), a Step every {args.step_every:g} s, "
+          f"{args.steps} steps, {r['asked']} question(s){' (--quick: not a measurement)' if args.quick else ''}")
+    header = f"{'':<28}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+    print(header)
+    print("-" * len(header))
+    ticks = [t for s in students for t in s.ticks]
+    for name, values in (("follow (click → redrawn)", follow), ("poll tick", ticks)):
+        if values:
+            ms = [v * 1e3 for v in values]
+            print(f"{name:<28}{len(ms):>7}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}{max(ms):>9.0f}")
+        else:
+            print(f"{name:<28}{0:>7}   none")
+    print(f"poll ticks per second: {len(ticks) / r['wall']:.0f}; full-page redraws: "
+          f"{sum(s.redraws for s in students)}")
+    idle = r["idle"]
+    if idle["ticks"]:
+        print(f"polling alone ({args.idle:g} s, no clicks): {idle['ticks']:.0f} ticks/s cost {idle['cpu']:.0%} of one "
+              f"core, {1e3 * idle['cpu'] / idle['ticks']:.1f} ms of server CPU per tick")
+    submitted = Counter(k for s in students for k, t in s.answers.items() if t < r["reveals"].get(k, float("inf")))
+    late = Counter(k for s in students for k, t in s.answers.items() if t >= r["reveals"].get(k, float("inf")))
+    counted = r["counted"]
+    for k in sorted(set(submitted) | set(counted or {})):
+        c = None if counted is None else counted.get(k, 0)
+        print(f"answers to question {k.rsplit('_', 1)[-1]}: submitted {submitted[k]}, counted "
+              f"{'(not read: in-process store)' if c is None else c}"
+              + (f", {late[k]} sent around the reveal" if late[k] else ""))
+        if c is not None and not submitted[k] <= c <= submitted[k] + late[k]:
+            errors[f"question {k}: submitted {submitted[k]} (+{late[k]} late), counted {c}"] += 1
+    print(f"server CPU: {r['cpu']:.0%} of one core (all Streamlit processes)"
+          + (f"; redis-server {r['rcpu']:.0%}" if r["rcpu"] is not None else "")
+          + f"; client {r['client']:.0%}")
+    lag_ms = [v * 1e3 for v in r["lags"]] or [0.0]
+    print(f"client event-loop lag p50 {percentile(lag_ms, 50):.1f} ms, p95 {percentile(lag_ms, 95):.1f} ms")
+    ups = Counter(s.upstream for s in students if s.upstream)
+    if ups:
+        print("students per upstream: " + ", ".join(f"{u}: {n}" for u, n in sorted(ups.items())))
+    n_err = sum(errors.values())
+    print(f"errors: {n_err}")
+    for e, n in errors.most_common(10):
+        print(f"  {n} × {e}", file=sys.stderr)
+    return 1 if n_err else 0
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=None, help=f"students, 1..{MAX_USERS} (default 300)")
+    parser.add_argument("--replicas", type=int, default=2,
+                        help="Streamlit processes behind nginx, sharing a local redis-server (0: one process, "
+                             "the in-process store, no nginx)")
+    parser.add_argument("--steps", type=int, default=None, help=f"instructor's Step clicks, ≤ {MAX_STEPS} (default 20)")
+    parser.add_argument("--step-every", type=float, default=None, help="seconds between Steps (default 5)")
+    parser.add_argument("--questions", type=int, default=None, help="questions asked (default 5)")
+    parser.add_argument("--answer-window", type=float, default=None, help="seconds from a question to its reveal (default 3)")
+    parser.add_argument("--ramp", type=float, default=None, help="seconds over which students arrive (default 30)")
+    parser.add_argument("--settle", type=float, default=3.0, help="seconds after the last Step (default 3)")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds of polling alone, measured before the steps")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="6 students, 4 steps 1.5 s apart, 1 question")
+    args = parser.parse_args(argv)
+    quick = dict(users=6, steps=4, step_every=2.0, questions=1, answer_window=1.5, ramp=1.0)
+    full = dict(users=300, steps=20, step_every=5.0, questions=5, answer_window=3.0, ramp=30.0)
+    for name, value in (quick if args.quick else full).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if not 1 <= args.users <= MAX_USERS or not 1 <= args.steps <= MAX_STEPS:
+        parser.error(f"--users must be 1..{MAX_USERS}, --steps 1..{MAX_STEPS}")
+    if not 0 <= args.replicas <= 4 or not 0.5 <= args.step_every <= 60 or not 0 < args.answer_window < args.step_every:
+        parser.error("--replicas 0..4, --step-every 0.5..60, --answer-window below --step-every")
+    if args.ramp + args.steps * args.step_every > MAX_SECONDS:
+        parser.error(f"the run must fit in {MAX_SECONDS} s")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+
+    def stop_on_signal(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    options = {"runner.postScriptGC": "false"}
+    if args.replicas:
+        front = Replicas(args.replicas, redis=True, options=options)
+        label = f"{args.replicas} processes behind nginx, Redis"
+        args.redis_url, redis_pid = front.redis.url, front.redis.process.pid
+    else:
+        front = Replicas(1, proxy=False, options=options)
+        label = "one process, in-process store"
+        args.redis_url, redis_pid = None, None
+    try:
+        limit = 600 + args.ramp + args.steps * args.step_every + args.settle + 2 * args.timeout
+        result = asyncio.run(asyncio.wait_for(lesson(args, front.url, front.pids, redis_pid), timeout=limit))
+    except (KeyboardInterrupt, TimeoutError, asyncio.TimeoutError) as err:
+        print(f"stopped: {type(err).__name__}", file=sys.stderr)
+        return 1
+    finally:
+        front.stop()
+    return report(args, label, result)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,6 @@
+"""Class: start a class (join code, link, QR code) or join one; the Step through page then follows the
+instructor. The work lives in backprop/ui/class_view.py."""
+
+from backprop.ui import class_view
+
+class_view.class_page()
