@@ -69,3 +69,18 @@ def test_the_presenter_stage_names_every_chart():
     assert not at.exception
     alts, tables = _charts_and_tables(at)
     assert len(alts) >= 3 and all(a.strip() for a in alts) and tables == len(alts)
+
+
+def test_each_step_is_announced_with_its_result():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.button(key="preset_worked_2_2_2").click().run()
+
+    def said() -> str:
+        (text,) = [m.value for m in at.markdown if "bp-sr-only" in m.value and "<p " in m.value]
+        return text
+
+    assert "Step 0 of 6 — start" in said()
+    for _ in range(4):
+        at.button(key="btn_step").click().run()
+    assert "Step 4 of 6 — backward through layer 2. δ² computed: largest magnitude at node 1, +0.1385." in said()

@@ -310,3 +310,24 @@ def plain(html: str) -> str:
 
 def _subs(*ns: int) -> str:
     return ",".join(str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")) for n in ns)
+
+
+def announcement(trace: Trace, moment: Step) -> str:
+    """What a screen reader says when the lesson moves to `moment`: the progress line and the step's result."""
+    L, l = trace.L, moment.layer
+    if moment.kind == "forward" and l is not None:
+        k = _largest(trace.a(l))[0]
+        result = (f"a{_sup(l)} computed, {trace.network.sizes[l]} nodes; the largest is node {k + 1}, "
+                  f"{num(trace.a(l)[k])}.")
+    elif moment.kind == "cost":
+        result = f"Cost C = {num(trace.cost)}."
+    elif moment.kind == "backward" and l is not None:
+        k = _largest(trace.delta(l))[0]
+        result = f"δ{_sup(l)} computed: largest magnitude at node {k + 1}, {num(trace.delta(l)[k])}."
+        if l > 1:
+            result += f" Layer {l - 1} not yet computed."
+    elif moment.kind == "update":
+        result = "Weights updated by gradient descent."
+    else:
+        result = "Only the input x is known."
+    return f"{moment.progress}. {result}"

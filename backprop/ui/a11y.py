@@ -6,6 +6,8 @@ The texts come from backprop.figures.alt, built from the same trace or history a
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from backprop.figures.alt import TextAlternative
@@ -16,25 +18,32 @@ from backprop.ui import presenter
 CSS = """<style>
 .bp-sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
               clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
-.stElementContainer:has(.bp-sr-only), .st-key-bp_a11y_script { position: absolute; width: 1px;
+.stElementContainer:has(.bp-sr-only), .st-key-bp_a11y_script, .st-key-bp_announce { position: absolute; width: 1px;
     height: 1px; overflow: hidden; }
 @media (prefers-reduced-motion: reduce) { *, *::before, *::after { animation: none !important;
                                                                   transition: none !important; } }
 </style>"""
 
 
-# A wide equation scrolls sideways inside its .katex-display; a keyboard can scroll it only if it can take the
-# focus (WCAG 2.1.1, axe's scrollable-region-focusable). Streamlit's st.latex gives no way to set tabindex, so
-# this script, mounted once per page, marks each equation that overflows as a focusable, named region.
+# Two things Streamlit gives no attribute for, set by one script mounted once per page: the step's announcement
+# container becomes a polite live region (role="status"), and a wide equation, which scrolls sideways inside
+# its .katex-display, becomes a focusable, named region, so a keyboard can scroll it (WCAG 2.1.1, axe's
+# scrollable-region-focusable).
 _FOCUSABLE_EQUATIONS = """<script>
 (() => {
-    const mark = () => document.querySelectorAll(".katex-display").forEach((el) => {
+    const mark = () => {
+      document.querySelectorAll(".st-key-bp_announce:not([role])").forEach((el) => {
+        el.setAttribute("role", "status");        // announced when its text changes, politely
+        el.setAttribute("aria-live", "polite");
+      });
+      document.querySelectorAll(".katex-display").forEach((el) => {
         if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
             el.tabIndex = 0;
             el.setAttribute("role", "region");
             el.setAttribute("aria-label", "Equation: scroll sideways to read all of it");
         }
-    });
+      });
+    };
     mark();
     if (!window.bpFocusableEquations) {   // once per page: the observer outlives this element's reruns
         let queued = false;
@@ -54,6 +63,13 @@ def style() -> None:
     st.html(CSS)
     with st.container(key="bp_a11y_script"):
         st.html(_FOCUSABLE_EQUATIONS, unsafe_allow_javascript=True)
+
+
+def announce(text: str) -> None:
+    """`text` in a live region: a screen reader says it when it changes (a step taken). The region is the keyed
+    container, which stays in the page from run to run; the script above gives it role="status"."""
+    with st.container(key="bp_announce"):
+        st.markdown(f'<p class="bp-sr-only">{escape(text)}</p>', unsafe_allow_html=True)
 
 
 def table(text: TextAlternative, where=st) -> None:

@@ -272,6 +272,7 @@ def lesson_view(link=None) -> None:
     lesson: Lesson = st.session_state["lesson"]
     trace = lesson.trace
     step_buttons(lesson, link)
+    a11y.announce(alt.announcement(trace, lesson.moment))   # what a screen reader says after a step
     if message := st.session_state.pop("step_error", None):
         st.error(message)
     selected = selected_weight(lesson)
