@@ -342,6 +342,8 @@ class Session:
         if kind == "new_session":
             self._run_id = msg.metadata.run.script_run_id or self._run_id
             self._run_fragments = set(msg.metadata.run.fragment_ids)
+            self.session_id = msg.new_session.initialize.session_id or self.session_id
+            self.page_hash = self.page_hash or msg.new_session.page_script_hash
             if not self._run_fragments:
                 self.auto_reruns.clear()          # a whole-page run sets its timers anew, as the frontend does
         elif kind == "auto_rerun":
@@ -349,8 +351,6 @@ class Session:
         elif kind == "stop_auto_rerun":
             for fragment_id in msg.stop_auto_rerun.fragment_ids:
                 self.auto_reruns.pop(fragment_id, None)
-            self.session_id = msg.new_session.initialize.session_id or self.session_id
-            self.page_hash = self.page_hash or msg.new_session.page_script_hash
         elif kind == "navigation":
             self.page_hash = msg.navigation.page_script_hash or self.page_hash
         elif kind == "page_info_changed":

@@ -105,7 +105,11 @@ def replay_link(state: tr.TrainState) -> tr.TrainState:
     s = st.session_state
     epochs = s.pop(LINKED_EPOCH, 0)
     if epochs and state.epoch == 0 and not state.diverged:
-        s[START], s[GOAL], s[RUNNING], s[REPLAY] = 0, int(epochs), True, True
+        # The first chunk now, before the buttons are drawn: a short link is done in this run (no rerun to
+        # redraw the buttons, which would also drop the link's notice); a long one runs on in the loop.
+        state = s[STATE] = tr.run_epochs(state, int(epochs), time_limit=CHUNK_SECONDS)
+        if state.epoch < int(epochs) and not state.diverged:
+            s[START], s[GOAL], s[RUNNING], s[REPLAY] = 0, int(epochs), True, True
     return state
 
 

@@ -125,8 +125,11 @@ def place(lesson: Lesson) -> Lesson:
 
 
 def show_problems() -> None:
-    """The one notice for everything a link asked for that could not be used."""
-    if problems := st.session_state.pop("url_problems", None):
+    """The one notice for everything a link asked for that could not be used. While the Train page replays
+    its link the notice is kept, so that the whole-page run at the replay's end shows it again."""
+    s = st.session_state
+    problems = s.get("url_problems") if s.get(train_view.REPLAY) else s.pop("url_problems", None)
+    if problems:
         st.warning("Parts of this link were ignored and their defaults used: " + "; ".join(problems) + ".",
                    icon=":material/link_off:")
 
