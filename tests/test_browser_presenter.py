@@ -64,6 +64,15 @@ def _open(browser, app_server, size: tuple[int, int], query: str) -> tuple:
     return context, app
 
 
+def _open_normal(browser, app_server, size: tuple[int, int]) -> tuple:
+    """The app out of presenter mode in a new context (a fresh server's first run may be slow)."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    app = AppPage(context.new_page(), app_server)
+    app.page.set_default_timeout(60_000)
+    app.open()
+    return context, app
+
+
 def _key(app: AppPage, key: str) -> str:
     """Press `key` with no click first; wait until the progress line changed and the run finished."""
     before = app.progress()
@@ -145,9 +154,17 @@ def test_arrows_space_home_and_end_with_the_focus_on_a_button(browser, app_serve
         context.close()
 
 
-def test_keys_step_out_of_presenter_mode_but_not_while_typing(app):
+def test_keys_step_out_of_presenter_mode_but_not_while_typing(browser, app_server):
     """Out of presenter mode the same keys move the lesson; typed into the sample's text field, they are
     text (a space, an arrow moving the caret), and the lesson stays."""
+    context, app = _open_normal(browser, app_server, (1400, 1000))
+    try:
+        _keys_out_of_presenter_mode(app)
+    finally:
+        context.close()
+
+
+def _keys_out_of_presenter_mode(app: AppPage) -> None:
     page = app.page
     assert _key(app, "PageDown").startswith("Step 1 of 6")
     assert _key(app, "End").startswith("Step 6 of 6")
@@ -173,7 +190,7 @@ def test_keys_step_out_of_presenter_mode_but_not_while_typing(app):
 def test_step_is_a_few_tab_presses_away_with_the_sidebar_collapsed(browser, app_server):
     context, app = _open(browser, app_server, (1280, 720), "present=1")
     try:
-        app.page.locator("body").click(position={"x": 5, "y": 300})
+        app.page.evaluate("document.activeElement && document.activeElement.blur()")   # Tab from the top
         for presses in range(1, 16):
             app.page.keyboard.press("Tab")
             if app.page.evaluate("!!document.activeElement.closest('.st-key-btn_step')"):
@@ -193,9 +210,7 @@ def test_no_button_label_is_cut_short_at_1280x720(browser, app_server, present):
     """The step buttons, Random sample and the sidebar's presets show their whole labels (sidebar open)."""
     context, app = _open(browser, app_server, (1280, 720), "present=1") if present else (None, None)
     if not present:
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        app = AppPage(context.new_page(), app_server)
-        app.open()
+        context, app = _open_normal(browser, app_server, (1280, 720))
     try:
         page = app.page
         if page.locator("[data-testid=stSidebar][data-collapsed=true]").count():
@@ -218,10 +233,8 @@ def test_no_button_label_is_cut_short_at_1280x720(browser, app_server, present):
 
 
 def test_predict_mode_keeps_the_diagram_beside_the_question_on_a_laptop(browser, app_server):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context, app = _open_normal(browser, app_server, (1366, 768))
     try:
-        app = AppPage(context.new_page(), app_server)
-        app.open()
         page = app.page
         app.act(lambda: page.locator(".st-key-quiz_on label").click(),
                 until="() => document.body.innerText.includes('Score:')")
