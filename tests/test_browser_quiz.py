@@ -18,10 +18,10 @@ def test_a_prediction_round_trip(app):
             arg="Score: 0 of 0")
     for _ in range(4):       # through the cost, then back through layer 2 with no prediction made
         app.press("btn_step")
-    assert page.get_by_text("No prediction made").is_visible()
+    page.get_by_text("No prediction made").wait_for(state="visible")   # fails the test if it never shows
     # δ¹₁ of the worked 2-2-2 example is +0.008771 (Mazur: ∂E_total/∂net_h1 > 0 for w1's gradient 0.000438568).
     question = page.get_by_text("will δ¹₁ be positive, negative or zero?")
-    assert question.is_visible()
+    question.wait_for(state="visible")     # drawn in the same rerun, but on a loaded machine after the idle mark
     # The option's label, not the question's (which also contains the word "positive").
     page.locator("[data-testid=stRadio] [role=radiogroup] label").filter(has_text=re.compile(r"^positive$")).click()
     page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=stRadio] input'))"
