@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .activations import ACTIVATIONS, Activation, activation
 from ._checks import by_name
+from .activations import ACTIVATIONS, Activation, activation
 
 Array = np.ndarray
 

@@ -42,7 +42,8 @@ import numpy as np
 
 from . import _checks
 from .activations import ACTIVATIONS
-from .costs import COSTS, cost as cost_named
+from .costs import COSTS
+from .costs import cost as cost_named
 from .datasets import CLASSIFICATION, Dataset
 from .network import INITS, Network, check_sizes
 from .passes import TOO_LARGE, batch_gradients, gradient_descent_step

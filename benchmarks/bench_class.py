@@ -306,7 +306,7 @@ def main(argv=None) -> int:
     try:
         limit = 600 + args.ramp + args.steps * args.step_every + args.settle + 2 * args.timeout
         result = asyncio.run(asyncio.wait_for(lesson(args, front.url, front.pids, redis_pid), timeout=limit))
-    except (KeyboardInterrupt, TimeoutError, asyncio.TimeoutError) as err:
+    except (KeyboardInterrupt, TimeoutError) as err:
         print(f"stopped: {type(err).__name__}", file=sys.stderr)
         return 1
     finally:

@@ -299,7 +299,7 @@ def main(argv=None) -> int:
     try:
         limit = 60 + args.ramp + args.duration + 2 * args.timeout
         result = asyncio.run(asyncio.wait_for(classroom(args, target), timeout=limit))
-    except (KeyboardInterrupt, TimeoutError, asyncio.TimeoutError) as err:
+    except (KeyboardInterrupt, TimeoutError) as err:
         print(f"stopped: {type(err).__name__}", file=sys.stderr)
         return 1
     finally:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from one_blas_thread import threadpool_limits  # noqa: E402  (before NumPy)
 
+# isort: split
+
 import numpy as np  # noqa: E402  (after the thread limits above)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

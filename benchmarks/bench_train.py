@@ -27,11 +27,12 @@ from pathlib import Path
 
 from one_blas_thread import threadpool_limits  # noqa: E402  (before NumPy)
 
+# isort: split
+
 import numpy as np  # noqa: E402  (after the thread limits above)
 import plotly.io as pio  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import backprop as bp  # noqa: E402
 from backprop import datasets as ds  # noqa: E402
 from backprop import training as tr  # noqa: E402
 from backprop.figures import training as ft  # noqa: E402

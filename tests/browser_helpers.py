@@ -342,7 +342,7 @@ def companion_page(browser, app_server: str, path: str, title: str, ready: str, 
         page.wait_for_selector(f"h1:has-text('{title}'), h1:has-text('{STEP_THROUGH_TITLE}')")
         app.wait_idle()
         if page.locator("h1").filter(has_text=title).count() == 0:
-            import pytest   # only here: the benchmark imports this module without pytest
+            import pytest  # only here: the benchmark imports this module without pytest
 
             pytest.fail(f"{path} is not in app.py's st.navigation: opening it shows "
                         f"“{page.locator('h1').first.inner_text()}”")

@@ -17,7 +17,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import VIEWPORT, AppPage, assert_companion_healthy, in_ci
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_helpers import SCREENSHOTS, AppPage
 
 import backprop as bp
 from backprop.presets import PRESETS
-from browser_helpers import SCREENSHOTS, AppPage
 
 pytestmark = pytest.mark.browser
 

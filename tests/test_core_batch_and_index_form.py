@@ -5,9 +5,9 @@ import math
 
 import numpy as np
 import pytest
+from helpers_core import random_arrays, random_sample
 
 import backprop as bp
-from helpers_core import random_arrays, random_sample
 
 BATCH_CASES = [
     ("sigmoid", "sigmoid", "quadratic"),

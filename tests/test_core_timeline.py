@@ -33,7 +33,7 @@ def test_what_each_step_reveals(L):
     steps = bp.timeline(L)
     for i, s in enumerate(steps):
         kinds_so_far = [(k, l) for k, l in expected_sequence(L)[1:i + 1]]
-        for l in range(0, L + 1):
+        for l in range(L + 1):
             assert s.shows_forward(l) == (l == 0 or (FORWARD, l) in kinds_so_far), (i, l)
         for l in range(1, L + 1):
             assert s.shows_backward(l) == ((BACKWARD, l) in kinds_so_far), (i, l)
@@ -41,7 +41,7 @@ def test_what_each_step_reveals(L):
         assert s.updated == (i == len(steps) - 1)
     # Monotone: nothing once shown is hidden by a later step.
     for before, after in zip(steps, steps[1:]):
-        for l in range(0, L + 1):
+        for l in range(L + 1):
             assert after.shows_forward(l) >= before.shows_forward(l)
             assert after.shows_backward(l) >= before.shows_backward(l)
         assert after.cost_known >= before.cost_known

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop.figures import layer_gradient, network_diagram
-from backprop.figures import style
+from backprop.figures import layer_gradient, network_diagram, style
 
 SIZES = [(2, 2, 2), (3, 4, 2, 1), (1, 1), (5, 16, 3)]
 

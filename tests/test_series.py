@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers_core import product_shown
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures.series import cost_curve, parameter_value
-from helpers_core import product_shown
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "two_nodes.py")
 TIMEOUT = 60

@@ -4,11 +4,11 @@ runs exactly, and divergence stops training with when and why, keeping the last 
 
 import numpy as np
 import pytest
+from helpers_core import central_differences, ref_cost
 
 import backprop as bp
 from backprop import datasets as ds
 from backprop import training as tr
-from helpers_core import central_differences, ref_cost
 
 
 def _config(sizes=(2, 8, 8, 1), activation="tanh", output="sigmoid", cost="cross_entropy", lr=0.5, batch=32,

@@ -16,8 +16,8 @@ from html import escape
 import numpy as np
 
 from ..passes import Trace
-from ..training import predict
 from ..timeline import Step
+from ..training import predict
 
 NOT_YET = "not yet computed"
 MAX_ROWS = 64     # table rows at most; a larger table says how many rows it left out

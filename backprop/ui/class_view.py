@@ -263,7 +263,7 @@ def before_widgets() -> None:
     moment = s.pop(PENDING, None)
     if moment is None or not following():
         return
-    from backprop.ui import url_state   # the step-through page's link: the one encoding of a moment
+    from backprop.ui import url_state  # the step-through page's link: the one encoding of a moment
     values, _ = url_codec.decode(moment, url_codec.FIELDS)
     before, _ = url_codec.decode(s.get(APPLIED) or {}, url_codec.FIELDS)
     lesson: Lesson | None = s.get("lesson")

@@ -7,11 +7,11 @@ import streamlit as st
 
 import backprop as bp
 from backprop.costs_of_gradients import GradientTiming, time_gradients
+from backprop.figures import alt
 from backprop.figures import gradcheck as figs
 from backprop.gradcheck import AGREE, EPSILONS, SUSPICIOUS, GradientCheck
 from backprop.lesson import Lesson
-from backprop.figures import alt
-from backprop.ui import a11y, presenter
+from backprop.ui import a11y
 
 DEFAULT_EPSILON = 1e-6
 COLUMNS = 3            # error heatmaps per row

@@ -10,13 +10,12 @@ import streamlit as st
 
 import backprop as bp
 from backprop import equations as eq
-from backprop.figures import layer_gradient, network_diagram
-from backprop.figures.gradients import STAGE, THUMB, stage_height
 from backprop import quiz
+from backprop.figures import alt, layer_gradient, network_diagram
+from backprop.figures.gradients import STAGE, THUMB, stage_height
 from backprop.lesson import Lesson
-from backprop.figures import alt
-from backprop.ui import a11y, keys, presenter
 from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
+from backprop.ui import a11y, keys, presenter
 
 SHOW_ALL_NODES = 4   # equations are written out for every node of a layer with at most this many
 COLUMNS = 3          # gradient figures per row

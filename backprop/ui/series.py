@@ -15,8 +15,8 @@ import streamlit as st
 
 import backprop as bp
 from backprop import equations as eq
-from backprop.figures.series import cost_curve, parameter_value
 from backprop.figures import alt
+from backprop.figures.series import cost_curve, parameter_value
 from backprop.ui import a11y, presenter, url_codec
 
 PERSIST = presenter.PERSIST

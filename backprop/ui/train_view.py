@@ -21,8 +21,8 @@ from backprop import model_io
 from backprop import training as tr
 from backprop.figures import alt
 from backprop.figures import training as figs
-from backprop.ui import a11y, presenter, url_codec
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH
+from backprop.ui import a11y, presenter, url_codec
 from backprop.ui.settings import ACTIVATION_LABELS, COST_LABELS, INIT_LABELS, adopt_network
 
 PERSIST = presenter.PERSIST

@@ -16,9 +16,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from backprop.lesson import Lesson
+from backprop.limits import MAX_HIDDEN_LAYERS
 from backprop.presets import PRESETS
 from backprop.ui import series, train_view, url_codec
-from backprop.limits import MAX_HIDDEN_LAYERS
 from backprop.ui.settings import Settings, apply_preset
 
 WIDGETS = {"in": "n_in", "out": "n_out", "act": "activation", "outact": "output_activation", "cost": "cost",
