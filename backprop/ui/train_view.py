@@ -22,10 +22,10 @@ from backprop import training as tr
 from backprop.figures import alt
 from backprop.figures import training as figs
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH
-from backprop.ui import a11y, presenter, url_codec
+from backprop.ui import a11y, url_codec
+from backprop.ui.presenter import PERSIST  # a Final literal: Streamlit's persist_state takes only its Literal
 from backprop.ui.settings import ACTIVATION_LABELS, COST_LABELS, INIT_LABELS, adopt_network
 
-PERSIST = presenter.PERSIST
 CSV = "csv"
 DATASETS = {"xor": "XOR", "circles": "Two circles", "moons": "Two moons", "spiral": "Spiral",
             "blobs": "Two Gaussian blobs", "sine": "Noisy sine (regression)", CSV: "Your CSV file"}
@@ -143,7 +143,7 @@ def dataset_settings() -> ds.Dataset:
     _defaults()
     s, sb = st.session_state, st.sidebar
     sb.header("Dataset")
-    name = sb.selectbox("Dataset", list(DATASETS), key="train_dataset", format_func=DATASETS.get,
+    name = sb.selectbox("Dataset", list(DATASETS), key="train_dataset", format_func=DATASETS.__getitem__,
                         on_change=_on_dataset, persist_state=PERSIST)
     if name == CSV:
         data = _csv_dataset()
@@ -189,13 +189,13 @@ def _csv_dataset() -> ds.Dataset:
                 if previous is None or previous.kind != data.kind:
                     _kind_defaults(data.kind)
                 s[CSV_DATA] = data
-    data = s.get(CSV_DATA)
-    if data is None:
+    in_use: ds.Dataset | None = s.get(CSV_DATA)
+    if in_use is None:
         sb.info("No CSV file in use yet: training on the circles meanwhile.", icon=":material/info:")
         return ds.generate("circles", test_fraction=fraction)
-    sb.caption(f"In use: {data.name}, {data.n} rows, target “{data.target_name}” ({data.kind}); inputs "
+    sb.caption(f"In use: {in_use.name}, {in_use.n} rows, target “{in_use.target_name}” ({in_use.kind}); inputs "
                "standardised by the training rows' mean and standard deviation.")
-    return data
+    return in_use
 
 
 def _csv_table(upload) -> ds.CsvTable:
@@ -217,11 +217,11 @@ def network_settings(data: ds.Dataset) -> tr.TrainConfig | None:
     hidden = tuple(int(sb.number_input(f"Nodes in hidden layer {i}", 1, MAX_HIDDEN_WIDTH, key=f"train_h{i}",
                                        persist_state=PERSIST)) for i in range(1, n_hidden + 1))
     names = list(ACTIVATION_LABELS)
-    act = sb.selectbox("Hidden activation", names, key="train_act", format_func=ACTIVATION_LABELS.get,
+    act = sb.selectbox("Hidden activation", names, key="train_act", format_func=ACTIVATION_LABELS.__getitem__,
                        persist_state=PERSIST)
-    out = sb.selectbox("Output activation", names, key="train_outact", format_func=ACTIVATION_LABELS.get,
+    out = sb.selectbox("Output activation", names, key="train_outact", format_func=ACTIVATION_LABELS.__getitem__,
                        persist_state=PERSIST)
-    cost = sb.selectbox("Cost", list(COST_LABELS), key="train_cost", format_func=COST_LABELS.get,
+    cost = sb.selectbox("Cost", list(COST_LABELS), key="train_cost", format_func=COST_LABELS.__getitem__,
                         persist_state=PERSIST)
     sb.header("Gradient descent")
     lr = sb.number_input("Learning rate η", 0.0, MAX_LEARNING_RATE, step=0.05, format="%.3f", key="train_lr",
@@ -231,7 +231,7 @@ def network_settings(data: ds.Dataset) -> tr.TrainConfig | None:
                                   "epoch on the whole set (full-batch descent)")
     sb.select_slider("Epochs per run", EPOCHS_PER_RUN, key="train_epochs", persist_state=PERSIST)
     seed = sb.number_input("Seed (weights and shuffles)", 0, 2**31 - 1, key="train_seed", persist_state=PERSIST)
-    init = sb.selectbox("Initialisation", list(INIT_LABELS), key="train_init", format_func=INIT_LABELS.get,
+    init = sb.selectbox("Initialisation", list(INIT_LABELS), key="train_init", format_func=INIT_LABELS.__getitem__,
                         persist_state=PERSIST)
     try:
         return tr.TrainConfig((data.n_inputs, *hidden, data.n_outputs), act, out, cost, float(lr), int(batch),
@@ -346,7 +346,7 @@ def status(state: tr.TrainState) -> None:
         done = (state.epoch + within - start) / max(goal - start, 1)
         what = "Replaying the link's training" if s.get(REPLAY) else "Training"
         st.progress(min(max(done, 0.0), 1.0), text=f"{what}: epoch {state.epoch} of {goal} (Pause stops here)")
-    if state.diverged:
+    if state.divergence is not None:
         st.error(state.divergence.message, icon=":material/error:")
     elif notice := tr.stuck(state):                  # high but bounded: no divergence, yet not learning
         st.warning(notice, icon=":material/trending_flat:")
