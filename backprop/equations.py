@@ -143,7 +143,7 @@ def rows(lhs: str, *rhs: str) -> list[str]:
     return [rf"{lhs} &= {rhs[0]}"] + [rf"&= {r}" for r in rhs[1:]]
 
 
-def aligned(lhs: str, *rhs: str, more: list[str] = ()) -> str:
+def aligned(lhs: str, *rhs: str, more: Sequence[str] = ()) -> str:
     """One chain of equalities, aligned at the = signs; `more` rows (from `rows`) follow it."""
     return r"\begin{aligned}" + r" \\ ".join(rows(lhs, *rhs) + list(more)) + r"\end{aligned}"
 
@@ -205,8 +205,9 @@ def output_dC_da(d: DeltaChain, cost_name: str) -> str:
     trace holds them (not from a rounded a, where 1 − a would read 0), or a line saying it is beyond the
     largest float."""
     if cost_name == "quadratic":
-        p = _digits([d.a, d.y], d.a - d.y, lambda v: v[0] - v[1])
-        return rf"({num(d.a, p)} - {factor(d.y, p)})"
+        assert d.y is not None, "∂C/∂aᴸ needs the output layer's chain, which carries y"
+        digits = _digits([d.a, d.y], d.a - d.y, lambda v: v[0] - v[1])
+        return rf"({num(d.a, digits)} - {factor(d.y, digits)})"
     p = fit([d.delta, d.sigma_prime], d.dC_da, lambda v: v[0] / v[1])
     if p is None:
         return r"\frac{a - y}{a\,(1 - a)} \text{ (beyond the largest float)}"
@@ -240,8 +241,10 @@ def bp1(d: DeltaChain, cost_name: str, layer: str = "L", node: bool = True) -> s
     lhs = rf"\delta^{{{layer}}}{i}"
     symbolic = rf"\frac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
     if cost_name == "quadratic":
-        p = _digits([d.a, d.y, d.sigma_prime], d.delta, lambda v: (v[0] - v[1]) * v[2])
-        return aligned(lhs, symbolic, rf"({num(d.a, p)} - {factor(d.y, p)}) \cdot {factor(d.sigma_prime, p)}",
+        assert d.y is not None, "(BP1) needs the output layer's chain, which carries y"
+        digits = _digits([d.a, d.y, d.sigma_prime], d.delta, lambda v: (v[0] - v[1]) * v[2])
+        return aligned(lhs, symbolic,
+                       rf"({num(d.a, digits)} - {factor(d.y, digits)}) \cdot {factor(d.sigma_prime, digits)}",
                        rf"{num(d.delta)} \qquad \text{{(BP1)}}")
     dC_da = rf"\frac{{\partial C}}{{\partial {a}}}"
     p = fit([d.dC_da, d.sigma_prime], d.delta, _product, CHAIN_DIGITS)
@@ -258,6 +261,7 @@ def bp1(d: DeltaChain, cost_name: str, layer: str = "L", node: bool = True) -> s
 def bp2(d: DeltaChain, full: bool = False) -> str:
     """(BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ and δˡₖ = ∂C/∂aˡₖ · σ′(zˡₖ) with numbers; a long sum is shortened
     with ⋯ on screen, written out in full (`full`) on the worked sheet."""
+    assert d.W_col is not None and d.delta_next is not None, "(BP2) needs a hidden layer's chain"
     l, k = d.l, d.k + 1
     n = len(d.W_col)
     p = _digits([v for pair in zip(d.W_col, d.delta_next) for v in pair], d.dC_da, _sum_of_products(n))
@@ -368,6 +372,7 @@ def series_delta_output(d: DeltaChain, cost_name: str) -> str:
 def series_delta_hidden(d: DeltaChain) -> str:
     """(BP2) δˡ = wˡ⁺¹ δˡ⁺¹ σ′(zˡ) for a node with one node after it, numbers substituted: the recursion
     of the fully connected case, Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ, with a single term."""
+    assert d.W_col is not None and d.delta_next is not None, "(BP2) needs a hidden layer's chain"
     l = d.l
     p = _digits([d.W_col[0], d.delta_next[0], d.sigma_prime], d.delta, _product)
     return aligned(rf"\delta^{{{l}}}", rf"w^{{{l + 1}}}\, \delta^{{{l + 1}}}\, \sigma'(z^{{{l}}})",

@@ -10,10 +10,12 @@ step has not computed yet is "not yet computed", never a number.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..passes import Trace
 from ..timeline import Step
@@ -67,7 +69,7 @@ def num(v: float) -> str:
     return ("+" if v > 0 else "−") + text
 
 
-def _cut(rows: list[tuple[str, ...]]) -> tuple[tuple[tuple[str, ...], ...], int]:
+def _cut(rows: Sequence[tuple[str, ...]]) -> tuple[tuple[tuple[str, ...], ...], int]:
     return tuple(rows[:MAX_ROWS]), max(0, len(rows) - MAX_ROWS)
 
 
@@ -164,7 +166,7 @@ def cost_curve(trace: Trace, param: str, l: int, k: int, j: int, fig) -> TextAlt
     return TextAlternative(summary, f"C at {len(pick)} points of the curve", (name, "C"), tuple(rows))
 
 
-def matrices(parts: list[tuple[str, object]], what: str) -> TextAlternative:
+def matrices(parts: Sequence[tuple[str, ArrayLike]], what: str) -> TextAlternative:
     """Matrices and vectors of one equation side by side: `parts` are (name, values); a name may be Plotly's
     HTML (δ<sup>2</sup>), written here as plain text (δ²)."""
     parts = [(plain(n), v) for n, v in parts]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -149,7 +151,7 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     if size != THUMB:
         title["subtitle"] = dict(text=status, font=dict(size=fonts["subtitle"], color="#5f6368"))
     top, bottom = _frame(fonts, size)
-    layout = dict(
+    layout: dict[str, Any] = dict(   # Plotly's layout: values of many kinds, read back below by key
         shapes=shapes,
         title=title,
         margin=dict(l=10, r=10, t=top, b=bottom), font={**style.FONT, "size": fonts["font"]},

@@ -96,16 +96,16 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     hover = []
     for l in range(L + 1):
         for k in range(sizes[l]):
-            lines = [f"layer {l}, node {k + 1}"]
+            rows = [f"layer {l}, node {k + 1}"]   # not `lines`: that is the line-width factor above
             if moment.shows_forward(l):
-                lines.append(f"a<sup>{l}</sup><sub>{k + 1}</sub> = {trace.a(l)[k]:.4g}")
+                rows.append(f"a<sup>{l}</sup><sub>{k + 1}</sub> = {trace.a(l)[k]:.4g}")
                 if l >= 1:
-                    lines.append(f"z<sup>{l}</sup><sub>{k + 1}</sub> = {trace.z(l)[k]:.4g}")
+                    rows.append(f"z<sup>{l}</sup><sub>{k + 1}</sub> = {trace.z(l)[k]:.4g}")
             if l >= 1 and moment.shows_backward(l):
-                lines.append(f"δ<sup>{l}</sup><sub>{k + 1}</sub> = {trace.delta(l)[k]:.4g}")
-            if len(lines) == 1:
-                lines.append("not yet computed")
-            hover.append("<br>".join(lines))
+                rows.append(f"δ<sup>{l}</sup><sub>{k + 1}</sub> = {trace.delta(l)[k]:.4g}")
+            if len(rows) == 1:
+                rows.append("not yet computed")
+            hover.append("<br>".join(rows))
     show_labels = max(sizes) <= LABEL_NODES
     height = height or int(np.clip(90 + 42 * max(sizes), 300, 640))
     node_px = int(np.clip(300 / max(sizes), 16, 46))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale
@@ -15,7 +17,13 @@ EMPTY_LINE = "#b0b5ba"   # the outline of a node not yet computed
 NODE_LINE = "#3c4043"    # the outline of a computed node
 EMPTY_SCALE = [[0.0, "#eef0f2"], [1.0, "#eef0f2"]]   # a heatmap cell not yet computed
 HIGHLIGHT = "#ff8c00"     # the selected weight and the path it depends on
-FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
+class Font(TypedDict):
+    """Plotly's font settings, as far as the figures set them."""
+    family: str
+    size: int   # pixels
+
+
+FONT = Font(family="Inter, Helvetica, Arial, sans-serif", size=13)
 
 
 def trace(kind: str, **props) -> dict:
