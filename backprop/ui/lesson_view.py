@@ -24,6 +24,11 @@ THUMBS_PER_ROW = 6   # presenter mode: thumbnails of the layers per row, at most
 CHART = presenter.CHART
 
 
+def _on_move(how: str) -> None:
+    """A step button's callback: `_move`, whose answer (did it move?) only the autoplay reads."""
+    _move(how)
+
+
 def _move(how: str) -> bool:
     """Move the lesson ("forward", "back", "reset", "run_to_end"); False, with a message for the page, if
     the move would leave numbers that overflow (a learning rate too large for many iterations)."""
@@ -50,6 +55,7 @@ def _pending_question(lesson: Lesson, trace: bp.Trace) -> quiz.Question | None:
     nxt = bp.step(lesson.network.L, lesson.index + 1)
     if nxt.kind != BACKWARD or (lesson.iteration, nxt.layer) in st.session_state.get("quiz_score", {}):
         return None
+    assert nxt.layer is not None   # a BACKWARD step names its layer
     return quiz.question(trace, nxt.layer, lesson.iteration)
 
 
@@ -85,15 +91,16 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
     box = st.container(border=True)
     result = s.get("quiz_result")
     if result and result["at"] == (lesson.iteration, lesson.index):
-        q: quiz.Question = result["question"]
-        answer = (q.answer if q.kind == quiz.SIGN else f"k = {q.answer[0] + 1}, j = {q.answer[1] + 1}")
+        asked: quiz.Question = result["question"]
+        answer = (asked.answer if isinstance(asked.answer, str)    # a SIGN word, else a LARGEST cell
+                  else f"k = {asked.answer[0] + 1}, j = {asked.answer[1] + 1}")
         if result["right"] is None:
             box.info(f"No prediction made. The answer: {answer}.")
         elif result["right"]:
             box.success(f"Right: {answer}.")
         else:
             box.error(f"Not quite: the answer is {answer}.")
-        box.latex(quiz.explanation(trace, q))
+        box.latex(quiz.explanation(trace, asked))
     q = _pending_question(lesson, trace)
     if q is not None:
         key = _answer_key(lesson, q)
@@ -115,13 +122,13 @@ def step_buttons(lesson: Lesson, link=None) -> None:
     button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
     no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does."""
     row = st.container(horizontal=True, vertical_alignment="center", key="step_controls")
-    row.button("Step", icon=":material/play_arrow:", on_click=_move, args=("forward",), key="btn_step",
+    row.button("Step", icon=":material/play_arrow:", on_click=_on_move, args=("forward",), key="btn_step",
                type="primary")
-    row.button("Back", icon=":material/arrow_back:", on_click=_move, args=("back",), key="btn_back",
+    row.button("Back", icon=":material/arrow_back:", on_click=_on_move, args=("back",), key="btn_back",
                disabled=lesson.index == 0 and lesson.iteration == 1)
-    row.button("Reset", icon=":material/first_page:", on_click=_move, args=("reset",), key="btn_reset",
+    row.button("Reset", icon=":material/first_page:", on_click=_on_move, args=("reset",), key="btn_reset",
                disabled=lesson.index == 0)
-    row.button("Run to end", icon=":material/last_page:", on_click=_move, args=("run_to_end",), key="btn_end",
+    row.button("Run to end", icon=":material/last_page:", on_click=_on_move, args=("run_to_end",), key="btn_end",
                disabled=lesson.index == lesson.last)
     with row.container(key="progress", gap=None):
         st.markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
@@ -150,6 +157,8 @@ def _picked_on_chart(key: str) -> None:
     data = points[0].get("customdata") if points else None
     if isinstance(data, dict):  # an array's row arrives as {"0": l, "1": k, "2": j}
         data = [data.get(str(i)) for i in range(3)]
+    if not isinstance(data, (list, tuple)):
+        return  # a click on something that is not a cell: keep the current choice
     try:
         l, k, j = (int(v) for v in data[:3])
     except (TypeError, ValueError):
@@ -177,6 +186,7 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
         st.latex(eq.vector("a^0 = x", trace.a(0)) + r"\qquad " + eq.vector("y", trace.y))
         st.caption("Press **Step** to compute the input sums of layer 1.")
     elif m.kind == FORWARD:
+        assert m.layer is not None   # a FORWARD step names its layer
         for k in _nodes(trace.network.sizes[m.layer], sel_k if sel_l == m.layer else 0):
             st.latex(eq.input_sum(bp.input_sum(trace, m.layer, k)))
         st.latex(eq.vector(f"a^{{{m.layer}}}", trace.a(m.layer)))
@@ -187,6 +197,7 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
             st.latex(eq.bp1(bp.delta_chain(trace, L, k), trace.cost_name))
         st.caption("(BP1): the output layer's delta, from the cost's derivative and σ′(zᴸ).")
     elif m.kind == BACKWARD:
+        assert m.layer is not None   # a BACKWARD step names its layer
         k = sel_k if sel_l == m.layer else int(np.argmax(np.abs(trace.delta(m.layer))))
         st.latex(eq.bp2(bp.delta_chain(trace, m.layer, k)))
         st.caption(f"(BP2): every node m of layer {m.layer + 1} that node {k + 1} feeds sends its δ back, "
@@ -298,10 +309,11 @@ def focus_layer(lesson: Lesson, selected: tuple[int, int, int]) -> int:
     backward pass, the output layer, which it fills first)."""
     m, L = lesson.moment, lesson.network.L
     if m.kind == BACKWARD:
+        assert m.layer is not None   # a BACKWARD step names its layer
         return m.layer
     if m.kind == UPDATE:
         return selected[0]
-    if m.kind == FORWARD and m.layer < L:
+    if m.kind == FORWARD and m.layer is not None and m.layer < L:   # a FORWARD step names its layer
         return m.layer + 1
     return 1 if m.kind == START else L
 
@@ -338,7 +350,7 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
             step_equations(lesson, trace, selected)
         quiz_panel(lesson, trace)
     with right:
-        what = ("stage", focus, m.shows_backward(focus), m.shows_forward(focus - 1),
+        what: tuple = ("stage", focus, m.shows_backward(focus), m.shows_forward(focus - 1),
                 selected if selected[0] == focus else None, body)
         if what not in memo:
             memo[what] = layer_gradient(trace, focus, m, selected, projector=True, size=STAGE, body_px=body)

@@ -81,11 +81,12 @@ def matrix_column(trace: Trace, l: int, k: int, j: int) -> None:
             _heatmaps([(np.where(beyond, np.nan, m.dC_da), "∇<sub>a</sub>C", None, None),
                        (m.sigma_prime, f"σ′(z<sup>{l}</sup>)", None, k), (m.delta, f"δ<sup>{l}</sup>", (k, 0), None)],
                       "matrix_bp1", "(BP1) at the output layer")
-    elif _small(m.W_next.shape):
+    elif m.W_next is not None and _small(m.W_next.shape):   # not the output: Wˡ⁺¹ is set
         st.latex(eq.matrix_bp2(m, k))
     else:
         st.latex(rf"\delta^{{{l}}} = \left((W^{{{l + 1}}})^T \delta^{{{l + 1}}}\right) \odot \sigma'(z^{{{l}}})"
                  r"\qquad \text{(BP2)}")
+        assert m.W_next is not None   # not the output: Wˡ⁺¹ is set
         _heatmaps([(m.W_next.T, f"(W<sup>{l + 1}</sup>)<sup>T</sup>", None, k),
                    (m.delta_next, f"δ<sup>{l + 1}</sup>", None, None),
                    (m.dC_da, f"(W<sup>{l + 1}</sup>)<sup>T</sup> δ<sup>{l + 1}</sup>", (k, 0), None)], "matrix_bp2",
