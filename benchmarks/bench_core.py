@@ -121,13 +121,14 @@ def main(argv=None):
         print("-" * len(header))
         for name, sizes in CASES:
             net, X, Y = problem(sizes)
-            t_core = median_seconds(lambda: core_step(net, X, Y), repeat, min_time)
-            t_grad = median_seconds(lambda: bp.batch_gradients(net, X, Y, "quadratic"), repeat, min_time)
+            t_core = median_seconds(lambda net=net, X=X, Y=Y: core_step(net, X, Y), repeat, min_time)
+            t_grad = median_seconds(lambda net=net, X=X, Y=Y: bp.batch_gradients(net, X, Y, "quadratic"), repeat,
+                                    min_time)
             line = f"{name:<20} {fmt(t_core):>13} {fmt(t_grad):>18}"
             if torch is not None:
                 check_torch_agrees(net, X, Y)
                 params, tX, tY = torch_setup(net, X, Y)
-                t_torch = median_seconds(lambda: torch_step(params, tX, tY), repeat, min_time)
+                t_torch = median_seconds(lambda p=params, tX=tX, tY=tY: torch_step(p, tX, tY), repeat, min_time)
                 line += f" {fmt(t_torch):>19} {t_torch / t_core:>16.2f}×"
             print(line)
     finally:

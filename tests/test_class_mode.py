@@ -164,7 +164,7 @@ def test_the_class_predicts_then_step_reveals_to_everybody():
         teacher.run()
         assert any("3 answered" in m.value for m in teacher.markdown)
         teacher.toggle(key="class_show_counts").set_value(True).run()
-        shown = lambda a: a if kind == quiz.SIGN else f"k = {a[0] + 1}, j = {a[1] + 1}"   # noqa: E731
+        shown = lambda a, kind=kind: a if kind == quiz.SIGN else f"k = {a[0] + 1}, j = {a[1] + 1}"   # noqa: E731
         assert any(f"{shown(right)}: 2" in m.value and f"{shown(wrong)}: 1" in m.value for m in teacher.markdown)
         step(teacher)                                     # Step reveals
         assert f"backward through layer {l}" in progress(teacher)
