@@ -84,7 +84,7 @@ def hint(trace: Trace, q: Question) -> str:
                               + rf" \cdot \sigma'({eq.num(trace.z(L)[k])})")
         d = explain.delta_chain(trace, l, k)
         assert d.W_col is not None and d.delta_next is not None   # l < L: a hidden layer's chain
-        products = [rf"{eq.factor(w)} \cdot {eq.factor(dn)}" for w, dn in zip(d.W_col, d.delta_next)]
+        products = [rf"{eq.factor(w)} \cdot {eq.factor(dn)}" for w, dn in zip(d.W_col, d.delta_next, strict=True)]
         return eq.aligned(rf"\delta^{{{l}}}_{{{k + 1}}}",
                           rf"\Big(\sum_m W^{{{l + 1}}}_{{m{k + 1}}}\,\delta^{{{l + 1}}}_m\Big)\,"
                           rf"\sigma'(z^{{{l}}}_{{{k + 1}}})",

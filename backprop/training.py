@@ -151,11 +151,11 @@ class History:
         if not rows:
             return self
         start = int(self.epoch[-1]) + 1
-        cols = list(zip(*rows))
+        cols = list(zip(*rows, strict=True))
         new = [np.arange(start, start + len(rows))] + [np.array(c, dtype=float) for c in cols]
         old = (self.epoch, self.train_loss, self.test_loss, self.train_accuracy, self.test_accuracy,
                self._grad_norm, self._mean_abs_delta)
-        return History(*(_checks.read_only(np.concatenate([o, n])) for o, n in zip(old, new)))
+        return History(*(_checks.read_only(np.concatenate([o, n])) for o, n in zip(old, new, strict=True)))
 
     @classmethod
     def _first(cls, row: tuple) -> History:

@@ -64,7 +64,7 @@ def torch_setup(net, X, Y):
 def torch_step(params, X, Y):
     """The same step with autograd: C = mean over rows of ½‖σ(…) − y‖², then W ← W − η ∂C/∂W in place."""
     A = X
-    for W, b in zip(params[0::2], params[1::2]):
+    for W, b in zip(params[0::2], params[1::2], strict=True):
         A = torch.sigmoid(A @ W.T + b)
     C = 0.5 * ((A - Y) ** 2).sum(dim=1).mean()
     C.backward()

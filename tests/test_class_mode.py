@@ -155,7 +155,7 @@ def test_the_class_predicts_then_step_reveals_to_everybody():
         right = asked.answer
         wrong = wrong_option if kind == quiz.SIGN else tuple(int(v) - 1 for v in re.findall(r"\d+", wrong_option))
         answers = [right, wrong, right]
-        for s, answer in zip(students, answers):
+        for s, answer in zip(students, answers, strict=True):
             _answer_widget(s, code, q).set_value(wrong if answer == right else right).run()   # first another …
             _answer_widget(s, code, q).set_value(answer).run()                                # … then changed
             no_errors(s)
@@ -168,7 +168,7 @@ def test_the_class_predicts_then_step_reveals_to_everybody():
         assert any(f"{shown(right)}: 2" in m.value and f"{shown(wrong)}: 1" in m.value for m in teacher.markdown)
         step(teacher)                                     # Step reveals
         assert f"backward through layer {l}" in progress(teacher)
-        for s, answer in zip(students, answers):
+        for s, answer in zip(students, answers, strict=True):
             s.run()
             no_errors(s)
             assert progress(s) == progress(teacher)

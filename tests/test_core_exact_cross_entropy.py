@@ -129,7 +129,7 @@ def test_a_saturated_tanh_hidden_layer_passes_exact_deltas_back(z1, z2):
 def ulps(got: np.ndarray, want: list) -> np.ndarray:
     """|got − want| in units of the last place of want (the spacing of float64 at want)."""
     w = np.array([float(v) for v in want])
-    err = np.array([float(abs(mpmath.mpf(g) - v)) for g, v in zip(got, want)])
+    err = np.array([float(abs(mpmath.mpf(g) - v)) for g, v in zip(got, want, strict=True)])
     return err / np.spacing(np.abs(w))
 
 

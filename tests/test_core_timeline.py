@@ -1,6 +1,8 @@
 """The lesson timeline against the sequence written out by hand:
 start → forward 1 … forward L → cost → backward L … backward 1 → update."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -40,7 +42,7 @@ def test_what_each_step_reveals(L):
         assert s.cost_known == ((COST, None) in kinds_so_far)
         assert s.updated == (i == len(steps) - 1)
     # Monotone: nothing once shown is hidden by a later step.
-    for before, after in zip(steps, steps[1:]):
+    for before, after in pairwise(steps):
         for l in range(L + 1):
             assert after.shows_forward(l) >= before.shows_forward(l)
             assert after.shows_backward(l) >= before.shows_backward(l)

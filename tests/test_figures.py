@@ -1,5 +1,7 @@
 """The figures show the trace's numbers, and only what the current step has revealed."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -65,7 +67,7 @@ def test_every_cell_has_a_click_target_carrying_its_indices():
     cells, heat = _named(fig, "cells"), _named(fig, "dC_dW1")
     got = {(int(c[0]), int(c[1]), int(c[2])) for c in cells.customdata}
     assert got == {(1, k, j) for k in range(4) for j in range(3)}
-    assert all(heat.x[int(c[2])] == x and heat.y[int(c[1])] == y for c, x, y in zip(cells.customdata, cells.x, cells.y))
+    assert all(heat.x[int(c[2])] == x and heat.y[int(c[1])] == y for c, x, y in zip(cells.customdata, cells.x, cells.y, strict=True))
     assert list(heat.x) == ["1", "2", "3"] and list(heat.y) == ["1", "2", "3", "4"]
 
 
@@ -152,7 +154,7 @@ def test_edges_cover_every_weight_once():
     for t in (t for t in fig.data if t.mode == "lines"):
         xs, ys = np.asarray(t.x).reshape(-1, 3), np.asarray(t.y).reshape(-1, 3)
         assert np.isnan(xs[:, 2]).all() and np.isnan(ys[:, 2]).all()
-        got += [(x0, y0, x1, y1) for (x0, x1), (y0, y1) in zip(xs[:, :2], ys[:, :2])]
+        got += [(x0, y0, x1, y1) for (x0, x1), (y0, y1) in zip(xs[:, :2], ys[:, :2], strict=True)]
     pos = [(np.asarray(n) - 1) / 2 - np.arange(n) for n in (3, 5, 2)]
     want = [(l - 1, pos[l - 1][j], l, pos[l][k]) for l, (n_in, n_out) in enumerate([(3, 5), (5, 2)], start=1)
             for k in range(n_out) for j in range(n_in)]
@@ -298,5 +300,5 @@ def test_edge_hover_points_only_where_edges_can_be_told_apart():
         trace = bp.backward(bp.Network.random(sizes, seed=0), np.zeros(sizes[0]), np.zeros(sizes[-1]))
         return [t.name for t in network_diagram(trace, bp.step(len(sizes) - 1, 0)).data]
     small, large = (2, 16, 12, 2), (8, 16, 16, 8)
-    assert sum(a * b for a, b in zip(small, small[1:])) <= EDGE_HOVER < sum(a * b for a, b in zip(large, large[1:]))
+    assert sum(a * b for a, b in pairwise(small)) <= EDGE_HOVER < sum(a * b for a, b in pairwise(large))
     assert "edges" in names(small) and "edges" not in names(large) and "nodes" in names(large)

@@ -34,7 +34,7 @@ def _named(fig, name):
 
 def _n_parameters(sizes) -> int:
     """Counted from the layer widths, independently of Network.n_parameters."""
-    return sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
 
 
 # ------------------------------------------------------------------------------------------ figures
@@ -138,7 +138,7 @@ def test_backprops_own_gradients_pass_every_layer(sizes):
     # One number on screen, one source: the verdict's error is GradientCheck.relative_error.
     assert [v.relative_error for v in verdicts] == [check.relative_error(l) for l in range(1, check.L + 1)]
     assert check.verdicts() == verdicts
-    assert [v.n_parameters for v in verdicts] == [n * m + n for m, n in zip(sizes[:-1], sizes[1:])]
+    assert [v.n_parameters for v in verdicts] == [n * m + n for m, n in zip(sizes[:-1], sizes[1:], strict=True)]
 
 
 WRONG = {

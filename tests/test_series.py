@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -340,7 +341,7 @@ def test_repeated_steps_keep_lowering_the_cost():
         at.button(key="series_descend").click().run()
         _ok(at)
         costs.append(_page_trace(at).cost)
-    assert all(b < a for a, b in zip(costs, costs[1:])), costs
+    assert all(b < a for a, b in pairwise(costs)), costs
 
 
 def test_cross_entropy_with_a_non_sigmoid_output_is_refused_at_the_field_and_the_previous_choice_stays():

@@ -154,7 +154,7 @@ def test_bp2_writes_every_term_of_the_sum_over_m_below_its_delta():
     for k in range(3):
         d = bp.delta_chain(trace, 1, k)
         block = next(b for b in md.split("$$") if (DA % (1, k + 1)) + " &=" in b)
-        for w, dn in zip(d.W_col, d.delta_next):
+        for w, dn in zip(d.W_col, d.delta_next, strict=True):
             assert product_shown([w, dn], block)
 
 

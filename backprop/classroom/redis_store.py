@@ -265,7 +265,7 @@ class RedisStore(ClassStore):
     def lookup(self, code: str, session: str) -> ClassState:
         mine, everyone = f"bpl:wrong:{session[:64]}", "bpl:wrong:*"
         counts = self.r.mget(mine, everyone)
-        for n, limit, k in zip(counts, (s.WRONG_CODES_PER_SESSION, s.WRONG_CODES_ALL), (mine, everyone)):
+        for n, limit, k in zip(counts, (s.WRONG_CODES_PER_SESSION, s.WRONG_CODES_ALL), (mine, everyone), strict=True):
             if n is not None and int(n) >= limit:
                 raise WrongCodes(max(0.0, self.r.pttl(k) / 1000))
         try:
@@ -302,4 +302,4 @@ class RedisStore(ClassStore):
 
 def _pairs(flat: list) -> dict[str, str]:
     """HGETALL's reply inside a Lua script's answer: a flat list field, value, field, value …"""
-    return dict(zip(flat[::2], flat[1::2]))
+    return dict(zip(flat[::2], flat[1::2], strict=True))

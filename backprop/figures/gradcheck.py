@@ -181,7 +181,7 @@ def gradient_costs(timings: Sequence[GradientTiming], your_P: int | None = None)
                    mode="lines+markers+text", line=dict(color="#D55E00", width=3),
                    text=[f"×{t.ratio:.0f}" for t in timings], textposition="top left",
                    textfont=dict(color="#D55E00", size=13),
-                   customdata=[[s, t.cost_evaluations] for s, t in zip(sizes, timings)],
+                   customdata=[[s, t.cost_evaluations] for s, t in zip(sizes, timings, strict=True)],
                    hovertemplate="%{customdata[0]}, P = %{x}: %{y:.3~g} ms for %{customdata[1]} cost evaluations"
                                  "<extra>finite differences</extra>"),
     ]

@@ -54,7 +54,7 @@ def _steeper(scale: str, gamma: float, stops: int = 41) -> list[list]:
     colour of sign(u)·|u|^gamma."""
     u = np.linspace(-1.0, 1.0, stops)
     t = 0.5 + 0.5 * np.sign(u) * np.abs(u) ** gamma
-    return [[float((a + 1) / 2), c] for a, c in zip(u, sample_colorscale(scale, list(t)))]
+    return [[float((a + 1) / 2), c] for a, c in zip(u, sample_colorscale(scale, list(t)), strict=True)]
 
 
 # Presenter mode's diverging scale: the same hues (red-blue stays apart for red-green colour blindness), but a

@@ -243,7 +243,7 @@ def _figures(lesson: Lesson) -> dict:
     """
     source = (lesson.network, lesson.x, lesson.y, lesson.cost)
     memo = st.session_state.get("_figures")
-    if memo is None or len(memo) > MEMO_SIZE or any(a is not b for a, b in zip(memo["source"], source)):
+    if memo is None or len(memo) > MEMO_SIZE or any(a is not b for a, b in zip(memo["source"], source, strict=True)):
         memo = st.session_state["_figures"] = {"source": source}
     return memo
 
@@ -254,7 +254,8 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
     memo = _figures(lesson)
     for start in range(1, L + 1, COLUMNS):
         cols = st.columns(COLUMNS)
-        for col, l in zip(cols, range(start, min(start + COLUMNS, L + 1))):
+        # strict=False: the last row may hold fewer layers than it has columns
+        for col, l in zip(cols, range(start, min(start + COLUMNS, L + 1)), strict=False):
             # A figure depends on the step only through what it reveals, and on the selection only in its layer.
             what = ("grad", l, m.shows_backward(l), m.shows_forward(l - 1), selected if selected[0] == l else None,
                     presenter.on())
@@ -361,7 +362,8 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
         per_row = max(min(L, THUMBS_PER_ROW), 3)
         for start in range(1, L + 1, per_row):
             cols = st.columns(per_row, gap="small")
-            for col, l in zip(cols, range(start, min(start + per_row, L + 1))):
+            # strict=False: the last row may hold fewer layers than it has columns
+            for col, l in zip(cols, range(start, min(start + per_row, L + 1)), strict=False):
                 what = ("thumb", l, m.shows_backward(l), m.shows_forward(l - 1))
                 if what not in memo:
                     memo[what] = layer_gradient(trace, l, m, None, projector=True, size=THUMB)

@@ -157,16 +157,17 @@ def controls() -> Numbers:
     """The six number sliders and the three choices; returns what they are set to."""
     _defaults()
     cols = st.columns(len(NUMBERS))
-    for col, (key, (label, low, high, _)) in zip(cols, NUMBERS.items()):
+    for col, (key, (label, low, high, _)) in zip(cols, NUMBERS.items(), strict=True):
         col.slider(label, low, high, step=0.01, format="%.3f", key=key, persist_state=PERSIST)
     choice_cols = st.columns(3)
     acts = list(ACTIVATION_LABELS)
-    for col, key, label in zip(choice_cols[:2], ("series_act1", "series_act2"), ("Node 1: σ of a¹", "Node 2 (output): σ of a²")):
+    labels = ("Node 1: σ of a¹", "Node 2 (output): σ of a²")
+    for col, key, label in zip(choice_cols[:2], ("series_act1", "series_act2"), labels, strict=True):
         col.selectbox(label, acts, key=key, format_func=ACTIVATION_LABELS.__getitem__, on_change=_keep_valid,
                       args=(key,), persist_state=PERSIST)
     choice_cols[2].selectbox("Cost", list(COST_LABELS), key="series_cost", format_func=COST_LABELS.__getitem__,
-                      on_change=_keep_valid, args=("series_cost",), persist_state=PERSIST)
-    for col, key in zip(cols, CHOICES):
+                             on_change=_keep_valid, args=("series_cost",), persist_state=PERSIST)
+    for col, key in zip(choice_cols, CHOICES, strict=True):
         _field_message(col, key)
     st.session_state.pop(MESSAGE, None)   # said once, at its field; the next change clears it
     return _from_state()
