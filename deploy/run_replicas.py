@@ -124,12 +124,11 @@ class RedisServer:
         self.start()
 
     def start(self) -> None:
-        log = open(self.dir / "redis.log", "ab")
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode", "yes",
-             "--dir", str(self.dir), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
-             "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        log.close()
+        with open(self.dir / "redis.log", "ab") as log:   # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode", "yes",
+                 "--dir", str(self.dir), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+                 "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + self.timeout
         while not self.ping():
             if self.process.poll() is not None:
@@ -228,11 +227,10 @@ class Replicas:
                                 "-e", str(self.prefix / "error.log")], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx rejects the config:\n{check.stderr}")
-        nginx_log = open(self.prefix / "nginx.out", "wb")
-        self.nginx_process = subprocess.Popen(
-            [self.nginx, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log"),
-             "-g", "daemon off;"], stdout=nginx_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        nginx_log.close()
+        with open(self.prefix / "nginx.out", "wb") as nginx_log:   # the child keeps its own copy
+            self.nginx_process = subprocess.Popen(
+                [self.nginx, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log"),
+                 "-g", "daemon off;"], stdout=nginx_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self._wait([self.url], timeout, "nginx")
 
     def _launch(self, i: int) -> subprocess.Popen:

@@ -7,6 +7,7 @@ needs only the standard library (Playwright is used when it is installed).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -48,7 +49,8 @@ class Server:
     def __init__(self, timeout: float = 60.0, script: str = "app.py", cwd: Path | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
+        # Kept open while the server runs; stop() closes and removes it.
+        self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
@@ -214,7 +216,7 @@ class AppPage:
         """Wait until exactly the layers in `filled` show their gradient; on timeout, raise an AssertionError
         with what each chart shows."""
         want = {l: l not in filled for l in range(1, L + 1)}   # l -> empty?
-        try:
+        with contextlib.suppress(PlaywrightTimeout):   # the assertion below says which chart is wrong
             self.page.wait_for_function(
                 """(want) => Object.entries(want).every(([l, empty]) => {
                      const gd = document.querySelector('.st-key-grad_' + l + ' .js-plotly-plot');
@@ -222,8 +224,6 @@ class AppPage:
                      const t = Array.from(gd.querySelectorAll('svg text')).map(t => t.textContent);
                      return t.some(s => s.includes('not yet computed')) === empty; })""",
                 arg={str(l): e for l, e in want.items()}, timeout=10_000)
-        except PlaywrightTimeout:
-            pass   # the assertion below says which chart is wrong
         states = {l: self.chart_state(l) for l in range(1, L + 1)}
         shown = {l: not s["empty"] for l, s in states.items()}
         assert shown == {l: l in filled for l in range(1, L + 1)}, (

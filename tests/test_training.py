@@ -265,7 +265,7 @@ def test_an_overflow_stops_training_with_the_core_s_message(monkeypatch):
     state = tr.run_epochs(start, 50)
     assert state.diverged and "overflowed" in state.divergence.reason
     assert all(np.all(np.isfinite(state.network.W(l))) for l in range(1, 4))
-    e, k = state.divergence.epoch, state.divergence.batch
+    e = state.divergence.epoch
     assert state.epoch == e - 1 and len(state.history) == e
 
 

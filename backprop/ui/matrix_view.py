@@ -42,7 +42,7 @@ def _sync(lesson: Lesson) -> None:
 def choose(lesson: Lesson) -> tuple[int, int, int]:
     """The layer l (1..L) and the entry (k, j), 0-based, chosen on this page."""
     _sync(lesson)
-    s, net = st.session_state, lesson.network
+    net = lesson.network
     c1, c2, c3 = st.columns(3)
     l = c1.selectbox("Layer l", range(1, net.L + 1), key="matrix_l",
                      format_func=lambda v: f"{v} (output)" if v == net.L else str(v))

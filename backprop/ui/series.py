@@ -224,7 +224,6 @@ def _descend(choice: str, learning_rate: float) -> None:
 
 def cost_plot(trace: bp.Trace) -> None:
     """The cost against the chosen parameter, the learning rate and the gradient-descent step button."""
-    s = st.session_state
     choice = st.radio("Plot the cost against", list(PARAMETERS), key="series_param", horizontal=True,
                       format_func=lambda c: PARAMETERS[c][3], persist_state=PERSIST)
     key, param, l, name = PARAMETERS[choice]

@@ -6,6 +6,7 @@ so each browser session has its own. A setting that the core refuses leaves the 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, replace
 
@@ -247,10 +248,8 @@ def parse(text: str) -> list[float]:
     """Numbers separated by commas, semicolons or spaces; what does not parse is dropped."""
     out = []
     for part in re.split(r"[,;\s]+", str(text).strip()):
-        try:
+        with contextlib.suppress(ValueError):
             out.append(float(part))
-        except ValueError:
-            pass
     return out
 
 

@@ -141,7 +141,7 @@ def _on_dataset() -> None:
 def dataset_settings() -> ds.Dataset:
     """The dataset widgets in the sidebar; the dataset they make (or the last valid one, with a message)."""
     _defaults()
-    s, sb = st.session_state, st.sidebar
+    sb = st.sidebar
     sb.header("Dataset")
     name = sb.selectbox("Dataset", list(DATASETS), key="train_dataset", format_func=DATASETS.__getitem__,
                         on_change=_on_dataset, persist_state=PERSIST)
@@ -209,7 +209,7 @@ def _csv_table(upload) -> ds.CsvTable:
 
 def network_settings(data: ds.Dataset) -> tr.TrainConfig | None:
     """The network and descent widgets; the config they make, or None (with a message) if it can't be used."""
-    s, sb = st.session_state, st.sidebar
+    sb = st.sidebar
     sb.header("Network")
     sb.caption(f"Input layer: {data.n_inputs} node{'s' * (data.n_inputs > 1)} ({', '.join(data.feature_names)}); "
                f"output layer: {data.n_outputs} ({data.target_name}). The dataset sets both.")
