@@ -221,7 +221,8 @@ def _cancelled(a: str, y: str, z: str, d_dC_da: float, sigma_prime: float = 1.0)
                rf" {a}(1 - {a}) \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}")
     elif sigma_prime == 0:
         why = (rf"\text{{here }} \sigma'({z}) = {a}(1 - {a}) \text{{ is below the smallest float (it rounds to 0); it"
-               rf" cancels in }} \tfrac{{\partial C}}{{\partial {a}}}\, \sigma'({z}) \text{{, which leaves }} {a} - {y}")
+               rf" cancels in }} \tfrac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
+               rf" \text{{, which leaves }} {a} - {y}")
     else:
         why = (rf"\text{{here the factors would need more than {CHAIN_DIGITS} digits to multiply out; }} {a}(1 - {a})"
                rf" \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}")
@@ -470,7 +471,8 @@ def matrix_bp2(m, k: int) -> str:
     n = m.W_next.shape[0]
     # Two chains, each adding up entry by entry: (Wˡ⁺¹)ᵀ δˡ⁺¹ as printed gives its printed (boxed) result,
     # and that vector, printed with the digits it takes, ⊙ σ′(zˡ) gives δˡ.
-    p = _entrywise([[v for pair in zip(m.W_next[:, i], m.delta_next, strict=True) for v in pair] for i in range(len(m.delta))],
+    p = _entrywise([[v for pair in zip(m.W_next[:, i], m.delta_next, strict=True) for v in pair]
+                    for i in range(len(m.delta))],
                    m.dC_da, _sum_of_products(n)) or MAX_DIGITS
     q = _entrywise([(g, s) for g, s in zip(m.dC_da, m.sigma_prime, strict=True)], m.delta, _product) or MAX_DIGITS
     WTd = rf"(W^{{{l + 1}}})^T \delta^{{{l + 1}}}"

@@ -5,7 +5,8 @@
     python deploy/run_replicas.py --redis          # and a local redis-server that class mode shares
 
 Each process is `streamlit run app.py --server.port P --server.headless true` on 127.0.0.1 with one BLAS
-thread and the app's .streamlit/config.toml (`--option KEY=VALUE` overrides a setting for all); nginx gets a config made from deploy/nginx.conf.template in a temporary folder (pid, logs and temp
+thread and the app's .streamlit/config.toml (`--option KEY=VALUE` overrides a setting for all); nginx gets a config
+made from deploy/nginx.conf.template in a temporary folder (pid, logs and temp
 files there: no root needed) and runs in the foreground. The script waits until every process and the
 front answer /_stcore/health, prints the front URL, and stops everything on Ctrl-C or SIGTERM (or when
 any of them exits). `Replicas` does the same for a benchmark or a test:

@@ -178,7 +178,8 @@ class AppPage:
         and the rerun finished; return the new progress line."""
         before = self.progress()
         self.act(lambda: self.page.locator(f".st-key-{key} button:visible").click(),
-                 until="""(before) => { const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+                 until="""(before) => {
+                            const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
                             .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
                             return p && p.innerText.trim() !== before; }""", arg=before)
         return self.progress()
@@ -250,7 +251,8 @@ class AppPage:
         chart.evaluate("""gd => { window.__plotlyEvents = [];
             const names = p => p.map(q => (q.data && q.data.name) + '#' + q.pointNumber);
             gd.on('plotly_click', d => window.__plotlyEvents.push('click on ' + names(d.points)));
-            gd.on('plotly_selected', d => window.__plotlyEvents.push('selected ' + (d ? names(d.points) : 'nothing'))); }""")
+            gd.on('plotly_selected',
+                  d => window.__plotlyEvents.push('selected ' + (d ? names(d.points) : 'nothing'))); }""")
         want = f"from node {j + 1} of layer {l - 1} to node {k + 1} of layer {l}"
         try:
             self.act(lambda: self.page.mouse.click(x, y),

@@ -53,7 +53,8 @@ def test_a_batch_step_is_the_mean_of_the_per_sample_steps():
     (W − η·mean ∂C/∂W = mean (W − η ∂C/∂W))."""
     net, X, Y = batch((2, 3, 1), "tanh", "sigmoid", "cross_entropy", m=5, seed=2)
     new = bp.gradient_descent_step(net, bp.batch_gradients(net, X, Y, "cross_entropy"), learning_rate=0.3)
-    singles = [bp.gradient_descent_step(net, bp.backward(net, x, y, "cross_entropy"), 0.3) for x, y in zip(X, Y, strict=True)]
+    singles = [bp.gradient_descent_step(net, bp.backward(net, x, y, "cross_entropy"), 0.3)
+               for x, y in zip(X, Y, strict=True)]
     for l in (1, 2):
         np.testing.assert_allclose(new.W(l), np.mean([s.W(l) for s in singles], axis=0), rtol=1e-12)
         np.testing.assert_allclose(new.b(l), np.mean([s.b(l) for s in singles], axis=0), rtol=1e-12)

@@ -154,7 +154,8 @@ def test_sigma_prime_within_a_few_ulps_everywhere(name, exact):
     assert error.max() <= 4, f"{name}′({Z_RANGE[worst]!r}): mine {got[worst]!r} / {mpmath.nstr(want[worst], 17)}"
 
 
-@pytest.mark.parametrize("name, exact", [("relu", lambda z: float(z > 0)), ("leaky_relu", lambda z: 1.0 if z > 0 else 0.01),
+@pytest.mark.parametrize("name, exact", [("relu", lambda z: float(z > 0)),
+                                         ("leaky_relu", lambda z: 1.0 if z > 0 else 0.01),
                                          ("linear", lambda z: 1.0)])
 def test_piecewise_linear_primes_are_exact(name, exact):
     got = bp.activation(name).prime(Z_RANGE)

@@ -107,8 +107,10 @@ def test_scalar_equations_show_the_hand_computed_numbers(x, w1, b1, w2, b2, y, c
     w_1 = eq.series_weight(bp.weight_chain(trace, 1, 0, 0))
     assert r"\delta^{1}\, x" in w_1 and product_shown([ref['d1'], x], w_1)
     assert rf"&= {eq.num(ref['dw1'])} \qquad \text{{(BP4)}}" in w_1
-    assert eq.series_bias(1, trace.dC_db(1)[0]).endswith(rf"&= {eq.num(ref['db1'])} \qquad \text{{(BP3)}}\end{{aligned}}")
-    assert eq.series_cost(cost, 2, trace.z(2)[0], trace.a(2)[0], y, trace.cost).endswith(rf"&= {eq.num(ref['C'])}\end{{aligned}}")
+    bias = eq.series_bias(1, trace.dC_db(1)[0])
+    assert bias.endswith(rf"&= {eq.num(ref['db1'])} \qquad \text{{(BP3)}}\end{{aligned}}")
+    cost_lines = eq.series_cost(cost, 2, trace.z(2)[0], trace.a(2)[0], y, trace.cost)
+    assert cost_lines.endswith(rf"&= {eq.num(ref['C'])}\end{{aligned}}")
 
 
 def test_scalar_forward_and_update_equations():

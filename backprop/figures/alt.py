@@ -288,7 +288,8 @@ def fit(net, data) -> TextAlternative:
                 right = np.mean((out[rows] >= 0.5) == (Y[rows] >= 0.5))
                 parts.append(f"{split} points {rows.size}, classified right {right:.1%}")
             else:
-                parts.append(f"{split} points {rows.size}, mean squared error {np.mean((out[rows] - Y[rows]) ** 2):.3g}")
+                mse = np.mean((out[rows] - Y[rows]) ** 2)
+                parts.append(f"{split} points {rows.size}, mean squared error {mse:.3g}")
     kind = "Decision boundary" if data.is_classification and data.n_inputs == 2 else "The network's output"
     summary = f"{kind} on {data.name}: " + "; ".join(parts) + "."
     split_of = np.full(len(Y), "training", dtype=object)

@@ -87,7 +87,8 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     a_fill = style.sequential(a_vals, a_low, a_high)
     d_fill = style.diverging(d_vals, d_lim, projector)
     fill = [d if b else a if f else style.EMPTY_FILL for a, d, f, b in zip(a_fill, d_fill, fwd, back, strict=True)]
-    label = [style.short(d) if b else style.short(a) if f else "?" for a, d, f, b in zip(a_vals, d_vals, fwd, back, strict=True)]
+    label = [style.short(d) if b else style.short(a) if f else "?"
+             for a, d, f, b in zip(a_vals, d_vals, fwd, back, strict=True)]
     outline = [style.NODE_LINE if f else style.EMPTY_LINE for f in fwd]
     width = [1.5 * lines] * len(outline)
     first = np.cumsum((0,) + sizes[:-1])   # index of node 0 of each layer in the flat node list
@@ -116,7 +117,8 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
         marker=dict(size=node_px, color=fill, line=dict(width=width, color=outline)),
         text=label if show_labels else None,
         textfont=dict(size=max(9, node_px // 4),
-                      color=[style.text_on(f) if t != "?" else style.EMPTY_LINE for f, t in zip(fill, label, strict=True)]),
+                      color=[style.text_on(f) if t != "?" else style.EMPTY_LINE
+                             for f, t in zip(fill, label, strict=True)]),
         textposition="middle center", hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         showlegend=False))
 

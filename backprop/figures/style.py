@@ -124,5 +124,6 @@ def for_projector(fig):
         marker = getattr(trace, "marker", None)
         if marker is not None and getattr(marker, "line", None) is not None and marker.line.width is not None:
             w = marker.line.width
-            marker.line.width = [v * PRESENTER_LINES for v in w] if isinstance(w, (list, tuple)) else w * PRESENTER_LINES
+            marker.line.width = ([v * PRESENTER_LINES for v in w] if isinstance(w, (list, tuple))
+                                 else w * PRESENTER_LINES)
     return fig

@@ -356,7 +356,8 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
         if what not in memo:
             memo[what] = layer_gradient(trace, focus, m, selected, projector=True, size=STAGE, body_px=body)
         text = alt.layer_gradient(trace, focus, m)
-        st.plotly_chart(memo[what], key="grad_focus", alt=text.summary, on_select=lambda: _picked_on_chart("grad_focus"),
+        st.plotly_chart(memo[what], key="grad_focus", alt=text.summary,
+                        on_select=lambda: _picked_on_chart("grad_focus"),
                         selection_mode="points", **CHART)
         a11y.table(text)
         per_row = max(min(L, THUMBS_PER_ROW), 3)
@@ -419,7 +420,8 @@ def autoplay_tick(seconds: float) -> None:
 # presses away); the row of step buttons keeps its progress line beside them while there is room.
 PAGE_CSS = """
 .st-key-clicker { position: absolute; width: 0; height: 0; overflow: hidden; }
-section[data-testid="stSidebar"][data-collapsed="true"], section[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
+section[data-testid="stSidebar"][data-collapsed="true"],
+section[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
 .st-key-progress { min-width: 12rem; }
 .st-key-progress [data-testid="stCaptionContainer"] p { margin: 0; }
 """

@@ -220,7 +220,8 @@ def sample_editor(lesson: Lesson) -> None:
     c1, c2, c3 = st.columns([4, 4, 3], vertical_alignment="bottom")   # room for "Random sample" in full
     x_text = c1.text_input(f"Input x ({n0} number{'s' * (n0 > 1)})", key="x_text")
     y_text = c2.text_input(f"Target y ({nL} number{'s' * (nL > 1)})", key="y_text")
-    c3.button("Random sample", icon=":material/casino:", on_click=_random_sample, args=(n0, nL, lesson.cost), width="stretch")
+    c3.button("Random sample", icon=":material/casino:", on_click=_random_sample, args=(n0, nL, lesson.cost),
+              width="stretch")
     x, x_err = check_vector(x_text, n0, "x")
     y, y_err = check_vector(y_text, nL, "y")
     if x_err:

@@ -6,7 +6,8 @@ st.session_state[STATE]. Running is a fragment that reruns every TICK seconds an
 CHUNK_SECONDS each time (stopping between two batches, inside an epoch if need be), then redraws: Pause (or
 any click) is answered at the next redraw, and whatever was trained stays. A link's epochs are replayed by
 the same loop, so no request holds the script thread longer than a chunk, and nothing runs on once the
-browser has gone (the browser's timer asks for each chunk). Settings the core refuses are named in the sidebar, and the previous run stays in use.
+browser has gone (the browser's timer asks for each chunk). Settings the core refuses are named in the sidebar, and
+the previous run stays in use.
 """
 
 from __future__ import annotations
