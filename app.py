@@ -7,6 +7,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import backprop.ui.startup  # noqa: E402,F401 — first: imports and builds once per process (see there)
+
+# isort: split
 import streamlit as st  # noqa: E402
 
 from backprop.ui import a11y, class_view, url_codec  # noqa: E402

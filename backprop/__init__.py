@@ -31,8 +31,19 @@ __all__ = [
 from . import datasets  # noqa: E402
 from .datasets import Dataset, Scaling  # noqa: E402
 from .model_io import DatasetInfo, LoadedModel, load_model_json, model_json  # noqa: E402
-from .training import (Divergence, History, TrainConfig, TrainState, decision_grid, default_config,  # noqa: E402
-                       fitted_curve, predict, reset_training, run_epochs, start_training)
+from .training import (  # noqa: E402
+    Divergence,
+    History,
+    TrainConfig,
+    TrainState,
+    decision_grid,
+    default_config,
+    fitted_curve,
+    predict,
+    reset_training,
+    run_epochs,
+    start_training,
+)
 
 __all__ += [
     "datasets", "Dataset", "Scaling", "DatasetInfo", "LoadedModel", "load_model_json", "model_json",

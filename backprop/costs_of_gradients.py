@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -54,8 +55,8 @@ def time_gradients(widths: Sequence[int] = WIDTHS, inputs: int = 2, outputs: int
         net = Network.random((inputs, w, w, outputs), "sigmoid", seed=seed)
         rng = np.random.default_rng(seed)
         x, y = rng.uniform(-1, 1, inputs), rng.uniform(0, 1, outputs)
-        b_best, b_runs = _best(lambda: backward(net, x, y), BACKWARD_SECONDS, 200, clock)
-        n_best, n_runs = _best(lambda: gradient_check(net, x, y), NUMERIC_SECONDS, 5, clock)
+        b_best, b_runs = _best(partial(backward, net, x, y), BACKWARD_SECONDS, 200, clock)
+        n_best, n_runs = _best(partial(gradient_check, net, x, y), NUMERIC_SECONDS, 5, clock)
         out.append(GradientTiming(net.sizes, net.n_parameters, 2 * net.n_parameters, b_best, n_best,
                                   b_runs, n_runs))
     return tuple(out)

@@ -143,7 +143,7 @@ def rows(lhs: str, *rhs: str) -> list[str]:
     return [rf"{lhs} &= {rhs[0]}"] + [rf"&= {r}" for r in rhs[1:]]
 
 
-def aligned(lhs: str, *rhs: str, more: list[str] = ()) -> str:
+def aligned(lhs: str, *rhs: str, more: Sequence[str] = ()) -> str:
     """One chain of equalities, aligned at the = signs; `more` rows (from `rows`) follow it."""
     return r"\begin{aligned}" + r" \\ ".join(rows(lhs, *rhs) + list(more)) + r"\end{aligned}"
 
@@ -152,8 +152,8 @@ def input_sum(s: InputSum, full: bool = False) -> str:
     """zˡₖ = Σⱼ Wˡₖⱼ aˡ⁻¹ⱼ + bˡₖ = … and aˡₖ = σ(zˡₖ) = …; every term when `full` (the worked sheet)."""
     l, k = s.l, s.k + 1
     n = len(s.W)
-    d = _digits([v for pair in zip(s.W, s.a_prev) for v in pair] + [s.b], s.z, _sum_of_products(n))
-    terms = [rf"{factor(w, d)} \cdot {factor(a, d)}" for w, a in zip(s.W, s.a_prev)] + [factor(s.b, d)]
+    d = _digits([v for pair in zip(s.W, s.a_prev, strict=True) for v in pair] + [s.b], s.z, _sum_of_products(n))
+    terms = [rf"{factor(w, d)} \cdot {factor(a, d)}" for w, a in zip(s.W, s.a_prev, strict=True)] + [factor(s.b, d)]
     return aligned(rf"z^{{{l}}}_{{{k}}}", rf"\sum_j W^{{{l}}}_{{{k}j}}\, a^{{{l - 1}}}_j + b^{{{l}}}_{{{k}}}",
                    sum_in_full(terms) if full else _sum(terms), num(s.z),
                    more=rows(rf"a^{{{l}}}_{{{k}}}", rf"\sigma(z^{{{l}}}_{{{k}}}) = \sigma({num(s.z)})", num(s.a)))
@@ -166,7 +166,7 @@ def _softplus(z: float) -> float:
 
 def _cross_entropy_terms(z, y) -> tuple[list[float], Callable]:
     """The operands y, 1 − y, z of each output and what they give: Σ y ln(1 + e^−z) + (1 − y) ln(1 + e^z)."""
-    ops = [float(v) for zk, yk in zip(z, y) for v in (yk, 1.0 - yk, zk)]
+    ops = [float(v) for zk, yk in zip(z, y, strict=True) for v in (yk, 1.0 - yk, zk)]
 
     def combine(v: list[Decimal]) -> float:
         return math.fsum(float(v[i]) * _softplus(-float(v[i + 2])) + float(v[i + 1]) * _softplus(float(v[i + 2]))
@@ -182,17 +182,17 @@ def cost(cost_name: str, z, a, y, value: float, full: bool = False) -> str:
     Cross-entropy is written out from the input sums zᴸ, as it is computed: ln a = −ln(1 + e^−z) and
     ln(1 − a) = −ln(1 + e^z), which stay exact where a rounds to 0 or 1 and ln(1 − a) would read ln 0."""
     if cost_name == "quadratic":
-        ops = [float(v) for pair in zip(a, y) for v in pair]
+        ops = [float(v) for pair in zip(a, y, strict=True) for v in pair]
         d = _digits(ops, value, lambda v: sum(((v[i] - v[i + 1]) ** 2 for i in range(0, len(v), 2)),
                                               Decimal(0)) / 2)
-        terms = [rf"({num(ak, d)} - {factor(yk, d)})^2" for ak, yk in zip(a, y)]
+        terms = [rf"({num(ak, d)} - {factor(yk, d)})^2" for ak, yk in zip(a, y, strict=True)]
         body = sum_in_full(terms) if full else _sum(terms)
         return aligned("C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2", rf"\frac{{1}}{{2}}\bigl[{body}\bigr]",
                        num(value))
     ops, combine = _cross_entropy_terms(z, y)
     d = _digits(ops, value, combine)
     terms = [rf"{num(yk, d)} \ln(1 + e^{{{num(-zk, d)}}}) + {num(1 - yk, d)} \ln(1 + e^{{{num(zk, d)}}})"
-             for zk, yk in zip(z, y)]
+             for zk, yk in zip(z, y, strict=True)]
     body = sum_in_full(terms, 2) if full else _sum(terms)
     return aligned("C", r"-\sum_k \bigl[y_k \ln a^L_k + (1-y_k)\ln(1-a^L_k)\bigr]",
                    r"\sum_k \bigl[y_k \ln(1 + e^{-z^L_k}) + (1-y_k)\ln(1 + e^{z^L_k})\bigr]",
@@ -205,8 +205,9 @@ def output_dC_da(d: DeltaChain, cost_name: str) -> str:
     trace holds them (not from a rounded a, where 1 − a would read 0), or a line saying it is beyond the
     largest float."""
     if cost_name == "quadratic":
-        p = _digits([d.a, d.y], d.a - d.y, lambda v: v[0] - v[1])
-        return rf"({num(d.a, p)} - {factor(d.y, p)})"
+        assert d.y is not None, "∂C/∂aᴸ needs the output layer's chain, which carries y"
+        digits = _digits([d.a, d.y], d.a - d.y, lambda v: v[0] - v[1])
+        return rf"({num(d.a, digits)} - {factor(d.y, digits)})"
     p = fit([d.delta, d.sigma_prime], d.dC_da, lambda v: v[0] / v[1])
     if p is None:
         return r"\frac{a - y}{a\,(1 - a)} \text{ (beyond the largest float)}"
@@ -220,7 +221,8 @@ def _cancelled(a: str, y: str, z: str, d_dC_da: float, sigma_prime: float = 1.0)
                rf" {a}(1 - {a}) \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}")
     elif sigma_prime == 0:
         why = (rf"\text{{here }} \sigma'({z}) = {a}(1 - {a}) \text{{ is below the smallest float (it rounds to 0); it"
-               rf" cancels in }} \tfrac{{\partial C}}{{\partial {a}}}\, \sigma'({z}) \text{{, which leaves }} {a} - {y}")
+               rf" cancels in }} \tfrac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
+               rf" \text{{, which leaves }} {a} - {y}")
     else:
         why = (rf"\text{{here the factors would need more than {CHAIN_DIGITS} digits to multiply out; }} {a}(1 - {a})"
                rf" \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}")
@@ -240,8 +242,10 @@ def bp1(d: DeltaChain, cost_name: str, layer: str = "L", node: bool = True) -> s
     lhs = rf"\delta^{{{layer}}}{i}"
     symbolic = rf"\frac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
     if cost_name == "quadratic":
-        p = _digits([d.a, d.y, d.sigma_prime], d.delta, lambda v: (v[0] - v[1]) * v[2])
-        return aligned(lhs, symbolic, rf"({num(d.a, p)} - {factor(d.y, p)}) \cdot {factor(d.sigma_prime, p)}",
+        assert d.y is not None, "(BP1) needs the output layer's chain, which carries y"
+        digits = _digits([d.a, d.y, d.sigma_prime], d.delta, lambda v: (v[0] - v[1]) * v[2])
+        return aligned(lhs, symbolic,
+                       rf"({num(d.a, digits)} - {factor(d.y, digits)}) \cdot {factor(d.sigma_prime, digits)}",
                        rf"{num(d.delta)} \qquad \text{{(BP1)}}")
     dC_da = rf"\frac{{\partial C}}{{\partial {a}}}"
     p = fit([d.dC_da, d.sigma_prime], d.delta, _product, CHAIN_DIGITS)
@@ -258,11 +262,12 @@ def bp1(d: DeltaChain, cost_name: str, layer: str = "L", node: bool = True) -> s
 def bp2(d: DeltaChain, full: bool = False) -> str:
     """(BP2) ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ and δˡₖ = ∂C/∂aˡₖ · σ′(zˡₖ) with numbers; a long sum is shortened
     with ⋯ on screen, written out in full (`full`) on the worked sheet."""
+    assert d.W_col is not None and d.delta_next is not None, "(BP2) needs a hidden layer's chain"
     l, k = d.l, d.k + 1
     n = len(d.W_col)
-    p = _digits([v for pair in zip(d.W_col, d.delta_next) for v in pair], d.dC_da, _sum_of_products(n))
+    p = _digits([v for pair in zip(d.W_col, d.delta_next, strict=True) for v in pair], d.dC_da, _sum_of_products(n))
     q = _digits([d.dC_da, d.sigma_prime], d.delta, _product)
-    products = [rf"{factor(w, p)} \cdot {factor(dn, p)}" for w, dn in zip(d.W_col, d.delta_next)]
+    products = [rf"{factor(w, p)} \cdot {factor(dn, p)}" for w, dn in zip(d.W_col, d.delta_next, strict=True)]
     dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
     return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m",
                    sum_in_full(products) if full else _sum(products), num(d.dC_da),
@@ -368,6 +373,7 @@ def series_delta_output(d: DeltaChain, cost_name: str) -> str:
 def series_delta_hidden(d: DeltaChain) -> str:
     """(BP2) δˡ = wˡ⁺¹ δˡ⁺¹ σ′(zˡ) for a node with one node after it, numbers substituted: the recursion
     of the fully connected case, Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ, with a single term."""
+    assert d.W_col is not None and d.delta_next is not None, "(BP2) needs a hidden layer's chain"
     l = d.l
     p = _digits([d.W_col[0], d.delta_next[0], d.sigma_prime], d.delta, _product)
     return aligned(rf"\delta^{{{l}}}", rf"w^{{{l + 1}}}\, \delta^{{{l + 1}}}\, \sigma'(z^{{{l}}})",
@@ -432,10 +438,10 @@ def _entrywise(operands, results, combine, most: int = MAX_DIGITS) -> int | None
     """The fewest digits with which every entry's operands add up to its result, all printed alike (one
     entry's 4 digits may add up where 5 do not, so each count is tried on all); None if none do."""
     operands, results = list(operands), list(results)
-    if not all(math.isfinite(float(v)) for ops, r in zip(operands, results) for v in (*ops, r)):
+    if not all(math.isfinite(float(v)) for ops, r in zip(operands, results, strict=True) for v in (*ops, r)):
         return None
     for d in range(DIGITS, most + 1):
-        if all(_adds_up_at(ops, r, combine, d) for ops, r in zip(operands, results)):
+        if all(_adds_up_at(ops, r, combine, d) for ops, r in zip(operands, results, strict=True)):
             return d
     return None
 
@@ -446,7 +452,7 @@ def matrix_bp1(m, k: int, cost_name: str = "quadratic") -> str:
     where ∇ₐC cannot be printed faithfully (an entry beyond the largest float), the cancelled form
     δᴸ = aᴸ − y with a line saying why."""
     most = CHAIN_DIGITS if cost_name == "cross_entropy" else MAX_DIGITS
-    p = _entrywise([(g, s) for g, s in zip(m.dC_da, m.sigma_prime)], m.delta, _product, most)
+    p = _entrywise([(g, s) for g, s in zip(m.dC_da, m.sigma_prime, strict=True)], m.delta, _product, most)
     if p is None:
         return (r"\begin{aligned}" + r"\delta^L &= \nabla_a C \odot \sigma'(z^L) = a^L - y \\ "
                 + rf"&= {bmatrix(m.delta, boxed=(k,))}{_tag('BP1, sigmoid output')} \\ "
@@ -465,9 +471,10 @@ def matrix_bp2(m, k: int) -> str:
     n = m.W_next.shape[0]
     # Two chains, each adding up entry by entry: (Wˡ⁺¹)ᵀ δˡ⁺¹ as printed gives its printed (boxed) result,
     # and that vector, printed with the digits it takes, ⊙ σ′(zˡ) gives δˡ.
-    p = _entrywise([[v for pair in zip(m.W_next[:, i], m.delta_next) for v in pair] for i in range(len(m.delta))],
+    p = _entrywise([[v for pair in zip(m.W_next[:, i], m.delta_next, strict=True) for v in pair]
+                    for i in range(len(m.delta))],
                    m.dC_da, _sum_of_products(n)) or MAX_DIGITS
-    q = _entrywise([(g, s) for g, s in zip(m.dC_da, m.sigma_prime)], m.delta, _product) or MAX_DIGITS
+    q = _entrywise([(g, s) for g, s in zip(m.dC_da, m.sigma_prime, strict=True)], m.delta, _product) or MAX_DIGITS
     WTd = rf"(W^{{{l + 1}}})^T \delta^{{{l + 1}}}"
     return aligned(WTd, rf"{bmatrix(m.W_next.T, marked_rows=(k,), digits=p)} {bmatrix(m.delta_next, digits=p)}",
                    bmatrix(m.dC_da, boxed=(k,)),
@@ -523,9 +530,9 @@ def entry_bp2(e, matrix_dC_da: float) -> str:
     """(BP2) in index form, ∂C/∂aˡₖ = Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ term by term, equal to entry k of (Wˡ⁺¹)ᵀ δˡ⁺¹; then δˡₖ."""
     l, k = e.l, e.k + 1
     n = len(e.W_col)
-    p = _digits([v for pair in zip(e.W_col, e.delta_next) for v in pair], e.dC_da, _sum_of_products(n))
+    p = _digits([v for pair in zip(e.W_col, e.delta_next, strict=True) for v in pair], e.dC_da, _sum_of_products(n))
     q = _digits([e.dC_da, e.sigma_prime], e.delta, _product)
-    products = [rf"{factor(w, p)} \cdot {factor(d, p)}" for w, d in zip(e.W_col, e.delta_next)]
+    products = [rf"{factor(w, p)} \cdot {factor(d, p)}" for w, d in zip(e.W_col, e.delta_next, strict=True)]
     dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
     # One product to a line: the index form has half the page's width beside the matrices.
     return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m", _one_per_line(products),

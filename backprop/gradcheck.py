@@ -107,7 +107,7 @@ def layer_verdicts(analytic_dC_dW: Sequence, analytic_dC_db: Sequence, numeric_d
         raise ValueError("analytic and numeric ∂C/∂W and ∂C/∂b need one array per layer, as many layers each; "
                          f"got {[len(a) for a in arrays]}")
     out = []
-    for l, (aW, ab, nW, nb) in enumerate(zip(*arrays), start=1):
+    for l, (aW, ab, nW, nb) in enumerate(zip(*arrays, strict=True), start=1):
         aW, ab, nW, nb = (np.asarray(v, dtype=float) for v in (aW, ab, nW, nb))
         if aW.ndim != 2 or aW.shape != nW.shape or ab.shape != nb.shape or ab.shape != (aW.shape[0],):
             raise ValueError(f"layer {l}: ∂C/∂W must be (nₗ, nₗ₋₁) and ∂C/∂b (nₗ,), the same for analytic and "

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .activations import ACTIVATIONS, Activation, activation
 from ._checks import by_name
+from .activations import ACTIVATIONS, Activation, activation
 
 Array = np.ndarray
 
@@ -51,7 +51,7 @@ class Network:
                              f"weight matrices and {len(biases)} bias vectors")
         W: list = [None]
         b: list = [None]
-        for l, (w, bias) in enumerate(zip(weights, biases), start=1):
+        for l, (w, bias) in enumerate(zip(weights, biases, strict=True), start=1):
             w = _checks.frozen(w, f"W{l}")
             if w.ndim != 2 or 0 in w.shape:
                 raise ValueError(f"W{l} must be a non-empty 2-D matrix (n_{l}, n_{l - 1}); got shape {w.shape}")
@@ -91,7 +91,7 @@ class Network:
         except (TypeError, ValueError):
             raise ValueError(f"seed must be a non-negative integer; got {seed!r}") from None
         weights, biases = [], []
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
             weights.append(rng.normal(0.0, std(n_in, n_out), size=(n_out, n_in)))
             biases.append(rng.normal(0.0, 1.0, size=n_out) if init == "normal" else np.zeros(n_out))
         return cls.from_arrays(weights, biases, activation, output_activation)
@@ -121,13 +121,13 @@ class Network:
     @property
     def n_parameters(self) -> int:
         """How many weights and biases the network has."""
-        return sum(w.size + b.size for w, b in zip(self._W[1:], self._b[1:]))
+        return sum(w.size + b.size for w, b in zip(self._W[1:], self._b[1:], strict=True))
 
     def __eq__(self, other) -> bool:
         return (isinstance(other, Network) and self.sizes == other.sizes
                 and (self.activation, self.output_activation) == (other.activation, other.output_activation)
                 and all(np.array_equal(p, q) for p, q in zip(self._W[1:] + self._b[1:],
-                                                             other._W[1:] + other._b[1:])))
+                                                             other._W[1:] + other._b[1:], strict=True)))
 
     __hash__ = None  # type: ignore[assignment]  # arrays inside: compare with ==, do not hash
 

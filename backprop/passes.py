@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -58,10 +58,10 @@ class Trace:
     y: Array                    # the target, shape (n_L,)
     cost_name: str
     cost: float                 # C for this sample
-    _sigma_prime: tuple[Array, ...]   # (None, σ′(z¹), …, σ′(zᴸ))
+    _sigma_prime: tuple[Any, ...]     # (None, σ′(z¹), …, σ′(zᴸ)): an Array from index 1
     _dC_da: tuple[Array, ...]         # ∂C/∂a⁰, …, ∂C/∂aᴸ
-    _delta: tuple[Array, ...]         # (None, δ¹, …, δᴸ)
-    _dC_dW: tuple[Array, ...]         # (None, ∂C/∂W¹, …, ∂C/∂Wᴸ)
+    _delta: tuple[Any, ...]           # (None, δ¹, …, δᴸ): an Array from index 1
+    _dC_dW: tuple[Any, ...]           # (None, ∂C/∂W¹, …, ∂C/∂Wᴸ): an Array from index 1
 
     @property
     def network(self) -> Network:
@@ -233,7 +233,8 @@ def gradient_descent_step(net: Network, gradients: Trace | Gradients, learning_r
     # Inside the package: the arrays themselves, not the checked accessors (a third of a small step's time).
     dW, db = (gradients._dC_dW, gradients._dC_db) if isinstance(gradients, Gradients) else \
         (gradients._dC_dW, gradients._delta)                         # a Trace: ∂C/∂bˡ = δˡ
-    W, b = [None], [None]
+    W: list = [None]   # by layer number: index 0 unused
+    b: list = [None]
     with _checks.finite_arithmetic("the update W ← W − η ∂C/∂W",
                                    f"the learning rate {eta:g} is too large for gradients of this size"):
         for l in range(1, len(net._W)):

@@ -32,6 +32,7 @@ class Question:
     def prompt(self) -> str:
         """The question in words, indices 1-based as on screen."""
         if self.kind == SIGN:
+            assert self.k is not None, "a SIGN question names its node"
             return (f"Before the step back through layer {self.l}: will δ{_sup(self.l)}{_sub(self.k + 1)} "
                     "be positive, negative or zero?")
         return (f"Before the step back through layer {self.l}: which cell of ∂C/∂W{_sup(self.l)} will have "
@@ -52,8 +53,8 @@ def question(trace: Trace, l: int, iteration: int = 1) -> Question:
         k = (3 * l + 7 * iteration) % n_k          # varies with the layer and the iteration
         return Question(l, SIGN, k, sign_word(trace.delta(l)[k]))
     G = np.abs(trace.dC_dW(l))
-    k, j = np.unravel_index(int(np.argmax(G)), G.shape)
-    return Question(l, LARGEST, None, (int(k), int(j)))
+    cell = np.unravel_index(int(np.argmax(G)), G.shape)
+    return Question(l, LARGEST, None, (int(cell[0]), int(cell[1])))
 
 
 def sign_word(v: float) -> str:
@@ -75,13 +76,15 @@ def hint(trace: Trace, q: Question) -> str:
     l, L = q.l, trace.L
     if q.kind == SIGN:
         k = q.k
+        assert k is not None, "a SIGN question names its node"
         if l == L:
             return eq.aligned(rf"\delta^L_{{{k + 1}}}", rf"\frac{{\partial C}}{{\partial a^L_{{{k + 1}}}}}"
                               rf"\,\sigma'(z^L_{{{k + 1}}})",
                               eq.output_dC_da(explain.delta_chain(trace, L, k), trace.cost_name)
                               + rf" \cdot \sigma'({eq.num(trace.z(L)[k])})")
         d = explain.delta_chain(trace, l, k)
-        products = [rf"{eq.factor(w)} \cdot {eq.factor(dn)}" for w, dn in zip(d.W_col, d.delta_next)]
+        assert d.W_col is not None and d.delta_next is not None   # l < L: a hidden layer's chain
+        products = [rf"{eq.factor(w)} \cdot {eq.factor(dn)}" for w, dn in zip(d.W_col, d.delta_next, strict=True)]
         return eq.aligned(rf"\delta^{{{l}}}_{{{k + 1}}}",
                           rf"\Big(\sum_m W^{{{l + 1}}}_{{m{k + 1}}}\,\delta^{{{l + 1}}}_m\Big)\,"
                           rf"\sigma'(z^{{{l}}}_{{{k + 1}}})",
@@ -101,8 +104,10 @@ def hint(trace: Trace, q: Question) -> str:
 def explanation(trace: Trace, q: Question) -> str:
     """LaTeX: the formula that decided the answer, with all its numbers."""
     if q.kind == SIGN:
+        assert q.k is not None, "a SIGN question names its node"
         d = explain.delta_chain(trace, q.l, q.k)
         return eq.bp1(d, trace.cost_name) if d.is_output else eq.bp2(d)
+    assert isinstance(q.answer, tuple), "a LARGEST question's answer is a cell (k, j)"
     k, j = q.answer
     return eq.bp4(explain.weight_chain(trace, q.l, k, j))
 

@@ -42,7 +42,8 @@ import numpy as np
 
 from . import _checks
 from .activations import ACTIVATIONS
-from .costs import COSTS, cost as cost_named
+from .costs import COSTS
+from .costs import cost as cost_named
 from .datasets import CLASSIFICATION, Dataset
 from .network import INITS, Network, check_sizes
 from .passes import TOO_LARGE, batch_gradients, gradient_descent_step
@@ -150,11 +151,11 @@ class History:
         if not rows:
             return self
         start = int(self.epoch[-1]) + 1
-        cols = list(zip(*rows))
+        cols = list(zip(*rows, strict=True))
         new = [np.arange(start, start + len(rows))] + [np.array(c, dtype=float) for c in cols]
         old = (self.epoch, self.train_loss, self.test_loss, self.train_accuracy, self.test_accuracy,
                self._grad_norm, self._mean_abs_delta)
-        return History(*(_checks.read_only(np.concatenate([o, n])) for o, n in zip(old, new)))
+        return History(*(_checks.read_only(np.concatenate([o, n])) for o, n in zip(old, new, strict=True)))
 
     @classmethod
     def _first(cls, row: tuple) -> History:

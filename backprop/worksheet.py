@@ -26,7 +26,8 @@ JSON schema, version 1 (all numbers float64, written by `repr`, so they parse ba
     largest float64 (a saturated sigmoid under cross-entropy, |zᴸₖ| > 709.78); load_json reads it back as
     ±inf, with the sign of δᴸₖ = aᴸₖ − yₖ, which is the sign of ∂C/∂aᴸₖ there.
 
-CSV (where ∂C/∂aᴸₖ is beyond the floats, its value is inf or -inf): one tidy table with the columns layer, quantity, k, j, value. k and j are 1-based as in the lecture;
+CSV (where ∂C/∂aᴸₖ is beyond the floats, its value is inf or -inf): one tidy table with the columns layer, quantity,
+k, j, value. k and j are 1-based as in the lecture;
 j is empty for vectors, k and j are empty for scalars; layer is empty for x, y and the scalars, and a⁰ is
 the quantity "a" of layer 0. Values are written by `repr`, so `float(value)` gives the identical float.
 """

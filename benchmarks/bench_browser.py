@@ -154,7 +154,8 @@ def main() -> int:
                 app.open()
                 rows.append(("2-2-2 (preset, L=2)", *time_steps(app, clicks)))
 
-                app.set_number("n_hidden", 6, until="() => document.querySelector('.st-key-grad_7 .js-plotly-plot') !== null")
+                app.set_number("n_hidden", 6,
+                               until="() => document.querySelector('.st-key-grad_7 .js-plotly-plot') !== null")
                 for key, value in LARGEST.items():
                     app.set_number(key, value)
                 assert app.progress().startswith("Step 0 of 16"), app.progress()

@@ -266,7 +266,8 @@ def parse(argv):
     parser.add_argument("--steps", type=int, default=None, help=f"instructor's Step clicks, ≤ {MAX_STEPS} (default 20)")
     parser.add_argument("--step-every", type=float, default=None, help="seconds between Steps (default 5)")
     parser.add_argument("--questions", type=int, default=None, help="questions asked (default 5)")
-    parser.add_argument("--answer-window", type=float, default=None, help="seconds from a question to its reveal (default 3)")
+    parser.add_argument("--answer-window", type=float, default=None,
+                        help="seconds from a question to its reveal (default 3)")
     parser.add_argument("--ramp", type=float, default=None, help="seconds over which students arrive (default 30)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds after the last Step (default 3)")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of polling alone, measured before the steps")
@@ -306,7 +307,7 @@ def main(argv=None) -> int:
     try:
         limit = 600 + args.ramp + args.steps * args.step_every + args.settle + 2 * args.timeout
         result = asyncio.run(asyncio.wait_for(lesson(args, front.url, front.pids, redis_pid), timeout=limit))
-    except (KeyboardInterrupt, TimeoutError, asyncio.TimeoutError) as err:
+    except (KeyboardInterrupt, TimeoutError) as err:
         print(f"stopped: {type(err).__name__}", file=sys.stderr)
         return 1
     finally:

@@ -253,8 +253,10 @@ def parse(argv):
     parser.add_argument("--users", type=int, default=None, help=f"students, 1..{MAX_USERS} (default 60)")
     parser.add_argument("--interval", type=float, default=None, help="seconds between a student's clicks (default 5)")
     parser.add_argument("--jitter", type=float, default=0.2, help="± fraction of the interval, at random (default 0.2)")
-    parser.add_argument("--duration", type=float, default=None, help=f"seconds of clicking, ≤ {MAX_SECONDS} (default 60)")
-    parser.add_argument("--clicks", type=int, default=None, help=f"at most this many clicks per student (≤ {MAX_CLICKS})")
+    parser.add_argument("--duration", type=float, default=None,
+                        help=f"seconds of clicking, ≤ {MAX_SECONDS} (default 60)")
+    parser.add_argument("--clicks", type=int, default=None,
+                        help=f"at most this many clicks per student (≤ {MAX_CLICKS})")
     parser.add_argument("--ramp", type=float, default=None, help="seconds over which the students arrive (default 10)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds one open or click may take (default 60)")
     parser.add_argument("--key", default=KEY, help=f"the button each student clicks (default {KEY})")
@@ -265,7 +267,8 @@ def parse(argv):
     parser.add_argument("--server-pid", type=int, action="append", help="with --url: a server process to watch")
     parser.add_argument("--option", action="append", metavar="KEY=VALUE",
                         help="a Streamlit config option for the servers it starts, e.g. runner.postScriptGC=false")
-    parser.add_argument("--quick", action="store_true", help="3 students, 3 clicks each, 1 s apart, unless given: check it runs")
+    parser.add_argument("--quick", action="store_true",
+                        help="3 students, 3 clicks each, 1 s apart, unless given: check it runs")
     args = parser.parse_args(argv)
     quick = {"users": 3, "clicks": 3, "interval": 1.0, "ramp": 1.0, "duration": 30.0}
     full = {"users": 60, "clicks": MAX_CLICKS, "interval": 5.0, "ramp": 10.0, "duration": 60.0}
@@ -299,7 +302,7 @@ def main(argv=None) -> int:
     try:
         limit = 60 + args.ramp + args.duration + 2 * args.timeout
         result = asyncio.run(asyncio.wait_for(classroom(args, target), timeout=limit))
-    except (KeyboardInterrupt, TimeoutError, asyncio.TimeoutError) as err:
+    except (KeyboardInterrupt, TimeoutError) as err:
         print(f"stopped: {type(err).__name__}", file=sys.stderr)
         return 1
     finally:

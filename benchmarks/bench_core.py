@@ -23,6 +23,8 @@ from pathlib import Path
 
 from one_blas_thread import threadpool_limits  # noqa: E402  (before NumPy)
 
+# isort: split
+
 import numpy as np  # noqa: E402  (after the thread limits above)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -62,7 +64,7 @@ def torch_setup(net, X, Y):
 def torch_step(params, X, Y):
     """The same step with autograd: C = mean over rows of ½‖σ(…) − y‖², then W ← W − η ∂C/∂W in place."""
     A = X
-    for W, b in zip(params[0::2], params[1::2]):
+    for W, b in zip(params[0::2], params[1::2], strict=True):
         A = torch.sigmoid(A @ W.T + b)
     C = 0.5 * ((A - Y) ** 2).sum(dim=1).mean()
     C.backward()
@@ -119,13 +121,14 @@ def main(argv=None):
         print("-" * len(header))
         for name, sizes in CASES:
             net, X, Y = problem(sizes)
-            t_core = median_seconds(lambda: core_step(net, X, Y), repeat, min_time)
-            t_grad = median_seconds(lambda: bp.batch_gradients(net, X, Y, "quadratic"), repeat, min_time)
+            t_core = median_seconds(lambda net=net, X=X, Y=Y: core_step(net, X, Y), repeat, min_time)
+            t_grad = median_seconds(lambda net=net, X=X, Y=Y: bp.batch_gradients(net, X, Y, "quadratic"), repeat,
+                                    min_time)
             line = f"{name:<20} {fmt(t_core):>13} {fmt(t_grad):>18}"
             if torch is not None:
                 check_torch_agrees(net, X, Y)
                 params, tX, tY = torch_setup(net, X, Y)
-                t_torch = median_seconds(lambda: torch_step(params, tX, tY), repeat, min_time)
+                t_torch = median_seconds(lambda p=params, tX=tX, tY=tY: torch_step(p, tX, tY), repeat, min_time)
                 line += f" {fmt(t_torch):>19} {t_torch / t_core:>16.2f}×"
             print(line)
     finally:

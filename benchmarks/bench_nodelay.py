@@ -136,8 +136,8 @@ def main(argv=None) -> int:
         try:
             urls, pids = {}, {}
             for name, command in COMMANDS.items():
-                log = open(Path(folder) / f"{len(procs)}.log", "wb")
-                procs[name], urls[name] = start(command, log)
+                with open(Path(folder) / f"{len(procs)}.log", "wb") as log:   # the child keeps its own copy
+                    procs[name], urls[name] = start(command, log)
                 pids[name] = procs[name].pid
             seconds, cpu, errors, lines, nodelay = asyncio.run(measure(urls, pids, clicks, 1 if args.quick else 5))
         finally:

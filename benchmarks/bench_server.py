@@ -97,7 +97,7 @@ async def measure(rows: list[Row], clicks: int, warmup: int, key: str) -> None:
     for _ in range(clicks):
         for row in rows:
             await row.click(key, record=True)
-    for row, start in zip(rows, before):
+    for row, start in zip(rows, before, strict=True):
         row.cpu = cpu_seconds([row.server.pids[0]]) - start
     for row in rows:
         row.check_changed()

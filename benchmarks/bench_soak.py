@@ -98,7 +98,8 @@ def main(argv=None) -> int:
         click_time = time.perf_counter() - started
         s = asyncio.run(sessions(server.url, pid, args.sessions, args.ttl, errors))
     mb, ms = 1e6, lambda v: f"{1000 * v:.0f}"  # noqa: E731
-    print(f"clicks: {args.clicks} in {click_time:.0f} s; RSS {c['base'] / mb:.1f} MB after {min(WARM, args.clicks // 3)} "
+    print(f"clicks: {args.clicks} in {click_time:.0f} s; "
+          f"RSS {c['base'] / mb:.1f} MB after {min(WARM, args.clicks // 3)} "
           f"→ {c['end'] / mb:.1f} MB at the end: {c['per_click'] / 1e3:+.2f} kB per click")
     print(f"{'click latency':<28}{'clicks':>7}{'median ms':>11}{'p95 ms':>9}")
     for name, v in (("first after warm-up", c["first"]), ("last", c["last"])):

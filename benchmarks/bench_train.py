@@ -27,11 +27,12 @@ from pathlib import Path
 
 from one_blas_thread import threadpool_limits  # noqa: E402  (before NumPy)
 
+# isort: split
+
 import numpy as np  # noqa: E402  (after the thread limits above)
 import plotly.io as pio  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import backprop as bp  # noqa: E402
 from backprop import datasets as ds  # noqa: E402
 from backprop import training as tr  # noqa: E402
 from backprop.figures import training as ft  # noqa: E402
@@ -75,9 +76,9 @@ def main(argv=None) -> int:
         for name, activation in CASES:
             config = tr.TrainConfig((2, 8, 8, 1), activation, "sigmoid", "cross_entropy", 0.5, BATCH, 0)
             start = tr.start_training(config, data)
-            t_run = median_time(lambda: tr.run_epochs(start, epochs), repeat)
-            t_eval = median_time(lambda: [tr._evaluate(start.network, data, config.cost)
-                                          for _ in range(epochs + 1)], repeat)
+            t_run = median_time(lambda start=start: tr.run_epochs(start, epochs), repeat)
+            t_eval = median_time(lambda start=start, config=config: [tr._evaluate(start.network, data, config.cost)
+                                                                     for _ in range(epochs + 1)], repeat)
             print(f"{name:<27} {fmt(t_run):>12} {epochs / t_run:>9.0f} {fmt(t_eval):>20}")
             if trained is None:
                 trained = tr.run_epochs(start, epochs)
@@ -99,7 +100,7 @@ def main(argv=None) -> int:
         for name, build in figures:
             t_build = median_time(build, repeat)
             fig = build()
-            t_json = median_time(lambda: pio.to_json(fig, validate=False), repeat)
+            t_json = median_time(lambda fig=fig: pio.to_json(fig, validate=False), repeat)
             size = len(pio.to_json(fig, validate=False))
             total_build, total_json, total_size = total_build + t_build, total_json + t_json, total_size + size
             print(f"{name:<27} {fmt(t_build):>12} {fmt(t_json):>12} {size / 1e3:>6.0f} kB")

@@ -40,6 +40,7 @@ server sends every message in full, as to a fresh tab.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -212,10 +213,8 @@ class Session:
             await self._ws.close()
         if self._reader is not None:
             self._reader.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):   # closing: its error is moot
                 await self._reader
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 — closing: its error is moot
-                pass
         self._ws = self._reader = None
 
     # -------------------------------------------------------------------------------------------- actions

@@ -5,7 +5,8 @@
     python deploy/run_replicas.py --redis          # and a local redis-server that class mode shares
 
 Each process is `streamlit run app.py --server.port P --server.headless true` on 127.0.0.1 with one BLAS
-thread and the app's .streamlit/config.toml (`--option KEY=VALUE` overrides a setting for all); nginx gets a config made from deploy/nginx.conf.template in a temporary folder (pid, logs and temp
+thread and the app's .streamlit/config.toml (`--option KEY=VALUE` overrides a setting for all); nginx gets a config
+made from deploy/nginx.conf.template in a temporary folder (pid, logs and temp
 files there: no root needed) and runs in the foreground. The script waits until every process and the
 front answer /_stcore/health, prints the front URL, and stops everything on Ctrl-C or SIGTERM (or when
 any of them exits). `Replicas` does the same for a benchmark or a test:
@@ -124,12 +125,11 @@ class RedisServer:
         self.start()
 
     def start(self) -> None:
-        log = open(self.dir / "redis.log", "ab")
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode", "yes",
-             "--dir", str(self.dir), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
-             "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        log.close()
+        with open(self.dir / "redis.log", "ab") as log:   # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode", "yes",
+                 "--dir", str(self.dir), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+                 "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + self.timeout
         while not self.ping():
             if self.process.poll() is not None:
@@ -228,11 +228,10 @@ class Replicas:
                                 "-e", str(self.prefix / "error.log")], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx rejects the config:\n{check.stderr}")
-        nginx_log = open(self.prefix / "nginx.out", "wb")
-        self.nginx_process = subprocess.Popen(
-            [self.nginx, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log"),
-             "-g", "daemon off;"], stdout=nginx_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        nginx_log.close()
+        with open(self.prefix / "nginx.out", "wb") as nginx_log:   # the child keeps its own copy
+            self.nginx_process = subprocess.Popen(
+                [self.nginx, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log"),
+                 "-g", "daemon off;"], stdout=nginx_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self._wait([self.url], timeout, "nginx")
 
     def _launch(self, i: int) -> subprocess.Popen:

@@ -2,6 +2,8 @@
 instructor. The work lives in backprop/ui/class_view.py."""
 
 import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
+
+# isort: split
 from backprop.ui import class_view
 
 class_view.class_page()

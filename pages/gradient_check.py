@@ -1,6 +1,8 @@
 """Gradient check: backprop's gradients against central finite differences, and why backprop is cheaper."""
 
 import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
+
+# isort: split
 import streamlit as st
 
 from backprop.figures import alt

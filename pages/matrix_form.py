@@ -6,6 +6,8 @@ widgets and the layout live in backprop/ui/matrix_view.py.
 """
 
 import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
+
+# isort: split
 import streamlit as st
 
 from backprop.ui import matrix_view as view

@@ -1,6 +1,8 @@
 """Step through: set the network, step the forward pass, watch δ and ∂C/∂W fill in backward."""
 
 import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
+
+# isort: split
 import streamlit as st
 
 from backprop.ui import class_view, keys, lesson_view, presenter, settings, url_state, worksheet_view

@@ -5,6 +5,8 @@ charts live in backprop/ui/train_view.py.
 """
 
 import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
+
+# isort: split
 import streamlit as st
 
 from backprop.ui import train_view as view

@@ -5,6 +5,8 @@ backprop/ui/series.py.
 """
 
 import backprop.ui.startup  # noqa: F401 — first: imports and builds once per process (see there)
+
+# isort: split
 import streamlit as st
 
 from backprop.ui import series, url_state

@@ -7,6 +7,7 @@ needs only the standard library (Playwright is used when it is installed).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -48,7 +49,8 @@ class Server:
     def __init__(self, timeout: float = 60.0, script: str = "app.py", cwd: Path | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
+        # Kept open while the server runs; stop() closes and removes it.
+        self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
@@ -176,7 +178,8 @@ class AppPage:
         and the rerun finished; return the new progress line."""
         before = self.progress()
         self.act(lambda: self.page.locator(f".st-key-{key} button:visible").click(),
-                 until="""(before) => { const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+                 until="""(before) => {
+                            const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
                             .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
                             return p && p.innerText.trim() !== before; }""", arg=before)
         return self.progress()
@@ -214,7 +217,7 @@ class AppPage:
         """Wait until exactly the layers in `filled` show their gradient; on timeout, raise an AssertionError
         with what each chart shows."""
         want = {l: l not in filled for l in range(1, L + 1)}   # l -> empty?
-        try:
+        with contextlib.suppress(PlaywrightTimeout):   # the assertion below says which chart is wrong
             self.page.wait_for_function(
                 """(want) => Object.entries(want).every(([l, empty]) => {
                      const gd = document.querySelector('.st-key-grad_' + l + ' .js-plotly-plot');
@@ -222,8 +225,6 @@ class AppPage:
                      const t = Array.from(gd.querySelectorAll('svg text')).map(t => t.textContent);
                      return t.some(s => s.includes('not yet computed')) === empty; })""",
                 arg={str(l): e for l, e in want.items()}, timeout=10_000)
-        except PlaywrightTimeout:
-            pass   # the assertion below says which chart is wrong
         states = {l: self.chart_state(l) for l in range(1, L + 1)}
         shown = {l: not s["empty"] for l, s in states.items()}
         assert shown == {l: l in filled for l in range(1, L + 1)}, (
@@ -250,7 +251,8 @@ class AppPage:
         chart.evaluate("""gd => { window.__plotlyEvents = [];
             const names = p => p.map(q => (q.data && q.data.name) + '#' + q.pointNumber);
             gd.on('plotly_click', d => window.__plotlyEvents.push('click on ' + names(d.points)));
-            gd.on('plotly_selected', d => window.__plotlyEvents.push('selected ' + (d ? names(d.points) : 'nothing'))); }""")
+            gd.on('plotly_selected',
+                  d => window.__plotlyEvents.push('selected ' + (d ? names(d.points) : 'nothing'))); }""")
         want = f"from node {j + 1} of layer {l - 1} to node {k + 1} of layer {l}"
         try:
             self.act(lambda: self.page.mouse.click(x, y),
@@ -342,7 +344,7 @@ def companion_page(browser, app_server: str, path: str, title: str, ready: str, 
         page.wait_for_selector(f"h1:has-text('{title}'), h1:has-text('{STEP_THROUGH_TITLE}')")
         app.wait_idle()
         if page.locator("h1").filter(has_text=title).count() == 0:
-            import pytest   # only here: the benchmark imports this module without pytest
+            import pytest  # only here: the benchmark imports this module without pytest
 
             pytest.fail(f"{path} is not in app.py's st.navigation: opening it shows "
                         f"“{page.locator('h1').first.inner_text()}”")

@@ -7,7 +7,6 @@ environment variable CI is set: a CI run must not pass by skipping its browser t
 from __future__ import annotations
 
 import pytest
-
 from browser_helpers import VIEWPORT, AppPage, Server, chromium_problem, in_ci, launch
 
 

@@ -49,7 +49,7 @@ def ref_forward(weights, biases, hidden, output, x):
     """The forward pass from the formula zˡ = Wˡ aˡ⁻¹ + bˡ, aˡ = σ(zˡ); returns ([z¹..zᴸ], aᴸ)."""
     a, zs = x, []
     L = len(weights)
-    for l, (W, b) in enumerate(zip(weights, biases), start=1):
+    for l, (W, b) in enumerate(zip(weights, biases, strict=True), start=1):
         z = W @ a + b
         zs.append(z)
         a = REF_SIGMA[output if l == L else hidden](z)
@@ -120,7 +120,7 @@ def random_arrays(sizes, seed, weight_scale=1.0, bias_scale=0.5):
     not depend on Network.random."""
     rng = np.random.default_rng(seed)
     weights = [rng.normal(0.0, weight_scale / np.sqrt(n_in), size=(n_out, n_in))
-               for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+               for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
     biases = [rng.normal(0.0, bias_scale, size=n) for n in sizes[1:]]
     return weights, biases, rng
 

@@ -1,6 +1,7 @@
 """The step-through page as a user meets it, headless (AppTest): widgets, buttons, messages, state."""
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +149,7 @@ def test_presets_land_on_their_example():
     assert lesson.network.sizes == (2, 3, 3, 3, 3, 3, 1) and lesson.index == 0
     _click(at, "btn_end")
     deltas = [np.abs(lesson.trace.delta(l)).mean() for l in range(1, 7)]
-    assert all(a < b for a, b in zip(deltas, deltas[1:])), "the deltas shrink going back"
+    assert all(a < b for a, b in pairwise(deltas)), "the deltas shrink going back"
     _click(at, "preset_xor_2_2_1")
     assert at.session_state["lesson"].network.sizes == (2, 2, 1)
     assert at.session_state["lesson"].cost == "cross_entropy"

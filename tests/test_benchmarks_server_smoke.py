@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import in_ci
 
 ROOT = Path(__file__).resolve().parents[1]

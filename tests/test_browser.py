@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from browser_helpers import VIEWPORT, AppPage
 
 pytestmark = pytest.mark.browser

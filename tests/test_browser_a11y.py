@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import IDLE, in_ci
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import VIEWPORT, AppPage, assert_companion_healthy, in_ci
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
@@ -146,7 +145,7 @@ def _class_round(browser, base_url: str, routes: list[str | None]) -> dict:
         teacher.act(lambda: teacher.page.get_by_role("button", name="Ask the class").click(),
                     until="() => document.body.innerText.includes('answered so far')")
         answers = ["positive", "negative", "positive"]
-        for s, word in zip(students, answers):
+        for s, word in zip(students, answers, strict=True):
             s.page.wait_for_selector("text=will δ¹₁ be positive, negative or zero?", timeout=FOLLOW_AT_MOST * 1000)
             s.page.locator("[data-testid=stRadio] [role=radiogroup] label").filter(
                 has_text=re.compile(f"^{word}$")).click()
@@ -160,7 +159,7 @@ def _class_round(browser, base_url: str, routes: list[str | None]) -> dict:
         want = teacher.press("btn_step")                 # reveals
         assert want.startswith("Step 5 of 6 — backward through layer 1")
         _wait_same(students, want, t0)
-        for s, word in zip(students, answers):
+        for s, word in zip(students, answers, strict=True):
             verdict = "Right: positive." if word == "positive" else "Not quite: you said negative"
             s.page.wait_for_selector(f"text={verdict}", timeout=FOLLOW_AT_MOST * 1000)
             assert any(r"\text{(BP2)}" in t for t in s.latex_sources()), "the deciding equation"

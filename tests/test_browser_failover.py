@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import VIEWPORT, AppPage, in_ci
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,6 @@ address a page writes, opened in a fresh browser context, shows the same equatio
 from __future__ import annotations
 
 import pytest
-
 from browser_helpers import VIEWPORT, AppPage, Server, assert_companion_healthy
 
 pytestmark = pytest.mark.browser

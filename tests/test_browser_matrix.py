@@ -8,7 +8,6 @@ pages/matrix_form.py; a page missing from it fails these tests.
 from __future__ import annotations
 
 import pytest
-
 from browser_helpers import assert_companion_healthy, companion_page
 
 pytestmark = pytest.mark.browser

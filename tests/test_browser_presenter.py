@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_helpers import SCREENSHOTS, AppPage
 
 import backprop as bp
 from backprop.presets import PRESETS
-from browser_helpers import SCREENSHOTS, AppPage
 
 pytestmark = pytest.mark.browser
 
@@ -191,7 +191,7 @@ def test_step_is_a_few_tab_presses_away_with_the_sidebar_collapsed(browser, app_
     context, app = _open(browser, app_server, (1280, 720), "present=1")
     try:
         app.page.evaluate("document.activeElement && document.activeElement.blur()")   # Tab from the top
-        for presses in range(1, 16):
+        for presses in range(1, 16):   # noqa: B007 — the count is read after the loop
             app.page.keyboard.press("Tab")
             if app.page.evaluate("!!document.activeElement.closest('.st-key-btn_step')"):
                 break

@@ -8,7 +8,6 @@ pages/two_nodes.py; a page missing from it fails these tests.
 from __future__ import annotations
 
 import pytest
-
 from browser_helpers import assert_companion_healthy, companion_page
 
 pytestmark = pytest.mark.browser
@@ -20,7 +19,8 @@ TITLE = "Two nodes in series"
 @pytest.fixture
 def series_page(browser, app_server):
     """The page in a fresh tab, opened after the home page (see browser_helpers.companion_page)."""
-    with companion_page(browser, app_server, PATH, TITLE, ".st-key-series_curve .js-plotly-plot", state="visible") as app:
+    with companion_page(browser, app_server, PATH, TITLE, ".st-key-series_curve .js-plotly-plot",
+                        state="visible") as app:
         yield app
 
 
@@ -48,7 +48,8 @@ def test_two_nodes_gradient_descent_step_moves_the_slider(series_page):
     value = page.locator(".st-key-series_w2 [data-testid=stSliderThumbValue]")
     before = value.inner_text()
     app.act(lambda: page.locator(".st-key-series_descend button:visible").click(),
-            until="(before) => { const e = document.querySelector('.st-key-series_w2 [data-testid=stSliderThumbValue]');"
+            until="(before) => {"
+                  " const e = document.querySelector('.st-key-series_w2 [data-testid=stSliderThumbValue]');"
                   " return e && e.innerText !== before; }", arg=before)
     assert float(value.inner_text()) > float(before)     # the defaults: ∂C/∂w² < 0, so w² grows
     assert any(r"C_{\text{before}}" in t for t in app.latex_sources())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from browser_helpers import assert_companion_healthy, companion_page
 
 pytestmark = pytest.mark.browser

@@ -6,11 +6,11 @@ through" goes there."""
 from __future__ import annotations
 
 import pytest
+from browser_helpers import assert_companion_healthy, companion_page
 
 from backprop import datasets as ds
 from backprop import model_io
 from backprop import training as tr
-from browser_helpers import assert_companion_healthy, companion_page
 
 pytestmark = pytest.mark.browser
 

@@ -155,7 +155,7 @@ def test_the_class_predicts_then_step_reveals_to_everybody():
         right = asked.answer
         wrong = wrong_option if kind == quiz.SIGN else tuple(int(v) - 1 for v in re.findall(r"\d+", wrong_option))
         answers = [right, wrong, right]
-        for s, answer in zip(students, answers):
+        for s, answer in zip(students, answers, strict=True):
             _answer_widget(s, code, q).set_value(wrong if answer == right else right).run()   # first another …
             _answer_widget(s, code, q).set_value(answer).run()                                # … then changed
             no_errors(s)
@@ -164,11 +164,11 @@ def test_the_class_predicts_then_step_reveals_to_everybody():
         teacher.run()
         assert any("3 answered" in m.value for m in teacher.markdown)
         teacher.toggle(key="class_show_counts").set_value(True).run()
-        shown = lambda a: a if kind == quiz.SIGN else f"k = {a[0] + 1}, j = {a[1] + 1}"   # noqa: E731
+        shown = lambda a, kind=kind: a if kind == quiz.SIGN else f"k = {a[0] + 1}, j = {a[1] + 1}"   # noqa: E731
         assert any(f"{shown(right)}: 2" in m.value and f"{shown(wrong)}: 1" in m.value for m in teacher.markdown)
         step(teacher)                                     # Step reveals
         assert f"backward through layer {l}" in progress(teacher)
-        for s, answer in zip(students, answers):
+        for s, answer in zip(students, answers, strict=True):
             s.run()
             no_errors(s)
             assert progress(s) == progress(teacher)

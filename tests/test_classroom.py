@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_helpers import in_ci
 
 from backprop import classroom
-from backprop.classroom import (CODE_ALPHABET, CODE_LENGTH, Forbidden, NoSuchClass, StoreUnavailable, WrongCodes)
+from backprop.classroom import CODE_ALPHABET, CODE_LENGTH, Forbidden, NoSuchClass, StoreUnavailable, WrongCodes
 from backprop.classroom import store as store_module
-from browser_helpers import in_ci
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
 from run_replicas import RedisServer, redis_binary  # noqa: E402

@@ -5,9 +5,9 @@ import math
 
 import numpy as np
 import pytest
+from helpers_core import random_arrays, random_sample
 
 import backprop as bp
-from helpers_core import random_arrays, random_sample
 
 BATCH_CASES = [
     ("sigmoid", "sigmoid", "quadratic"),
@@ -35,7 +35,7 @@ def test_batch_gradients_are_the_mean_of_per_sample_traces(sizes, m, hidden, out
     """batch_gradients (row-per-sample matrices) equals the mean over samples of bp.backward's cost,
     ∂C/∂Wˡ, ∂C/∂bˡ and |δˡ|, in every layer."""
     net, X, Y = batch(sizes, hidden, output, cost, m, seed=m + len(sizes))
-    traces = [bp.backward(net, x, y, cost) for x, y in zip(X, Y)]
+    traces = [bp.backward(net, x, y, cost) for x, y in zip(X, Y, strict=True)]
     grads = bp.batch_gradients(net, X, Y, cost)
     assert grads.m == m
     assert grads.cost == pytest.approx(math.fsum(t.cost for t in traces) / m, rel=1e-12)
@@ -53,7 +53,8 @@ def test_a_batch_step_is_the_mean_of_the_per_sample_steps():
     (W − η·mean ∂C/∂W = mean (W − η ∂C/∂W))."""
     net, X, Y = batch((2, 3, 1), "tanh", "sigmoid", "cross_entropy", m=5, seed=2)
     new = bp.gradient_descent_step(net, bp.batch_gradients(net, X, Y, "cross_entropy"), learning_rate=0.3)
-    singles = [bp.gradient_descent_step(net, bp.backward(net, x, y, "cross_entropy"), 0.3) for x, y in zip(X, Y)]
+    singles = [bp.gradient_descent_step(net, bp.backward(net, x, y, "cross_entropy"), 0.3)
+               for x, y in zip(X, Y, strict=True)]
     for l in (1, 2):
         np.testing.assert_allclose(new.W(l), np.mean([s.W(l) for s in singles], axis=0), rtol=1e-12)
         np.testing.assert_allclose(new.b(l), np.mean([s.b(l) for s in singles], axis=0), rtol=1e-12)

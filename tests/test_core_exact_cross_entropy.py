@@ -129,7 +129,7 @@ def test_a_saturated_tanh_hidden_layer_passes_exact_deltas_back(z1, z2):
 def ulps(got: np.ndarray, want: list) -> np.ndarray:
     """|got − want| in units of the last place of want (the spacing of float64 at want)."""
     w = np.array([float(v) for v in want])
-    err = np.array([float(abs(mpmath.mpf(g) - v)) for g, v in zip(got, want)])
+    err = np.array([float(abs(mpmath.mpf(g) - v)) for g, v in zip(got, want, strict=True)])
     return err / np.spacing(np.abs(w))
 
 
@@ -154,7 +154,8 @@ def test_sigma_prime_within_a_few_ulps_everywhere(name, exact):
     assert error.max() <= 4, f"{name}′({Z_RANGE[worst]!r}): mine {got[worst]!r} / {mpmath.nstr(want[worst], 17)}"
 
 
-@pytest.mark.parametrize("name, exact", [("relu", lambda z: float(z > 0)), ("leaky_relu", lambda z: 1.0 if z > 0 else 0.01),
+@pytest.mark.parametrize("name, exact", [("relu", lambda z: float(z > 0)),
+                                         ("leaky_relu", lambda z: 1.0 if z > 0 else 0.01),
                                          ("linear", lambda z: 1.0)])
 def test_piecewise_linear_primes_are_exact(name, exact):
     got = bp.activation(name).prime(Z_RANGE)

@@ -5,9 +5,9 @@ import math
 
 import numpy as np
 import pytest
+from helpers_core import random_arrays, random_sample
 
 import backprop as bp
-from helpers_core import random_arrays, random_sample
 
 CASES = [((3, 4, 3, 2), "sigmoid", "sigmoid", "quadratic"),
          ((2, 5, 3, 1), "tanh", "sigmoid", "cross_entropy"),
@@ -37,7 +37,7 @@ def test_weight_chain_factors_multiply_to_dC_dW(trace):
     for l, k, j in every_weight(net):
         c = bp.weight_chain(trace, l, k, j)
         assert (c.l, c.k, c.j) == (l, k, j)
-        assert c.W == net.W(l)[k, j]
+        assert net.W(l)[k, j] == c.W
         assert c.dC_da == trace.dC_da(l)[k]
         assert c.sigma_prime == trace.sigma_prime(l)[k]
         assert c.a_prev == trace.a(l - 1)[j]

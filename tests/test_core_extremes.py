@@ -37,7 +37,7 @@ def test_sigmoid_and_its_derivative_at_extremes():
     assert np.all(np.isfinite(sigma)) and np.all(np.isfinite(prime))
     assert sigma[-1] == 1.0 and sigma[0] == 0.0
     assert prime[-1] == 0.0 and prime[0] == 0.0
-    for z, got_s, got_p in zip(Z, sigma, prime):
+    for z, got_s, got_p in zip(Z, sigma, prime, strict=True):
         want_s = sigmoid_by_hand(z)
         want_p = sigmoid_by_hand(z) * sigmoid_by_hand(-z)
         assert got_s == pytest.approx(want_s, rel=1e-15, abs=1e-300)
@@ -110,7 +110,7 @@ def test_batch_with_saturated_outputs_is_finite_and_matches_traces():
     X = np.array([[1.0], [-1.0], [0.001], [0.0]])
     Y = np.array([[0.0], [1.0], [0.5], [1.0]])
     grads = bp.batch_gradients(net, X, Y, cost="cross_entropy")
-    traces = [bp.backward(net, x, y, cost="cross_entropy") for x, y in zip(X, Y)]
+    traces = [bp.backward(net, x, y, cost="cross_entropy") for x, y in zip(X, Y, strict=True)]
     assert math.isfinite(grads.cost)
     assert grads.cost == pytest.approx(np.mean([t.cost for t in traces]), rel=1e-12)
     for l in (1, 2):

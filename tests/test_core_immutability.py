@@ -4,9 +4,9 @@ import dataclasses
 
 import numpy as np
 import pytest
+from helpers_core import random_arrays, random_sample
 
 import backprop as bp
-from helpers_core import random_arrays, random_sample
 
 SIZES = (3, 4, 2)
 

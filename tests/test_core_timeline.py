@@ -1,6 +1,8 @@
 """The lesson timeline against the sequence written out by hand:
 start → forward 1 … forward L → cost → backward L … backward 1 → update."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -33,15 +35,15 @@ def test_what_each_step_reveals(L):
     steps = bp.timeline(L)
     for i, s in enumerate(steps):
         kinds_so_far = [(k, l) for k, l in expected_sequence(L)[1:i + 1]]
-        for l in range(0, L + 1):
+        for l in range(L + 1):
             assert s.shows_forward(l) == (l == 0 or (FORWARD, l) in kinds_so_far), (i, l)
         for l in range(1, L + 1):
             assert s.shows_backward(l) == ((BACKWARD, l) in kinds_so_far), (i, l)
         assert s.cost_known == ((COST, None) in kinds_so_far)
         assert s.updated == (i == len(steps) - 1)
     # Monotone: nothing once shown is hidden by a later step.
-    for before, after in zip(steps, steps[1:]):
-        for l in range(0, L + 1):
+    for before, after in pairwise(steps):
+        for l in range(L + 1):
             assert after.shows_forward(l) >= before.shows_forward(l)
             assert after.shows_backward(l) >= before.shows_backward(l)
         assert after.cost_known >= before.cost_known

@@ -188,7 +188,7 @@ def _rows(n=20, seed=0):
     rng = np.random.default_rng(seed)
     a = np.round(rng.normal(50, 10, n), 3)
     b = np.round(rng.normal(0.001, 0.0005, n), 6)
-    return [(x, y, int(x > 50)) for x, y in zip(a, b)]
+    return [(x, y, int(x > 50)) for x, y in zip(a, b, strict=True)]
 
 
 def test_a_classification_csv_is_read_exactly_and_standardised_on_its_training_rows():

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from concurrent.futures import ThreadPoolExecutor
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from browser_helpers import in_ci
 
 ROOT = Path(__file__).resolve().parents[1]

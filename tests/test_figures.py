@@ -1,11 +1,12 @@
 """The figures show the trace's numbers, and only what the current step has revealed."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
 import backprop as bp
-from backprop.figures import layer_gradient, network_diagram
-from backprop.figures import style
+from backprop.figures import layer_gradient, network_diagram, style
 
 SIZES = [(2, 2, 2), (3, 4, 2, 1), (1, 1), (5, 16, 3)]
 
@@ -66,7 +67,8 @@ def test_every_cell_has_a_click_target_carrying_its_indices():
     cells, heat = _named(fig, "cells"), _named(fig, "dC_dW1")
     got = {(int(c[0]), int(c[1]), int(c[2])) for c in cells.customdata}
     assert got == {(1, k, j) for k in range(4) for j in range(3)}
-    assert all(heat.x[int(c[2])] == x and heat.y[int(c[1])] == y for c, x, y in zip(cells.customdata, cells.x, cells.y))
+    assert all(heat.x[int(c[2])] == x and heat.y[int(c[1])] == y
+               for c, x, y in zip(cells.customdata, cells.x, cells.y, strict=True))
     assert list(heat.x) == ["1", "2", "3"] and list(heat.y) == ["1", "2", "3", "4"]
 
 
@@ -153,7 +155,7 @@ def test_edges_cover_every_weight_once():
     for t in (t for t in fig.data if t.mode == "lines"):
         xs, ys = np.asarray(t.x).reshape(-1, 3), np.asarray(t.y).reshape(-1, 3)
         assert np.isnan(xs[:, 2]).all() and np.isnan(ys[:, 2]).all()
-        got += [(x0, y0, x1, y1) for (x0, x1), (y0, y1) in zip(xs[:, :2], ys[:, :2])]
+        got += [(x0, y0, x1, y1) for (x0, x1), (y0, y1) in zip(xs[:, :2], ys[:, :2], strict=True)]
     pos = [(np.asarray(n) - 1) / 2 - np.arange(n) for n in (3, 5, 2)]
     want = [(l - 1, pos[l - 1][j], l, pos[l][k]) for l, (n_in, n_out) in enumerate([(3, 5), (5, 2)], start=1)
             for k in range(n_out) for j in range(n_in)]
@@ -163,9 +165,12 @@ def test_edges_cover_every_weight_once():
 # Presenter mode's colours, measured in CIELAB (ΔE ≈ 2.3 is a just-noticeable difference): colour-blind
 # viewers are simulated with Machado, Oliveira & Fernandes (2009), severity 1, in linear RGB; a washed-out
 # projector as 40 % white light added to every colour.
-_CVD = {"protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
-        "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
-        "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]}
+_CVD = {"protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                       [-0.003882, -0.048116, 1.051998]],
+        "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                         [-0.011820, 0.042940, 0.968881]],
+        "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                       [0.004733, 0.691367, 0.303900]]}
 
 
 def _linear(colour: str) -> np.ndarray:
@@ -237,7 +242,8 @@ def test_presenter_mode_grows_node_labels_with_their_nodes_and_other_text_with_t
     assert all(a.font.size > 12 for a in shown.layout.annotations)
     assert style.for_projector(layer_gradient(trace, 1, done)).layout.title.subtitle.font.size > 12
     heat = _named(style.for_projector(layer_gradient(trace, 1, done)), "dC_dW1")
-    assert _named(layer_gradient(trace, 1, done), "dC_dW1").textfont.size < heat.textfont.size <= style.PRESENTER_FONT - 4
+    plain = _named(layer_gradient(trace, 1, done), "dC_dW1")
+    assert plain.textfont.size < heat.textfont.size <= style.PRESENTER_FONT - 4
     # A layer of 8 labelled nodes has no room to spare: its nodes do not grow into each other.
     wide = bp.backward(bp.Network.random((2, 8, 1), seed=1), [0.5, -0.3], [0.2])
     px = _nodes(network_diagram(wide, bp.step(2, 0), projector=True)).marker.size
@@ -299,5 +305,5 @@ def test_edge_hover_points_only_where_edges_can_be_told_apart():
         trace = bp.backward(bp.Network.random(sizes, seed=0), np.zeros(sizes[0]), np.zeros(sizes[-1]))
         return [t.name for t in network_diagram(trace, bp.step(len(sizes) - 1, 0)).data]
     small, large = (2, 16, 12, 2), (8, 16, 16, 8)
-    assert sum(a * b for a, b in zip(small, small[1:])) <= EDGE_HOVER < sum(a * b for a, b in zip(large, large[1:]))
+    assert sum(a * b for a, b in pairwise(small)) <= EDGE_HOVER < sum(a * b for a, b in pairwise(large))
     assert "edges" in names(small) and "edges" not in names(large) and "nodes" in names(large)

@@ -2,6 +2,8 @@
 network's numbers (in the data's own units), thinned when long, and with a message where there is nothing to
 draw."""
 
+from itertools import pairwise
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -121,7 +123,7 @@ def test_layer_colours_read_dark_to_light():
 
     for L in (1, 2, 5, 7):
         levels = [brightness(c) for c in ft.layer_colours(L)]
-        assert len(levels) == L and all(a < b for a, b in zip(levels, levels[1:]))
+        assert len(levels) == L and all(a < b for a, b in pairwise(levels))
 
 
 def test_zeros_become_gaps_on_the_log_axis_and_all_zeros_a_message():

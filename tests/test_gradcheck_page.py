@@ -34,7 +34,7 @@ def _named(fig, name):
 
 def _n_parameters(sizes) -> int:
     """Counted from the layer widths, independently of Network.n_parameters."""
-    return sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
 
 
 # ------------------------------------------------------------------------------------------ figures
@@ -113,7 +113,8 @@ def test_cost_figure_plots_both_times_against_P_with_the_ratio():
     timings = [GradientTiming((2, w, w, 1), p, 2 * p, b, n, 10, 1)
                for w, p, b, n in [(2, 15, 1e-4, 1e-3), (4, 37, 1e-4, 3e-3), (8, 105, 2e-4, 2e-2)]]
     fig = figs.gradient_costs(timings, your_P=12)
-    back, numeric = _named(fig, "backprop: 1 forward + 1 backward pass"), _named(fig, "finite differences: 2P forward passes")
+    back = _named(fig, "backprop: 1 forward + 1 backward pass")
+    numeric = _named(fig, "finite differences: 2P forward passes")
     assert list(back.x) == list(numeric.x) == [15, 37, 105]
     assert list(back.y) == [1e3 * t.backprop_seconds for t in timings]
     assert list(numeric.y) == [1e3 * t.numeric_seconds for t in timings]
@@ -138,7 +139,7 @@ def test_backprops_own_gradients_pass_every_layer(sizes):
     # One number on screen, one source: the verdict's error is GradientCheck.relative_error.
     assert [v.relative_error for v in verdicts] == [check.relative_error(l) for l in range(1, check.L + 1)]
     assert check.verdicts() == verdicts
-    assert [v.n_parameters for v in verdicts] == [n * m + n for m, n in zip(sizes[:-1], sizes[1:])]
+    assert [v.n_parameters for v in verdicts] == [n * m + n for m, n in zip(sizes[:-1], sizes[1:], strict=True)]
 
 
 WRONG = {

@@ -83,7 +83,7 @@ def test_bp2_writes_out_every_term_of_the_sum_over_m():
     trace = bp.backward(bp.Network.random((2, 3, 4, 1), seed=2), [0.1, 0.2], [0.3])
     d = bp.delta_chain(trace, 1, 2)
     text = eq.bp2(d)
-    for w, dn in zip(d.W_col, d.delta_next):
+    for w, dn in zip(d.W_col, d.delta_next, strict=True):
         assert rf"{eq.factor(w)} \cdot {eq.factor(dn)}" in text
     assert rf"&= {eq.num(d.dC_da)} \\" in text and rf"&= {eq.num(d.delta)} \qquad" in text
 

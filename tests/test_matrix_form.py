@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers_core import product_shown, shown
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
@@ -18,7 +19,6 @@ from backprop.figures.matrix import matrix_heatmap, side_by_side
 from backprop.lesson import Lesson
 from backprop.matrix_form import entry, layer_matrices
 from backprop.presets import PRESETS
-from helpers_core import product_shown, shown
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "matrix_form.py")
 TIMEOUT = 60
@@ -201,7 +201,7 @@ def test_index_equations_print_the_sum_term_by_term_and_equal_the_boxed_matrix_e
     W = trace.network.W(2)
     for mm in range(2):
         assert product_shown([W[mm, k], trace.delta(2)[mm]], tex)
-    assert rf"\sum_m W^{{2}}_{{m3}}" in tex
+    assert r"\sum_m W^{2}_{m3}" in tex
     assert _boxed(tex) == [eq.num(trace.dC_da(1)[k])]
     assert shown(trace.delta(1)[k], tex)
     tex4 = eq.entry_bp4(e, m.dC_dW[k, j])

@@ -165,7 +165,8 @@ class Block:
                     for c, (v, half, text) in enumerate(row):
                         g = got[r, c]
                         # (1 + 1e−40): decimal ties, exactly half a unit, are not exact in binary mpf
-                        ok = abs(g) <= mpmath.mpf(2) ** -1075 if v == 0 else abs(g - v) <= half * (1 + mpmath.mpf("1e-40"))
+                        ok = (abs(g) <= mpmath.mpf(2) ** -1075 if v == 0
+                              else abs(g - v) <= half * (1 + mpmath.mpf("1e-40")))
                         if not ok:
                             problems.append(f"{part.strip()[:200]} gives {mpmath.nstr(g, 10)}, printed {text}")
         return problems

@@ -10,16 +10,17 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers_core import product_shown
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
 from backprop import equations as eq
 from backprop.figures.series import cost_curve, parameter_value
-from helpers_core import product_shown
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "two_nodes.py")
 TIMEOUT = 60
@@ -106,8 +107,10 @@ def test_scalar_equations_show_the_hand_computed_numbers(x, w1, b1, w2, b2, y, c
     w_1 = eq.series_weight(bp.weight_chain(trace, 1, 0, 0))
     assert r"\delta^{1}\, x" in w_1 and product_shown([ref['d1'], x], w_1)
     assert rf"&= {eq.num(ref['dw1'])} \qquad \text{{(BP4)}}" in w_1
-    assert eq.series_bias(1, trace.dC_db(1)[0]).endswith(rf"&= {eq.num(ref['db1'])} \qquad \text{{(BP3)}}\end{{aligned}}")
-    assert eq.series_cost(cost, 2, trace.z(2)[0], trace.a(2)[0], y, trace.cost).endswith(rf"&= {eq.num(ref['C'])}\end{{aligned}}")
+    bias = eq.series_bias(1, trace.dC_db(1)[0])
+    assert bias.endswith(rf"&= {eq.num(ref['db1'])} \qquad \text{{(BP3)}}\end{{aligned}}")
+    cost_lines = eq.series_cost(cost, 2, trace.z(2)[0], trace.a(2)[0], y, trace.cost)
+    assert cost_lines.endswith(rf"&= {eq.num(ref['C'])}\end{{aligned}}")
 
 
 def test_scalar_forward_and_update_equations():
@@ -340,7 +343,7 @@ def test_repeated_steps_keep_lowering_the_cost():
         at.button(key="series_descend").click().run()
         _ok(at)
         costs.append(_page_trace(at).cost)
-    assert all(b < a for a, b in zip(costs, costs[1:])), costs
+    assert all(b < a for a, b in pairwise(costs)), costs
 
 
 def test_cross_entropy_with_a_non_sigmoid_output_is_refused_at_the_field_and_the_previous_choice_stays():

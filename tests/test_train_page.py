@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import backprop as bp
 from backprop import datasets as ds
 from backprop import model_io
 from backprop import training as tr

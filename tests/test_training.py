@@ -4,11 +4,11 @@ runs exactly, and divergence stops training with when and why, keeping the last 
 
 import numpy as np
 import pytest
+from helpers_core import central_differences, ref_cost
 
 import backprop as bp
 from backprop import datasets as ds
 from backprop import training as tr
-from helpers_core import central_differences, ref_cost
 
 
 def _config(sizes=(2, 8, 8, 1), activation="tanh", output="sigmoid", cost="cross_entropy", lr=0.5, batch=32,
@@ -98,8 +98,8 @@ def test_history_rows_measure_the_network_at_the_end_of_each_epoch():
     data = ds.circles(n=60, noise=0.3, seed=1, test_fraction=0.25)
     state = tr.run_epochs(tr.start_training(_config(sizes=(2, 5, 4, 1), lr=0.3, batch=8), data), 4)
     net, h = state.network, state.history
-    train = [bp.backward(net, x, y, "cross_entropy") for x, y in zip(data.X_train, data.Y_train)]
-    test = [bp.backward(net, x, y, "cross_entropy") for x, y in zip(data.X_test, data.Y_test)]
+    train = [bp.backward(net, x, y, "cross_entropy") for x, y in zip(data.X_train, data.Y_train, strict=True)]
+    test = [bp.backward(net, x, y, "cross_entropy") for x, y in zip(data.X_test, data.Y_test, strict=True)]
     np.testing.assert_allclose(h.train_loss[-1], np.mean([t.cost for t in train]), rtol=1e-12)
     np.testing.assert_allclose(h.test_loss[-1], np.mean([t.cost for t in test]), rtol=1e-12)
     for traces, acc in ((train, h.train_accuracy[-1]), (test, h.test_accuracy[-1])):
@@ -125,7 +125,7 @@ def test_gradient_norms_agree_with_finite_differences():
     X, Y = np.array(data.X_train, dtype=ext), np.array(data.Y_train, dtype=ext)
 
     def mean_cost():
-        return sum(ref_cost(W, b, "tanh", "sigmoid", "cross_entropy", x, y) for x, y in zip(X, Y)) / len(X)
+        return sum(ref_cost(W, b, "tanh", "sigmoid", "cross_entropy", x, y) for x, y in zip(X, Y, strict=True)) / len(X)
 
     numeric = central_differences(mean_cost, W)
     for l in range(1, net.L + 1):
@@ -265,7 +265,7 @@ def test_an_overflow_stops_training_with_the_core_s_message(monkeypatch):
     state = tr.run_epochs(start, 50)
     assert state.diverged and "overflowed" in state.divergence.reason
     assert all(np.all(np.isfinite(state.network.W(l))) for l in range(1, 4))
-    e, k = state.divergence.epoch, state.divergence.batch
+    e = state.divergence.epoch
     assert state.epoch == e - 1 and len(state.history) == e
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers_core import product_shown
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -21,7 +22,6 @@ from backprop import equations as eq
 from backprop import worksheet as ws
 from backprop.lesson import Lesson
 from backprop.presets import PRESETS
-from helpers_core import product_shown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -154,7 +154,7 @@ def test_bp2_writes_every_term_of_the_sum_over_m_below_its_delta():
     for k in range(3):
         d = bp.delta_chain(trace, 1, k)
         block = next(b for b in md.split("$$") if (DA % (1, k + 1)) + " &=" in b)
-        for w, dn in zip(d.W_col, d.delta_next):
+        for w, dn in zip(d.W_col, d.delta_next, strict=True):
             assert product_shown([w, dn], block)
 
 
@@ -168,7 +168,7 @@ def test_a_big_layer_is_summarised_as_a_table_and_the_sheet_says_so():
     assert DW % (1, "11") in chains and DW % (3, "29") in chains      # the small layers are written out
     for M in (trace.dC_dW(2), new.W(2)):
         for k in range(9):
-            row = "| k = {} | ".format(k + 1) + " | ".join(ws._cell(v) for v in M[k])
+            row = f"| k = {k + 1} | " + " | ".join(ws._cell(v) for v in M[k])
             assert row in md
     small = ws.worked_sheet_markdown(_preset_lesson())
     assert "**Nothing is summarised**" in small and "**Summarised**" not in small

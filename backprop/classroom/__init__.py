@@ -16,10 +16,23 @@ store. This package knows nothing of Streamlit or the lesson; it stores what it 
 
 from __future__ import annotations
 
-from .store import (ANSWER_MAX, CLASS_TTL, CODE_ALPHABET, CODE_LENGTH, NICKNAME_MAX, ClassState, ClassStore,
-                    Forbidden, NoSuchClass, QuestionResult, StoreUnavailable, WrongCodes, clean_nickname,
-                    normalise_code)
 from .memory import MemoryStore
+from .store import (
+    ANSWER_MAX,
+    CLASS_TTL,
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    NICKNAME_MAX,
+    ClassState,
+    ClassStore,
+    Forbidden,
+    NoSuchClass,
+    QuestionResult,
+    StoreUnavailable,
+    WrongCodes,
+    clean_nickname,
+    normalise_code,
+)
 
 __all__ = ["ANSWER_MAX", "CLASS_TTL", "CODE_ALPHABET", "CODE_LENGTH", "NICKNAME_MAX", "ClassState",
            "ClassStore", "Forbidden", "MemoryStore", "NoSuchClass", "QuestionResult", "StoreUnavailable",
@@ -32,5 +45,5 @@ def open_store(url: str | None = None, **options) -> ClassStore:
         return MemoryStore(**options)
     if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
         raise ValueError(f"the class store URL must start with redis://, rediss:// or unix://, not “{url[:30]}”")
-    from .redis_store import RedisStore   # the redis client only where Redis is used
+    from .redis_store import RedisStore  # the redis client only where Redis is used
     return RedisStore(url, **options)

@@ -159,16 +159,17 @@ class MemoryStore(ClassStore):
                 t0, n = self._wrong.get(who, (now, 0))
                 if n >= limit:
                     raise WrongCodes(s.WRONG_CODE_WINDOW - (now - t0))
+            normal: str | None
             try:
-                code = s.normalise_code(code)
+                normal = s.normalise_code(code)
             except ValueError:
-                code = None
-            if code is None or self._live(code) is None:
+                normal = None
+            if normal is None or self._live(normal) is None:
                 for who in (session, "*"):
                     t0, n = self._wrong.get(who, (now, 0))
                     self._wrong[who] = (t0, n + 1)
-                raise NoSuchClass(code)
-        state = self.state(code)
+                raise NoSuchClass(normal)
+        state = self.state(normal)
         if state is None:
             raise NoSuchClass(code)
         return state

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
+from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -149,7 +150,9 @@ class RedisStore(ClassStore):
         self.ttl, self.ended_ttl = ttl, ended_ttl
         # One retry, at once: a pooled connection that died with a restarted server is replaced and the
         # command sent again; a server that is really gone fails within about two timeouts.
-        self.r = redis.Redis.from_url(url, decode_responses=True, socket_timeout=timeout,
+        # Any: redis-py types every command's reply as `Awaitable[T] | T`, one stub for its sync and async
+        # clients; this client is the sync one (decode_responses: str replies), so each reply is the plain T.
+        self.r: Any = redis.Redis.from_url(url, decode_responses=True, socket_timeout=timeout,
                                       socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1),
                                       health_check_interval=30)
         reg = self.r.register_script   # EVALSHA, loading the script again after a restart emptied the cache
@@ -175,17 +178,17 @@ class RedisStore(ClassStore):
     # --- the instructor
     @_reachable
     def create(self, moment: Mapping[str, str]) -> tuple[str, str]:
-        moment = json.dumps(s.clean_moment(moment))
+        moment_json = json.dumps(s.clean_moment(moment))
         key = s.new_key()
         while True:   # a taken code (one in 10⁸ per running class) is drawn again
             code = s.new_code()
-            if self._create(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl), moment]):
+            if self._create(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl), moment_json]):
                 return code, key
 
     @_reachable
     def publish(self, code: str, key: str, moment: Mapping[str, str]) -> int:
-        moment = json.dumps(s.clean_moment(moment))
-        v = self._publish(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl), moment])
+        moment_json = json.dumps(s.clean_moment(moment))
+        v = self._publish(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl), moment_json])
         self._raise(v, code)
         return int(v)
 
@@ -262,7 +265,7 @@ class RedisStore(ClassStore):
     def lookup(self, code: str, session: str) -> ClassState:
         mine, everyone = f"bpl:wrong:{session[:64]}", "bpl:wrong:*"
         counts = self.r.mget(mine, everyone)
-        for n, limit, k in zip(counts, (s.WRONG_CODES_PER_SESSION, s.WRONG_CODES_ALL), (mine, everyone)):
+        for n, limit, k in zip(counts, (s.WRONG_CODES_PER_SESSION, s.WRONG_CODES_ALL), (mine, everyone), strict=True):
             if n is not None and int(n) >= limit:
                 raise WrongCodes(max(0.0, self.r.pttl(k) / 1000))
         try:
@@ -299,4 +302,4 @@ class RedisStore(ClassStore):
 
 def _pairs(flat: list) -> dict[str, str]:
     """HGETALL's reply inside a Lua script's answer: a flat list field, value, field, value …"""
-    return dict(zip(flat[::2], flat[1::2]))
+    return dict(zip(flat[::2], flat[1::2], strict=True))

@@ -103,7 +103,9 @@ def key_hash(key: str) -> str:
 
 
 def key_matches(stored_hash: str | None, key: str | None) -> bool:
-    return bool(stored_hash and key) and hmac.compare_digest(stored_hash, key_hash(key))
+    if not stored_hash or not key:
+        return False
+    return hmac.compare_digest(stored_hash, key_hash(key))
 
 
 def clean_nickname(text: str | None) -> str:

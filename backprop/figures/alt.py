@@ -10,14 +10,16 @@ step has not computed yet is "not yet computed", never a number.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..passes import Trace
-from ..training import predict
 from ..timeline import Step
+from ..training import predict
 
 NOT_YET = "not yet computed"
 MAX_ROWS = 64     # table rows at most; a larger table says how many rows it left out
@@ -67,7 +69,7 @@ def num(v: float) -> str:
     return ("+" if v > 0 else "−") + text
 
 
-def _cut(rows: list[tuple[str, ...]]) -> tuple[tuple[tuple[str, ...], ...], int]:
+def _cut(rows: Sequence[tuple[str, ...]]) -> tuple[tuple[tuple[str, ...], ...], int]:
     return tuple(rows[:MAX_ROWS]), max(0, len(rows) - MAX_ROWS)
 
 
@@ -164,7 +166,7 @@ def cost_curve(trace: Trace, param: str, l: int, k: int, j: int, fig) -> TextAlt
     return TextAlternative(summary, f"C at {len(pick)} points of the curve", (name, "C"), tuple(rows))
 
 
-def matrices(parts: list[tuple[str, object]], what: str) -> TextAlternative:
+def matrices(parts: Sequence[tuple[str, ArrayLike]], what: str) -> TextAlternative:
     """Matrices and vectors of one equation side by side: `parts` are (name, values); a name may be Plotly's
     HTML (δ<sup>2</sup>), written here as plain text (δ²)."""
     parts = [(plain(n), v) for n, v in parts]
@@ -286,7 +288,8 @@ def fit(net, data) -> TextAlternative:
                 right = np.mean((out[rows] >= 0.5) == (Y[rows] >= 0.5))
                 parts.append(f"{split} points {rows.size}, classified right {right:.1%}")
             else:
-                parts.append(f"{split} points {rows.size}, mean squared error {np.mean((out[rows] - Y[rows]) ** 2):.3g}")
+                mse = np.mean((out[rows] - Y[rows]) ** 2)
+                parts.append(f"{split} points {rows.size}, mean squared error {mse:.3g}")
     kind = "Decision boundary" if data.is_classification and data.n_inputs == 2 else "The network's output"
     summary = f"{kind} on {data.name}: " + "; ".join(parts) + "."
     split_of = np.full(len(Y), "training", dtype=object)

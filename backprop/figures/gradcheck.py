@@ -154,7 +154,8 @@ def epsilon_sweep(checks: Mapping[float, GradientCheck], chosen: float | None = 
                            line=dict(color=style.HIGHLIGHT, width=2, dash="dot")))
     notes = [dict(xref="paper", yref="paper", x=x, y=1.0, yanchor="bottom", xanchor=side, showarrow=False,
                   text=text, font=dict(size=12, color=GREY))
-             for x, side, text in ((0, "left", "← round-off (ε too small)"), (1, "right", "truncation (ε too large) →"))]
+             for x, side, text in ((0, "left", "← round-off (ε too small)"),
+                                   (1, "right", "truncation (ε too large) →"))]
     notes += [dict(xref="paper", yref="y", x=1, y=np.log10(y), xanchor="right", yanchor="middle", showarrow=False,
                    text=text, font=dict(size=11, color=GREY))
               for y, text in ((1e-10, "agree"), (np.sqrt(AGREE * SUSPICIOUS), "close"), (1e-2, "suspicious"))]
@@ -181,7 +182,7 @@ def gradient_costs(timings: Sequence[GradientTiming], your_P: int | None = None)
                    mode="lines+markers+text", line=dict(color="#D55E00", width=3),
                    text=[f"×{t.ratio:.0f}" for t in timings], textposition="top left",
                    textfont=dict(color="#D55E00", size=13),
-                   customdata=[[s, t.cost_evaluations] for s, t in zip(sizes, timings)],
+                   customdata=[[s, t.cost_evaluations] for s, t in zip(sizes, timings, strict=True)],
                    hovertemplate="%{customdata[0]}, P = %{x}: %{y:.3~g} ms for %{customdata[1]} cost evaluations"
                                  "<extra>finite differences</extra>"),
     ]

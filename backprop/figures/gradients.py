@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -96,7 +98,8 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     traces = [
         style.trace("heatmap", z=filled(G), x=x_cat, y=y_cat, zmin=-g_lim, zmax=g_lim,
                     colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
-                    text=cells(G / 10.0 ** power), texttemplate="%{text}" if annotate else None, textfont=dict(size=fonts["cell"]),
+                    text=cells(G / 10.0 ** power), texttemplate="%{text}" if annotate else None,
+                    textfont=dict(size=fonts["cell"]),
                     hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
                                   + ("%{z:.4~g}<extra></extra>" if shown else later),
                     xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"),
@@ -149,12 +152,13 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     if size != THUMB:
         title["subtitle"] = dict(text=status, font=dict(size=fonts["subtitle"], color="#5f6368"))
     top, bottom = _frame(fonts, size)
-    layout = dict(
+    layout: dict[str, Any] = dict(   # Plotly's layout: values of many kinds, read back below by key
         shapes=shapes,
         title=title,
         margin=dict(l=10, r=10, t=top, b=bottom), font={**style.FONT, "size": fonts["font"]},
         plot_bgcolor="#ffffff", dragmode=False, clickmode="event+select", showlegend=False,
-        xaxis=dict(domain=[0.25 if size == NORMAL else 0.15 if wide else 0.21, 1.0], type="category", tickvals=x_cat, side="bottom",
+        xaxis=dict(domain=[0.25 if size == NORMAL else 0.15 if wide else 0.21, 1.0], type="category", tickvals=x_cat,
+                   side="bottom",
                    range=[-0.5, n_j - 0.5], **tick),
         yaxis=dict(domain=[0.0, split], type="category", tickvals=y_cat, anchor="x2",
                    range=[n_k - 0.5, -0.5], automargin=True, **tick),

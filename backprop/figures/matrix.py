@@ -59,7 +59,7 @@ def side_by_side(parts: list[tuple], gap: float = 1.2, projector: bool = False) 
     left = 0.0
     line = dict(color=style.HIGHLIGHT, width=4)
     tick = dict(type="category", showgrid=False, zeroline=False)
-    for i, (M, (_, title, boxed, row), w) in enumerate(zip(mats, parts, widths), start=1):
+    for i, (M, (_, title, boxed, row), w) in enumerate(zip(mats, parts, widths, strict=True), start=1):
         fig = matrix_heatmap(M, title, boxed, row, projector)
         xa, ya = ("x", "y") if i == 1 else (f"x{i}", f"y{i}")
         heat = fig.data[0]

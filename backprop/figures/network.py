@@ -86,8 +86,9 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     d_vals = np.concatenate([np.zeros(sizes[0])] + [trace.delta(l) for l in range(1, L + 1)])
     a_fill = style.sequential(a_vals, a_low, a_high)
     d_fill = style.diverging(d_vals, d_lim, projector)
-    fill = [d if b else a if f else style.EMPTY_FILL for a, d, f, b in zip(a_fill, d_fill, fwd, back)]
-    label = [style.short(d) if b else style.short(a) if f else "?" for a, d, f, b in zip(a_vals, d_vals, fwd, back)]
+    fill = [d if b else a if f else style.EMPTY_FILL for a, d, f, b in zip(a_fill, d_fill, fwd, back, strict=True)]
+    label = [style.short(d) if b else style.short(a) if f else "?"
+             for a, d, f, b in zip(a_vals, d_vals, fwd, back, strict=True)]
     outline = [style.NODE_LINE if f else style.EMPTY_LINE for f in fwd]
     width = [1.5 * lines] * len(outline)
     first = np.cumsum((0,) + sizes[:-1])   # index of node 0 of each layer in the flat node list
@@ -96,16 +97,16 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     hover = []
     for l in range(L + 1):
         for k in range(sizes[l]):
-            lines = [f"layer {l}, node {k + 1}"]
+            rows = [f"layer {l}, node {k + 1}"]   # not `lines`: that is the line-width factor above
             if moment.shows_forward(l):
-                lines.append(f"a<sup>{l}</sup><sub>{k + 1}</sub> = {trace.a(l)[k]:.4g}")
+                rows.append(f"a<sup>{l}</sup><sub>{k + 1}</sub> = {trace.a(l)[k]:.4g}")
                 if l >= 1:
-                    lines.append(f"z<sup>{l}</sup><sub>{k + 1}</sub> = {trace.z(l)[k]:.4g}")
+                    rows.append(f"z<sup>{l}</sup><sub>{k + 1}</sub> = {trace.z(l)[k]:.4g}")
             if l >= 1 and moment.shows_backward(l):
-                lines.append(f"δ<sup>{l}</sup><sub>{k + 1}</sub> = {trace.delta(l)[k]:.4g}")
-            if len(lines) == 1:
-                lines.append("not yet computed")
-            hover.append("<br>".join(lines))
+                rows.append(f"δ<sup>{l}</sup><sub>{k + 1}</sub> = {trace.delta(l)[k]:.4g}")
+            if len(rows) == 1:
+                rows.append("not yet computed")
+            hover.append("<br>".join(rows))
     show_labels = max(sizes) <= LABEL_NODES
     height = height or int(np.clip(90 + 42 * max(sizes), 300, 640))
     node_px = int(np.clip(300 / max(sizes), 16, 46))
@@ -116,7 +117,8 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
         marker=dict(size=node_px, color=fill, line=dict(width=width, color=outline)),
         text=label if show_labels else None,
         textfont=dict(size=max(9, node_px // 4),
-                      color=[style.text_on(f) if t != "?" else style.EMPTY_LINE for f, t in zip(fill, label)]),
+                      color=[style.text_on(f) if t != "?" else style.EMPTY_LINE
+                             for f, t in zip(fill, label, strict=True)]),
         textposition="middle center", hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         showlegend=False))
 

@@ -19,7 +19,8 @@ MUTED = "#5f6368"
 
 
 def parameter_label(trace: Trace, param: str, l: int, k: int = 0, j: int = 0) -> str:
-    """The parameter's name in Plotly's HTML: w<sup>1</sup> in a chain of single nodes, else W<sup>1</sup><sub>12</sub>."""
+    """The parameter's name in Plotly's HTML: w<sup>1</sup> in a chain of single nodes, else
+    W<sup>1</sup><sub>12</sub>."""
     scalar = all(n == 1 for n in trace.network.sizes)
     if param == "W":
         return f"w<sup>{l}</sup>" if scalar else f"W<sup>{l}</sup><sub>{k + 1},{j + 1}</sub>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale
@@ -15,7 +17,13 @@ EMPTY_LINE = "#b0b5ba"   # the outline of a node not yet computed
 NODE_LINE = "#3c4043"    # the outline of a computed node
 EMPTY_SCALE = [[0.0, "#eef0f2"], [1.0, "#eef0f2"]]   # a heatmap cell not yet computed
 HIGHLIGHT = "#ff8c00"     # the selected weight and the path it depends on
-FONT = dict(family="Inter, Helvetica, Arial, sans-serif", size=13)
+class Font(TypedDict):
+    """Plotly's font settings, as far as the figures set them."""
+    family: str
+    size: int   # pixels
+
+
+FONT = Font(family="Inter, Helvetica, Arial, sans-serif", size=13)
 
 
 def trace(kind: str, **props) -> dict:
@@ -46,7 +54,7 @@ def _steeper(scale: str, gamma: float, stops: int = 41) -> list[list]:
     colour of sign(u)·|u|^gamma."""
     u = np.linspace(-1.0, 1.0, stops)
     t = 0.5 + 0.5 * np.sign(u) * np.abs(u) ** gamma
-    return [[float((a + 1) / 2), c] for a, c in zip(u, sample_colorscale(scale, list(t)))]
+    return [[float((a + 1) / 2), c] for a, c in zip(u, sample_colorscale(scale, list(t)), strict=True)]
 
 
 # Presenter mode's diverging scale: the same hues (red-blue stays apart for red-green colour blindness), but a
@@ -116,5 +124,6 @@ def for_projector(fig):
         marker = getattr(trace, "marker", None)
         if marker is not None and getattr(marker, "line", None) is not None and marker.line.width is not None:
             w = marker.line.width
-            marker.line.width = [v * PRESENTER_LINES for v in w] if isinstance(w, (list, tuple)) else w * PRESENTER_LINES
+            marker.line.width = ([v * PRESENTER_LINES for v in w] if isinstance(w, (list, tuple))
+                                 else w * PRESENTER_LINES)
     return fig

@@ -139,7 +139,7 @@ def _per_layer(history: History, values, title: str, subtitle: str, y_title: str
     traces = [go.Scatter(x=x, y=s, name=f"layer {l}" + (" (output)" if l == L else ""), mode=mode,
                          line=dict(color=colours[l - 1], width=2), connectgaps=False,
                          hovertemplate=f"epoch %{{x}}: {symbol.format(l=l)} = %{{y:.3~g}}<extra></extra>")
-              for l, s in zip(range(1, L + 1), series)]
+              for l, s in zip(range(1, L + 1), series, strict=True)]
     if any(np.any(np.isnan(s)) for s in series):
         subtitle += " · gaps where it is exactly 0"
     return go.Figure(data=traces, layout=_layout(

@@ -263,13 +263,13 @@ def before_widgets() -> None:
     moment = s.pop(PENDING, None)
     if moment is None or not following():
         return
-    from backprop.ui import url_state   # the step-through page's link: the one encoding of a moment
+    from backprop.ui import url_state  # the step-through page's link: the one encoding of a moment
     values, _ = url_codec.decode(moment, url_codec.FIELDS)
     before, _ = url_codec.decode(s.get(APPLIED) or {}, url_codec.FIELDS)
     lesson: Lesson | None = s.get("lesson")
     same_network = lesson is not None and s.get(APPLIED) is not None and all(
         values.get(k) == before.get(k) for k in NETWORK_KEYS)
-    if same_network and _move_to(lesson, values):
+    if same_network and lesson is not None and _move_to(lesson, values):
         pass
     else:
         url_state.open_link(moment)     # widgets and position, as the instructor's link would set them
@@ -361,6 +361,7 @@ def _question_for(lesson: Lesson) -> quiz.Question | None:
     nxt = timeline_step(lesson.network.L, lesson.index + 1)
     if nxt.kind != BACKWARD:
         return None
+    assert nxt.layer is not None   # a BACKWARD step names its layer
     return quiz.question(lesson.trace, nxt.layer, lesson.iteration)
 
 
@@ -629,7 +630,8 @@ def class_page() -> None:
     else:
         _lobby()
     if ended := s.get("class_ended"):
-        _results(*ended, title="Results of the class you ended")
+        code, key = ended   # (code, instructor key), as the instructor's End button keeps them
+        _results(code, key, title="Results of the class you ended")
 
 
 def _lobby() -> None:

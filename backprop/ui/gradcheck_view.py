@@ -7,11 +7,11 @@ import streamlit as st
 
 import backprop as bp
 from backprop.costs_of_gradients import GradientTiming, time_gradients
+from backprop.figures import alt
 from backprop.figures import gradcheck as figs
 from backprop.gradcheck import AGREE, EPSILONS, SUSPICIOUS, GradientCheck
 from backprop.lesson import Lesson
-from backprop.figures import alt
-from backprop.ui import a11y, presenter
+from backprop.ui import a11y
 
 DEFAULT_EPSILON = 1e-6
 COLUMNS = 3            # error heatmaps per row
@@ -35,7 +35,7 @@ def checks_for(lesson: Lesson) -> dict[float, GradientCheck]:
     """
     source = (lesson.network, lesson.x, lesson.y, lesson.cost)
     memo = st.session_state.get("_gradient_checks")
-    if memo is None or any(a is not b for a, b in zip(memo[0], source)):
+    if memo is None or any(a is not b for a, b in zip(memo[0], source, strict=True)):
         checks = {e: bp.gradient_check(lesson.network, lesson.x, lesson.y, lesson.cost, e) for e in EPSILONS}
         memo = st.session_state["_gradient_checks"] = (source, checks)
     return memo[1]
@@ -78,7 +78,8 @@ def error_heatmaps(check: GradientCheck, selected: tuple[int, int, int]) -> None
                "error, in the table above, decides.")
     L = check.L
     for start in range(1, L + 1, COLUMNS):
-        for col, l in zip(st.columns(COLUMNS), range(start, min(start + COLUMNS, L + 1))):
+        # strict=False: the last row may hold fewer layers than it has columns
+        for col, l in zip(st.columns(COLUMNS), range(start, min(start + COLUMNS, L + 1)), strict=False):
             a11y.chart(figs.error_heatmap(check, l, selected), alt.error_cells(check, l), key=f"relerr_{l}", where=col)
 
 

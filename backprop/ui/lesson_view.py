@@ -10,19 +10,23 @@ import streamlit as st
 
 import backprop as bp
 from backprop import equations as eq
-from backprop.figures import layer_gradient, network_diagram
-from backprop.figures.gradients import STAGE, THUMB, stage_height
 from backprop import quiz
+from backprop.figures import alt, layer_gradient, network_diagram
+from backprop.figures.gradients import STAGE, THUMB, stage_height
 from backprop.lesson import Lesson
-from backprop.figures import alt
-from backprop.ui import a11y, keys, presenter
 from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
+from backprop.ui import a11y, keys, presenter
 
 SHOW_ALL_NODES = 4   # equations are written out for every node of a layer with at most this many
 COLUMNS = 3          # gradient figures per row
 MEMO_SIZE = 64       # gradient figures kept per session before the memo starts afresh
 THUMBS_PER_ROW = 6   # presenter mode: thumbnails of the layers per row, at most
 CHART = presenter.CHART
+
+
+def _on_move(how: str) -> None:
+    """A step button's callback: `_move`, whose answer (did it move?) only the autoplay reads."""
+    _move(how)
 
 
 def _move(how: str) -> bool:
@@ -51,6 +55,7 @@ def _pending_question(lesson: Lesson, trace: bp.Trace) -> quiz.Question | None:
     nxt = bp.step(lesson.network.L, lesson.index + 1)
     if nxt.kind != BACKWARD or (lesson.iteration, nxt.layer) in st.session_state.get("quiz_score", {}):
         return None
+    assert nxt.layer is not None   # a BACKWARD step names its layer
     return quiz.question(trace, nxt.layer, lesson.iteration)
 
 
@@ -86,15 +91,16 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
     box = st.container(border=True)
     result = s.get("quiz_result")
     if result and result["at"] == (lesson.iteration, lesson.index):
-        q: quiz.Question = result["question"]
-        answer = (q.answer if q.kind == quiz.SIGN else f"k = {q.answer[0] + 1}, j = {q.answer[1] + 1}")
+        asked: quiz.Question = result["question"]
+        answer = (asked.answer if isinstance(asked.answer, str)    # a SIGN word, else a LARGEST cell
+                  else f"k = {asked.answer[0] + 1}, j = {asked.answer[1] + 1}")
         if result["right"] is None:
             box.info(f"No prediction made. The answer: {answer}.")
         elif result["right"]:
             box.success(f"Right: {answer}.")
         else:
             box.error(f"Not quite: the answer is {answer}.")
-        box.latex(quiz.explanation(trace, q))
+        box.latex(quiz.explanation(trace, asked))
     q = _pending_question(lesson, trace)
     if q is not None:
         key = _answer_key(lesson, q)
@@ -116,13 +122,13 @@ def step_buttons(lesson: Lesson, link=None) -> None:
     button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
     no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does."""
     row = st.container(horizontal=True, vertical_alignment="center", key="step_controls")
-    row.button("Step", icon=":material/play_arrow:", on_click=_move, args=("forward",), key="btn_step",
+    row.button("Step", icon=":material/play_arrow:", on_click=_on_move, args=("forward",), key="btn_step",
                type="primary")
-    row.button("Back", icon=":material/arrow_back:", on_click=_move, args=("back",), key="btn_back",
+    row.button("Back", icon=":material/arrow_back:", on_click=_on_move, args=("back",), key="btn_back",
                disabled=lesson.index == 0 and lesson.iteration == 1)
-    row.button("Reset", icon=":material/first_page:", on_click=_move, args=("reset",), key="btn_reset",
+    row.button("Reset", icon=":material/first_page:", on_click=_on_move, args=("reset",), key="btn_reset",
                disabled=lesson.index == 0)
-    row.button("Run to end", icon=":material/last_page:", on_click=_move, args=("run_to_end",), key="btn_end",
+    row.button("Run to end", icon=":material/last_page:", on_click=_on_move, args=("run_to_end",), key="btn_end",
                disabled=lesson.index == lesson.last)
     with row.container(key="progress", gap=None):
         st.markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
@@ -151,6 +157,8 @@ def _picked_on_chart(key: str) -> None:
     data = points[0].get("customdata") if points else None
     if isinstance(data, dict):  # an array's row arrives as {"0": l, "1": k, "2": j}
         data = [data.get(str(i)) for i in range(3)]
+    if not isinstance(data, (list, tuple)):
+        return  # a click on something that is not a cell: keep the current choice
     try:
         l, k, j = (int(v) for v in data[:3])
     except (TypeError, ValueError):
@@ -178,6 +186,7 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
         st.latex(eq.vector("a^0 = x", trace.a(0)) + r"\qquad " + eq.vector("y", trace.y))
         st.caption("Press **Step** to compute the input sums of layer 1.")
     elif m.kind == FORWARD:
+        assert m.layer is not None   # a FORWARD step names its layer
         for k in _nodes(trace.network.sizes[m.layer], sel_k if sel_l == m.layer else 0):
             st.latex(eq.input_sum(bp.input_sum(trace, m.layer, k)))
         st.latex(eq.vector(f"a^{{{m.layer}}}", trace.a(m.layer)))
@@ -188,6 +197,7 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
             st.latex(eq.bp1(bp.delta_chain(trace, L, k), trace.cost_name))
         st.caption("(BP1): the output layer's delta, from the cost's derivative and σ′(zᴸ).")
     elif m.kind == BACKWARD:
+        assert m.layer is not None   # a BACKWARD step names its layer
         k = sel_k if sel_l == m.layer else int(np.argmax(np.abs(trace.delta(m.layer))))
         st.latex(eq.bp2(bp.delta_chain(trace, m.layer, k)))
         st.caption(f"(BP2): every node m of layer {m.layer + 1} that node {k + 1} feeds sends its δ back, "
@@ -233,7 +243,7 @@ def _figures(lesson: Lesson) -> dict:
     """
     source = (lesson.network, lesson.x, lesson.y, lesson.cost)
     memo = st.session_state.get("_figures")
-    if memo is None or len(memo) > MEMO_SIZE or any(a is not b for a, b in zip(memo["source"], source)):
+    if memo is None or len(memo) > MEMO_SIZE or any(a is not b for a, b in zip(memo["source"], source, strict=True)):
         memo = st.session_state["_figures"] = {"source": source}
     return memo
 
@@ -244,7 +254,8 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
     memo = _figures(lesson)
     for start in range(1, L + 1, COLUMNS):
         cols = st.columns(COLUMNS)
-        for col, l in zip(cols, range(start, min(start + COLUMNS, L + 1))):
+        # strict=False: the last row may hold fewer layers than it has columns
+        for col, l in zip(cols, range(start, min(start + COLUMNS, L + 1)), strict=False):
             # A figure depends on the step only through what it reveals, and on the selection only in its layer.
             what = ("grad", l, m.shows_backward(l), m.shows_forward(l - 1), selected if selected[0] == l else None,
                     presenter.on())
@@ -300,10 +311,11 @@ def focus_layer(lesson: Lesson, selected: tuple[int, int, int]) -> int:
     backward pass, the output layer, which it fills first)."""
     m, L = lesson.moment, lesson.network.L
     if m.kind == BACKWARD:
+        assert m.layer is not None   # a BACKWARD step names its layer
         return m.layer
     if m.kind == UPDATE:
         return selected[0]
-    if m.kind == FORWARD and m.layer < L:
+    if m.kind == FORWARD and m.layer is not None and m.layer < L:   # a FORWARD step names its layer
         return m.layer + 1
     return 1 if m.kind == START else L
 
@@ -340,18 +352,20 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
             step_equations(lesson, trace, selected)
         quiz_panel(lesson, trace)
     with right:
-        what = ("stage", focus, m.shows_backward(focus), m.shows_forward(focus - 1),
+        what: tuple = ("stage", focus, m.shows_backward(focus), m.shows_forward(focus - 1),
                 selected if selected[0] == focus else None, body)
         if what not in memo:
             memo[what] = layer_gradient(trace, focus, m, selected, projector=True, size=STAGE, body_px=body)
         text = alt.layer_gradient(trace, focus, m)
-        st.plotly_chart(memo[what], key="grad_focus", alt=text.summary, on_select=lambda: _picked_on_chart("grad_focus"),
+        st.plotly_chart(memo[what], key="grad_focus", alt=text.summary,
+                        on_select=lambda: _picked_on_chart("grad_focus"),
                         selection_mode="points", **CHART)
         a11y.table(text)
         per_row = max(min(L, THUMBS_PER_ROW), 3)
         for start in range(1, L + 1, per_row):
             cols = st.columns(per_row, gap="small")
-            for col, l in zip(cols, range(start, min(start + per_row, L + 1))):
+            # strict=False: the last row may hold fewer layers than it has columns
+            for col, l in zip(cols, range(start, min(start + per_row, L + 1)), strict=False):
                 what = ("thumb", l, m.shows_backward(l), m.shows_forward(l - 1))
                 if what not in memo:
                     memo[what] = layer_gradient(trace, l, m, None, projector=True, size=THUMB)
@@ -407,7 +421,8 @@ def autoplay_tick(seconds: float) -> None:
 # presses away); the row of step buttons keeps its progress line beside them while there is room.
 PAGE_CSS = """
 .st-key-clicker { position: absolute; width: 0; height: 0; overflow: hidden; }
-section[data-testid="stSidebar"][data-collapsed="true"], section[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
+section[data-testid="stSidebar"][data-collapsed="true"],
+section[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
 .st-key-progress { min-width: 12rem; }
 .st-key-progress [data-testid="stCaptionContainer"] p { margin: 0; }
 """

@@ -10,13 +10,13 @@ import numpy as np
 import streamlit as st
 
 from backprop import equations as eq
+from backprop.figures import alt
 from backprop.figures.gradients import layer_gradient
 from backprop.figures.matrix import side_by_side
 from backprop.lesson import Lesson
 from backprop.matrix_form import entry, layer_matrices
 from backprop.passes import Trace
 from backprop.timeline import n_steps, step
-from backprop.figures import alt
 from backprop.ui import a11y, presenter
 from backprop.ui.settings import shared_selection
 
@@ -42,7 +42,7 @@ def _sync(lesson: Lesson) -> None:
 def choose(lesson: Lesson) -> tuple[int, int, int]:
     """The layer l (1..L) and the entry (k, j), 0-based, chosen on this page."""
     _sync(lesson)
-    s, net = st.session_state, lesson.network
+    net = lesson.network
     c1, c2, c3 = st.columns(3)
     l = c1.selectbox("Layer l", range(1, net.L + 1), key="matrix_l",
                      format_func=lambda v: f"{v} (output)" if v == net.L else str(v))
@@ -81,11 +81,12 @@ def matrix_column(trace: Trace, l: int, k: int, j: int) -> None:
             _heatmaps([(np.where(beyond, np.nan, m.dC_da), "∇<sub>a</sub>C", None, None),
                        (m.sigma_prime, f"σ′(z<sup>{l}</sup>)", None, k), (m.delta, f"δ<sup>{l}</sup>", (k, 0), None)],
                       "matrix_bp1", "(BP1) at the output layer")
-    elif _small(m.W_next.shape):
+    elif m.W_next is not None and _small(m.W_next.shape):   # not the output: Wˡ⁺¹ is set
         st.latex(eq.matrix_bp2(m, k))
     else:
         st.latex(rf"\delta^{{{l}}} = \left((W^{{{l + 1}}})^T \delta^{{{l + 1}}}\right) \odot \sigma'(z^{{{l}}})"
                  r"\qquad \text{(BP2)}")
+        assert m.W_next is not None   # not the output: Wˡ⁺¹ is set
         _heatmaps([(m.W_next.T, f"(W<sup>{l + 1}</sup>)<sup>T</sup>", None, k),
                    (m.delta_next, f"δ<sup>{l + 1}</sup>", None, None),
                    (m.dC_da, f"(W<sup>{l + 1}</sup>)<sup>T</sup> δ<sup>{l + 1}</sup>", (k, 0), None)], "matrix_bp2",

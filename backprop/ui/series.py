@@ -8,6 +8,7 @@ output that is not a sigmoid) is named at its field and the previous valid choic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,11 +16,11 @@ import streamlit as st
 
 import backprop as bp
 from backprop import equations as eq
-from backprop.figures.series import cost_curve, parameter_value
 from backprop.figures import alt
-from backprop.ui import a11y, presenter, url_codec
+from backprop.figures.series import cost_curve, parameter_value
+from backprop.ui import a11y, url_codec
+from backprop.ui.presenter import PERSIST  # a Final literal: Streamlit's persist_state takes only its Literal
 
-PERSIST = presenter.PERSIST
 # key: (label, low, high, default). The ranges keep every activation and cost finite, and y in [0, 1]
 # suits each output activation the cross-entropy cost allows.
 NUMBERS = {
@@ -65,6 +66,13 @@ class Numbers:
     act2: str      # σ of node 2, the output
     cost: str
 
+    @classmethod
+    def from_values(cls, numbers: Iterable[float], choices: Iterable[str]) -> Numbers:
+        """From the numbers in NUMBERS' order and the choices in CHOICES' order."""
+        x, w1, b1, w2, b2, y = numbers
+        act1, act2, cost = choices
+        return cls(x, w1, b1, w2, b2, y, act1, act2, cost)
+
     def trace(self) -> bp.Trace:
         """The core's forward and backward pass; a ValueError if the core refuses the combination."""
         net = bp.Network.from_arrays([[[self.w1]], [[self.w2]]], [[self.b1], [self.b2]], self.act1, self.act2)
@@ -73,8 +81,8 @@ class Numbers:
 
 def _from_state() -> Numbers:
     s = st.session_state
-    return Numbers(*(float(s.get(key, spec[3])) for key, spec in NUMBERS.items()),
-                   *(s.get(key, default) for key, default in CHOICES.items()))
+    return Numbers.from_values((float(s.get(key, spec[3])) for key, spec in NUMBERS.items()),
+                               (s.get(key, default) for key, default in CHOICES.items()))
 
 
 def _defaults() -> None:
@@ -149,16 +157,17 @@ def controls() -> Numbers:
     """The six number sliders and the three choices; returns what they are set to."""
     _defaults()
     cols = st.columns(len(NUMBERS))
-    for col, (key, (label, low, high, _)) in zip(cols, NUMBERS.items()):
+    for col, (key, (label, low, high, _)) in zip(cols, NUMBERS.items(), strict=True):
         col.slider(label, low, high, step=0.01, format="%.3f", key=key, persist_state=PERSIST)
-    cols = st.columns(3)
+    choice_cols = st.columns(3)
     acts = list(ACTIVATION_LABELS)
-    for col, key, label in zip(cols[:2], ("series_act1", "series_act2"), ("Node 1: σ of a¹", "Node 2 (output): σ of a²")):
-        col.selectbox(label, acts, key=key, format_func=ACTIVATION_LABELS.get, on_change=_keep_valid,
+    labels = ("Node 1: σ of a¹", "Node 2 (output): σ of a²")
+    for col, key, label in zip(choice_cols[:2], ("series_act1", "series_act2"), labels, strict=True):
+        col.selectbox(label, acts, key=key, format_func=ACTIVATION_LABELS.__getitem__, on_change=_keep_valid,
                       args=(key,), persist_state=PERSIST)
-    cols[2].selectbox("Cost", list(COST_LABELS), key="series_cost", format_func=COST_LABELS.get,
-                      on_change=_keep_valid, args=("series_cost",), persist_state=PERSIST)
-    for col, key in zip(cols, CHOICES):
+    choice_cols[2].selectbox("Cost", list(COST_LABELS), key="series_cost", format_func=COST_LABELS.__getitem__,
+                             on_change=_keep_valid, args=("series_cost",), persist_state=PERSIST)
+    for col, key in zip(choice_cols, CHOICES, strict=True):
         _field_message(col, key)
     st.session_state.pop(MESSAGE, None)   # said once, at its field; the next change clears it
     return _from_state()
@@ -171,7 +180,7 @@ def current_trace(numbers: Numbers) -> bp.Trace:
         trace = numbers.trace()
     except ValueError as err:
         st.error(f"These numbers can't be used: {err}. Showing the default example.")
-        return Numbers(*(spec[3] for spec in NUMBERS.values()), *CHOICES.values()).trace()
+        return Numbers.from_values((spec[3] for spec in NUMBERS.values()), CHOICES.values()).trace()
     st.session_state[VALID] = {"series_act1": numbers.act1, "series_act2": numbers.act2, "series_cost": numbers.cost}
     return trace
 
@@ -215,7 +224,6 @@ def _descend(choice: str, learning_rate: float) -> None:
 
 def cost_plot(trace: bp.Trace) -> None:
     """The cost against the chosen parameter, the learning rate and the gradient-descent step button."""
-    s = st.session_state
     choice = st.radio("Plot the cost against", list(PARAMETERS), key="series_param", horizontal=True,
                       format_func=lambda c: PARAMETERS[c][3], persist_state=PERSIST)
     key, param, l, name = PARAMETERS[choice]

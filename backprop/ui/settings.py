@@ -6,6 +6,7 @@ so each browser session has its own. A setting that the core refuses leaves the 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, replace
 
@@ -16,7 +17,7 @@ import backprop as bp
 from backprop.lesson import Lesson
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
 from backprop.presets import PRESETS, Preset
-from backprop.ui import presenter
+from backprop.ui.presenter import PERSIST  # a Final literal: Streamlit's persist_state takes only its Literal
 
 SAMPLE_RANGE = 10.0          # |x| and |y| at most this: beyond it every sigmoid is saturated anyway
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
@@ -25,7 +26,6 @@ COST_LABELS = {"quadratic": "quadratic ½Σ(a−y)²", "cross_entropy": "cross-e
 INIT_LABELS = {"auto": "auto (He for ReLU, else Xavier)", "xavier": "Xavier / Glorot", "he": "He",
                "normal": "normal N(0, 1)"}
 DEFAULT = PRESETS["worked_2_2_2"]
-PERSIST = presenter.PERSIST
 TRAINED = "trained"          # `fixed` when the weights are a network sent from the Train page (TRAINED_NETWORK)
 TRAINED_NETWORK = "trained_network"
 
@@ -73,7 +73,8 @@ def _unfix() -> None:
     """A changed size or seed means random weights again (and the usual update of the biases, unless the
     switch was set otherwise than the preset left it: keeping them fixed belongs to the preset)."""
     s = st.session_state
-    p = PRESETS.get(s.get("fixed"))
+    fixed = s.get("fixed")
+    p = PRESETS.get(fixed) if fixed is not None else None
     if p is not None and s.get("update_biases") == p.update_biases:
         s["update_biases"] = True
     s["fixed"] = None
@@ -106,11 +107,11 @@ def sidebar_settings() -> Settings:
     sb.number_input(f"Output nodes (layer {n_hidden + 1})", 1, MAX_IO_WIDTH, key="n_out", on_change=_unfix,
                     persist_state=PERSIST)
     names = list(ACTIVATION_LABELS)
-    sb.selectbox("Hidden activation", names, key="activation", format_func=ACTIVATION_LABELS.get,
+    sb.selectbox("Hidden activation", names, key="activation", format_func=ACTIVATION_LABELS.__getitem__,
                  on_change=_unfix, persist_state=PERSIST)
-    sb.selectbox("Output activation", names, key="output_activation", format_func=ACTIVATION_LABELS.get,
+    sb.selectbox("Output activation", names, key="output_activation", format_func=ACTIVATION_LABELS.__getitem__,
                  on_change=_unfix, persist_state=PERSIST)
-    sb.selectbox("Cost", list(COST_LABELS), key="cost", format_func=COST_LABELS.get, persist_state=PERSIST)
+    sb.selectbox("Cost", list(COST_LABELS), key="cost", format_func=COST_LABELS.__getitem__, persist_state=PERSIST)
     sb.number_input("Learning rate η", 0.0, 10.0, key="learning_rate", step=0.05, format="%.3f",
                     persist_state=PERSIST)
     s.setdefault("update_biases", True)
@@ -118,7 +119,7 @@ def sidebar_settings() -> Settings:
                 help="Off: the update step moves the weights only and keeps every bias fixed, as Matt Mazur's "
                      "worked 2-2-2 example does.")
     sb.number_input("Seed", 0, 2**31 - 1, key="seed", on_change=_unfix, persist_state=PERSIST)
-    sb.selectbox("Initialisation", list(INIT_LABELS), key="init", format_func=INIT_LABELS.get,
+    sb.selectbox("Initialisation", list(INIT_LABELS), key="init", format_func=INIT_LABELS.__getitem__,
                  on_change=_unfix, persist_state=PERSIST)
     fixed = s.get("fixed")
     if fixed in PRESETS:
@@ -219,7 +220,8 @@ def sample_editor(lesson: Lesson) -> None:
     c1, c2, c3 = st.columns([4, 4, 3], vertical_alignment="bottom")   # room for "Random sample" in full
     x_text = c1.text_input(f"Input x ({n0} number{'s' * (n0 > 1)})", key="x_text")
     y_text = c2.text_input(f"Target y ({nL} number{'s' * (nL > 1)})", key="y_text")
-    c3.button("Random sample", icon=":material/casino:", on_click=_random_sample, args=(n0, nL, lesson.cost), width="stretch")
+    c3.button("Random sample", icon=":material/casino:", on_click=_random_sample, args=(n0, nL, lesson.cost),
+              width="stretch")
     x, x_err = check_vector(x_text, n0, "x")
     y, y_err = check_vector(y_text, nL, "y")
     if x_err:
@@ -228,6 +230,7 @@ def sample_editor(lesson: Lesson) -> None:
         c2.error(y_err)
     if x_err or y_err:
         return
+    assert x is not None and y is not None   # check_vector returns a vector whenever it finds no error
     if np.array_equal(x, lesson.x) and np.array_equal(y, lesson.y):
         return
     try:
@@ -246,10 +249,8 @@ def parse(text: str) -> list[float]:
     """Numbers separated by commas, semicolons or spaces; what does not parse is dropped."""
     out = []
     for part in re.split(r"[,;\s]+", str(text).strip()):
-        try:
+        with contextlib.suppress(ValueError):
             out.append(float(part))
-        except ValueError:
-            pass
     return out
 
 

@@ -24,8 +24,18 @@ import plotly.tools
 from streamlit import dataframe_util
 
 # The pages' modules, and through them the core and the figure builders.
-from backprop.ui import (gradcheck_view, lesson_view, matrix_view, presenter, series, settings,  # noqa: F401
-                         train_view, url_codec, url_state, worksheet_view)
+from backprop.ui import (  # noqa: F401
+    gradcheck_view,
+    lesson_view,
+    matrix_view,
+    presenter,
+    series,
+    settings,
+    train_view,
+    url_codec,
+    url_state,
+    worksheet_view,
+)
 
 
 def _serialise_a_figure() -> None:

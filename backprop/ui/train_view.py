@@ -6,7 +6,8 @@ st.session_state[STATE]. Running is a fragment that reruns every TICK seconds an
 CHUNK_SECONDS each time (stopping between two batches, inside an epoch if need be), then redraws: Pause (or
 any click) is answered at the next redraw, and whatever was trained stays. A link's epochs are replayed by
 the same loop, so no request holds the script thread longer than a chunk, and nothing runs on once the
-browser has gone (the browser's timer asks for each chunk). Settings the core refuses are named in the sidebar, and the previous run stays in use.
+browser has gone (the browser's timer asks for each chunk). Settings the core refuses are named in the sidebar, and
+the previous run stays in use.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from backprop import model_io
 from backprop import training as tr
 from backprop.figures import alt
 from backprop.figures import training as figs
-from backprop.ui import a11y, presenter, url_codec
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH
+from backprop.ui import a11y, url_codec
+from backprop.ui.presenter import PERSIST  # a Final literal: Streamlit's persist_state takes only its Literal
 from backprop.ui.settings import ACTIVATION_LABELS, COST_LABELS, INIT_LABELS, adopt_network
 
-PERSIST = presenter.PERSIST
 CSV = "csv"
 DATASETS = {"xor": "XOR", "circles": "Two circles", "moons": "Two moons", "spiral": "Spiral",
             "blobs": "Two Gaussian blobs", "sine": "Noisy sine (regression)", CSV: "Your CSV file"}
@@ -145,9 +146,9 @@ def _on_dataset() -> None:
 def dataset_settings() -> ds.Dataset:
     """The dataset widgets in the sidebar; the dataset they make (or the last valid one, with a message)."""
     _defaults()
-    s, sb = st.session_state, st.sidebar
+    sb = st.sidebar
     sb.header("Dataset")
-    name = sb.selectbox("Dataset", list(DATASETS), key="train_dataset", format_func=DATASETS.get,
+    name = sb.selectbox("Dataset", list(DATASETS), key="train_dataset", format_func=DATASETS.__getitem__,
                         on_change=_on_dataset, persist_state=PERSIST)
     if name == CSV:
         data = _csv_dataset()
@@ -193,13 +194,13 @@ def _csv_dataset() -> ds.Dataset:
                 if previous is None or previous.kind != data.kind:
                     _kind_defaults(data.kind)
                 s[CSV_DATA] = data
-    data = s.get(CSV_DATA)
-    if data is None:
+    in_use: ds.Dataset | None = s.get(CSV_DATA)
+    if in_use is None:
         sb.info("No CSV file in use yet: training on the circles meanwhile.", icon=":material/info:")
         return ds.generate("circles", test_fraction=fraction)
-    sb.caption(f"In use: {data.name}, {data.n} rows, target “{data.target_name}” ({data.kind}); inputs "
+    sb.caption(f"In use: {in_use.name}, {in_use.n} rows, target “{in_use.target_name}” ({in_use.kind}); inputs "
                "standardised by the training rows' mean and standard deviation.")
-    return data
+    return in_use
 
 
 def _csv_table(upload) -> ds.CsvTable:
@@ -213,7 +214,7 @@ def _csv_table(upload) -> ds.CsvTable:
 
 def network_settings(data: ds.Dataset) -> tr.TrainConfig | None:
     """The network and descent widgets; the config they make, or None (with a message) if it can't be used."""
-    s, sb = st.session_state, st.sidebar
+    sb = st.sidebar
     sb.header("Network")
     sb.caption(f"Input layer: {data.n_inputs} node{'s' * (data.n_inputs > 1)} ({', '.join(data.feature_names)}); "
                f"output layer: {data.n_outputs} ({data.target_name}). The dataset sets both.")
@@ -221,11 +222,11 @@ def network_settings(data: ds.Dataset) -> tr.TrainConfig | None:
     hidden = tuple(int(sb.number_input(f"Nodes in hidden layer {i}", 1, MAX_HIDDEN_WIDTH, key=f"train_h{i}",
                                        persist_state=PERSIST)) for i in range(1, n_hidden + 1))
     names = list(ACTIVATION_LABELS)
-    act = sb.selectbox("Hidden activation", names, key="train_act", format_func=ACTIVATION_LABELS.get,
+    act = sb.selectbox("Hidden activation", names, key="train_act", format_func=ACTIVATION_LABELS.__getitem__,
                        persist_state=PERSIST)
-    out = sb.selectbox("Output activation", names, key="train_outact", format_func=ACTIVATION_LABELS.get,
+    out = sb.selectbox("Output activation", names, key="train_outact", format_func=ACTIVATION_LABELS.__getitem__,
                        persist_state=PERSIST)
-    cost = sb.selectbox("Cost", list(COST_LABELS), key="train_cost", format_func=COST_LABELS.get,
+    cost = sb.selectbox("Cost", list(COST_LABELS), key="train_cost", format_func=COST_LABELS.__getitem__,
                         persist_state=PERSIST)
     sb.header("Gradient descent")
     lr = sb.number_input("Learning rate η", 0.0, MAX_LEARNING_RATE, step=0.05, format="%.3f", key="train_lr",
@@ -235,7 +236,7 @@ def network_settings(data: ds.Dataset) -> tr.TrainConfig | None:
                                   "epoch on the whole set (full-batch descent)")
     sb.select_slider("Epochs per run", EPOCHS_PER_RUN, key="train_epochs", persist_state=PERSIST)
     seed = sb.number_input("Seed (weights and shuffles)", 0, 2**31 - 1, key="train_seed", persist_state=PERSIST)
-    init = sb.selectbox("Initialisation", list(INIT_LABELS), key="train_init", format_func=INIT_LABELS.get,
+    init = sb.selectbox("Initialisation", list(INIT_LABELS), key="train_init", format_func=INIT_LABELS.__getitem__,
                         persist_state=PERSIST)
     try:
         return tr.TrainConfig((data.n_inputs, *hidden, data.n_outputs), act, out, cost, float(lr), int(batch),
@@ -350,7 +351,7 @@ def status(state: tr.TrainState) -> None:
         done = (state.epoch + within - start) / max(goal - start, 1)
         what = "Replaying the link's training" if s.get(REPLAY) else "Training"
         st.progress(min(max(done, 0.0), 1.0), text=f"{what}: epoch {state.epoch} of {goal} (Pause stops here)")
-    if state.diverged:
+    if state.divergence is not None:
         st.error(state.divergence.message, icon=":material/error:")
     elif notice := tr.stuck(state):                  # high but bounded: no divergence, yet not learning
         st.warning(notice, icon=":material/trending_flat:")

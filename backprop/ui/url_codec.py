@@ -1,7 +1,8 @@
 """Each page's state as URL query parameters, decoded through a typed whitelist.
 
 Only the keys of the page's field set are read (FIELDS for the pages that show the step-through network,
-GRADIENT_CHECK adds ε; the two-nodes page builds its own set from these parsers); each is parsed and range-checked on its own, and anything else — an unknown
+GRADIENT_CHECK adds ε; the two-nodes page builds its own set from these parsers); each is parsed and range-checked on
+its own, and anything else — an unknown
 key, text where a number belongs, NaN, out of range, too long — falls back to the default for that key and
 is named in one notice. Numbers have one grammar on every page (below): ASCII decimal, an optional sign,
 spaces around ignored, −0 read as 0. A key given twice counts once, with its last value, as st.query_params

@@ -16,9 +16,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from backprop.lesson import Lesson
+from backprop.limits import MAX_HIDDEN_LAYERS
 from backprop.presets import PRESETS
 from backprop.ui import series, train_view, url_codec
-from backprop.limits import MAX_HIDDEN_LAYERS
 from backprop.ui.settings import Settings, apply_preset
 
 WIDGETS = {"in": "n_in", "out": "n_out", "act": "activation", "outact": "output_activation", "cost": "cost",
@@ -70,7 +70,8 @@ def _restore_network(values: dict, problems: list[str]) -> None:
         for i, n in enumerate(values["h"], start=1):
             s[f"n_h{i}"] = n
     # Fixed weights only fit their preset's own network, and a seed named without a preset means random ones.
-    p = PRESETS.get(s.get("fixed"))
+    fixed = s.get("fixed")
+    p = PRESETS.get(fixed) if fixed is not None else None
     widths = (s["n_in"],) + tuple(s[f"n_h{i}"] for i in range(1, s["n_hidden"] + 1)) + (s["n_out"],)
     if p is not None and ((widths, s["activation"], s["output_activation"]) != (p.sizes, p.activation,
                                                                                  p.output_activation)
