@@ -317,7 +317,7 @@ def _subs(*ns: int) -> str:
 
 def announcement(trace: Trace, moment: Step) -> str:
     """What a screen reader says when the lesson moves to `moment`: the progress line and the step's result."""
-    L, l = trace.L, moment.layer
+    l = moment.layer
     if moment.kind == "forward" and l is not None:
         k = _largest(trace.a(l))[0]
         result = (f"a{_sup(l)} computed, {trace.network.sizes[l]} nodes; the largest is node {k + 1}, "
