@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from browser_helpers import assert_companion_healthy, companion_page
 
+from backprop import equations as eq
+
 pytestmark = pytest.mark.browser
 
 PATH = "/matrix_form"            # Streamlit's URL path for pages/matrix_form.py
@@ -39,7 +41,7 @@ def test_matrix_form_page_typesets_its_matrices_without_errors(matrix_page):
     tex = app.latex_sources()
     assert any(r"\begin{bmatrix}" in t and r"\text{(BP2)}" in t and r"\boxed" in t for t in tex), tex
     assert any(r"\sum_m W^{2}_{m1}" in t for t in tex), tex
-    assert any(r"\textcolor{darkorange}" in t for t in tex)
+    assert any(rf"\textcolor{{{eq.MARK}}}" in t for t in tex)
     assert _boxes(app) > 0
     assert "Both forms give the same numbers" in page.locator("[data-testid=stAlert]").first.inner_text()
     app.screenshot("matrix_01_initial")
