@@ -206,8 +206,11 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
         w = bp.weight_chain(trace, *selected)
         new = lesson.updated_network(trace)
         st.latex(eq.update(w, lesson.learning_rate, new.W(sel_l)[sel_k, sel_j]))
-        st.latex(eq.moved(L, lesson.update_biases))
-        if all(n <= eq.SMALL for n in trace.network.sizes):   # every new weight, as a worked example lists them
+        if lesson.update_biases is False or not presenter.on():   # projected, only the news: biases kept fixed
+            st.latex(eq.moved(L, lesson.update_biases))
+        # Every new weight, as a worked example lists them; projected, the stage has no room for them (they are in
+        # the plain view and the worked sheet), and the chosen weight's update above stands for them.
+        if not presenter.on() and all(n <= eq.SMALL for n in trace.network.sizes):
             st.latex(r"\begin{aligned}" + r" \\ ".join(rf"\text{{new }} W^{{{l}}} &= {eq.bmatrix(new.W(l))}"
                                                       for l in range(1, L + 1)) + r"\end{aligned}")
         after = bp.cost_of(new, lesson.x, lesson.y, lesson.cost)
@@ -215,7 +218,11 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
         moves = ("Every weight and bias moves against its gradient." if lesson.update_biases else
                  "Every weight moves against its gradient; the biases are kept fixed, as in Mazur's worked "
                  "example (tick “Update the biases too” in the sidebar to move them as well).")
-        st.caption(f"{moves} **Step** starts the next iteration from the updated network.")
+        if presenter.on():   # projected, one short line: the equation column has no room for more
+            if not lesson.update_biases:
+                st.caption("The biases are kept fixed, as in Mazur's worked example.")
+        else:
+            st.caption(f"{moves} **Step** starts the next iteration from the updated network.")
 
 
 def chain_rule(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
@@ -327,7 +334,8 @@ def stage_heights(lesson: Lesson, screen: int, body: int) -> tuple[int, int, int
     sizes = lesson.network.sizes
     top = 9 * body                   # above the stage: the header, the title line and the row of buttons
     room = screen - top - body       # … and a margin below
-    diagram = int(max(0.4 * room, 180))   # the rest of the column is the step's equation
+    diagram = int(max(0.37 * room, 180))  # the rest of the column is the step's equation (a deep network's (BP2)
+                                          # with operands printed to the digits it needs takes most of it)
     big = max(stage_height(n, body) for n in sizes[1:])
     n_rows = -(-lesson.network.L // THUMBS_PER_ROW)
     thumb = int(min(max((room - big) / n_rows - body, 70), 150))   # a gap of `body` above each row
