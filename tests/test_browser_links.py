@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from browser_helpers import VIEWPORT, AppPage, Server, assert_companion_healthy
 
+from backprop.ui import presenter
+
 pytestmark = pytest.mark.browser
 
-NAV = ["Step through", "Two nodes in series", "Matrix form", "Gradient check", "Train"]
+NAV = ["Step through", "Two nodes in series", "Matrix form", "Gradient check", "Train", "Class"]
 
 
 def _open(browser, url: str, title: str):
@@ -45,7 +47,11 @@ def test_a_link_to_a_page_of_a_fresh_server_opens_it_inside_the_app(chromium, br
             assert "2-10-2" in caption, caption
             assert app.page.locator("h3").filter(has_text="Matrix form, layer 2").count() == 1
             # presenter mode from the link: root type and the figures' text enlarged
-            assert app.page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == 22
+            # (presenter.ROOT_CSS: 2.5 % of the window's height, clamped to 18-24 px)
+            height = app.page.evaluate("window.innerHeight")
+            want = min(max(presenter.BODY_VH / 100 * height, presenter.BODY_MIN), presenter.BODY_MAX)
+            got = app.page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+            assert abs(got - want) < 0.5 and got > 16, (got, want)
             fonts = app.page.locator(".js-plotly-plot").evaluate_all("gds => gds.map(gd => gd._fullLayout.font.size)")
             assert fonts and all(f == 20 for f in fonts), fonts
             assert "step=4" in app.page.url and "w=2%2C1%2C3" in app.page.url, app.page.url
