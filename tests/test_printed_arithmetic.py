@@ -55,7 +55,7 @@ def half_unit(text: str) -> mpmath.mpf:
 
 def unwrap(cell: str) -> str:
     cell = cell.strip()
-    for wrapper in (r"\\boxed\{(.*)\}", r"\\textcolor\{[a-z]+\}\{(.*)\}"):
+    for wrapper in (r"\\boxed\{(.*)\}", r"\\textcolor\{[#0-9a-z]+\}\{(.*)\}"):
         m = re.fullmatch(wrapper, cell)
         if m:
             return unwrap(m.group(1))
