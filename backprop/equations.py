@@ -50,6 +50,8 @@ def factor(v: float, digits: int = DIGITS) -> str:
 # Printing operands so that the printed arithmetic adds up
 
 MAX_DIGITS = 17     # a float64 printed with 17 significant digits parses back to itself
+DIFFERENCE_DIGITS = 24  # aᴸ − y: exact in float64 where aᴸ is near y, but seen through the printed aᴸ and y
+                        # only with about 21 digits of each once aᴸ is within 10⁻¹⁵ of y (a saturated output)
 CHAIN_DIGITS = 8    # BP1 and BP4 at a cross-entropy output: beyond this, the cancelled form δᴸ = aᴸ − y
 
 
@@ -184,7 +186,7 @@ def cost(cost_name: str, z, a, y, value: float, full: bool = False) -> str:
     if cost_name == "quadratic":
         ops = [float(v) for pair in zip(a, y, strict=True) for v in pair]
         d = _digits(ops, value, lambda v: sum(((v[i] - v[i + 1]) ** 2 for i in range(0, len(v), 2)),
-                                              Decimal(0)) / 2)
+                                              Decimal(0)) / 2, DIFFERENCE_DIGITS)
         terms = [rf"({num(ak, d)} - {factor(yk, d)})^2" for ak, yk in zip(a, y, strict=True)]
         body = sum_in_full(terms) if full else _sum(terms)
         return aligned("C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2", rf"\frac{{1}}{{2}}\bigl[{body}\bigr]",
@@ -206,7 +208,7 @@ def output_dC_da(d: DeltaChain, cost_name: str) -> str:
     largest float."""
     if cost_name == "quadratic":
         assert d.y is not None, "∂C/∂aᴸ needs the output layer's chain, which carries y"
-        digits = _digits([d.a, d.y], d.a - d.y, lambda v: v[0] - v[1])
+        digits = _digits([d.a, d.y], d.a - d.y, lambda v: v[0] - v[1], DIFFERENCE_DIGITS)
         return rf"({num(d.a, digits)} - {factor(d.y, digits)})"
     p = fit([d.delta, d.sigma_prime], d.dC_da, lambda v: v[0] / v[1])
     if p is None:
@@ -243,7 +245,8 @@ def bp1(d: DeltaChain, cost_name: str, layer: str = "L", node: bool = True) -> s
     symbolic = rf"\frac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
     if cost_name == "quadratic":
         assert d.y is not None, "(BP1) needs the output layer's chain, which carries y"
-        digits = _digits([d.a, d.y, d.sigma_prime], d.delta, lambda v: (v[0] - v[1]) * v[2])
+        digits = _digits([d.a, d.y, d.sigma_prime], d.delta, lambda v: (v[0] - v[1]) * v[2],
+                         DIFFERENCE_DIGITS)
         return aligned(lhs, symbolic,
                        rf"({num(d.a, digits)} - {factor(d.y, digits)}) \cdot {factor(d.sigma_prime, digits)}",
                        rf"{num(d.delta)} \qquad \text{{(BP1)}}")
@@ -355,7 +358,7 @@ def series_cost(cost_name: str, L: int, z: float, a: float, y: float, value: flo
     """C of the one output node aᴸ = σ(zᴸ) against y, numbers substituted (cross-entropy from zᴸ, as `cost`)."""
     aL, zL = rf"a^{{{L}}}", rf"z^{{{L}}}"
     if cost_name == "quadratic":
-        p = _digits([a, y], value, lambda v: (v[0] - v[1]) ** 2 / 2)
+        p = _digits([a, y], value, lambda v: (v[0] - v[1]) ** 2 / 2, DIFFERENCE_DIGITS)
         return aligned("C", rf"\tfrac12 ({aL} - y)^2", rf"\tfrac12 ({num(a, p)} - {factor(y, p)})^2", num(value))
     ops, combine = _cross_entropy_terms([z], [y])
     p = _digits(ops, value, combine)

@@ -260,6 +260,20 @@ def test_one_saturated_output_adds_up_and_says_why_where_it_cannot(z, y):
         assert (r"\frac{a^{L}_{1} - y_{1}}" in bp1) == (not beyond and not underflow)
 
 
+@pytest.mark.parametrize(("output", "z"), [("tanh", 17.3), ("tanh", 18.0), ("tanh", -17.3), ("tanh", -18.0),
+                                           ("sigmoid", 33.0), ("sigmoid", 36.0)])
+def test_a_quadratic_output_within_1e_15_of_its_target_adds_up(output, z):
+    """aᴸ − y at a saturated output (CI found tanh(z) = 1 − 6.1e−15 against y = 1): a and y printed with 17
+    digits gave 0.99999999999999389 − 1 = −6.11e−15, 0.06 % from the float's exact −6.106e−15, and BP1's
+    product missed its printed result. They are printed with the digits the difference needs."""
+    y = 1.0 if z > 0 else (-1.0 if output == "tanh" else 0.0)
+    net = bp.Network.from_arrays([[[z]]], [[0.0]], activation="sigmoid", output_activation=output)
+    lesson = Lesson.start(net, [1.0], [y], "quadratic", 0.5)
+    assert 0 < abs(lesson.trace.a(1)[0] - y) < 1e-13
+    problems = [p for tex in printed_equations(lesson) for p in Block(tex).check()]
+    assert not problems, "\n".join(problems)
+
+
 def test_the_checker_catches_what_does_not_add_up():
     """The reader is not vacuous: a product, a fraction, a matrix product and a zero denominator that do
     not add up are all reported, and correct ones are not."""
