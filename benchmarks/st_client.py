@@ -43,6 +43,7 @@ import asyncio
 import contextlib
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
@@ -103,6 +104,14 @@ class _Pending:
     messages: int = 0
     fragment: bool = False
     cacheable: int = 0
+
+
+def run_in_thread(coroutine):
+    """asyncio.run in a thread of its own, for callers that may already have an event loop running in theirs
+    (in a full test run, the browser tests' sync Playwright keeps one in the main thread, where asyncio.run
+    refuses to start another)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def page_name(path: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from run_replicas import Replicas, nginx_binary  # noqa: E402
-from st_client import Session, fetch_page  # noqa: E402
+from st_client import Session, fetch_page, run_in_thread  # noqa: E402
 
 STEP = "**Step "
 
@@ -37,12 +36,6 @@ def front():
     with Replicas(2) as replicas:
         yield replicas
 
-
-def run(coroutine):
-    """asyncio.run in a thread of its own: in a full test run, the browser tests' sync Playwright keeps an
-    event loop running in this thread, where asyncio.run refuses to start another."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def upstreams(front) -> set[str]:
@@ -72,7 +65,7 @@ def test_a_websocket_session_through_nginx_runs_the_page_and_a_step(front):
         finally:
             await session.close()
 
-    (first, before, upstream), click, after = run(visit())
+    (first, before, upstream), click, after = run_in_thread(visit())
     assert first.status == "FINISHED_SUCCESSFULLY" and first.errors == [], first
     assert upstream in upstreams(front), upstream
     assert before.startswith("**Step 0 of 6"), before
@@ -110,7 +103,7 @@ def test_one_browser_stays_on_one_replica_and_its_session_survives_reconnections
         finally:
             await session.close()
 
-    (session_id, home), seen, elsewhere = run(visit())
+    (session_id, home), seen, elsewhere = run_in_thread(visit())
     assert home in upstreams(front)
     for resumed_id, stream_upstream, page_upstream, errors, line in seen:
         assert (resumed_id, stream_upstream, page_upstream) == (session_id, home, home), seen
@@ -125,5 +118,5 @@ def test_different_browsers_are_spread_over_both_replicas(front):
         pages = await asyncio.gather(*(asyncio.to_thread(fetch_page, front.url + "/", {}) for _ in range(n)))
         return [p["x-upstream"] for p in pages]
 
-    seen = run(visitors(20))
+    seen = run_in_thread(visitors(20))
     assert set(seen) == upstreams(front), seen

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_nodelay import COMMANDS, accepted_nodelay, start  # noqa: E402
-from st_client import Session  # noqa: E402
+from st_client import Session, run_in_thread  # noqa: E402
 
 
 def test_the_app_served_by_uvicorn_opens_on_the_worked_example_and_steps(tmp_path):
@@ -29,7 +29,7 @@ def test_the_app_served_by_uvicorn_opens_on_the_worked_example_and_steps(tmp_pat
             finally:
                 await s.close()
 
-        opened, after, errors, nodelay = asyncio.run(asyncio.wait_for(session(), timeout=240))
+        opened, after, errors, nodelay = run_in_thread(asyncio.wait_for(session(), timeout=240))
         if not nodelay.startswith("unreadable"):   # reading it needs pidfd_getfd on our own child
             assert nodelay == "on 1 of 1", nodelay
         assert errors == []

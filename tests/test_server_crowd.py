@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,11 @@ sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from run_replicas import Replicas  # noqa: E402
-from st_client import Session  # noqa: E402
+from st_client import Session, run_in_thread  # noqa: E402
 
 PAGES = ["/", "two_nodes", "matrix_form", "gradient_check", "train"]
 SESSIONS = 10
 
-
-def run(coroutine):
-    """asyncio.run in a thread of its own (sync Playwright may hold this thread's event loop)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def crowd(url: str) -> list[str]:
@@ -52,7 +46,7 @@ async def crowd(url: str) -> list[str]:
 @pytest.mark.parametrize("round_", [1, 2, 3])
 def test_ten_first_visits_to_a_fresh_server_all_succeed(round_):
     with Replicas(1, proxy=False) as server:
-        errors = run(crowd(server.url))
+        errors = run_in_thread(crowd(server.url))
         log = server.log_tail(40)
     assert errors == [], "\n".join(errors) + "\n" + log
     assert "Traceback" not in log, log

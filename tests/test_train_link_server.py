@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,14 +19,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from procstat import cpu_seconds  # noqa: E402
 from run_replicas import Replicas  # noqa: E402
-from st_client import Session  # noqa: E402
+from st_client import Session, run_in_thread  # noqa: E402
 
 EXPENSIVE = "n=1000&batch=1&ep=2000&h=16,16,16,16,16,16"
-
-
-def run(coroutine):
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_the_expensive_link_trains_in_chunks_and_stops_when_its_tab_closes():
@@ -49,7 +43,7 @@ def test_the_expensive_link_trains_in_chunks_and_stops_when_its_tab_closes():
         return errors, timers, busy, cpu_seconds([pid]) - closed, cacheable, session.first_run.bytes
 
     with Replicas(1, proxy=False) as server:
-        errors, timers, busy, after, cacheable, sent = run(visit(server.url, server.pids[0]))
+        errors, timers, busy, after, cacheable, sent = run_in_thread(visit(server.url, server.pids[0]))
         log = server.log_tail()
     assert errors == [], errors
     # Figures of over 10 kB, none marked for the browser's message cache (.streamlit/config.toml, [global]).
