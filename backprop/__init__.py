@@ -8,7 +8,7 @@
 Layers are numbered as in the lecture (input 0, output L); node indices are 0-based. NumPy only.
 """
 
-__version__ = "1.0.0"   # the one place the version is written (pyproject.toml reads it)
+__version__ = "1.0.0"  # the one place the version is written (pyproject.toml reads it)
 
 from .activations import ACTIVATIONS, Activation, activation
 from .costs import COSTS, Cost, cost
@@ -20,11 +20,36 @@ from .passes import Forward, Gradients, Trace, backward, batch_gradients, cost_o
 from .timeline import Step, n_steps, step, timeline
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "activation", "COSTS", "Cost", "cost", "cost_along",
-    "DeltaChain", "InputSum", "WeightChain", "delta_chain", "input_sum", "weight_chain",
-    "GradientCheck", "gradient_check", "INITS", "Network", "check_sizes",
-    "Forward", "Gradients", "Trace", "backward", "batch_gradients", "cost_of", "forward",
-    "gradient_descent_step", "Step", "n_steps", "step", "timeline",
+    "ACTIVATIONS",
+    "Activation",
+    "activation",
+    "COSTS",
+    "Cost",
+    "cost",
+    "cost_along",
+    "DeltaChain",
+    "InputSum",
+    "WeightChain",
+    "delta_chain",
+    "input_sum",
+    "weight_chain",
+    "GradientCheck",
+    "gradient_check",
+    "INITS",
+    "Network",
+    "check_sizes",
+    "Forward",
+    "Gradients",
+    "Trace",
+    "backward",
+    "batch_gradients",
+    "cost_of",
+    "forward",
+    "gradient_descent_step",
+    "Step",
+    "n_steps",
+    "step",
+    "timeline",
 ]
 
 # Training on small datasets (the Train page): datasets, mini-batch descent with a history, model files.
@@ -46,7 +71,22 @@ from .training import (  # noqa: E402
 )
 
 __all__ += [
-    "datasets", "Dataset", "Scaling", "DatasetInfo", "LoadedModel", "load_model_json", "model_json",
-    "Divergence", "History", "TrainConfig", "TrainState", "decision_grid", "default_config", "fitted_curve",
-    "predict", "reset_training", "run_epochs", "start_training",
+    "datasets",
+    "Dataset",
+    "Scaling",
+    "DatasetInfo",
+    "LoadedModel",
+    "load_model_json",
+    "model_json",
+    "Divergence",
+    "History",
+    "TrainConfig",
+    "TrainState",
+    "decision_grid",
+    "default_config",
+    "fitted_curve",
+    "predict",
+    "reset_training",
+    "run_epochs",
+    "start_training",
 ]

@@ -64,8 +64,10 @@ def keys(obj: dict, required: tuple[str, ...], optional: tuple[str, ...], where:
         raise ValueError(f"{where} lacks the key{'s' * (len(missing) > 1)} {', '.join(map(repr, missing))}")
     if unknown:
         names = ", ".join(repr(k if len(k) <= 40 else k[:39] + "…") for k in map(str, unknown[:5]))
-        raise ValueError(f"{where} has unknown key{'s' * (len(unknown) > 1)} {names}; the keys are "
-                         f"{', '.join(map(repr, required + optional))}")
+        raise ValueError(
+            f"{where} has unknown key{'s' * (len(unknown) > 1)} {names}; the keys are "
+            f"{', '.join(map(repr, required + optional))}"
+        )
 
 
 def size(n_bytes: int) -> str:

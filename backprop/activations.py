@@ -23,9 +23,9 @@ class Activation:
     """An activation function with its derivative, both element-wise."""
 
     name: str
-    sigma: Callable[[Array], Array]        # a = σ(z)
-    prime: Callable[[Array], Array]        # σ′(z) = da/dz
-    latex: str                             # σ(z) written out, for the equation panels
+    sigma: Callable[[Array], Array]  # a = σ(z)
+    prime: Callable[[Array], Array]  # σ′(z) = da/dz
+    latex: str  # σ(z) written out, for the equation panels
 
     def __call__(self, z: Array) -> Array:
         return self.sigma(z)
@@ -34,10 +34,10 @@ class Activation:
 def _sigmoid(z: Array) -> Array:
     r"""$\sigma(z) = \frac{1}{1 + e^{-z}}$, computed from $e^{-|z|}$ so that exp never overflows."""
     z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))                  # in (0, 1]: no overflow at any z
+    e = np.exp(-np.abs(z))  # in (0, 1]: no overflow at any z
     d = e + 1.0
-    out = np.divide(e, d, out=np.empty_like(e))   # z < 0: e^z / (1 + e^z)
-    np.divide(1.0, d, out=out, where=z >= 0)   # z ≥ 0: 1 / (1 + e^−z); the same numbers as np.where, less work
+    out = np.divide(e, d, out=np.empty_like(e))  # z < 0: e^z / (1 + e^z)
+    np.divide(1.0, d, out=out, where=z >= 0)  # z ≥ 0: 1 / (1 + e^−z); the same numbers as np.where, less work
     return out
 
 
@@ -53,7 +53,7 @@ def _tanh(z: Array) -> Array:
     return np.tanh(np.asarray(z, dtype=float))
 
 
-_FOUR_OVER_E2 = 4.0 * math.exp(-2.0)   # 4e⁻², for sech² z = 4e⁻² · e^(2 − 2|z|) where e^−2|z| nears the subnormals
+_FOUR_OVER_E2 = 4.0 * math.exp(-2.0)  # 4e⁻², for sech² z = 4e⁻² · e^(2 − 2|z|) where e^−2|z| nears the subnormals
 
 
 def _tanh_prime(z: Array) -> Array:
@@ -63,7 +63,7 @@ def _tanh_prime(z: Array) -> Array:
     a few ulps relative everywhere. For |z| ≥ 20 the denominator is exactly 1 and the numerator is formed as
     4e⁻² · e^(2 − 2|z|) (2 − 2|z| is exact there), so that e^−2|z| is not rounded into the subnormals
     before the factor 4 lifts it back among the normal numbers (|z| ≈ 354.3)."""
-    t = 2.0 * np.abs(np.asarray(z, dtype=float))     # exact
+    t = 2.0 * np.abs(np.asarray(z, dtype=float))  # exact
     e = np.exp(-t)
     near = 4.0 * e / (1.0 + e) ** 2
     return np.where(t < 40.0, near, _FOUR_OVER_E2 * np.exp(2.0 - t))

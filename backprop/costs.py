@@ -74,7 +74,7 @@ def a_minus_y(z: Array, y: Array) -> Array:
     r"""$a^L - y = \sigma(z) - y$ without rounding σ(z) first: for z ≥ 0 it is (1 − y) − σ(−z), so that
     y = 1, z = 40 gives −σ(−40) ≈ −4.2e−18 where the rounded a = 1.0 would give 0."""
     z = np.asarray(z, dtype=float)
-    s = _sigmoid(-np.abs(z))                          # σ(−|z|) ≤ ½, with all its digits
+    s = _sigmoid(-np.abs(z))  # σ(−|z|) ≤ ½, with all its digits
     return np.where(z >= 0, (1.0 - y) - s, s - y)
 
 
@@ -102,11 +102,11 @@ class CrossEntropy(Cost):
         # each form is kept only where it is the right one, and ∞ is the honest answer there.
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             e = np.exp(-np.abs(z))
-            out = a_minus_y(z, y) / (e / (1.0 + e) ** 2)         # (a − y) / (σ(z)σ(−z))
+            out = a_minus_y(z, y) / (e / (1.0 + e) ** 2)  # (a − y) / (σ(z)σ(−z))
             if far.any():
                 zf, yf = z[far], y[far]
-                minus = np.where(yf > 0, -yf * (1.0 + np.exp(-zf)), 0.0)         # −y / σ(z)
-                plus = np.where(yf < 1, (1.0 - yf) * (1.0 + np.exp(zf)), 0.0)    # (1 − y) / σ(−z)
+                minus = np.where(yf > 0, -yf * (1.0 + np.exp(-zf)), 0.0)  # −y / σ(z)
+                plus = np.where(yf < 1, (1.0 - yf) * (1.0 + np.exp(zf)), 0.0)  # (1 − y) / σ(−z)
                 out = np.array(out, dtype=float)
                 out[far] = minus + plus
         return out
@@ -120,8 +120,10 @@ class CrossEntropy(Cost):
 
     def check(self, output: Activation, y: Array) -> None:
         if output.name != "sigmoid":
-            raise ValueError("the cross_entropy cost needs outputs in (0, 1): use output activation "
-                             f"'sigmoid' with it, not {output.name!r}, or choose the 'quadratic' cost")
+            raise ValueError(
+                "the cross_entropy cost needs outputs in (0, 1): use output activation "
+                f"'sigmoid' with it, not {output.name!r}, or choose the 'quadratic' cost"
+            )
         if np.any((y < 0) | (y > 1)):
             raise ValueError("the cross_entropy cost needs targets y between 0 and 1")
 

@@ -19,21 +19,21 @@ from .gradcheck import gradient_check
 from .network import Network
 from .passes import backward
 
-WIDTHS = (2, 4, 8, 16, 32, 64)    # hidden widths w of the networks 2-w-w-1 that are timed
-BACKWARD_SECONDS = 0.004          # repeat one backward pass until this much time is spent (at most 200 runs) ...
-NUMERIC_SECONDS = 0.02            # ... and one finite-difference gradient until this much (at most 5 runs)
+WIDTHS = (2, 4, 8, 16, 32, 64)  # hidden widths w of the networks 2-w-w-1 that are timed
+BACKWARD_SECONDS = 0.004  # repeat one backward pass until this much time is spent (at most 200 runs) ...
+NUMERIC_SECONDS = 0.02  # ... and one finite-difference gradient until this much (at most 5 runs)
 
 
 @dataclass(frozen=True, slots=True)
 class GradientTiming:
     """The time of one gradient of a network, by backprop and by central differences."""
 
-    sizes: tuple[int, ...]      # (n₀, …, n_L) of the timed network
-    P: int                      # its weights and biases
-    cost_evaluations: int       # forward passes (cost evaluations) of the finite differences: 2P
-    backprop_seconds: float     # one bp.backward: one forward and one backward pass, the best of its runs
-    numeric_seconds: float      # one bp.gradient_check: 2P cost evaluations (and its trace), the best of its runs
-    backprop_runs: int          # how many times each was run; the best run is kept
+    sizes: tuple[int, ...]  # (n₀, …, n_L) of the timed network
+    P: int  # its weights and biases
+    cost_evaluations: int  # forward passes (cost evaluations) of the finite differences: 2P
+    backprop_seconds: float  # one bp.backward: one forward and one backward pass, the best of its runs
+    numeric_seconds: float  # one bp.gradient_check: 2P cost evaluations (and its trace), the best of its runs
+    backprop_runs: int  # how many times each was run; the best run is kept
     numeric_runs: int
 
     @property
@@ -42,8 +42,13 @@ class GradientTiming:
         return self.numeric_seconds / self.backprop_seconds
 
 
-def time_gradients(widths: Sequence[int] = WIDTHS, inputs: int = 2, outputs: int = 1, seed: int = 0,
-                   clock: Callable[[], float] = time.perf_counter) -> tuple[GradientTiming, ...]:
+def time_gradients(
+    widths: Sequence[int] = WIDTHS,
+    inputs: int = 2,
+    outputs: int = 1,
+    seed: int = 0,
+    clock: Callable[[], float] = time.perf_counter,
+) -> tuple[GradientTiming, ...]:
     """Time backprop and finite differences on the networks inputs-w-w-outputs for each w in `widths`.
 
     Each is the best of several runs (short runs are noisy, and the best run is the least disturbed);
@@ -57,8 +62,7 @@ def time_gradients(widths: Sequence[int] = WIDTHS, inputs: int = 2, outputs: int
         x, y = rng.uniform(-1, 1, inputs), rng.uniform(0, 1, outputs)
         b_best, b_runs = _best(partial(backward, net, x, y), BACKWARD_SECONDS, 200, clock)
         n_best, n_runs = _best(partial(gradient_check, net, x, y), NUMERIC_SECONDS, 5, clock)
-        out.append(GradientTiming(net.sizes, net.n_parameters, 2 * net.n_parameters, b_best, n_best,
-                                  b_runs, n_runs))
+        out.append(GradientTiming(net.sizes, net.n_parameters, 2 * net.n_parameters, b_best, n_best, b_runs, n_runs))
     return tuple(out)
 
 

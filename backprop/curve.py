@@ -15,11 +15,12 @@ from .network import Network
 from .passes import TOO_LARGE, forward
 
 Array = np.ndarray
-PARAMETERS = ("W", "b")   # Wˡₖⱼ or bˡₖ
+PARAMETERS = ("W", "b")  # Wˡₖⱼ or bˡₖ
 
 
-def cost_along(net: Network, x, y, values, param: str = "W", l: int = 1, k: int = 0, j: int = 0,
-               cost: str = "quadratic") -> Array:
+def cost_along(
+    net: Network, x, y, values, param: str = "W", l: int = 1, k: int = 0, j: int = 0, cost: str = "quadratic"
+) -> Array:
     """C(x, y) with one parameter set to each of `values` in turn, every other one as in `net`; shape (m,).
 
     param "W": the weight Wˡₖⱼ; param "b": the bias bˡₖ (j is then ignored). l is the lecture's layer
@@ -41,15 +42,15 @@ def cost_along(net: Network, x, y, values, param: str = "W", l: int = 1, k: int 
     with _checks.finite_arithmetic("the cost along a parameter", TOO_LARGE):
         # Layers below l do not depend on the parameter: aˡ⁻¹ is the same for every value.
         a_prev = fwd.a(l - 1)
-        Z = np.tile(fwd.z(l), (theta.size, 1))              # a row per value of θ
+        Z = np.tile(fwd.z(l), (theta.size, 1))  # a row per value of θ
         if param == "W":
             rows = np.tile(net.W(l)[k], (theta.size, 1))
             rows[:, j] = theta
-            Z[:, k] = rows @ a_prev + net.b(l)[k]            # zˡₖ = Σⱼ Wˡₖⱼ aˡ⁻¹ⱼ + bˡₖ, with Wˡₖⱼ = θ
+            Z[:, k] = rows @ a_prev + net.b(l)[k]  # zˡₖ = Σⱼ Wˡₖⱼ aˡ⁻¹ⱼ + bˡₖ, with Wˡₖⱼ = θ
         else:
-            Z[:, k] = net.W(l)[k] @ a_prev + theta           # zˡₖ with bˡₖ = θ
+            Z[:, k] = net.W(l)[k] @ a_prev + theta  # zˡₖ with bˡₖ = θ
         A = net.act(l)(Z)
-        for m in range(l + 1, net.L + 1):                    # the layers above, a row per value
+        for m in range(l + 1, net.L + 1):  # the layers above, a row per value
             Z = A @ net.W(m).T + net.b(m)
             A = net.act(m)(Z)
-        return _checks.read_only(np.asarray(C.value(Z, A, y), dtype=float))   # Z is now Zᴸ
+        return _checks.read_only(np.asarray(C.value(Z, A, y), dtype=float))  # Z is now Zᴸ

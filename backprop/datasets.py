@@ -45,20 +45,20 @@ from .limits import MAX_IO_WIDTH
 
 Array = np.ndarray
 
-N_MIN, N_MAX = 10, 2000          # points a generator makes; also the fewest rows a CSV file may have
+N_MIN, N_MAX = 10, 2000  # points a generator makes; also the fewest rows a CSV file may have
 MAX_TEST_FRACTION = 0.9
-NOISE_STD = 0.2                  # the jitter's standard deviation at noise 1, in input units
-XOR_GAP = 0.1                    # at noise 0, XOR points keep this far from the axes
+NOISE_STD = 0.2  # the jitter's standard deviation at noise 1, in input units
+XOR_GAP = 0.1  # at noise 0, XOR points keep this far from the axes
 INNER_RADIUS, OUTER_RADIUS = 0.4, 0.9
-SPIRAL_TURNS = 1.5               # turns of each spiral arm
-SPIRAL_R0 = 0.1                  # the arms start this far from the centre, where they would otherwise meet
-BLOB_STD = 0.1                   # the spread of each blob at noise 0
-MOON_SHIFT, MOON_SCALE = np.array([0.5, 0.25]), 1.5   # scikit-learn's moons span x ∈ [−1, 2]: map to [−1, 1]
+SPIRAL_TURNS = 1.5  # turns of each spiral arm
+SPIRAL_R0 = 0.1  # the arms start this far from the centre, where they would otherwise meet
+BLOB_STD = 0.1  # the spread of each blob at noise 0
+MOON_SHIFT, MOON_SCALE = np.array([0.5, 0.25]), 1.5  # scikit-learn's moons span x ∈ [−1, 2]: map to [−1, 1]
 
 MAX_CSV_BYTES = 1_000_000
-MAX_CSV_ROWS = 5000              # data rows, not counting the header
-MAX_CSV_INPUTS = MAX_IO_WIDTH    # the widest input layer the app builds
-MAX_CSV_VALUE = 1e15             # |value| above this is refused: its square would lose the smaller columns
+MAX_CSV_ROWS = 5000  # data rows, not counting the header
+MAX_CSV_INPUTS = MAX_IO_WIDTH  # the widest input layer the app builds
+MAX_CSV_VALUE = 1e15  # |value| above this is refused: its square would lose the smaller columns
 MAX_NAME_LENGTH = 40
 
 CLASSIFICATION, REGRESSION = "classification", "regression"
@@ -68,8 +68,8 @@ CLASSIFICATION, REGRESSION = "classification", "regression"
 class Scaling:
     """A column-wise affine map between the original units and the network's: x_net = (x − shift) / scale."""
 
-    shift: Array     # (k,): the training rows' mean, or 0
-    scale: Array     # (k,): the training rows' standard deviation, or 1; never 0
+    shift: Array  # (k,): the training rows' mean, or 0
+    scale: Array  # (k,): the training rows' standard deviation, or 1; never 0
 
     @classmethod
     def identity(cls, k: int) -> Scaling:
@@ -88,8 +88,11 @@ class Scaling:
         return np.asarray(values, dtype=float) * self.scale + self.shift
 
     def __eq__(self, other) -> bool:
-        return (isinstance(other, Scaling) and np.array_equal(self.shift, other.shift)
-                and np.array_equal(self.scale, other.scale))
+        return (
+            isinstance(other, Scaling)
+            and np.array_equal(self.shift, other.shift)
+            and np.array_equal(self.scale, other.scale)
+        )
 
     __hash__ = None  # type: ignore[assignment]  # arrays inside: compare with ==, do not hash
 
@@ -98,18 +101,18 @@ class Scaling:
 class Dataset:
     """Inputs and targets in network units, with a train/test split. Arrays are read-only."""
 
-    name: str                         # "xor", …, "sine", or the CSV file's name
-    kind: str                         # "classification" or "regression"
-    X: Array                          # (n, d) inputs, network units
-    Y: Array                          # (n, m) targets: 0.0 or 1.0 for classification
-    train_index: Array                # (n_train,) rows of the training set, ascending
-    test_index: Array                 # (n_test,) rows of the test set, ascending; may be empty
-    feature_names: tuple[str, ...]    # d names, one per input column
+    name: str  # "xor", …, "sine", or the CSV file's name
+    kind: str  # "classification" or "regression"
+    X: Array  # (n, d) inputs, network units
+    Y: Array  # (n, m) targets: 0.0 or 1.0 for classification
+    train_index: Array  # (n_train,) rows of the training set, ascending
+    test_index: Array  # (n_test,) rows of the test set, ascending; may be empty
+    feature_names: tuple[str, ...]  # d names, one per input column
     target_name: str
-    class_labels: tuple[str, ...]     # ("…", "…"): what targets 0 and 1 stand for; () for regression
-    input_scaling: Scaling            # network inputs = input_scaling.to_network(original inputs)
-    target_scaling: Scaling           # likewise for the targets (identity for classification)
-    settings: tuple[tuple[str, object], ...]   # how it was made: (("n", 200), ("noise", 0.1), …)
+    class_labels: tuple[str, ...]  # ("…", "…"): what targets 0 and 1 stand for; () for regression
+    input_scaling: Scaling  # network inputs = input_scaling.to_network(original inputs)
+    target_scaling: Scaling  # likewise for the targets (identity for classification)
+    settings: tuple[tuple[str, object], ...]  # how it was made: (("n", 200), ("noise", 0.1), …)
 
     @property
     def n(self) -> int:
@@ -151,8 +154,12 @@ class Dataset:
     def __eq__(self, other) -> bool:
         if not isinstance(other, Dataset):
             return False
-        return all(np.array_equal(getattr(self, f), getattr(other, f)) if isinstance(getattr(self, f), np.ndarray)
-                   else getattr(self, f) == getattr(other, f) for f in self.__slots__)
+        return all(
+            np.array_equal(getattr(self, f), getattr(other, f))
+            if isinstance(getattr(self, f), np.ndarray)
+            else getattr(self, f) == getattr(other, f)
+            for f in self.__slots__
+        )
 
     __hash__ = None  # type: ignore[assignment]  # arrays inside: compare with ==, do not hash
 
@@ -160,9 +167,14 @@ class Dataset:
 # ------------------------------------------------------------------------------------------------------
 # Checks of the generators' parameters
 
+
 def _whole(value, name: str, low: int, high: int | None) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < low or (high is not None and value > high):
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, np.integer))
+        or value < low
+        or (high is not None and value > high)
+    ):
         allowed = f"{low}..{high}" if high is not None else f"≥ {low}"
         raise ValueError(f"{name} must be a whole number {allowed}; got {value!r}")
     return int(value)
@@ -183,7 +195,7 @@ def _fraction(value, name: str, low: float, high: float) -> float:
 def _split(n: int, test_fraction: float, seed: int) -> tuple[Array, Array]:
     """Seeded random split of rows 0..n−1: round(test_fraction · n) test rows, the rest for training."""
     n_test = int(np.floor(test_fraction * n + 0.5))
-    perm = np.random.default_rng([seed, 1]).permutation(n)   # a stream of its own: the split never moves points
+    perm = np.random.default_rng([seed, 1]).permutation(n)  # a stream of its own: the split never moves points
     test, train = np.sort(perm[:n_test]), np.sort(perm[n_test:])
     return _checks.read_only(train), _checks.read_only(test)
 
@@ -197,26 +209,39 @@ def _classes(n: int, rng: np.random.Generator, points) -> tuple[Array, Array]:
     return X[order], y[order, None]
 
 
-def _dataset(name: str, kind: str, X: Array, Y: Array, n: int, noise: float, seed: int,
-             test_fraction: float) -> Dataset:
+def _dataset(
+    name: str, kind: str, X: Array, Y: Array, n: int, noise: float, seed: int, test_fraction: float
+) -> Dataset:
     train, test = _split(n, test_fraction, seed)
     d = X.shape[1]
     return Dataset(
-        name=name, kind=kind, X=_checks.read_only(np.ascontiguousarray(X, dtype=float)),
-        Y=_checks.read_only(np.ascontiguousarray(Y, dtype=float)), train_index=train, test_index=test,
-        feature_names=tuple(f"x{i + 1}" for i in range(d)), target_name="class" if kind == CLASSIFICATION else "y",
+        name=name,
+        kind=kind,
+        X=_checks.read_only(np.ascontiguousarray(X, dtype=float)),
+        Y=_checks.read_only(np.ascontiguousarray(Y, dtype=float)),
+        train_index=train,
+        test_index=test,
+        feature_names=tuple(f"x{i + 1}" for i in range(d)),
+        target_name="class" if kind == CLASSIFICATION else "y",
         class_labels=("class 0", "class 1") if kind == CLASSIFICATION else (),
-        input_scaling=Scaling.identity(d), target_scaling=Scaling.identity(Y.shape[1]),
-        settings=(("n", n), ("noise", noise), ("seed", seed), ("test_fraction", test_fraction)))
+        input_scaling=Scaling.identity(d),
+        target_scaling=Scaling.identity(Y.shape[1]),
+        settings=(("n", n), ("noise", noise), ("seed", seed), ("test_fraction", test_fraction)),
+    )
 
 
 def _checked(n, noise, seed, test_fraction) -> tuple[int, float, int, float]:
-    return (_whole(n, "the number of points n", N_MIN, N_MAX), _fraction(noise, "noise", 0.0, 1.0),
-            _whole(seed, "seed", 0, None), _fraction(test_fraction, "the test fraction", 0.0, MAX_TEST_FRACTION))
+    return (
+        _whole(n, "the number of points n", N_MIN, N_MAX),
+        _fraction(noise, "noise", 0.0, 1.0),
+        _whole(seed, "seed", 0, None),
+        _fraction(test_fraction, "the test fraction", 0.0, MAX_TEST_FRACTION),
+    )
 
 
 # ------------------------------------------------------------------------------------------------------
 # The generators
+
 
 def xor(n: int = 200, noise: float = 0.1, seed: int = 0, test_fraction: float = 0.2) -> Dataset:
     """XOR: class 1 where x₁ and x₂ differ in sign. At noise 0 every |xᵢ| ≥ XOR_GAP."""
@@ -229,8 +254,9 @@ def xor(n: int = 200, noise: float = 0.1, seed: int = 0, test_fraction: float = 
         return np.column_stack([s1, s2]) * rng.uniform(XOR_GAP, 1.0, size=(count, 2))
 
     X, Y = _classes(n, rng, points)
-    return _dataset("xor", CLASSIFICATION, X + rng.normal(0.0, NOISE_STD * noise, X.shape), Y,
-                    n, noise, seed, test_fraction)
+    return _dataset(
+        "xor", CLASSIFICATION, X + rng.normal(0.0, NOISE_STD * noise, X.shape), Y, n, noise, seed, test_fraction
+    )
 
 
 def circles(n: int = 200, noise: float = 0.1, seed: int = 0, test_fraction: float = 0.2) -> Dataset:
@@ -244,8 +270,9 @@ def circles(n: int = 200, noise: float = 0.1, seed: int = 0, test_fraction: floa
         return r * np.column_stack([np.cos(theta), np.sin(theta)])
 
     X, Y = _classes(n, rng, points)
-    return _dataset("circles", CLASSIFICATION, X + rng.normal(0.0, NOISE_STD * noise, X.shape), Y,
-                    n, noise, seed, test_fraction)
+    return _dataset(
+        "circles", CLASSIFICATION, X + rng.normal(0.0, NOISE_STD * noise, X.shape), Y, n, noise, seed, test_fraction
+    )
 
 
 def moons(n: int = 200, noise: float = 0.1, seed: int = 0, test_fraction: float = 0.2) -> Dataset:
@@ -262,8 +289,9 @@ def moons(n: int = 200, noise: float = 0.1, seed: int = 0, test_fraction: float 
 
     X, Y = _classes(n, rng, points)
     X = (X - MOON_SHIFT) / MOON_SCALE
-    return _dataset("moons", CLASSIFICATION, X + rng.normal(0.0, NOISE_STD * noise, X.shape), Y,
-                    n, noise, seed, test_fraction)
+    return _dataset(
+        "moons", CLASSIFICATION, X + rng.normal(0.0, NOISE_STD * noise, X.shape), Y, n, noise, seed, test_fraction
+    )
 
 
 def spiral(n: int = 200, noise: float = 0.1, seed: int = 0, test_fraction: float = 0.2) -> Dataset:
@@ -279,8 +307,9 @@ def spiral(n: int = 200, noise: float = 0.1, seed: int = 0, test_fraction: float
         return r[:, None] * np.column_stack([np.cos(theta), np.sin(theta)])
 
     X, Y = _classes(n, rng, points)
-    return _dataset("spiral", CLASSIFICATION, X + rng.normal(0.0, NOISE_STD * noise, X.shape), Y,
-                    n, noise, seed, test_fraction)
+    return _dataset(
+        "spiral", CLASSIFICATION, X + rng.normal(0.0, NOISE_STD * noise, X.shape), Y, n, noise, seed, test_fraction
+    )
 
 
 def blobs(n: int = 200, noise: float = 0.1, seed: int = 0, test_fraction: float = 0.2) -> Dataset:
@@ -326,16 +355,16 @@ def generate(name: str, n: int = 200, noise: float = 0.1, seed: int = 0, test_fr
 # ------------------------------------------------------------------------------------------------------
 # CSV files
 
+
 @dataclass(frozen=True, slots=True)
 class CsvTable:
     """A checked CSV file: its column names and its numbers, one row per data line."""
 
     names: tuple[str, ...]
-    values: Array          # (rows, columns), finite, read-only
+    values: Array  # (rows, columns), finite, read-only
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, CsvTable) and self.names == other.names and np.array_equal(self.values,
-                                                                                            other.values)
+        return isinstance(other, CsvTable) and self.names == other.names and np.array_equal(self.values, other.values)
 
     __hash__ = None  # type: ignore[assignment]  # arrays inside: compare with ==, do not hash
 
@@ -346,8 +375,7 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NOT_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_QUOTES = ("quotes inside a cell (or commas inside quotes) are not supported; the file must hold plain names "
-           "and numbers")
+_QUOTES = "quotes inside a cell (or commas inside quotes) are not supported; the file must hold plain names and numbers"
 
 
 def read_csv(data: str | bytes) -> CsvTable:
@@ -364,13 +392,15 @@ def read_csv(data: str | bytes) -> CsvTable:
     names = _header(lines[0][1])
     rows = lines[1:]
     if len(rows) < N_MIN:
-        raise ValueError(f"the file has {len(rows)} data row{'s' * (len(rows) != 1)} below its header; "
-                         f"at least {N_MIN} are needed to train and test on")
+        raise ValueError(
+            f"the file has {len(rows)} data row{'s' * (len(rows) != 1)} below its header; "
+            f"at least {N_MIN} are needed to train and test on"
+        )
     values = np.empty((len(rows), len(names)))
     for i, (number, line) in enumerate(rows):
         cells = line.split(",")
         if len(cells) != len(names):
-            if '"' in line:   # a comma inside quotes split a cell in two
+            if '"' in line:  # a comma inside quotes split a cell in two
                 raise ValueError(f"line {number}: {_QUOTES}")
             raise ValueError(f"line {number} has {len(cells)} cells but the header has {len(names)} columns")
         for j, cell in enumerate(cells):
@@ -383,8 +413,9 @@ def csv_columns(data: str | bytes) -> tuple[str, ...]:
     return read_csv(data).names
 
 
-def from_csv(data: str | bytes | CsvTable, target: str, test_fraction: float = 0.2, seed: int = 0,
-             name: str = "uploaded CSV") -> Dataset:
+def from_csv(
+    data: str | bytes | CsvTable, target: str, test_fraction: float = 0.2, seed: int = 0, name: str = "uploaded CSV"
+) -> Dataset:
     """A dataset from a CSV file: the column `target` is the target, every other column an input.
 
     Two distinct target values make a classification set (smaller → 0, larger → 1); more make a regression
@@ -392,8 +423,9 @@ def from_csv(data: str | bytes | CsvTable, target: str, test_fraction: float = 0
     """
     table = data if isinstance(data, CsvTable) else read_csv(data)
     if not isinstance(target, str) or target not in table.names:
-        raise ValueError(f"there is no column {target!r} to use as the target; the columns are "
-                         + ", ".join(map(repr, table.names)))
+        raise ValueError(
+            f"there is no column {target!r} to use as the target; the columns are " + ", ".join(map(repr, table.names))
+        )
     test_fraction = _fraction(test_fraction, "the test fraction", 0.0, MAX_TEST_FRACTION)
     seed = _whole(seed, "seed", 0, None)
     t = table.names.index(target)
@@ -402,14 +434,17 @@ def from_csv(data: str | bytes | CsvTable, target: str, test_fraction: float = 0
     X, y = table.values[:, inputs], table.values[:, t]
     levels = np.unique(y)
     if levels.size == 1:
-        raise ValueError(f"the target column {target!r} holds the same value, {levels[0]:g}, in every row: "
-                         "there is nothing to learn")
+        raise ValueError(
+            f"the target column {target!r} holds the same value, {levels[0]:g}, in every row: there is nothing to learn"
+        )
     constant = [feature_names[j] for j in range(X.shape[1]) if np.all(X[:, j] == X[0, j])]
     if constant:
         many = len(constant) > 1
-        raise ValueError(f"the input column{'s' * many} {', '.join(map(repr, constant))} "
-                         f"{'hold' if many else 'holds'} the same value in every row and "
-                         f"{'tell' if many else 'tells'} the network nothing: remove {'them' if many else 'it'}")
+        raise ValueError(
+            f"the input column{'s' * many} {', '.join(map(repr, constant))} "
+            f"{'hold' if many else 'holds'} the same value in every row and "
+            f"{'tell' if many else 'tells'} the network nothing: remove {'them' if many else 'it'}"
+        )
     n = X.shape[0]
     train, test = _split(n, test_fraction, seed)
     input_scaling = _standardise(X[train], feature_names)
@@ -423,10 +458,19 @@ def from_csv(data: str | bytes | CsvTable, target: str, test_fraction: float = 0
         target_scaling = _standardise(y[train, None], (target,))
         Y = target_scaling.to_network(y[:, None])
     return Dataset(
-        name=str(name), kind=kind, X=_checks.read_only(input_scaling.to_network(X)), Y=_checks.read_only(Y),
-        train_index=train, test_index=test, feature_names=feature_names, target_name=target,
-        class_labels=class_labels, input_scaling=input_scaling, target_scaling=target_scaling,
-        settings=(("target", target), ("rows", n), ("seed", seed), ("test_fraction", test_fraction)))
+        name=str(name),
+        kind=kind,
+        X=_checks.read_only(input_scaling.to_network(X)),
+        Y=_checks.read_only(Y),
+        train_index=train,
+        test_index=test,
+        feature_names=feature_names,
+        target_name=target,
+        class_labels=class_labels,
+        input_scaling=input_scaling,
+        target_scaling=target_scaling,
+        settings=(("target", target), ("rows", n), ("seed", seed), ("test_fraction", test_fraction)),
+    )
 
 
 def _standardise(columns: Array, names: tuple[str, ...]) -> Scaling:
@@ -436,10 +480,12 @@ def _standardise(columns: Array, names: tuple[str, ...]) -> Scaling:
     flat = [names[j] for j in range(len(names)) if not std[j] > 0]
     if flat:
         many = len(flat) > 1
-        raise ValueError(f"the column{'s' * many} {', '.join(map(repr, flat))} {'hold' if many else 'holds'} "
-                         f"the same value in every training row, so {'they' if many else 'it'} cannot be "
-                         "standardised: "
-                         "choose another split seed or a smaller test fraction")
+        raise ValueError(
+            f"the column{'s' * many} {', '.join(map(repr, flat))} {'hold' if many else 'holds'} "
+            f"the same value in every training row, so {'they' if many else 'it'} cannot be "
+            "standardised: "
+            "choose another split seed or a smaller test fraction"
+        )
     return Scaling(_checks.read_only(mean), _checks.read_only(std))
 
 
@@ -450,24 +496,29 @@ def _text(data) -> str:
         if len(data) > MAX_CSV_BYTES:
             raise ValueError(f"the file is {_checks.size(len(data))}; at most {_checks.size(MAX_CSV_BYTES)} is allowed")
         if b"\x00" in data:
-            raise ValueError("this is not a CSV file: it contains binary data. Upload a text file of "
-                             "comma-separated numbers")
+            raise ValueError(
+                "this is not a CSV file: it contains binary data. Upload a text file of comma-separated numbers"
+            )
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise ValueError(f"this file is not UTF-8 text (byte 0x{data[err.start]:02x} at position {err.start}): "
-                             "save it as 'CSV UTF-8' and upload it again") from None
+            raise ValueError(
+                f"this file is not UTF-8 text (byte 0x{data[err.start]:02x} at position {err.start}): "
+                "save it as 'CSV UTF-8' and upload it again"
+            ) from None
     elif isinstance(data, str):
         if (n := len(data.encode("utf-8", "surrogatepass"))) > MAX_CSV_BYTES:
             raise ValueError(f"the file is {_checks.size(n)}; at most {_checks.size(MAX_CSV_BYTES)} is allowed")
         text = data
     else:
         raise ValueError(f"a CSV file must be given as text or bytes; got {type(data).__name__}")
-    text = text.lstrip("\ufeff")      # byte-order marks (a file saved twice by some editors has two)
+    text = text.lstrip("\ufeff")  # byte-order marks (a file saved twice by some editors has two)
     bad = _CONTROL.search(text)
     if bad:
-        raise ValueError("this is not a CSV file: it contains control characters (binary data?) at line "
-                         f"{text.count(chr(10), 0, bad.start()) + 1}. Upload a text file of comma-separated numbers")
+        raise ValueError(
+            "this is not a CSV file: it contains control characters (binary data?) at line "
+            f"{text.count(chr(10), 0, bad.start()) + 1}. Upload a text file of comma-separated numbers"
+        )
     return text
 
 
@@ -475,30 +526,39 @@ def _header(line: str) -> tuple[str, ...]:
     if "," not in line:
         for sep, word in ((";", "semicolons (;)"), ("\t", "tabs")):
             if sep in line:
-                raise ValueError(f"the columns are separated by {word}; this app reads commas only: save the "
-                                 "file as comma-separated values (CSV) with a point as the decimal mark")
-        raise ValueError(f"the header {_clip(line)} names one column; the file needs at least two, an input "
-                         "and the target, separated by commas")
+                raise ValueError(
+                    f"the columns are separated by {word}; this app reads commas only: save the "
+                    "file as comma-separated values (CSV) with a point as the decimal mark"
+                )
+        raise ValueError(
+            f"the header {_clip(line)} names one column; the file needs at least two, an input "
+            "and the target, separated by commas"
+        )
     cells = line.split(",")
     if len(cells) > MAX_CSV_INPUTS + 1:
-        raise ValueError(f"the file has {len(cells)} columns; at most {MAX_CSV_INPUTS + 1} are allowed "
-                         f"({MAX_CSV_INPUTS} inputs and the target): remove some")
+        raise ValueError(
+            f"the file has {len(cells)} columns; at most {MAX_CSV_INPUTS + 1} are allowed "
+            f"({MAX_CSV_INPUTS} inputs and the target): remove some"
+        )
     names = []
     for j, cell in enumerate(cells, start=1):
         name = _unquote(cell.strip(), 1, f"column {j} of the header")
         if not name:
             raise ValueError(f"column {j} of the header has no name: the first line must name every column")
         if len(name) > MAX_NAME_LENGTH:
-            raise ValueError(f"the name of column {j} is {len(name)} characters long; at most "
-                             f"{MAX_NAME_LENGTH} are allowed")
+            raise ValueError(
+                f"the name of column {j} is {len(name)} characters long; at most {MAX_NAME_LENGTH} are allowed"
+            )
         names.append(name)
     if all(_NUMBER.fullmatch(name) for name in names):
-        raise ValueError("the first line holds numbers, not column names: add a header line naming the "
-                         "columns, such as x1,x2,label")
+        raise ValueError(
+            "the first line holds numbers, not column names: add a header line naming the columns, such as x1,x2,label"
+        )
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise ValueError(f"the header names {', '.join(map(repr, repeated))} more than once: every column "
-                         "needs its own name")
+        raise ValueError(
+            f"the header names {', '.join(map(repr, repeated))} more than once: every column needs its own name"
+        )
     return tuple(names)
 
 
@@ -519,8 +579,10 @@ def _number(cell: str, line: int, column: str) -> float:
     if _NOT_FINITE.fullmatch(text):
         raise ValueError(f"{where} holds {_clip(text)}: every cell must be a finite number")
     if not _NUMBER.fullmatch(text):
-        raise ValueError(f"{where} holds {_clip(text)}, which is not a number: every column must be numeric "
-                         "(use a point as the decimal mark, and numbers for categories)")
+        raise ValueError(
+            f"{where} holds {_clip(text)}, which is not a number: every column must be numeric "
+            "(use a point as the decimal mark, and numbers for categories)"
+        )
     v = float(text)
     if not abs(v) <= MAX_CSV_VALUE:
         raise ValueError(f"{where} holds {_clip(text)}; numbers must lie within ±{MAX_CSV_VALUE:g}")
@@ -528,9 +590,31 @@ def _number(cell: str, line: int, column: str) -> float:
 
 
 def _clip(text: str, n: int = 24) -> str:
-    return repr(text if len(text) <= n else text[:n - 1] + "…")
+    return repr(text if len(text) <= n else text[: n - 1] + "…")
 
 
-__all__ = ["Dataset", "Scaling", "CsvTable", "GENERATORS", "DESCRIPTIONS", "generate", "xor", "circles", "moons",
-           "spiral", "blobs", "sine", "read_csv", "csv_columns", "from_csv", "N_MIN", "N_MAX", "MAX_TEST_FRACTION",
-           "MAX_CSV_BYTES", "MAX_CSV_ROWS", "MAX_CSV_INPUTS", "CLASSIFICATION", "REGRESSION"]
+__all__ = [
+    "Dataset",
+    "Scaling",
+    "CsvTable",
+    "GENERATORS",
+    "DESCRIPTIONS",
+    "generate",
+    "xor",
+    "circles",
+    "moons",
+    "spiral",
+    "blobs",
+    "sine",
+    "read_csv",
+    "csv_columns",
+    "from_csv",
+    "N_MIN",
+    "N_MAX",
+    "MAX_TEST_FRACTION",
+    "MAX_CSV_BYTES",
+    "MAX_CSV_ROWS",
+    "MAX_CSV_INPUTS",
+    "CLASSIFICATION",
+    "REGRESSION",
+]

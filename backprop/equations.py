@@ -25,7 +25,7 @@ from .explain import DeltaChain, InputSum, WeightChain
 
 DIGITS = 4
 MAX_TERMS = 6  # a sum with more terms is shown with its first few, "⋯" and the last
-PER_LINE = 2   # terms of a sum on one line, so that an equation fits a laptop's column
+PER_LINE = 2  # terms of a sum on one line, so that an equation fits a laptop's column
 
 
 def num(v: float, digits: int = DIGITS) -> str:
@@ -49,17 +49,18 @@ def factor(v: float, digits: int = DIGITS) -> str:
 # ------------------------------------------------------------------------------------------------------
 # Printing operands so that the printed arithmetic adds up
 
-MAX_DIGITS = 17     # a float64 printed with 17 significant digits parses back to itself
+MAX_DIGITS = 17  # a float64 printed with 17 significant digits parses back to itself
 DIFFERENCE_DIGITS = 24  # aᴸ − y: exact in float64 where aᴸ is near y, but seen through the printed aᴸ and y
-                        # only with about 21 digits of each once aᴸ is within 10⁻¹⁵ of y (a saturated output)
-CHAIN_DIGITS = 8    # BP1 and BP4 at a cross-entropy output: beyond this, the cancelled form δᴸ = aᴸ − y
+# only with about 21 digits of each once aᴸ is within 10⁻¹⁵ of y (a saturated output)
+CHAIN_DIGITS = 8  # BP1 and BP4 at a cross-entropy output: beyond this, the cancelled form δᴸ = aᴸ − y
 
 
 # Decimal arithmetic, exact here: printed operands have at most 17 digits, so their products and sums fit
 # in 200 (a sum of terms 10³⁰⁰ apart is rounded at the 200th digit, far below any half unit).
-_EXACT = decimal.Context(prec=200, Emin=-999_999, Emax=999_999,
-                         traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
-_UNDERFLOW = _EXACT.power(2, -1075)      # below this a float64 result rounds to 0
+_EXACT = decimal.Context(
+    prec=200, Emin=-999_999, Emax=999_999, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow]
+)
+_UNDERFLOW = _EXACT.power(2, -1075)  # below this a float64 result rounds to 0
 
 
 def printed(v: float, digits: int = DIGITS) -> Decimal:
@@ -93,8 +94,9 @@ def _adds_up_at(operands, result: float, combine, d: int) -> bool:
             return False
 
 
-def fit(operands: Sequence[float], result: float, combine: Callable[[list[Decimal]], object],
-        most: int = MAX_DIGITS) -> int | None:
+def fit(
+    operands: Sequence[float], result: float, combine: Callable[[list[Decimal]], object], most: int = MAX_DIGITS
+) -> int | None:
     """The fewest significant digits (DIGITS up to `most`) to print `operands` with, so that
     combine(operands as printed) adds up to `result` as printed with DIGITS; None if none do (or an operand
     is not finite). `combine` gets the printed operands as exact Decimals and returns a Decimal (or a
@@ -122,8 +124,10 @@ def _product(v: list[Decimal]) -> Decimal:
 
 def _sum_of_products(n: int):
     """Σᵢ v[2i]·v[2i+1] over n pairs, plus a last lone term if there is one (a bias)."""
+
     def combine(v: list[Decimal]) -> Decimal:
-        return sum((v[2 * i] * v[2 * i + 1] for i in range(n)), Decimal(0)) + sum(v[2 * n:], Decimal(0))
+        return sum((v[2 * i] * v[2 * i + 1] for i in range(n)), Decimal(0)) + sum(v[2 * n :], Decimal(0))
+
     return combine
 
 
@@ -136,7 +140,7 @@ def _sum(terms: list[str]) -> str:
     """Terms joined by +, at most PER_LINE to a line of an `aligned` block; a long sum is shortened with ⋯."""
     if len(terms) > MAX_TERMS:
         terms = terms[: MAX_TERMS - 1] + [r"\cdots", terms[-1]]
-    lines = [" + ".join(terms[i:i + PER_LINE]) for i in range(0, len(terms), PER_LINE)]
+    lines = [" + ".join(terms[i : i + PER_LINE]) for i in range(0, len(terms), PER_LINE)]
     return r" \\ &\qquad + ".join(lines)
 
 
@@ -156,9 +160,13 @@ def input_sum(s: InputSum, full: bool = False) -> str:
     n = len(s.W)
     d = _digits([v for pair in zip(s.W, s.a_prev, strict=True) for v in pair] + [s.b], s.z, _sum_of_products(n))
     terms = [rf"{factor(w, d)} \cdot {factor(a, d)}" for w, a in zip(s.W, s.a_prev, strict=True)] + [factor(s.b, d)]
-    return aligned(rf"z^{{{l}}}_{{{k}}}", rf"\sum_j W^{{{l}}}_{{{k}j}}\, a^{{{l - 1}}}_j + b^{{{l}}}_{{{k}}}",
-                   sum_in_full(terms) if full else _sum(terms), num(s.z),
-                   more=rows(rf"a^{{{l}}}_{{{k}}}", rf"\sigma(z^{{{l}}}_{{{k}}}) = \sigma({num(s.z)})", num(s.a)))
+    return aligned(
+        rf"z^{{{l}}}_{{{k}}}",
+        rf"\sum_j W^{{{l}}}_{{{k}j}}\, a^{{{l - 1}}}_j + b^{{{l}}}_{{{k}}}",
+        sum_in_full(terms) if full else _sum(terms),
+        num(s.z),
+        more=rows(rf"a^{{{l}}}_{{{k}}}", rf"\sigma(z^{{{l}}}_{{{k}}}) = \sigma({num(s.z)})", num(s.a)),
+    )
 
 
 def _softplus(z: float) -> float:
@@ -171,8 +179,11 @@ def _cross_entropy_terms(z, y) -> tuple[list[float], Callable]:
     ops = [float(v) for zk, yk in zip(z, y, strict=True) for v in (yk, 1.0 - yk, zk)]
 
     def combine(v: list[Decimal]) -> float:
-        return math.fsum(float(v[i]) * _softplus(-float(v[i + 2])) + float(v[i + 1]) * _softplus(float(v[i + 2]))
-                         for i in range(0, len(v), 3))
+        return math.fsum(
+            float(v[i]) * _softplus(-float(v[i + 2])) + float(v[i + 1]) * _softplus(float(v[i + 2]))
+            for i in range(0, len(v), 3)
+        )
+
     return ops, combine
 
 
@@ -185,20 +196,29 @@ def cost(cost_name: str, z, a, y, value: float, full: bool = False) -> str:
     ln(1 − a) = −ln(1 + e^z), which stay exact where a rounds to 0 or 1 and ln(1 − a) would read ln 0."""
     if cost_name == "quadratic":
         ops = [float(v) for pair in zip(a, y, strict=True) for v in pair]
-        d = _digits(ops, value, lambda v: sum(((v[i] - v[i + 1]) ** 2 for i in range(0, len(v), 2)),
-                                              Decimal(0)) / 2, DIFFERENCE_DIGITS)
+        d = _digits(
+            ops,
+            value,
+            lambda v: sum(((v[i] - v[i + 1]) ** 2 for i in range(0, len(v), 2)), Decimal(0)) / 2,
+            DIFFERENCE_DIGITS,
+        )
         terms = [rf"({num(ak, d)} - {factor(yk, d)})^2" for ak, yk in zip(a, y, strict=True)]
         body = sum_in_full(terms) if full else _sum(terms)
-        return aligned("C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2", rf"\frac{{1}}{{2}}\bigl[{body}\bigr]",
-                       num(value))
+        return aligned("C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2", rf"\frac{{1}}{{2}}\bigl[{body}\bigr]", num(value))
     ops, combine = _cross_entropy_terms(z, y)
     d = _digits(ops, value, combine)
-    terms = [rf"{num(yk, d)} \ln(1 + e^{{{num(-zk, d)}}}) + {num(1 - yk, d)} \ln(1 + e^{{{num(zk, d)}}})"
-             for zk, yk in zip(z, y, strict=True)]
+    terms = [
+        rf"{num(yk, d)} \ln(1 + e^{{{num(-zk, d)}}}) + {num(1 - yk, d)} \ln(1 + e^{{{num(zk, d)}}})"
+        for zk, yk in zip(z, y, strict=True)
+    ]
     body = sum_in_full(terms, 2) if full else _sum(terms)
-    return aligned("C", r"-\sum_k \bigl[y_k \ln a^L_k + (1-y_k)\ln(1-a^L_k)\bigr]",
-                   r"\sum_k \bigl[y_k \ln(1 + e^{-z^L_k}) + (1-y_k)\ln(1 + e^{z^L_k})\bigr]",
-                   rf"\bigl[{body}\bigr]", num(value))
+    return aligned(
+        "C",
+        r"-\sum_k \bigl[y_k \ln a^L_k + (1-y_k)\ln(1-a^L_k)\bigr]",
+        r"\sum_k \bigl[y_k \ln(1 + e^{-z^L_k}) + (1-y_k)\ln(1 + e^{z^L_k})\bigr]",
+        rf"\bigl[{body}\bigr]",
+        num(value),
+    )
 
 
 def output_dC_da(d: DeltaChain, cost_name: str) -> str:
@@ -219,15 +239,21 @@ def output_dC_da(d: DeltaChain, cost_name: str) -> str:
 def _cancelled(a: str, y: str, z: str, d_dC_da: float, sigma_prime: float = 1.0) -> str:
     """One line: why (BP1) is shown as δᴸ = aᴸ − y instead of the product of its factors."""
     if not math.isfinite(d_dC_da):
-        why = (rf"\text{{here }} \tfrac{{\partial C}}{{\partial {a}}} \text{{ is beyond the largest float; its }}"
-               rf" {a}(1 - {a}) \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}")
+        why = (
+            rf"\text{{here }} \tfrac{{\partial C}}{{\partial {a}}} \text{{ is beyond the largest float; its }}"
+            rf" {a}(1 - {a}) \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}"
+        )
     elif sigma_prime == 0:
-        why = (rf"\text{{here }} \sigma'({z}) = {a}(1 - {a}) \text{{ is below the smallest float (it rounds to 0); it"
-               rf" cancels in }} \tfrac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
-               rf" \text{{, which leaves }} {a} - {y}")
+        why = (
+            rf"\text{{here }} \sigma'({z}) = {a}(1 - {a}) \text{{ is below the smallest float (it rounds to 0); it"
+            rf" cancels in }} \tfrac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
+            rf" \text{{, which leaves }} {a} - {y}"
+        )
     else:
-        why = (rf"\text{{here the factors would need more than {CHAIN_DIGITS} digits to multiply out; }} {a}(1 - {a})"
-               rf" \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}")
+        why = (
+            rf"\text{{here the factors would need more than {CHAIN_DIGITS} digits to multiply out; }} {a}(1 - {a})"
+            rf" \text{{ cancels }} \sigma'({z}) \text{{, which leaves }} {a} - {y}"
+        )
     return rf"&\quad {why}"
 
 
@@ -245,21 +271,35 @@ def bp1(d: DeltaChain, cost_name: str, layer: str = "L", node: bool = True) -> s
     symbolic = rf"\frac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
     if cost_name == "quadratic":
         assert d.y is not None, "(BP1) needs the output layer's chain, which carries y"
-        digits = _digits([d.a, d.y, d.sigma_prime], d.delta, lambda v: (v[0] - v[1]) * v[2],
-                         DIFFERENCE_DIGITS)
-        return aligned(lhs, symbolic,
-                       rf"({num(d.a, digits)} - {factor(d.y, digits)}) \cdot {factor(d.sigma_prime, digits)}",
-                       rf"{num(d.delta)} \qquad \text{{(BP1)}}")
+        digits = _digits([d.a, d.y, d.sigma_prime], d.delta, lambda v: (v[0] - v[1]) * v[2], DIFFERENCE_DIGITS)
+        return aligned(
+            lhs,
+            symbolic,
+            rf"({num(d.a, digits)} - {factor(d.y, digits)}) \cdot {factor(d.sigma_prime, digits)}",
+            rf"{num(d.delta)} \qquad \text{{(BP1)}}",
+        )
     dC_da = rf"\frac{{\partial C}}{{\partial {a}}}"
     p = fit([d.dC_da, d.sigma_prime], d.delta, _product, CHAIN_DIGITS)
     q = fit([d.delta, d.sigma_prime], d.dC_da, lambda v: v[0] / v[1], CHAIN_DIGITS)
     if p is None or q is None:
-        return aligned(lhs, symbolic, rf"{a} - {y} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}",
-                       more=[_cancelled(a, y, z, d.dC_da, d.sigma_prime)])
-    return aligned(lhs, symbolic, rf"{factor(d.dC_da, p)} \cdot {factor(d.sigma_prime, p)}",
-                   rf"{a} - {y} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}",
-                   more=rows(rf"\text{{where }} {dC_da}", rf"\frac{{{a} - {y}}}{{{a}\,(1 - {a})}}",
-                             rf"\frac{{{num(d.delta, q)}}}{{{num(d.sigma_prime, q)}}}", num(d.dC_da)))
+        return aligned(
+            lhs,
+            symbolic,
+            rf"{a} - {y} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}",
+            more=[_cancelled(a, y, z, d.dC_da, d.sigma_prime)],
+        )
+    return aligned(
+        lhs,
+        symbolic,
+        rf"{factor(d.dC_da, p)} \cdot {factor(d.sigma_prime, p)}",
+        rf"{a} - {y} = {num(d.delta)} \qquad \text{{(BP1, sigmoid output)}}",
+        more=rows(
+            rf"\text{{where }} {dC_da}",
+            rf"\frac{{{a} - {y}}}{{{a}\,(1 - {a})}}",
+            rf"\frac{{{num(d.delta, q)}}}{{{num(d.sigma_prime, q)}}}",
+            num(d.dC_da),
+        ),
+    )
 
 
 def bp2(d: DeltaChain, full: bool = False) -> str:
@@ -272,11 +312,18 @@ def bp2(d: DeltaChain, full: bool = False) -> str:
     q = _digits([d.dC_da, d.sigma_prime], d.delta, _product)
     products = [rf"{factor(w, p)} \cdot {factor(dn, p)}" for w, dn in zip(d.W_col, d.delta_next, strict=True)]
     dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
-    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m",
-                   sum_in_full(products) if full else _sum(products), num(d.dC_da),
-                   more=rows(rf"\delta^{{{l}}}_{{{k}}}", rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
-                             rf"{factor(d.dC_da, q)} \cdot {factor(d.sigma_prime, q)}",
-                             rf"{num(d.delta)} \qquad \text{{(BP2)}}"))
+    return aligned(
+        dC_da,
+        rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m",
+        sum_in_full(products) if full else _sum(products),
+        num(d.dC_da),
+        more=rows(
+            rf"\delta^{{{l}}}_{{{k}}}",
+            rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
+            rf"{factor(d.dC_da, q)} \cdot {factor(d.sigma_prime, q)}",
+            rf"{num(d.delta)} \qquad \text{{(BP2)}}",
+        ),
+    )
 
 
 def bp4(w: WeightChain) -> str:
@@ -285,22 +332,31 @@ def bp4(w: WeightChain) -> str:
     is written from δˡₖ, with a line saying why."""
     l, k, j = w.l, w.k + 1, w.j + 1
     lhs = rf"\frac{{\partial C}}{{\partial W^{{{l}}}_{{{kj(k, j)}}}}}"
-    chain = (rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}} \cdot \sigma'(z^{{{l}}}_{{{k}}})"
-             rf" \cdot a^{{{l - 1}}}_{{{j}}}")
+    chain = (
+        rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}} \cdot \sigma'(z^{{{l}}}_{{{k}}})"
+        rf" \cdot a^{{{l - 1}}}_{{{j}}}"
+    )
     p = fit([w.dC_da, w.sigma_prime, w.a_prev], w.dC_dW, _product, CHAIN_DIGITS)
     if p is None:
         q = _digits([w.delta, w.a_prev], w.dC_dW, _product)
-        return aligned(lhs, chain + rf" = \delta^{{{l}}}_{{{k}}}\, a^{{{l - 1}}}_{{{j}}}",
-                       rf"{factor(w.delta, q)} \cdot {factor(w.a_prev, q)}",
-                       rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}",
-                       more=[rf"&\quad \text{{here }} \tfrac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
-                             rf" \cdot \sigma'(z^{{{l}}}_{{{k}}}) \text{{ cannot be printed faithfully}}"
-                             + (r"\text{ (the first factor is beyond the largest float)}"
-                                if not math.isfinite(w.dC_da) else "")
-                             + rf"\text{{; their product is }} \delta^{{{l}}}_{{{k}}}"])
-    return aligned(lhs, chain,
-                   rf"{factor(w.dC_da, p)} \cdot {factor(w.sigma_prime, p)} \cdot {factor(w.a_prev, p)}",
-                   rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}")
+        return aligned(
+            lhs,
+            chain + rf" = \delta^{{{l}}}_{{{k}}}\, a^{{{l - 1}}}_{{{j}}}",
+            rf"{factor(w.delta, q)} \cdot {factor(w.a_prev, q)}",
+            rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}",
+            more=[
+                rf"&\quad \text{{here }} \tfrac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
+                rf" \cdot \sigma'(z^{{{l}}}_{{{k}}}) \text{{ cannot be printed faithfully}}"
+                + (r"\text{ (the first factor is beyond the largest float)}" if not math.isfinite(w.dC_da) else "")
+                + rf"\text{{; their product is }} \delta^{{{l}}}_{{{k}}}"
+            ],
+        )
+    return aligned(
+        lhs,
+        chain,
+        rf"{factor(w.dC_da, p)} \cdot {factor(w.sigma_prime, p)} \cdot {factor(w.a_prev, p)}",
+        rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}",
+    )
 
 
 def _update_digits(old: float, learning_rate: float, gradient: float, new: float) -> int:
@@ -312,8 +368,12 @@ def update(w: WeightChain, learning_rate: float, new_W: float) -> str:
     l, k, j = w.l, w.k + 1, w.j + 1
     W = rf"W^{{{l}}}_{{{kj(k, j)}}}"
     p = _update_digits(w.W, learning_rate, w.dC_dW, new_W)
-    return aligned(rf"\text{{new }} {W}", rf"{W} - \eta\,\frac{{\partial C}}{{\partial {W}}}",
-                   rf"{num(w.W, p)} - {num(learning_rate, p)} \cdot {factor(w.dC_dW, p)}", num(new_W))
+    return aligned(
+        rf"\text{{new }} {W}",
+        rf"{W} - \eta\,\frac{{\partial C}}{{\partial {W}}}",
+        rf"{num(w.W, p)} - {num(learning_rate, p)} \cdot {factor(w.dC_dW, p)}",
+        num(new_W),
+    )
 
 
 def moved(L: int, update_biases: bool) -> str:
@@ -334,11 +394,11 @@ def vector(name: str, values) -> str:
     return rf"{name} = \left({', '.join(shown)}\right)"
 
 
-
 # ------------------------------------------------------------------------------------------------------
 # Nodes in series: the same equations for a chain x → a¹ → a² → … of one node per layer, written with
 # scalars as the lecture before the fully connected one does (w² rather than W²₁₁, no sums, no ⊙).
 # They take the same `explain` results, so every number is still the trace's.
+
 
 def _scalar_a(l: int) -> str:
     """a⁰ is the input x."""
@@ -349,9 +409,13 @@ def series_input_sum(s: InputSum) -> str:
     """zˡ = wˡ aˡ⁻¹ + bˡ = … and aˡ = σ(zˡ) = … for a layer of one node fed by one node."""
     l = s.l
     p = _digits([s.W[0], s.a_prev[0], s.b], s.z, _sum_of_products(1))
-    return aligned(rf"z^{{{l}}}", rf"w^{{{l}}}\, {_scalar_a(l - 1)} + b^{{{l}}}",
-                   rf"{factor(s.W[0], p)} \cdot {factor(s.a_prev[0], p)} + {factor(s.b, p)}", num(s.z),
-                   more=rows(rf"a^{{{l}}}", rf"\sigma(z^{{{l}}}) = \sigma({num(s.z)})", num(s.a)))
+    return aligned(
+        rf"z^{{{l}}}",
+        rf"w^{{{l}}}\, {_scalar_a(l - 1)} + b^{{{l}}}",
+        rf"{factor(s.W[0], p)} \cdot {factor(s.a_prev[0], p)} + {factor(s.b, p)}",
+        num(s.z),
+        more=rows(rf"a^{{{l}}}", rf"\sigma(z^{{{l}}}) = \sigma({num(s.z)})", num(s.a)),
+    )
 
 
 def series_cost(cost_name: str, L: int, z: float, a: float, y: float, value: float) -> str:
@@ -362,10 +426,13 @@ def series_cost(cost_name: str, L: int, z: float, a: float, y: float, value: flo
         return aligned("C", rf"\tfrac12 ({aL} - y)^2", rf"\tfrac12 ({num(a, p)} - {factor(y, p)})^2", num(value))
     ops, combine = _cross_entropy_terms([z], [y])
     p = _digits(ops, value, combine)
-    return aligned("C", rf"-\left[y \ln {aL} + (1-y)\ln(1-{aL})\right]",
-                   rf"y \ln(1 + e^{{-{zL}}}) + (1-y)\ln(1 + e^{{{zL}}})",
-                   rf"{num(y, p)} \ln(1 + e^{{{num(-z, p)}}}) + {num(1 - y, p)} \ln(1 + e^{{{num(z, p)}}})",
-                   num(value))
+    return aligned(
+        "C",
+        rf"-\left[y \ln {aL} + (1-y)\ln(1-{aL})\right]",
+        rf"y \ln(1 + e^{{-{zL}}}) + (1-y)\ln(1 + e^{{{zL}}})",
+        rf"{num(y, p)} \ln(1 + e^{{{num(-z, p)}}}) + {num(1 - y, p)} \ln(1 + e^{{{num(z, p)}}})",
+        num(value),
+    )
 
 
 def series_delta_output(d: DeltaChain, cost_name: str) -> str:
@@ -379,30 +446,42 @@ def series_delta_hidden(d: DeltaChain) -> str:
     assert d.W_col is not None and d.delta_next is not None, "(BP2) needs a hidden layer's chain"
     l = d.l
     p = _digits([d.W_col[0], d.delta_next[0], d.sigma_prime], d.delta, _product)
-    return aligned(rf"\delta^{{{l}}}", rf"w^{{{l + 1}}}\, \delta^{{{l + 1}}}\, \sigma'(z^{{{l}}})",
-                   rf"{factor(d.W_col[0], p)} \cdot {factor(d.delta_next[0], p)} \cdot {factor(d.sigma_prime, p)}",
-                   rf"{num(d.delta)} \qquad \text{{(BP2)}}")
+    return aligned(
+        rf"\delta^{{{l}}}",
+        rf"w^{{{l + 1}}}\, \delta^{{{l + 1}}}\, \sigma'(z^{{{l}}})",
+        rf"{factor(d.W_col[0], p)} \cdot {factor(d.delta_next[0], p)} \cdot {factor(d.sigma_prime, p)}",
+        rf"{num(d.delta)} \qquad \text{{(BP2)}}",
+    )
 
 
 def series_weight(w: WeightChain) -> str:
     """(BP4) ∂C/∂wˡ = δˡ aˡ⁻¹ (a⁰ = x), numbers substituted."""
     l = w.l
     p = _digits([w.delta, w.a_prev], w.dC_dW, _product)
-    return aligned(rf"\frac{{\partial C}}{{\partial w^{{{l}}}}}", rf"\delta^{{{l}}}\, {_scalar_a(l - 1)}",
-                   rf"{factor(w.delta, p)} \cdot {factor(w.a_prev, p)}", rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}")
+    return aligned(
+        rf"\frac{{\partial C}}{{\partial w^{{{l}}}}}",
+        rf"\delta^{{{l}}}\, {_scalar_a(l - 1)}",
+        rf"{factor(w.delta, p)} \cdot {factor(w.a_prev, p)}",
+        rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}",
+    )
 
 
 def series_bias(l: int, dC_db: float) -> str:
     """(BP3) ∂C/∂bˡ = δˡ, with its number."""
-    return aligned(rf"\frac{{\partial C}}{{\partial b^{{{l}}}}}", rf"\delta^{{{l}}}",
-                   rf"{num(dC_db)} \qquad \text{{(BP3)}}")
+    return aligned(
+        rf"\frac{{\partial C}}{{\partial b^{{{l}}}}}", rf"\delta^{{{l}}}", rf"{num(dC_db)} \qquad \text{{(BP3)}}"
+    )
 
 
 def series_update(name: str, old: float, learning_rate: float, gradient: float, new: float) -> str:
     """θ ← θ − η ∂C/∂θ for one scalar parameter `name` (LaTeX, such as w^{1}), numbers substituted."""
     p = _update_digits(old, learning_rate, gradient, new)
-    return aligned(rf"\text{{new }} {name}", rf"{name} - \eta\,\frac{{\partial C}}{{\partial {name}}}",
-                   rf"{num(old, p)} - {num(learning_rate, p)} \cdot {factor(gradient, p)}", num(new))
+    return aligned(
+        rf"\text{{new }} {name}",
+        rf"{name} - \eta\,\frac{{\partial C}}{{\partial {name}}}",
+        rf"{num(old, p)} - {num(learning_rate, p)} \cdot {factor(gradient, p)}",
+        num(new),
+    )
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -410,13 +489,19 @@ def series_update(name: str, old: float, learning_rate: float, gradient: float, 
 # dimension is at most SMALL), one entry boxed, beside that entry in index form. They take
 # `matrix_form`'s results, whose operands are the trace's.
 
-SMALL = 6                  # a matrix or vector with more rows or columns than this is drawn, not written
-MARK = "#b35900"           # the row and column that make the boxed entry: the highlight's orange, darkened to
-                           # 4.8:1 on white so the numbers stay readable (WCAG AA; darkorange was 2.3:1)
+SMALL = 6  # a matrix or vector with more rows or columns than this is drawn, not written
+MARK = "#b35900"  # the row and column that make the boxed entry: the highlight's orange, darkened to
+# 4.8:1 on white so the numbers stay readable (WCAG AA; darkorange was 2.3:1)
 
 
-def bmatrix(values, boxed: tuple[int, ...] | None = None, marked_rows=(), marked_cols=(),
-            row: bool = False, digits: int = DIGITS) -> str:
+def bmatrix(
+    values,
+    boxed: tuple[int, ...] | None = None,
+    marked_rows=(),
+    marked_cols=(),
+    row: bool = False,
+    digits: int = DIGITS,
+) -> str:
     """A vector (a column; a row if `row`) or a matrix as a bmatrix of num()s with `digits` significant
     digits; the entry `boxed` ((i,) or (i, j)) in a box, the entries of `marked_rows` and `marked_cols` in
     MARK."""
@@ -430,6 +515,7 @@ def bmatrix(values, boxed: tuple[int, ...] | None = None, marked_rows=(), marked
         if boxed is not None and (i, j) == tuple(boxed):
             return rf"\boxed{{{s}}}"
         return rf"\textcolor{{{MARK}}}{{{s}}}" if i in marked_rows or j in marked_cols else s
+
     body = r" \\ ".join(" & ".join(cell(i, j) for j in range(M.shape[1])) for i in range(M.shape[0]))
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
@@ -450,7 +536,6 @@ def _entrywise(operands, results, combine, most: int = MAX_DIGITS) -> int | None
     return None
 
 
-
 def matrix_bp1(m, k: int, cost_name: str = "quadratic") -> str:
     """(BP1) δᴸ = ∇ₐC ⊙ σ′(zᴸ) with the vectors written out, entry k boxed. At a cross-entropy output
     where ∇ₐC cannot be printed faithfully (an entry beyond the largest float), the cancelled form
@@ -458,14 +543,22 @@ def matrix_bp1(m, k: int, cost_name: str = "quadratic") -> str:
     most = CHAIN_DIGITS if cost_name == "cross_entropy" else MAX_DIGITS
     p = _entrywise([(g, s) for g, s in zip(m.dC_da, m.sigma_prime, strict=True)], m.delta, _product, most)
     if p is None:
-        return (r"\begin{aligned}" + r"\delta^L &= \nabla_a C \odot \sigma'(z^L) = a^L - y \\ "
-                + rf"&= {bmatrix(m.delta, boxed=(k,))}{_tag('BP1, sigmoid output')} \\ "
-                + _cancelled("a^L", "y", "z^L", 0.0 if np.all(np.isfinite(m.dC_da)) else math.inf,
-                             float(np.min(m.sigma_prime))) + r"\end{aligned}")
-    return aligned(r"\delta^L", r"\nabla_a C \odot \sigma'(z^L)",
-                   rf"{bmatrix(m.dC_da, marked_rows=(k,), digits=p)} \odot "
-                   rf"{bmatrix(m.sigma_prime, marked_rows=(k,), digits=p)}",
-                   bmatrix(m.delta, boxed=(k,)) + _tag("BP1"))
+        return (
+            r"\begin{aligned}"
+            + r"\delta^L &= \nabla_a C \odot \sigma'(z^L) = a^L - y \\ "
+            + rf"&= {bmatrix(m.delta, boxed=(k,))}{_tag('BP1, sigmoid output')} \\ "
+            + _cancelled(
+                "a^L", "y", "z^L", 0.0 if np.all(np.isfinite(m.dC_da)) else math.inf, float(np.min(m.sigma_prime))
+            )
+            + r"\end{aligned}"
+        )
+    return aligned(
+        r"\delta^L",
+        r"\nabla_a C \odot \sigma'(z^L)",
+        rf"{bmatrix(m.dC_da, marked_rows=(k,), digits=p)} \odot "
+        rf"{bmatrix(m.sigma_prime, marked_rows=(k,), digits=p)}",
+        bmatrix(m.delta, boxed=(k,)) + _tag("BP1"),
+    )
 
 
 def matrix_bp2(m, k: int) -> str:
@@ -475,34 +568,51 @@ def matrix_bp2(m, k: int) -> str:
     n = m.W_next.shape[0]
     # Two chains, each adding up entry by entry: (Wˡ⁺¹)ᵀ δˡ⁺¹ as printed gives its printed (boxed) result,
     # and that vector, printed with the digits it takes, ⊙ σ′(zˡ) gives δˡ.
-    p = _entrywise([[v for pair in zip(m.W_next[:, i], m.delta_next, strict=True) for v in pair]
-                    for i in range(len(m.delta))],
-                   m.dC_da, _sum_of_products(n)) or MAX_DIGITS
+    p = (
+        _entrywise(
+            [[v for pair in zip(m.W_next[:, i], m.delta_next, strict=True) for v in pair] for i in range(len(m.delta))],
+            m.dC_da,
+            _sum_of_products(n),
+        )
+        or MAX_DIGITS
+    )
     q = _entrywise([(g, s) for g, s in zip(m.dC_da, m.sigma_prime, strict=True)], m.delta, _product) or MAX_DIGITS
     WTd = rf"(W^{{{l + 1}}})^T \delta^{{{l + 1}}}"
-    return aligned(WTd, rf"{bmatrix(m.W_next.T, marked_rows=(k,), digits=p)} {bmatrix(m.delta_next, digits=p)}",
-                   bmatrix(m.dC_da, boxed=(k,)),
-                   more=rows(rf"\delta^{{{l}}}", rf"\left({WTd}\right) \odot \sigma'(z^{{{l}}})",
-                             rf"{bmatrix(m.dC_da, marked_rows=(k,), digits=q)} \odot "
-                             rf"{bmatrix(m.sigma_prime, marked_rows=(k,), digits=q)}",
-                             bmatrix(m.delta, marked_rows=(k,)) + _tag("BP2")))
+    return aligned(
+        WTd,
+        rf"{bmatrix(m.W_next.T, marked_rows=(k,), digits=p)} {bmatrix(m.delta_next, digits=p)}",
+        bmatrix(m.dC_da, boxed=(k,)),
+        more=rows(
+            rf"\delta^{{{l}}}",
+            rf"\left({WTd}\right) \odot \sigma'(z^{{{l}}})",
+            rf"{bmatrix(m.dC_da, marked_rows=(k,), digits=q)} \odot "
+            rf"{bmatrix(m.sigma_prime, marked_rows=(k,), digits=q)}",
+            bmatrix(m.delta, marked_rows=(k,)) + _tag("BP2"),
+        ),
+    )
 
 
 def matrix_bp3(m, k: int) -> str:
     """(BP3) ∂C/∂bˡ = δˡ with the vector written out."""
     l = m.l
-    return aligned(rf"\frac{{\partial C}}{{\partial b^{{{l}}}}}", rf"\delta^{{{l}}}",
-                   bmatrix(m.dC_db, marked_rows=(k,)) + _tag("BP3"))
+    return aligned(
+        rf"\frac{{\partial C}}{{\partial b^{{{l}}}}}",
+        rf"\delta^{{{l}}}",
+        bmatrix(m.dC_db, marked_rows=(k,)) + _tag("BP3"),
+    )
 
 
 def matrix_bp4(m, k: int, j: int) -> str:
     """(BP4) ∂C/∂Wˡ = δˡ (aˡ⁻¹)ᵀ, a column times a row, with entry (k, j) boxed and δˡₖ, aˡ⁻¹ⱼ marked."""
     l = m.l
     p = _entrywise([(d, a) for d in m.delta for a in m.a_prev], m.dC_dW.ravel(), _product) or MAX_DIGITS
-    return aligned(rf"\frac{{\partial C}}{{\partial W^{{{l}}}}}", rf"\delta^{{{l}}} (a^{{{l - 1}}})^T",
-                   rf"{bmatrix(m.delta, marked_rows=(k,), digits=p)} "
-                   rf"{bmatrix(m.a_prev, marked_cols=(j,), row=True, digits=p)}",
-                   bmatrix(m.dC_dW, boxed=(k, j)) + _tag("BP4"))
+    return aligned(
+        rf"\frac{{\partial C}}{{\partial W^{{{l}}}}}",
+        rf"\delta^{{{l}}} (a^{{{l - 1}}})^T",
+        rf"{bmatrix(m.delta, marked_rows=(k,), digits=p)} "
+        rf"{bmatrix(m.a_prev, marked_cols=(j,), row=True, digits=p)}",
+        bmatrix(m.dC_dW, boxed=(k, j)) + _tag("BP4"),
+    )
 
 
 def entry_bp1(e, matrix_delta: float, cost_name: str = "quadratic") -> str:
@@ -513,14 +623,24 @@ def entry_bp1(e, matrix_delta: float, cost_name: str = "quadratic") -> str:
     p = fit([e.dC_da, e.sigma_prime], e.delta, _product, most)
     if p is None:
         a, y, z = f"a^L_{{{k}}}", f"y_{{{k}}}", f"z^L_{{{k}}}"
-        return (r"\begin{aligned}" + rf"\delta^L_{{{k}}} &= \frac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
-                rf" = {a} - {y} = {num(e.delta)} \\ "
-                + rf"\left(\nabla_a C \odot \sigma'(z^L)\right)_{{{k}}} &= \boxed{{{num(matrix_delta)}}}"
-                + _tag("BP1") + r" \\ " + _cancelled(a, y, z, e.dC_da, e.sigma_prime) + r"\end{aligned}")
-    return aligned(rf"\delta^L_{{{k}}}", rf"\frac{{\partial C}}{{\partial a^L_{{{k}}}}}\, \sigma'(z^L_{{{k}}})",
-                   rf"{factor(e.dC_da, p)} \cdot {factor(e.sigma_prime, p)}", num(e.delta),
-                   more=rows(rf"\left(\nabla_a C \odot \sigma'(z^L)\right)_{{{k}}}",
-                             rf"\boxed{{{num(matrix_delta)}}}" + _tag("BP1")))
+        return (
+            r"\begin{aligned}" + rf"\delta^L_{{{k}}} &= \frac{{\partial C}}{{\partial {a}}}\, \sigma'({z})"
+            rf" = {a} - {y} = {num(e.delta)} \\ "
+            + rf"\left(\nabla_a C \odot \sigma'(z^L)\right)_{{{k}}} &= \boxed{{{num(matrix_delta)}}}"
+            + _tag("BP1")
+            + r" \\ "
+            + _cancelled(a, y, z, e.dC_da, e.sigma_prime)
+            + r"\end{aligned}"
+        )
+    return aligned(
+        rf"\delta^L_{{{k}}}",
+        rf"\frac{{\partial C}}{{\partial a^L_{{{k}}}}}\, \sigma'(z^L_{{{k}}})",
+        rf"{factor(e.dC_da, p)} \cdot {factor(e.sigma_prime, p)}",
+        num(e.delta),
+        more=rows(
+            rf"\left(\nabla_a C \odot \sigma'(z^L)\right)_{{{k}}}", rf"\boxed{{{num(matrix_delta)}}}" + _tag("BP1")
+        ),
+    )
 
 
 def _one_per_line(terms: list[str]) -> str:
@@ -539,23 +659,35 @@ def entry_bp2(e, matrix_dC_da: float) -> str:
     products = [rf"{factor(w, p)} \cdot {factor(d, p)}" for w, d in zip(e.W_col, e.delta_next, strict=True)]
     dC_da = rf"\frac{{\partial C}}{{\partial a^{{{l}}}_{{{k}}}}}"
     # One product to a line: the index form has half the page's width beside the matrices.
-    return aligned(dC_da, rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m", _one_per_line(products),
-                   num(e.dC_da),
-                   more=rows(rf"\left((W^{{{l + 1}}})^T \delta^{{{l + 1}}}\right)_{{{k}}}",
-                             rf"\boxed{{{num(matrix_dC_da)}}}")
-                   + rows(rf"\delta^{{{l}}}_{{{k}}}", rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
-                          rf"{factor(e.dC_da, q)} \cdot {factor(e.sigma_prime, q)}", num(e.delta) + _tag("BP2")))
+    return aligned(
+        dC_da,
+        rf"\sum_m W^{{{l + 1}}}_{{m{k}}}\,\delta^{{{l + 1}}}_m",
+        _one_per_line(products),
+        num(e.dC_da),
+        more=rows(rf"\left((W^{{{l + 1}}})^T \delta^{{{l + 1}}}\right)_{{{k}}}", rf"\boxed{{{num(matrix_dC_da)}}}")
+        + rows(
+            rf"\delta^{{{l}}}_{{{k}}}",
+            rf"{dC_da}\,\sigma'(z^{{{l}}}_{{{k}}})",
+            rf"{factor(e.dC_da, q)} \cdot {factor(e.sigma_prime, q)}",
+            num(e.delta) + _tag("BP2"),
+        ),
+    )
 
 
 def entry_bp4(e, matrix_dC_dW: float) -> str:
     """(BP4) in index form, ∂C/∂Wˡₖⱼ = δˡₖ aˡ⁻¹ⱼ, equal to entry (k, j) of δˡ (aˡ⁻¹)ᵀ."""
     l, k, j = e.l, e.k + 1, e.j + 1
     p = _digits([e.delta, e.a_prev], e.dC_dW, _product)
-    return aligned(rf"\frac{{\partial C}}{{\partial W^{{{l}}}_{{{kj(k, j)}}}}}",
-                   rf"\delta^{{{l}}}_{{{k}}}\, a^{{{l - 1}}}_{{{j}}}",
-                   rf"{factor(e.delta, p)} \cdot {factor(e.a_prev, p)}", num(e.dC_dW),
-                   more=rows(rf"\left(\delta^{{{l}}} (a^{{{l - 1}}})^T\right)_{{{kj(k, j)}}}",
-                             rf"\boxed{{{num(matrix_dC_dW)}}}" + _tag("BP4")))
+    return aligned(
+        rf"\frac{{\partial C}}{{\partial W^{{{l}}}_{{{kj(k, j)}}}}}",
+        rf"\delta^{{{l}}}_{{{k}}}\, a^{{{l - 1}}}_{{{j}}}",
+        rf"{factor(e.delta, p)} \cdot {factor(e.a_prev, p)}",
+        num(e.dC_dW),
+        more=rows(
+            rf"\left(\delta^{{{l}}} (a^{{{l - 1}}})^T\right)_{{{kj(k, j)}}}",
+            rf"\boxed{{{num(matrix_dC_dW)}}}" + _tag("BP4"),
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -563,12 +695,12 @@ def entry_bp4(e, matrix_dC_dW: float) -> str:
 # where a shortened sum "⋯" would hide numbers the student has to check), and brackets that may span lines.
 # They take the same `explain` results, so every number is still the trace's.
 
-SHEET_PER_LINE = 4   # terms of a sum on one line of the sheet
+SHEET_PER_LINE = 4  # terms of a sum on one line of the sheet
 
 
 def sum_in_full(terms: list[str], per_line: int = SHEET_PER_LINE) -> str:
     """Every term joined by +, `per_line` to a line of an `aligned` block; never shortened."""
-    lines = [" + ".join(terms[i:i + per_line]) for i in range(0, len(terms), per_line)]
+    lines = [" + ".join(terms[i : i + per_line]) for i in range(0, len(terms), per_line)]
     return r" \\ &\qquad + ".join(lines)
 
 
@@ -591,18 +723,23 @@ def bp4_from_delta(w: WeightChain) -> str:
     """(BP4) ∂C/∂Wˡₖⱼ = δˡₖ aˡ⁻¹ⱼ with numbers: the short form, once δˡₖ is on the sheet."""
     l, k, j = w.l, w.k + 1, w.j + 1
     p = _digits([w.delta, w.a_prev], w.dC_dW, _product)
-    return aligned(rf"\frac{{\partial C}}{{\partial W^{{{l}}}_{{{kj(k, j)}}}}}",
-                   rf"\delta^{{{l}}}_{{{k}}}\, a^{{{l - 1}}}_{{{j}}}",
-                   rf"{factor(w.delta, p)} \cdot {factor(w.a_prev, p)}", rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}")
+    return aligned(
+        rf"\frac{{\partial C}}{{\partial W^{{{l}}}_{{{kj(k, j)}}}}}",
+        rf"\delta^{{{l}}}_{{{k}}}\, a^{{{l - 1}}}_{{{j}}}",
+        rf"{factor(w.delta, p)} \cdot {factor(w.a_prev, p)}",
+        rf"{num(w.dC_dW)} \qquad \text{{(BP4)}}",
+    )
 
 
 def bp3(l: int, k: int, dC_db: float) -> str:
     """(BP3) ∂C/∂bˡₖ = δˡₖ for node k (0-based) of layer l, with its number."""
-    return aligned(rf"\frac{{\partial C}}{{\partial b^{{{l}}}_{{{k + 1}}}}}", rf"\delta^{{{l}}}_{{{k + 1}}}",
-                   rf"{num(dC_db)} \qquad \text{{(BP3)}}")
+    return aligned(
+        rf"\frac{{\partial C}}{{\partial b^{{{l}}}_{{{k + 1}}}}}",
+        rf"\delta^{{{l}}}_{{{k + 1}}}",
+        rf"{num(dC_db)} \qquad \text{{(BP3)}}",
+    )
 
 
 def bp1_in_full(d: DeltaChain, cost_name: str) -> str:
     """(BP1) with the output layer written by its number (δ²₁, not δᴸ₁), as every other line of a sheet is."""
     return bp1(d, cost_name, layer=str(d.l))
-

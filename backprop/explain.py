@@ -21,12 +21,12 @@ class InputSum:
 
     l: int
     k: int
-    W: Array          # Wˡₖⱼ for every j, shape (nₗ₋₁,)
-    a_prev: Array     # aˡ⁻¹ⱼ for every j
-    terms: Array      # Wˡₖⱼ aˡ⁻¹ⱼ for every j
-    b: float          # bˡₖ
-    z: float          # zˡₖ, as the trace holds it
-    a: float          # aˡₖ = σ(zˡₖ)
+    W: Array  # Wˡₖⱼ for every j, shape (nₗ₋₁,)
+    a_prev: Array  # aˡ⁻¹ⱼ for every j
+    terms: Array  # Wˡₖⱼ aˡ⁻¹ⱼ for every j
+    b: float  # bˡₖ
+    z: float  # zˡₖ, as the trace holds it
+    a: float  # aˡₖ = σ(zˡₖ)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +36,14 @@ class DeltaChain:
     l: int
     k: int
     is_output: bool
-    W_col: Array | None       # Wˡ⁺¹ₘₖ for every m (None at the output), shape (nₗ₊₁,)
+    W_col: Array | None  # Wˡ⁺¹ₘₖ for every m (None at the output), shape (nₗ₊₁,)
     delta_next: Array | None  # δˡ⁺¹ₘ for every m (None at the output)
-    terms: Array | None       # Wˡ⁺¹ₘₖ δˡ⁺¹ₘ for every m (None at the output)
-    a: float                  # aˡₖ
-    y: float | None           # yₖ at the output, else None
-    dC_da: float              # ∂C/∂aˡₖ: from the cost at the output, Σₘ terms below it
-    sigma_prime: float        # σ′(zˡₖ)
-    delta: float              # δˡₖ
+    terms: Array | None  # Wˡ⁺¹ₘₖ δˡ⁺¹ₘ for every m (None at the output)
+    a: float  # aˡₖ
+    y: float | None  # yₖ at the output, else None
+    dC_da: float  # ∂C/∂aˡₖ: from the cost at the output, Σₘ terms below it
+    sigma_prime: float  # σ′(zˡₖ)
+    delta: float  # δˡₖ
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +53,12 @@ class WeightChain:
     l: int
     k: int
     j: int
-    W: float                  # Wˡₖⱼ, the weight itself
-    dC_da: float              # ∂C/∂aˡₖ
-    sigma_prime: float        # σ′(zˡₖ)
-    a_prev: float             # aˡ⁻¹ⱼ
-    delta: float              # δˡₖ
-    dC_dW: float              # ∂C/∂Wˡₖⱼ, as the trace holds it
+    W: float  # Wˡₖⱼ, the weight itself
+    dC_da: float  # ∂C/∂aˡₖ
+    sigma_prime: float  # σ′(zˡₖ)
+    a_prev: float  # aˡ⁻¹ⱼ
+    delta: float  # δˡₖ
+    dC_dW: float  # ∂C/∂Wˡₖⱼ, as the trace holds it
 
 
 def input_sum(fwd: Forward | Trace, l: int, k: int) -> InputSum:
@@ -67,8 +67,9 @@ def input_sum(fwd: Forward | Trace, l: int, k: int) -> InputSum:
     l = _checks.layer(l, 1, net.L, "input_sum")
     k = _checks.index(k, net.sizes[l], f"node k of layer {l}")
     W, a_prev = net.W(l)[k], fwd.a(l - 1)
-    return InputSum(l, k, W, a_prev, _checks.read_only(W * a_prev), float(net.b(l)[k]),
-                    float(fwd.z(l)[k]), float(fwd.a(l)[k]))
+    return InputSum(
+        l, k, W, a_prev, _checks.read_only(W * a_prev), float(net.b(l)[k]), float(fwd.z(l)[k]), float(fwd.a(l)[k])
+    )
 
 
 def delta_chain(trace: Trace, l: int, k: int) -> DeltaChain:
@@ -76,8 +77,12 @@ def delta_chain(trace: Trace, l: int, k: int) -> DeltaChain:
     L = trace.L
     l = _checks.layer(l, 1, L, "delta_chain")
     k = _checks.index(k, trace.network.sizes[l], f"node k of layer {l}")
-    common = dict(a=float(trace.a(l)[k]), dC_da=float(trace.dC_da(l)[k]),
-                  sigma_prime=float(trace.sigma_prime(l)[k]), delta=float(trace.delta(l)[k]))
+    common = dict(
+        a=float(trace.a(l)[k]),
+        dC_da=float(trace.dC_da(l)[k]),
+        sigma_prime=float(trace.sigma_prime(l)[k]),
+        delta=float(trace.delta(l)[k]),
+    )
     if l == L:
         return DeltaChain(l, k, True, None, None, None, y=float(trace.y[k]), **common)
     W_col, delta_next = trace.network.W(l + 1)[:, k], trace.delta(l + 1)
@@ -90,6 +95,14 @@ def weight_chain(trace: Trace, l: int, k: int, j: int) -> WeightChain:
     l = _checks.layer(l, 1, net.L, "weight_chain")
     k = _checks.index(k, net.sizes[l], f"node k of layer {l}")
     j = _checks.index(j, net.sizes[l - 1], f"node j of layer {l - 1}")
-    return WeightChain(l, k, j, W=float(net.W(l)[k, j]), dC_da=float(trace.dC_da(l)[k]),
-                       sigma_prime=float(trace.sigma_prime(l)[k]), a_prev=float(trace.a(l - 1)[j]),
-                       delta=float(trace.delta(l)[k]), dC_dW=float(trace.dC_dW(l)[k, j]))
+    return WeightChain(
+        l,
+        k,
+        j,
+        W=float(net.W(l)[k, j]),
+        dC_da=float(trace.dC_da(l)[k]),
+        sigma_prime=float(trace.sigma_prime(l)[k]),
+        a_prev=float(trace.a(l - 1)[j]),
+        delta=float(trace.delta(l)[k]),
+        dC_dW=float(trace.dC_dW(l)[k, j]),
+    )

@@ -21,19 +21,19 @@ from .network import Network
 from .passes import Trace, backward
 
 Array = np.ndarray
-AGREE = 1e-7          # a relative error below this: backprop and the finite difference agree
-SUSPICIOUS = 1e-4     # above this: suspect the gradient (or ε); the default threshold of a verdict
-EPSILONS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)   # a sweep that shows both errors
+AGREE = 1e-7  # a relative error below this: backprop and the finite difference agree
+SUSPICIOUS = 1e-4  # above this: suspect the gradient (or ε); the default threshold of a verdict
+EPSILONS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)  # a sweep that shows both errors
 
 
 @dataclass(frozen=True, slots=True)
 class GradientCheck:
     """Analytic (backprop) and numeric (central difference) gradients, side by side."""
 
-    trace: Trace                 # the backprop result, analytic gradients included
-    epsilon: float               # the step ε of the central differences
-    _dC_dW: tuple[Array, ...]    # (None, numeric ∂C/∂W¹, …)
-    _dC_db: tuple[Array, ...]    # (None, numeric ∂C/∂b¹, …)
+    trace: Trace  # the backprop result, analytic gradients included
+    epsilon: float  # the step ε of the central differences
+    _dC_dW: tuple[Array, ...]  # (None, numeric ∂C/∂W¹, …)
+    _dC_db: tuple[Array, ...]  # (None, numeric ∂C/∂b¹, …)
 
     @property
     def L(self) -> int:
@@ -64,25 +64,29 @@ class GradientCheck:
     def verdicts(self, threshold: float = SUSPICIOUS) -> tuple[LayerVerdict, ...]:
         """`layer_verdicts` of backprop's gradients against these central differences, layers 1..L."""
         layers = range(1, self.L + 1)
-        return layer_verdicts([self.trace.dC_dW(l) for l in layers], [self.trace.dC_db(l) for l in layers],
-                              [self.numeric_dC_dW(l) for l in layers], [self.numeric_dC_db(l) for l in layers],
-                              threshold)
+        return layer_verdicts(
+            [self.trace.dC_dW(l) for l in layers],
+            [self.trace.dC_db(l) for l in layers],
+            [self.numeric_dC_dW(l) for l in layers],
+            [self.numeric_dC_db(l) for l in layers],
+            threshold,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class LayerVerdict:
     """Whether one layer's analytic gradients agree with the numeric ones."""
 
-    l: int                  # the lecture's layer number
-    n_parameters: int       # weights and biases of layer l: nₗ·nₗ₋₁ + nₗ
-    relative_error: float   # ‖analytic − numeric‖ / (‖analytic‖ + ‖numeric‖) over Wˡ and bˡ together
-    worst: float            # the largest element-wise relative error in Wˡ and bˡ
-    threshold: float        # the layer passes when relative_error < threshold
+    l: int  # the lecture's layer number
+    n_parameters: int  # weights and biases of layer l: nₗ·nₗ₋₁ + nₗ
+    relative_error: float  # ‖analytic − numeric‖ / (‖analytic‖ + ‖numeric‖) over Wˡ and bˡ together
+    worst: float  # the largest element-wise relative error in Wˡ and bˡ
+    threshold: float  # the layer passes when relative_error < threshold
     passed: bool
 
     @property
     def reading(self) -> str:
-        """"agree" (below AGREE), "close" (below SUSPICIOUS) or "suspicious", by the layer's relative error."""
+        """ "agree" (below AGREE), "close" (below SUSPICIOUS) or "suspicious", by the layer's relative error."""
         return reading(self.relative_error)
 
 
@@ -91,8 +95,13 @@ def reading(relative_error: float) -> str:
     return "agree" if relative_error < AGREE else "close" if relative_error < SUSPICIOUS else "suspicious"
 
 
-def layer_verdicts(analytic_dC_dW: Sequence, analytic_dC_db: Sequence, numeric_dC_dW: Sequence,
-                   numeric_dC_db: Sequence, threshold: float = SUSPICIOUS) -> tuple[LayerVerdict, ...]:
+def layer_verdicts(
+    analytic_dC_dW: Sequence,
+    analytic_dC_db: Sequence,
+    numeric_dC_dW: Sequence,
+    numeric_dC_db: Sequence,
+    threshold: float = SUSPICIOUS,
+) -> tuple[LayerVerdict, ...]:
     """Per layer, pass or fail: analytic against numeric gradients, each a sequence over layers 1..L
     (∂C/∂W¹ first; Wˡ of shape (nₗ, nₗ₋₁), bˡ of shape (nₗ,)). A layer passes when the relative error of
     its weights and biases together is below `threshold`.
@@ -104,14 +113,18 @@ def layer_verdicts(analytic_dC_dW: Sequence, analytic_dC_db: Sequence, numeric_d
     arrays = [analytic_dC_dW, analytic_dC_db, numeric_dC_dW, numeric_dC_db]
     L = len(analytic_dC_dW)
     if L < 1 or any(len(a) != L for a in arrays):
-        raise ValueError("analytic and numeric ∂C/∂W and ∂C/∂b need one array per layer, as many layers each; "
-                         f"got {[len(a) for a in arrays]}")
+        raise ValueError(
+            "analytic and numeric ∂C/∂W and ∂C/∂b need one array per layer, as many layers each; "
+            f"got {[len(a) for a in arrays]}"
+        )
     out = []
     for l, (aW, ab, nW, nb) in enumerate(zip(*arrays, strict=True), start=1):
         aW, ab, nW, nb = (np.asarray(v, dtype=float) for v in (aW, ab, nW, nb))
         if aW.ndim != 2 or aW.shape != nW.shape or ab.shape != nb.shape or ab.shape != (aW.shape[0],):
-            raise ValueError(f"layer {l}: ∂C/∂W must be (nₗ, nₗ₋₁) and ∂C/∂b (nₗ,), the same for analytic and "
-                             f"numeric; got W {aW.shape} and {nW.shape}, b {ab.shape} and {nb.shape}")
+            raise ValueError(
+                f"layer {l}: ∂C/∂W must be (nₗ, nₗ₋₁) and ∂C/∂b (nₗ,), the same for analytic and "
+                f"numeric; got W {aW.shape} and {nW.shape}, b {ab.shape} and {nb.shape}"
+            )
         analytic, numeric = np.concatenate([aW.ravel(), ab]), np.concatenate([nW.ravel(), nb])
         error = _relative(analytic, numeric)
         worst = float(_relative_elementwise(analytic, numeric).max())

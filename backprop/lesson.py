@@ -22,21 +22,28 @@ MAX_HISTORY = 200  # networks kept for Back across iterations; the oldest are dr
 class Lesson:
     """One student's place in the lesson. Immutable: every move returns a new Lesson."""
 
-    networks: tuple[Network, ...]   # the network of each iteration so far; the last is the current one
-    x: np.ndarray                   # the input a⁰, shape (n₀,)
-    y: np.ndarray                   # the target, shape (n_L,)
+    networks: tuple[Network, ...]  # the network of each iteration so far; the last is the current one
+    x: np.ndarray  # the input a⁰, shape (n₀,)
+    y: np.ndarray  # the target, shape (n_L,)
     cost: str = "quadratic"
     learning_rate: float = 0.5
-    index: int = 0                  # the current step, 0 … 2L + 2
-    update_biases: bool = True      # False: the update moves the weights only (Mazur's 2-2-2 post does so)
+    index: int = 0  # the current step, 0 … 2L + 2
+    update_biases: bool = True  # False: the update moves the weights only (Mazur's 2-2-2 post does so)
 
     @classmethod
-    def start(cls, net: Network, x, y, cost: str = "quadratic", learning_rate: float = 0.5,
-              update_biases: bool = True) -> Lesson:
+    def start(
+        cls, net: Network, x, y, cost: str = "quadratic", learning_rate: float = 0.5, update_biases: bool = True
+    ) -> Lesson:
         """A lesson at step 0 of its first iteration; checks x, y, cost and η by running the trace once."""
-        lesson = cls((net,), _checks.frozen(x, "x", (net.sizes[0],)), _checks.frozen(y, "y", (net.sizes[-1],)),
-                     cost, float(learning_rate), update_biases=bool(update_biases))
-        lesson.cost_after_update()   # the trace, the update and its cost: a ValueError now, not on first draw
+        lesson = cls(
+            (net,),
+            _checks.frozen(x, "x", (net.sizes[0],)),
+            _checks.frozen(y, "y", (net.sizes[-1],)),
+            cost,
+            float(learning_rate),
+            update_biases=bool(update_biases),
+        )
+        lesson.cost_after_update()  # the trace, the update and its cost: a ValueError now, not on first draw
         return lesson
 
     @property

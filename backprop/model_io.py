@@ -46,15 +46,34 @@ from .training import TrainConfig, TrainState
 
 FORMAT = "backprop-lab model"
 VERSION = 1
-MAX_MODEL_BYTES = 1_000_000   # the largest allowed model writes about 40 kB
-MAX_TEXT = 100              # characters in a name or a setting's text
+MAX_MODEL_BYTES = 1_000_000  # the largest allowed model writes about 40 kB
+MAX_TEXT = 100  # characters in a name or a setting's text
 MAX_SETTINGS = 12
 MAX_BATCH_SIZE = 1_000_000
-REQUIRED = ("format", "version", "sizes", "activation", "output_activation", "cost", "learning_rate", "weights",
-            "biases")
+REQUIRED = (
+    "format",
+    "version",
+    "sizes",
+    "activation",
+    "output_activation",
+    "cost",
+    "learning_rate",
+    "weights",
+    "biases",
+)
 OPTIONAL = ("batch_size", "seed", "init", "epochs", "dataset")
-DATASET_KEYS = ("name", "kind", "features", "target", "class_labels", "settings", "input_shift", "input_scale",
-                "target_shift", "target_scale")
+DATASET_KEYS = (
+    "name",
+    "kind",
+    "features",
+    "target",
+    "class_labels",
+    "settings",
+    "input_shift",
+    "input_scale",
+    "target_shift",
+    "target_scale",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +91,7 @@ class DatasetInfo:
 
     def generated(self) -> Dataset | None:
         """The same generated dataset again (name and settings of a generator), or None (say, a CSV file)."""
-        s: dict[str, Any] = dict(self.settings)   # numbers of several types; generate checks them
+        s: dict[str, Any] = dict(self.settings)  # numbers of several types; generate checks them
         if self.name in GENERATORS and set(s) == {"n", "noise", "seed", "test_fraction"}:
             try:
                 return generate(self.name, **s)
@@ -86,7 +105,7 @@ class LoadedModel:
     """A model file's network and settings, checked."""
 
     network: Network
-    config: TrainConfig         # sizes, activations, cost, η, batch size, seed, init
+    config: TrainConfig  # sizes, activations, cost, η, batch size, seed, init
     epochs: int
     dataset: DatasetInfo | None
 
@@ -105,8 +124,12 @@ def check_app_limits(sizes: tuple[int, ...]) -> None:
             raise ValueError(f"layer {l} ({what}) has {n} nodes; the app allows 1 to {cap}")
 
 
-def model_json(model: TrainState | Network, config: TrainConfig | None = None, data: Dataset | None = None,
-               epochs: int | None = None) -> str:
+def model_json(
+    model: TrainState | Network,
+    config: TrainConfig | None = None,
+    data: Dataset | None = None,
+    epochs: int | None = None,
+) -> str:
     """The network and its settings as JSON (the schema in this module's docstring); floats by repr.
 
     Give a TrainState (its network, config, data and epoch are written), or a Network with its TrainConfig
@@ -122,14 +145,25 @@ def model_json(model: TrainState | Network, config: TrainConfig | None = None, d
             raise ValueError("model_json needs the TrainConfig of the network: its cost and learning rate")
     else:
         raise ValueError(f"model_json takes a TrainState or a Network; got {type(model).__name__}")
-    if (net.sizes, net.activation, net.output_activation) != (config.sizes, config.activation,
-                                                              config.output_activation):
+    if (net.sizes, net.activation, net.output_activation) != (
+        config.sizes,
+        config.activation,
+        config.output_activation,
+    ):
         raise ValueError("the config does not describe this network (sizes or activations differ)")
     check_app_limits(net.sizes)
     record: dict[str, Any] = {
-        "format": FORMAT, "version": VERSION, "sizes": list(net.sizes), "activation": net.activation,
-        "output_activation": net.output_activation, "cost": config.cost, "learning_rate": config.learning_rate,
-        "batch_size": config.batch_size, "seed": config.seed, "init": config.init, "epochs": int(epochs or 0),
+        "format": FORMAT,
+        "version": VERSION,
+        "sizes": list(net.sizes),
+        "activation": net.activation,
+        "output_activation": net.output_activation,
+        "cost": config.cost,
+        "learning_rate": config.learning_rate,
+        "batch_size": config.batch_size,
+        "seed": config.seed,
+        "init": config.init,
+        "epochs": int(epochs or 0),
         "weights": [net.W(l).tolist() for l in range(1, net.L + 1)],
         "biases": [net.b(l).tolist() for l in range(1, net.L + 1)],
         "dataset": None if data is None else _dataset_record(data),
@@ -141,9 +175,10 @@ def model_json(model: TrainState | Network, config: TrainConfig | None = None, d
 
     lines = []
     for key, value in record.items():
-        if key in ("weights", "biases"):   # one row of a matrix, or one vector, to a line
-            rows = [dump(a) if key == "biases" else "[\n    " + ",\n    ".join(dump(r) for r in a) + "\n   ]"
-                    for a in value]
+        if key in ("weights", "biases"):  # one row of a matrix, or one vector, to a line
+            rows = [
+                dump(a) if key == "biases" else "[\n    " + ",\n    ".join(dump(r) for r in a) + "\n   ]" for a in value
+            ]
             lines.append(f" {dump(key)}: [\n   " + ",\n   ".join(rows) + "\n ]")
         else:
             lines.append(f" {dump(key)}: {dump(value)}")
@@ -151,10 +186,18 @@ def model_json(model: TrainState | Network, config: TrainConfig | None = None, d
 
 
 def _dataset_record(data: Dataset) -> dict:
-    return {"name": data.name, "kind": data.kind, "features": list(data.feature_names),
-            "target": data.target_name, "class_labels": list(data.class_labels), "settings": data.settings_dict(),
-            "input_shift": data.input_scaling.shift.tolist(), "input_scale": data.input_scaling.scale.tolist(),
-            "target_shift": data.target_scaling.shift.tolist(), "target_scale": data.target_scaling.scale.tolist()}
+    return {
+        "name": data.name,
+        "kind": data.kind,
+        "features": list(data.feature_names),
+        "target": data.target_name,
+        "class_labels": list(data.class_labels),
+        "settings": data.settings_dict(),
+        "input_shift": data.input_scaling.shift.tolist(),
+        "input_scale": data.input_scaling.scale.tolist(),
+        "target_shift": data.target_scaling.shift.tolist(),
+        "target_scale": data.target_scaling.scale.tolist(),
+    }
 
 
 def load_model_json(text: str | bytes) -> LoadedModel:
@@ -164,25 +207,36 @@ def load_model_json(text: str | bytes) -> LoadedModel:
     if not isinstance(data, dict):
         raise ValueError(f"a model file must be a JSON object {{…}}; this one is {_kind(data)}")
     if data.get("format") != FORMAT or type(data.get("version")) is not int or data["version"] != VERSION:
-        raise ValueError(f"this is not a version {VERSION} model file: format {_short(data.get('format'))}, "
-                         f"version {_short(data.get('version'))}; expected {FORMAT!r}, version {VERSION}")
+        raise ValueError(
+            f"this is not a version {VERSION} model file: format {_short(data.get('format'))}, "
+            f"version {_short(data.get('version'))}; expected {FORMAT!r}, version {VERSION}"
+        )
     _checks.keys(data, REQUIRED, OPTIONAL, "the model file")
     sizes = data["sizes"]
-    if not isinstance(sizes, list) or len(sizes) < 2 or len(sizes) > MAX_HIDDEN_LAYERS + 2 \
-            or not all(type(n) is int for n in sizes):
-        raise ValueError(f"sizes must be a list of 2 to {MAX_HIDDEN_LAYERS + 2} whole numbers, the width of "
-                         f"each layer; got {_short(sizes)}")
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) < 2
+        or len(sizes) > MAX_HIDDEN_LAYERS + 2
+        or not all(type(n) is int for n in sizes)
+    ):
+        raise ValueError(
+            f"sizes must be a list of 2 to {MAX_HIDDEN_LAYERS + 2} whole numbers, the width of "
+            f"each layer; got {_short(sizes)}"
+        )
     sizes = tuple(sizes)
     check_app_limits(sizes)
     L = len(sizes) - 1
     for key, table in (("activation", ACTIVATIONS), ("output_activation", ACTIVATIONS), ("cost", COSTS)):
         if not isinstance(data[key], str) or data[key] not in table:
-            raise ValueError(f"unknown {key.replace('_', ' ')} {_short(data[key])}; choose one of "
-                             + ", ".join(map(repr, table)))
+            raise ValueError(
+                f"unknown {key.replace('_', ' ')} {_short(data[key])}; choose one of " + ", ".join(map(repr, table))
+            )
     for key in ("weights", "biases"):
         if not isinstance(data[key], list) or len(data[key]) != L:
-            raise ValueError(f"{key} must be a list of {L} {'matrices' if key == 'weights' else 'vectors'}, one "
-                             f"per layer l = 1..{L} of sizes {list(sizes)}; got {_kind(data[key])}")
+            raise ValueError(
+                f"{key} must be a list of {L} {'matrices' if key == 'weights' else 'vectors'}, one "
+                f"per layer l = 1..{L} of sizes {list(sizes)}; got {_kind(data[key])}"
+            )
     W = [_array(w, f"weights[{l - 1}] (W{l})", (sizes[l], sizes[l - 1])) for l, w in enumerate(data["weights"], 1)]
     b = [_array(v, f"biases[{l - 1}] (b{l})", (sizes[l],)) for l, v in enumerate(data["biases"], 1)]
     net = Network.from_arrays(W, b, data["activation"], data["output_activation"])
@@ -193,8 +247,9 @@ def load_model_json(text: str | bytes) -> LoadedModel:
     init = data.get("init", "auto")
     if not isinstance(init, str):
         raise ValueError(f"init must be a name such as 'auto'; got {_short(init)}")
-    config = TrainConfig(sizes, data["activation"], data["output_activation"], data["cost"], learning_rate,
-                         batch_size, seed, init)
+    config = TrainConfig(
+        sizes, data["activation"], data["output_activation"], data["cost"], learning_rate, batch_size, seed, init
+    )
     info = None if data.get("dataset") is None else _dataset_info(data["dataset"], sizes)
     return LoadedModel(net, config, epochs, info)
 
@@ -213,12 +268,14 @@ def _dataset_info(d, sizes: tuple[int, ...]) -> DatasetInfo:
         raise ValueError(f"dataset.class_labels must hold two labels, or none; got {len(labels)}")
     settings = d["settings"]
     if not isinstance(settings, dict) or len(settings) > MAX_SETTINGS:
-        raise ValueError(f"dataset.settings must be an object of at most {MAX_SETTINGS} entries; got "
-                         f"{_kind(settings)}")
+        raise ValueError(f"dataset.settings must be an object of at most {MAX_SETTINGS} entries; got {_kind(settings)}")
     for key, value in settings.items():
         _text(key, "a key of dataset.settings")
-        ok = (isinstance(value, str) and len(value) <= MAX_TEXT) or type(value) is int \
+        ok = (
+            (isinstance(value, str) and len(value) <= MAX_TEXT)
+            or type(value) is int
             or (type(value) is float and np.isfinite(value))
+        )
         if not ok:
             raise ValueError(f"dataset.settings[{key!r}] must be a number or a short text; got {_short(value)}")
     scalings = []
@@ -226,12 +283,20 @@ def _dataset_info(d, sizes: tuple[int, ...]) -> DatasetInfo:
         shift = _array(d[f"{part}_shift"], f"dataset.{part}_shift", (n,))
         scale = _array(d[f"{part}_scale"], f"dataset.{part}_scale", (n,))
         if not np.all(scale > 0):
-            raise ValueError(f"dataset.{part}_scale must be positive numbers (standard deviations); "
-                             f"got {_short(d[f'{part}_scale'])}")
+            raise ValueError(
+                f"dataset.{part}_scale must be positive numbers (standard deviations); got {_short(d[f'{part}_scale'])}"
+            )
         shift.flags.writeable = scale.flags.writeable = False
         scalings.append(Scaling(shift, scale))
-    return DatasetInfo(_text(d["name"], "dataset.name"), d["kind"], features, _text(d["target"], "dataset.target"),
-                       labels, tuple(settings.items()), *scalings)
+    return DatasetInfo(
+        _text(d["name"], "dataset.name"),
+        d["kind"],
+        features,
+        _text(d["target"], "dataset.target"),
+        labels,
+        tuple(settings.items()),
+        *scalings,
+    )
 
 
 def _parse(text):
@@ -239,19 +304,23 @@ def _parse(text):
     if isinstance(text, (bytes, bytearray, memoryview)):
         text = bytes(text)
         if len(text) > MAX_MODEL_BYTES:
-            raise ValueError(f"the model file is {_checks.size(len(text))}; at most {_checks.size(MAX_MODEL_BYTES)} "
-                             "is allowed (a model of the app's largest size takes about 40 kB)")
+            raise ValueError(
+                f"the model file is {_checks.size(len(text))}; at most {_checks.size(MAX_MODEL_BYTES)} "
+                "is allowed (a model of the app's largest size takes about 40 kB)"
+            )
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
             raise ValueError("the model file is not UTF-8 text: it must be the JSON this app exports") from None
     elif isinstance(text, str):
         if (n := len(text.encode("utf-8", "surrogatepass"))) > MAX_MODEL_BYTES:
-            raise ValueError(f"the model file is {_checks.size(n)}; at most {_checks.size(MAX_MODEL_BYTES)} "
-                             "is allowed (a model of the app's largest size takes about 40 kB)")
+            raise ValueError(
+                f"the model file is {_checks.size(n)}; at most {_checks.size(MAX_MODEL_BYTES)} "
+                "is allowed (a model of the app's largest size takes about 40 kB)"
+            )
     else:
         raise ValueError(f"a model file must be given as text or bytes; got {type(text).__name__}")
-    text = text.lstrip("\ufeff")      # byte-order marks before the JSON (an editor may have added two)
+    text = text.lstrip("\ufeff")  # byte-order marks before the JSON (an editor may have added two)
 
     def refuse_constant(name):
         raise ValueError(f"the model file contains {name}; every number must be finite")
@@ -263,23 +332,28 @@ def _parse(text):
             (twice if k in seen else seen).add(k)
         twice = sorted(twice)[:5]
         if twice:
-            raise ValueError(f"the model file names the key{'s' * (len(twice) > 1)} "
-                             f"{', '.join(map(repr, twice))} twice in one object")
+            raise ValueError(
+                f"the model file names the key{'s' * (len(twice) > 1)} "
+                f"{', '.join(map(repr, twice))} twice in one object"
+            )
         return dict(pairs)
 
     try:
         return json.loads(text, parse_constant=refuse_constant, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as err:
-        raise ValueError(f"the model file is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") \
-            from None
+        raise ValueError(
+            f"the model file is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
+        ) from None
     except RecursionError:
-        raise ValueError("the model file is nested too deeply to be a model: it is not the JSON this app "
-                         "exports") from None
-    except ValueError as err:   # refuse_constant, no_duplicates, or an integer of more than 4300 digits
+        raise ValueError(
+            "the model file is nested too deeply to be a model: it is not the JSON this app exports"
+        ) from None
+    except ValueError as err:  # refuse_constant, no_duplicates, or an integer of more than 4300 digits
         if "model file" in str(err):
             raise ValueError(str(err)) from None
-        raise ValueError("the model file holds a number with too many digits to read: it is not the JSON this "
-                         "app exports") from None
+        raise ValueError(
+            "the model file holds a number with too many digits to read: it is not the JSON this app exports"
+        ) from None
 
 
 def _array(values, name: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -324,8 +398,13 @@ def _texts(values, name: str, n: int | None) -> tuple[str, ...]:
 
 
 def _kind(value) -> str:
-    return f"a list of {len(value)}" if isinstance(value, list) else \
-        "null" if value is None else f"a {type(value).__name__}"
+    return (
+        f"a list of {len(value)}"
+        if isinstance(value, list)
+        else "null"
+        if value is None
+        else f"a {type(value).__name__}"
+    )
 
 
 def _short(value) -> str:
@@ -338,5 +417,16 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-__all__ = ["FORMAT", "VERSION", "MAX_IO_WIDTH", "MAX_HIDDEN_WIDTH", "MAX_HIDDEN_LAYERS", "MAX_MODEL_BYTES",
-           "DatasetInfo", "LoadedModel", "check_app_limits", "model_json", "load_model_json"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "MAX_IO_WIDTH",
+    "MAX_HIDDEN_WIDTH",
+    "MAX_HIDDEN_LAYERS",
+    "MAX_MODEL_BYTES",
+    "DatasetInfo",
+    "LoadedModel",
+    "check_app_limits",
+    "model_json",
+    "load_model_json",
+]

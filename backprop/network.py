@@ -16,8 +16,8 @@ Array = np.ndarray
 # Initialisation schemes: the standard deviation of Wˡₖⱼ for a layer with n_in inputs and n_out outputs.
 INITS = {
     "xavier": lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out)),  # Glorot & Bengio 2010, for sigmoid, tanh
-    "he": lambda n_in, n_out: np.sqrt(2.0 / n_in),                # He et al. 2015, for ReLU
-    "normal": lambda n_in, n_out: 1.0,                            # N(0, 1), as Nielsen's network.py
+    "he": lambda n_in, n_out: np.sqrt(2.0 / n_in),  # He et al. 2015, for ReLU
+    "normal": lambda n_in, n_out: 1.0,  # N(0, 1), as Nielsen's network.py
 }
 
 
@@ -28,15 +28,16 @@ class Network:
     Wˡ has shape (nₗ, nₗ₋₁): W(l)[k, j] joins emitting node j of layer l−1 to receiving node k of layer l.
     """
 
-    _W: tuple[Array, ...]      # (None, W¹, …, Wᴸ): index 0 unused, so _W[l] is Wˡ
-    _b: tuple[Array, ...]      # (None, b¹, …, bᴸ)
-    activation: str            # name of σ in the hidden layers 1..L−1
-    output_activation: str     # name of σ in the output layer L
-    _act: tuple = ()           # (None, σ of layer 1, …, σ of layer L): looked up once, used in every pass
+    _W: tuple[Array, ...]  # (None, W¹, …, Wᴸ): index 0 unused, so _W[l] is Wˡ
+    _b: tuple[Array, ...]  # (None, b¹, …, bᴸ)
+    activation: str  # name of σ in the hidden layers 1..L−1
+    output_activation: str  # name of σ in the output layer L
+    _act: tuple = ()  # (None, σ of layer 1, …, σ of layer L): looked up once, used in every pass
 
     @classmethod
-    def from_arrays(cls, weights: Sequence, biases: Sequence, activation: str = "sigmoid",
-                    output_activation: str | None = None) -> Network:
+    def from_arrays(
+        cls, weights: Sequence, biases: Sequence, activation: str = "sigmoid", output_activation: str | None = None
+    ) -> Network:
         """A network from weights [W¹, …, Wᴸ] and biases [b¹, …, bᴸ]; the arrays are copied."""
         if output_activation is None:
             output_activation = activation
@@ -44,11 +45,12 @@ class Network:
         by_name(ACTIVATIONS, output_activation, "output activation")
         weights, biases = list(weights), list(biases)
         if len(weights) < 1:
-            raise ValueError("a network needs at least two layers (input and output), so at least one "
-                             "weight matrix")
+            raise ValueError("a network needs at least two layers (input and output), so at least one weight matrix")
         if len(biases) != len(weights):
-            raise ValueError(f"there must be one bias vector per weight matrix; got {len(weights)} "
-                             f"weight matrices and {len(biases)} bias vectors")
+            raise ValueError(
+                f"there must be one bias vector per weight matrix; got {len(weights)} "
+                f"weight matrices and {len(biases)} bias vectors"
+            )
         W: list = [None]
         b: list = [None]
         for l, (w, bias) in enumerate(zip(weights, biases, strict=True), start=1):
@@ -56,8 +58,9 @@ class Network:
             if w.ndim != 2 or 0 in w.shape:
                 raise ValueError(f"W{l} must be a non-empty 2-D matrix (n_{l}, n_{l - 1}); got shape {w.shape}")
             if l > 1 and w.shape[1] != W[l - 1].shape[0]:
-                raise ValueError(f"W{l} must have {W[l - 1].shape[0]} columns, one per node of layer "
-                                 f"{l - 1}; got shape {w.shape}")
+                raise ValueError(
+                    f"W{l} must have {W[l - 1].shape[0]} columns, one per node of layer {l - 1}; got shape {w.shape}"
+                )
             W.append(w)
             b.append(_checks.frozen(bias, f"b{l}", shape=(w.shape[0],)))
         return cls._of(W, b, activation, output_activation)
@@ -70,8 +73,14 @@ class Network:
         return cls(tuple(W), tuple(b), activation_name, output_name, acts)
 
     @classmethod
-    def random(cls, sizes: Sequence[int], activation: str = "sigmoid", output_activation: str | None = None,
-               seed: int = 0, init: str = "auto") -> Network:
+    def random(
+        cls,
+        sizes: Sequence[int],
+        activation: str = "sigmoid",
+        output_activation: str | None = None,
+        seed: int = 0,
+        init: str = "auto",
+    ) -> Network:
         """A seeded random network with layer widths `sizes` = (n₀, …, n_L).
 
         init: "xavier" (Glorot normal), "he" (He normal) or "normal" (N(0, 1), biases too); "auto" takes
@@ -82,7 +91,7 @@ class Network:
         if output_activation is None:
             output_activation = activation
         act = by_name(ACTIVATIONS, activation, "activation")
-        by_name({"auto": None, **INITS}, init, "initialisation")   # so that the message lists "auto" too
+        by_name({"auto": None, **INITS}, init, "initialisation")  # so that the message lists "auto" too
         if init == "auto":
             init = "he" if act.name in ("relu", "leaky_relu") else "xavier"
         std = INITS[init]
@@ -124,10 +133,15 @@ class Network:
         return sum(w.size + b.size for w, b in zip(self._W[1:], self._b[1:], strict=True))
 
     def __eq__(self, other) -> bool:
-        return (isinstance(other, Network) and self.sizes == other.sizes
-                and (self.activation, self.output_activation) == (other.activation, other.output_activation)
-                and all(np.array_equal(p, q) for p, q in zip(self._W[1:] + self._b[1:],
-                                                             other._W[1:] + other._b[1:], strict=True)))
+        return (
+            isinstance(other, Network)
+            and self.sizes == other.sizes
+            and (self.activation, self.output_activation) == (other.activation, other.output_activation)
+            and all(
+                np.array_equal(p, q)
+                for p, q in zip(self._W[1:] + self._b[1:], other._W[1:] + other._b[1:], strict=True)
+            )
+        )
 
     __hash__ = None  # type: ignore[assignment]  # arrays inside: compare with ==, do not hash
 

@@ -19,14 +19,14 @@ START, FORWARD, COST, BACKWARD, UPDATE = "start", "forward", "cost", "backward",
 class Step:
     """One step of the lesson and what is known once it is done."""
 
-    index: int          # 0 … 2L + 2
-    kind: str           # START, FORWARD, COST, BACKWARD or UPDATE
-    layer: int | None   # the layer a FORWARD or BACKWARD step computes, else None
+    index: int  # 0 … 2L + 2
+    kind: str  # START, FORWARD, COST, BACKWARD or UPDATE
+    layer: int | None  # the layer a FORWARD or BACKWARD step computes, else None
     L: int
-    forward_upto: int   # zˡ, aˡ are known for l ≤ forward_upto (a⁰ = x always)
+    forward_upto: int  # zˡ, aˡ are known for l ≤ forward_upto (a⁰ = x always)
     backward_from: int  # δˡ, ∂C/∂aˡ, ∂C/∂Wˡ, ∂C/∂bˡ are known for l ≥ backward_from (L + 1: none yet)
     cost_known: bool
-    updated: bool       # the update W ← W − η ∂C/∂W has been applied
+    updated: bool  # the update W ← W − η ∂C/∂W has been applied
 
     def shows_forward(self, l: int) -> bool:
         """Whether aˡ (and zˡ) are revealed at this step."""

@@ -50,33 +50,33 @@ from .passes import TOO_LARGE, batch_gradients, gradient_descent_step
 
 Array = np.ndarray
 
-EXPLODED = 1e6            # a loss this many times the initial training loss means divergence
-STUCK_EPOCHS = 20         # a training loss above its epoch-0 value for this many epochs gets a notice (stuck)
-SATURATED = 10.0          # an output whose |zᴸ| exceeds this is saturated: σ(10) = 0.99995
-LOSS_FLOOR = 1e-3         # … or this many times LOSS_FLOOR, if the initial loss is below it (a fitted network)
-THRESHOLD = 0.5           # an output ≥ this is class 1
+EXPLODED = 1e6  # a loss this many times the initial training loss means divergence
+STUCK_EPOCHS = 20  # a training loss above its epoch-0 value for this many epochs gets a notice (stuck)
+SATURATED = 10.0  # an output whose |zᴸ| exceeds this is saturated: σ(10) = 0.99995
+LOSS_FLOOR = 1e-3  # … or this many times LOSS_FLOOR, if the initial loss is below it (a fitted network)
+THRESHOLD = 0.5  # an output ≥ this is class 1
 MAX_LEARNING_RATE = 1e6
-GRID_RESOLUTION = 60      # decision_grid's default: 60 × 60 outputs
-GRID_MARGIN = 0.1         # the grid extends past the data by this fraction of its span on each side
+GRID_RESOLUTION = 60  # decision_grid's default: 60 × 60 outputs
+GRID_MARGIN = 0.1  # the grid extends past the data by this fraction of its span on each side
 MAX_RESOLUTION = 400
-_SHUFFLE = 2              # tags the shuffle's random stream, apart from the split's (1) and the weights'
+_SHUFFLE = 2  # tags the shuffle's random stream, apart from the split's (1) and the weights'
 
 
 @dataclass(frozen=True, slots=True)
 class TrainConfig:
     """What a training run is made of: the network to build and how to descend."""
 
-    sizes: tuple[int, ...]                  # (n₀, …, n_L); n₀ and n_L must match the dataset
-    activation: str = "tanh"                # σ of the hidden layers
-    output_activation: str | None = "sigmoid"   # σ of the output layer; None: the same as `activation`
+    sizes: tuple[int, ...]  # (n₀, …, n_L); n₀ and n_L must match the dataset
+    activation: str = "tanh"  # σ of the hidden layers
+    output_activation: str | None = "sigmoid"  # σ of the output layer; None: the same as `activation`
     cost: str = "cross_entropy"
-    learning_rate: float = 0.5              # η
-    batch_size: int = 32                    # samples per step; ≥ the training rows means full batch
-    seed: int = 0                           # the initial weights and the shuffles
-    init: str = "auto"                      # a key of INITS, or "auto" (He for ReLU-like, else Xavier)
+    learning_rate: float = 0.5  # η
+    batch_size: int = 32  # samples per step; ≥ the training rows means full batch
+    seed: int = 0  # the initial weights and the shuffles
+    init: str = "auto"  # a key of INITS, or "auto" (He for ReLU-like, else Xavier)
 
     def __post_init__(self):
-        set_ = object.__setattr__    # frozen: normalise in place once, here
+        set_ = object.__setattr__  # frozen: normalise in place once, here
         set_(self, "sizes", check_sizes(self.sizes))
         out = self.activation if self.output_activation is None else self.output_activation
         _checks.by_name(ACTIVATIONS, self.activation, "activation")
@@ -86,8 +86,11 @@ class TrainConfig:
         cost.check(ACTIVATIONS[out], np.zeros(1))
         _checks.by_name({"auto": None, **INITS}, self.init, "initialisation")
         lr = self.learning_rate
-        if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)) \
-                or not (0 <= float(lr) <= MAX_LEARNING_RATE):
+        if (
+            isinstance(lr, (bool, np.bool_))
+            or not isinstance(lr, (int, float, np.integer, np.floating))
+            or not (0 <= float(lr) <= MAX_LEARNING_RATE)
+        ):
             raise ValueError(f"the learning rate must be a number from 0 to {MAX_LEARNING_RATE:g}; got {lr!r}")
         set_(self, "learning_rate", float(lr))
         for name, value, low in (("batch size", self.batch_size, 1), ("seed", self.seed, 0)):
@@ -101,27 +104,39 @@ class TrainConfig:
         return Network.random(self.sizes, self.activation, self.output_activation, self.seed, self.init)
 
 
-def default_config(data: Dataset, hidden: tuple[int, ...] = (8, 8), activation: str = "tanh",
-                   learning_rate: float = 0.5, batch_size: int = 32, seed: int = 0) -> TrainConfig:
+def default_config(
+    data: Dataset,
+    hidden: tuple[int, ...] = (8, 8),
+    activation: str = "tanh",
+    learning_rate: float = 0.5,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> TrainConfig:
     """A config that suits `data`: a sigmoid output with cross-entropy for classification, a linear output
     with the quadratic cost for regression; layer sizes (d, *hidden, m)."""
     classify = data.kind == CLASSIFICATION
-    return TrainConfig((data.n_inputs, *hidden, data.n_outputs), activation,
-                       "sigmoid" if classify else "linear", "cross_entropy" if classify else "quadratic",
-                       learning_rate, batch_size, seed)
+    return TrainConfig(
+        (data.n_inputs, *hidden, data.n_outputs),
+        activation,
+        "sigmoid" if classify else "linear",
+        "cross_entropy" if classify else "quadratic",
+        learning_rate,
+        batch_size,
+        seed,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class History:
     """One row per epoch, row 0 being the initial network; each array has shape (epochs + 1,)."""
 
-    epoch: Array              # 0, 1, …, E
-    train_loss: Array         # mean C per training sample
-    test_loss: Array          # mean C per test sample; NaN without a test set
-    train_accuracy: Array     # fraction classified right; NaN for regression
-    test_accuracy: Array      # NaN for regression or without a test set
-    _grad_norm: Array         # (E + 1, L): column l − 1 holds ‖∂C/∂Wˡ‖_F
-    _mean_abs_delta: Array    # (E + 1, L): column l − 1 holds mean |δˡ|
+    epoch: Array  # 0, 1, …, E
+    train_loss: Array  # mean C per training sample
+    test_loss: Array  # mean C per test sample; NaN without a test set
+    train_accuracy: Array  # fraction classified right; NaN for regression
+    test_accuracy: Array  # NaN for regression or without a test set
+    _grad_norm: Array  # (E + 1, L): column l − 1 holds ‖∂C/∂Wˡ‖_F
+    _mean_abs_delta: Array  # (E + 1, L): column l − 1 holds mean |δˡ|
 
     @property
     def L(self) -> int:
@@ -153,39 +168,51 @@ class History:
         start = int(self.epoch[-1]) + 1
         cols = list(zip(*rows, strict=True))
         new = [np.arange(start, start + len(rows))] + [np.array(c, dtype=float) for c in cols]
-        old = (self.epoch, self.train_loss, self.test_loss, self.train_accuracy, self.test_accuracy,
-               self._grad_norm, self._mean_abs_delta)
+        old = (
+            self.epoch,
+            self.train_loss,
+            self.test_loss,
+            self.train_accuracy,
+            self.test_accuracy,
+            self._grad_norm,
+            self._mean_abs_delta,
+        )
         return History(*(_checks.read_only(np.concatenate([o, n])) for o, n in zip(old, new, strict=True)))
 
     @classmethod
     def _first(cls, row: tuple) -> History:
-        return History(_checks.read_only(np.array([0])),
-                       *(_checks.read_only(np.array([v], dtype=float)) for v in row))
+        return History(_checks.read_only(np.array([0])), *(_checks.read_only(np.array([v], dtype=float)) for v in row))
 
 
 @dataclass(frozen=True, slots=True)
 class Divergence:
     """When and why training stopped."""
 
-    epoch: int              # the epoch during which it happened, 1-based
-    batch: int | None       # the batch of that epoch, 1-based; None: the evaluation after its last batch
-    n_batches: int          # batches per epoch
+    epoch: int  # the epoch during which it happened, 1-based
+    batch: int | None  # the batch of that epoch, 1-based; None: the evaluation after its last batch
+    n_batches: int  # batches per epoch
     reason: str
 
     @property
     def message(self) -> str:
-        where = (f"in epoch {self.epoch}, batch {self.batch} of {self.n_batches}" if self.batch is not None
-                 else f"at the end of epoch {self.epoch}")
-        return (f"Training diverged {where}: {self.reason}. The last network reached before that step is kept; "
-                "lower the learning rate and reset to train again.")
+        where = (
+            f"in epoch {self.epoch}, batch {self.batch} of {self.n_batches}"
+            if self.batch is not None
+            else f"at the end of epoch {self.epoch}"
+        )
+        return (
+            f"Training diverged {where}: {self.reason}. The last network reached before that step is kept; "
+            "lower the learning rate and reset to train again."
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Within:
     """Part of an epoch done: a time limit fell between two of its batches. The state's `network` and
     history stay at the last whole epoch; run_epochs resumes here, so the result is that of an uncut run."""
-    batches: int                       # batches of the epoch done, 1 ≤ batches < n_batches
-    network: Network = field(repr=False)   # the network after them
+
+    batches: int  # batches of the epoch done, 1 ≤ batches < n_batches
+    network: Network = field(repr=False)  # the network after them
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,13 +221,13 @@ class TrainState:
 
     config: TrainConfig
     data: Dataset
-    initial: Network                   # the network at epoch 0, to which reset_training returns
-    network: Network                   # the current network
-    epoch: int                         # epochs completed; len(history) == epoch + 1
+    initial: Network  # the network at epoch 0, to which reset_training returns
+    network: Network  # the current network
+    epoch: int  # epochs completed; len(history) == epoch + 1
     history: History
     divergence: Divergence | None = None
-    loss_limit: float = np.inf         # a cost above this is divergence: EXPLODED × the initial loss
-    within: Within | None = None       # how far into epoch `epoch + 1` a time limit stopped, if it did
+    loss_limit: float = np.inf  # a cost above this is divergence: EXPLODED × the initial loss
+    within: Within | None = None  # how far into epoch `epoch + 1` a time limit stopped, if it did
 
     @property
     def diverged(self) -> bool:
@@ -223,19 +250,27 @@ def start_training(config: TrainConfig, data: Dataset, network: Network | None =
     if not isinstance(data, Dataset):
         raise ValueError(f"data must be a Dataset; got {type(data).__name__}")
     net = config.network() if network is None else network
-    if net.sizes != config.sizes or (net.activation, net.output_activation) != (config.activation,
-                                                                                config.output_activation):
-        raise ValueError(f"the network ({'-'.join(map(str, net.sizes))}, {net.activation}/{net.output_activation}) "
-                         f"is not the one the config describes ({'-'.join(map(str, config.sizes))}, "
-                         f"{config.activation}/{config.output_activation})")
-    for what, need, have, names in (("inputs", data.n_inputs, net.sizes[0], data.feature_names),
-                                    ("outputs", data.n_outputs, net.sizes[-1], (data.target_name,))):
+    if net.sizes != config.sizes or (net.activation, net.output_activation) != (
+        config.activation,
+        config.output_activation,
+    ):
+        raise ValueError(
+            f"the network ({'-'.join(map(str, net.sizes))}, {net.activation}/{net.output_activation}) "
+            f"is not the one the config describes ({'-'.join(map(str, config.sizes))}, "
+            f"{config.activation}/{config.output_activation})"
+        )
+    for what, need, have, names in (
+        ("inputs", data.n_inputs, net.sizes[0], data.feature_names),
+        ("outputs", data.n_outputs, net.sizes[-1], (data.target_name,)),
+    ):
         if need != have:
-            raise ValueError(f"the dataset {data.name!r} has {need} {what} ({', '.join(names)}) but the network "
-                             f"has {have} {'input' if what == 'inputs' else 'output'} node{'s' * (have != 1)}: "
-                             f"make layer {0 if what == 'inputs' else net.L} {need} node{'s' * (need != 1)} wide")
+            raise ValueError(
+                f"the dataset {data.name!r} has {need} {what} ({', '.join(names)}) but the network "
+                f"has {have} {'input' if what == 'inputs' else 'output'} node{'s' * (have != 1)}: "
+                f"make layer {0 if what == 'inputs' else net.L} {need} node{'s' * (need != 1)} wide"
+            )
     cost_named(config.cost).check(net.act(net.L), data.Y)
-    row = _evaluate(net, data, config.cost)   # a ValueError if even the initial network overflows
+    row = _evaluate(net, data, config.cost)  # a ValueError if even the initial network overflows
     history = History._first(row)
     return TrainState(config, data, net, net, 0, history, None, EXPLODED * max(LOSS_FLOOR, float(row[0])))
 
@@ -267,7 +302,7 @@ def run_epochs(state: TrainState, n: int, time_limit: float | None = None) -> Tr
     n_batches = -(-m // B)
     limit = state.loss_limit
     net, rows = state.network, []
-    epoch_end = state.network          # the network at the end of the last whole epoch
+    epoch_end = state.network  # the network at the end of the last whole epoch
     first = 0
     if state.within is not None and n > 0:
         net, first = state.within.network, state.within.batches
@@ -279,7 +314,7 @@ def run_epochs(state: TrainState, n: int, time_limit: float | None = None) -> Tr
             if k > first and time_limit is not None and time.perf_counter() - started >= time_limit:
                 within = Within(k, net)
                 break
-            rows_k = order[k * B:(k + 1) * B]
+            rows_k = order[k * B : (k + 1) * B]
             try:
                 g = batch_gradients(net, X[rows_k], Y[rows_k], config.cost)
                 problem = _bad_loss(g.cost, limit, "the batch's cost")
@@ -303,7 +338,7 @@ def run_epochs(state: TrainState, n: int, time_limit: float | None = None) -> Tr
             if problem is not None:
                 divergence = Divergence(e, None, n_batches, problem)
         if divergence is not None:
-            epoch_end = net            # the last network reached, every weight finite (see the docstring)
+            epoch_end = net  # the last network reached, every weight finite (see the docstring)
             break
         rows.append(row)
         epoch_end = net
@@ -311,8 +346,14 @@ def run_epochs(state: TrainState, n: int, time_limit: float | None = None) -> Tr
             break
     if n == 0:
         within = state.within
-    return replace(state, network=epoch_end, epoch=state.epoch + len(rows), history=state.history._extended(rows),
-                   divergence=divergence, within=within)
+    return replace(
+        state,
+        network=epoch_end,
+        epoch=state.epoch + len(rows),
+        history=state.history._extended(rows),
+        divergence=divergence,
+        within=within,
+    )
 
 
 def stuck(state: TrainState) -> str | None:
@@ -329,13 +370,18 @@ def stuck(state: TrainState) -> str | None:
     Z, _ = _output(state.network, state.data.X_train)
     saturated = float(np.mean(np.abs(Z) > SATURATED))
     sigmoid = state.network.output_activation == "sigmoid"
-    cost = (" (a sigmoid output then sits at 0 or 1, and under cross-entropy a confident wrong answer costs "
-            "about |zᴸ|)" if sigmoid and state.config.cost == "cross_entropy" else "")
-    return (f"The training loss has stayed above its starting value ({first:.3g} at epoch 0) for the last "
-            f"{STUCK_EPOCHS} epochs; it is now {float(recent[-1]):.3g}. Likely cause: the learning rate "
-            f"η = {lr:g} is too large. Each step overshoots, the weights grow and the outputs saturate: "
-            f"{100 * saturated:.0f} % of the training outputs have |zᴸ| > {SATURATED:g}{cost}. "
-            f"Lower η (try {lr / 10:g}) and reset.")
+    cost = (
+        " (a sigmoid output then sits at 0 or 1, and under cross-entropy a confident wrong answer costs about |zᴸ|)"
+        if sigmoid and state.config.cost == "cross_entropy"
+        else ""
+    )
+    return (
+        f"The training loss has stayed above its starting value ({first:.3g} at epoch 0) for the last "
+        f"{STUCK_EPOCHS} epochs; it is now {float(recent[-1]):.3g}. Likely cause: the learning rate "
+        f"η = {lr:g} is too large. Each step overshoots, the weights grow and the outputs saturate: "
+        f"{100 * saturated:.0f} % of the training outputs have |zᴸ| > {SATURATED:g}{cost}. "
+        f"Lower η (try {lr / 10:g}) and reset."
+    )
 
 
 def _bad_loss(value: float, limit: float, what: str) -> str | None:
@@ -343,8 +389,10 @@ def _bad_loss(value: float, limit: float, what: str) -> str | None:
     if not np.isfinite(value):
         return f"{what} is {value} (not a finite number)"
     if value > limit:
-        return (f"{what} rose to {value:.3g}, above {limit:.3g}, {EXPLODED:,.0f} times the initial training loss "
-                "(the learning rate is too large)")
+        return (
+            f"{what} rose to {value:.3g}, above {limit:.3g}, {EXPLODED:,.0f} times the initial training loss "
+            "(the learning rate is too large)"
+        )
     return None
 
 
@@ -386,6 +434,7 @@ def _accuracy(A: Array, Y: Array) -> float:
 # ------------------------------------------------------------------------------------------------------
 # Outputs over the input space, for the decision-boundary and fitted-curve figures
 
+
 def predict(net: Network, X) -> Array:
     """The outputs aᴸ for a batch of inputs X (n, n₀): shape (n, n_L), one forward pass for all rows."""
     try:
@@ -405,8 +454,8 @@ def _output(net: Network, X: Array) -> tuple[Array, Array]:
     A = X
     with _checks.finite_arithmetic("the forward pass", TOO_LARGE):
         for l in range(1, net.L + 1):
-            Z = A @ net.W(l).T + net.b(l)                        # Zˡ = Aˡ⁻¹ (Wˡ)ᵀ + bˡ, a row per sample
-            A = net.act(l)(Z)                                    # Aˡ = σ(Zˡ)
+            Z = A @ net.W(l).T + net.b(l)  # Zˡ = Aˡ⁻¹ (Wˡ)ᵀ + bˡ, a row per sample
+            A = net.act(l)(Z)  # Aˡ = σ(Zˡ)
     return Z, A
 
 
@@ -414,17 +463,17 @@ def _output(net: Network, X: Array) -> tuple[Array, Array]:
 class Grid:
     """The network's output over a rectangle of the (2-D) input space, in network units."""
 
-    x1: Array        # (r,) grid values of the first input
-    x2: Array        # (r,) grid values of the second input
-    output: Array    # (r, r): output[i, j] is aᴸ₁ at (x1[j], x2[i]), rows along x2 as a heatmap wants
+    x1: Array  # (r,) grid values of the first input
+    x2: Array  # (r,) grid values of the second input
+    output: Array  # (r, r): output[i, j] is aᴸ₁ at (x1[j], x2[i]), rows along x2 as a heatmap wants
 
 
 @dataclass(frozen=True, slots=True)
 class Curve:
     """The network's output along the (1-D) input axis, in network units."""
 
-    x: Array         # (r,)
-    output: Array    # (r,): aᴸ₁ at x
+    x: Array  # (r,)
+    output: Array  # (r,): aᴸ₁ at x
 
 
 def _span(values: Array, margin: float) -> tuple[float, float]:
@@ -434,19 +483,22 @@ def _span(values: Array, margin: float) -> tuple[float, float]:
 
 
 def _resolution(resolution) -> int:
-    if isinstance(resolution, (bool, np.bool_)) or not isinstance(resolution, (int, np.integer)) \
-            or not 2 <= resolution <= MAX_RESOLUTION:
+    if (
+        isinstance(resolution, (bool, np.bool_))
+        or not isinstance(resolution, (int, np.integer))
+        or not 2 <= resolution <= MAX_RESOLUTION
+    ):
         raise ValueError(f"the resolution must be a whole number from 2 to {MAX_RESOLUTION}; got {resolution!r}")
     return int(resolution)
 
 
-def decision_grid(net: Network, data: Dataset, resolution: int = GRID_RESOLUTION,
-                  margin: float = GRID_MARGIN) -> Grid:
+def decision_grid(net: Network, data: Dataset, resolution: int = GRID_RESOLUTION, margin: float = GRID_MARGIN) -> Grid:
     """aᴸ₁ on a resolution × resolution grid covering every point of `data` (2 inputs) with a margin."""
     r = _resolution(resolution)
     if data.n_inputs != 2 or net.sizes[0] != 2:
-        raise ValueError(f"a decision grid needs 2 inputs; the dataset has {data.n_inputs} and the network "
-                         f"{net.sizes[0]}")
+        raise ValueError(
+            f"a decision grid needs 2 inputs; the dataset has {data.n_inputs} and the network {net.sizes[0]}"
+        )
     x1 = np.linspace(*_span(data.X[:, 0], margin), r)
     x2 = np.linspace(*_span(data.X[:, 1], margin), r)
     G1, G2 = np.meshgrid(x1, x2)
@@ -458,12 +510,29 @@ def fitted_curve(net: Network, data: Dataset, resolution: int = 200, margin: flo
     """aᴸ₁ at `resolution` points covering every point of `data` (1 input) with a margin."""
     r = _resolution(resolution)
     if data.n_inputs != 1 or net.sizes[0] != 1:
-        raise ValueError(f"a fitted curve needs 1 input; the dataset has {data.n_inputs} and the network "
-                         f"{net.sizes[0]}")
+        raise ValueError(
+            f"a fitted curve needs 1 input; the dataset has {data.n_inputs} and the network {net.sizes[0]}"
+        )
     x = np.linspace(*_span(data.X[:, 0], margin), r)
     return Curve(_checks.read_only(x), _checks.read_only(predict(net, x[:, None])[:, 0]))
 
 
-__all__ = ["TrainConfig", "default_config", "History", "Divergence", "Within", "TrainState", "start_training",
-           "reset_training", "run_epochs", "stuck", "predict", "Grid", "Curve", "decision_grid", "fitted_curve",
-           "EXPLODED", "THRESHOLD"]
+__all__ = [
+    "TrainConfig",
+    "default_config",
+    "History",
+    "Divergence",
+    "Within",
+    "TrainState",
+    "start_training",
+    "reset_training",
+    "run_epochs",
+    "stuck",
+    "predict",
+    "Grid",
+    "Curve",
+    "decision_grid",
+    "fitted_curve",
+    "EXPLODED",
+    "THRESHOLD",
+]

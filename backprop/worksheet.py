@@ -51,12 +51,25 @@ from .passes import Trace, cost_of
 
 FORMAT = "backprop-lab worked sheet"
 VERSION = 1
-WRITE_OUT_WEIGHTS = 64   # a layer with more weights than 8×8 gets its gradients and updates as tables
-MATRICES = ("W", "dC_dW", "W_new")                                    # shape (nₗ, nₗ₋₁)
-VECTORS = ("b", "z", "a", "sigma_prime", "dC_da", "delta", "dC_db", "b_new")   # shape (nₗ,)
+WRITE_OUT_WEIGHTS = 64  # a layer with more weights than 8×8 gets its gradients and updates as tables
+MATRICES = ("W", "dC_dW", "W_new")  # shape (nₗ, nₗ₋₁)
+VECTORS = ("b", "z", "a", "sigma_prime", "dC_da", "delta", "dC_db", "b_new")  # shape (nₗ,)
 LAYER_KEYS = ("W", "b", "z", "a", "sigma_prime", "dC_da", "delta", "dC_dW", "dC_db", "W_new", "b_new")
-REQUIRED = ("format", "version", "sizes", "activation", "output_activation", "cost", "learning_rate",
-            "x", "y", "a0", "layers", "cost_before", "cost_after")
+REQUIRED = (
+    "format",
+    "version",
+    "sizes",
+    "activation",
+    "output_activation",
+    "cost",
+    "learning_rate",
+    "x",
+    "y",
+    "a0",
+    "layers",
+    "cost_before",
+    "cost_after",
+)
 OPTIONAL = ("iteration", "origin")
 COST_FORMULAS = {
     "quadratic": r"$C = \frac{1}{2}\sum_k (a^L_k - y_k)^2$",
@@ -66,6 +79,7 @@ COST_FORMULAS = {
 
 # ------------------------------------------------------------------------------------------------------
 # What the three formats share: the iteration's numbers, read once from the lesson.
+
 
 def _iteration(lesson) -> tuple[Trace, Network, float]:
     """The trace, the updated network and the updated network's cost on the same sample."""
@@ -77,10 +91,22 @@ def _iteration(lesson) -> tuple[Trace, Network, float]:
 def _layers(trace: Trace, new) -> list[dict[str, np.ndarray]]:
     """Every array of layer l = 1..L, by the schema's names, straight from the trace and the new network."""
     net = trace.network
-    return [dict(W=net.W(l), b=net.b(l), z=trace.z(l), a=trace.a(l), sigma_prime=trace.sigma_prime(l),
-                 dC_da=trace.dC_da(l), delta=trace.delta(l), dC_dW=trace.dC_dW(l), dC_db=trace.dC_db(l),
-                 W_new=new.W(l), b_new=new.b(l))
-            for l in range(1, trace.L + 1)]
+    return [
+        dict(
+            W=net.W(l),
+            b=net.b(l),
+            z=trace.z(l),
+            a=trace.a(l),
+            sigma_prime=trace.sigma_prime(l),
+            dC_da=trace.dC_da(l),
+            delta=trace.delta(l),
+            dC_dW=trace.dC_dW(l),
+            dC_db=trace.dC_db(l),
+            W_new=new.W(l),
+            b_new=new.b(l),
+        )
+        for l in range(1, trace.L + 1)
+    ]
 
 
 def _summarised(sizes: tuple[int, ...]) -> list[int]:
@@ -90,6 +116,7 @@ def _summarised(sizes: tuple[int, ...]) -> list[int]:
 
 # ------------------------------------------------------------------------------------------------------
 # Markdown
+
 
 def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
     """The whole iteration as a worked sheet: Markdown with $…$ and $$…$$ LaTeX (GitHub, Jupyter).
@@ -108,13 +135,16 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
 
     add("## 0. The network before the update\n")
     for l in range(1, L + 1):
-        add(f"Layer {l}: weights $W^{{{l}}}_{{kj}}$ (row k: node of layer {l}; column j: node of layer "
-            f"{l - 1}) and biases $b^{{{l}}}_k$.\n")
+        add(
+            f"Layer {l}: weights $W^{{{l}}}_{{kj}}$ (row k: node of layer {l}; column j: node of layer "
+            f"{l - 1}) and biases $b^{{{l}}}_k$.\n"
+        )
         add(_table(net.W(l), extra=("b", net.b(l))))
 
     add("## 1. Forward pass\n")
-    add("$a^0 = x$; then for each layer $z^l_k = \\sum_j W^l_{kj}\\, a^{l-1}_j + b^l_k$ and "
-        "$a^l_k = \\sigma(z^l_k)$.\n")
+    add(
+        "$a^0 = x$; then for each layer $z^l_k = \\sum_j W^l_{kj}\\, a^{l-1}_j + b^l_k$ and $a^l_k = \\sigma(z^l_k)$.\n"
+    )
     for l in range(1, L + 1):
         add(f"### Layer {l}" + (" (output)" if l == L else "") + f", activation {_act_name(net, l)}\n")
         for k in range(sizes[l]):
@@ -125,11 +155,13 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
     add(_display(eq.cost_in_full(trace.cost_name, trace.z(L), trace.a(L), trace.y, trace.cost)))
 
     add("## 3. Backward pass\n")
-    add(f"Here $L = {L}$. (BP1) at the output, $\\delta^L_k = \\frac{{\\partial C}}{{\\partial a^L_k}}\\, "
+    add(
+        f"Here $L = {L}$. (BP1) at the output, $\\delta^L_k = \\frac{{\\partial C}}{{\\partial a^L_k}}\\, "
         "\\sigma'(z^L_k)$; (BP2) below it, $\\frac{\\partial C}{\\partial a^l_k} = \\sum_m W^{l+1}_{mk}\\, "
         "\\delta^{l+1}_m$ and $\\delta^l_k = \\frac{\\partial C}{\\partial a^l_k}\\, \\sigma'(z^l_k)$, with "
         "the weights before the update; (BP3) $\\frac{\\partial C}{\\partial b^l_k} = \\delta^l_k$; (BP4) "
-        "$\\frac{\\partial C}{\\partial W^l_{kj}} = \\delta^l_k\\, a^{l-1}_j$.\n")
+        "$\\frac{\\partial C}{\\partial W^l_{kj}} = \\delta^l_k\\, a^{l-1}_j$.\n"
+    )
     for l in range(L, 0, -1):
         add(f"### Layer {l}" + (f" (output, $L = {L}$): (BP1)" if l == L else ": (BP2)") + "\n")
         for k in range(sizes[l]):
@@ -138,10 +170,12 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
         add(_display(_vector(f"\\delta^{{{l}}}", trace.delta(l))))
         add(f"Gradients of layer {l}:\n")
         if l in summarised:
-            add(f"Layer {l} has {sizes[l]} × {sizes[l - 1]} = {sizes[l] * sizes[l - 1]} weights, more than "
+            add(
+                f"Layer {l} has {sizes[l]} × {sizes[l - 1]} = {sizes[l] * sizes[l - 1]} weights, more than "
                 f"{WRITE_OUT_WEIGHTS}: its weight gradients "
                 f"$\\frac{{\\partial C}}{{\\partial W^{{{l}}}_{{kj}}}} = \\delta^{{{l}}}_k\\, a^{{{l - 1}}}_j$ "
-                f"are given as a table, row k, column j, with $\\delta^{{{l}}}_k$ and $a^{{{l - 1}}}_j$ above.\n")
+                f"are given as a table, row k, column j, with $\\delta^{{{l}}}_k$ and $a^{{{l - 1}}}_j$ above.\n"
+            )
             add(_display(_vector(f"a^{{{l - 1}}}", trace.a(l - 1))))
             add(_table(trace.dC_dW(l)))
         else:
@@ -153,18 +187,24 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
     eta = lesson.learning_rate
     add(f"## 4. Update, $\\eta = {eq.num(eta)}$\n")
     if lesson.update_biases:
-        add("Every weight and bias moves against its gradient: $W \\leftarrow W - \\eta\\, "
-            "\\frac{\\partial C}{\\partial W}$ and $b \\leftarrow b - \\eta\\, \\frac{\\partial C}{\\partial b}$.\n")
+        add(
+            "Every weight and bias moves against its gradient: $W \\leftarrow W - \\eta\\, "
+            "\\frac{\\partial C}{\\partial W}$ and $b \\leftarrow b - \\eta\\, \\frac{\\partial C}{\\partial b}$.\n"
+        )
     else:
-        add("Every weight moves against its gradient, $W \\leftarrow W - \\eta\\, \\frac{\\partial C}{\\partial W}$; "
+        add(
+            "Every weight moves against its gradient, $W \\leftarrow W - \\eta\\, \\frac{\\partial C}{\\partial W}$; "
             "**the biases are kept fixed** in this update (as in Mazur's worked example), so every $b^l_k$ "
-            "stays as it was.\n")
+            "stays as it was.\n"
+        )
     for l in range(1, L + 1):
         add(f"### Layer {l}\n")
         if l in summarised:
-            add(f"Layer {l} has more than {WRITE_OUT_WEIGHTS} weights: its new weights "
+            add(
+                f"Layer {l} has more than {WRITE_OUT_WEIGHTS} weights: its new weights "
                 f"$W^{{{l}}}_{{kj}} - \\eta\\, \\frac{{\\partial C}}{{\\partial W^{{{l}}}_{{kj}}}}$ as a table "
-                f"(row k, column j), with the new biases in the last column.\n")
+                f"(row k, column j), with the new biases in the last column.\n"
+            )
             add(_table(new.W(l), extra=("b", new.b(l))))
         else:
             for k in range(sizes[l]):
@@ -174,12 +214,15 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
             add(f"Biases of layer {l}, kept fixed: ${_vector(f'b^{{{l}}}', new.b(l))}$.\n")
             continue
         for k in range(sizes[l]):
-            add(_display(eq.series_update(f"b^{{{l}}}_{{{k + 1}}}", net.b(l)[k], eta, trace.dC_db(l)[k],
-                                          new.b(l)[k])))
+            add(_display(eq.series_update(f"b^{{{l}}}_{{{k + 1}}}", net.b(l)[k], eta, trace.dC_db(l)[k], new.b(l)[k])))
 
     add("## 5. Cost before and after the update\n")
-    add(_display(rf"C_{{\text{{before}}}} = {eq.num(trace.cost)} \qquad "
-                 rf"C_{{\text{{after}}}} = {eq.num(cost_after)}"))
+    add(
+        _display(
+            rf"C_{{\text{{before}}}} = {eq.num(trace.cost)} \qquad "
+            rf"C_{{\text{{after}}}} = {eq.num(cost_after)}"
+        )
+    )
     change = "lower" if cost_after < trace.cost else "not lower"
     add(f"On this sample the updated network's cost is {change} than before.\n")
     return "\n".join(out)
@@ -191,7 +234,8 @@ def _header(lesson, trace: Trace, origin: str | None, summarised: list[int]) -> 
     ns = ", ".join(f"n_{{{l}}}" for l in range(L + 1))
     lines = [
         f"- **Network**: layer sizes $({ns}) = ({', '.join(map(str, sizes))})$, so $L = {L}$ weight "
-        f"layer{'s' * (L > 1)}; " + (f"hidden activation {net.activation}, " if L > 1 else "")
+        f"layer{'s' * (L > 1)}; "
+        + (f"hidden activation {net.activation}, " if L > 1 else "")
         + f"output activation {net.output_activation} (each written $\\sigma$, as in the lecture).",
         f"- **Cost**: {trace.cost_name.replace('_', '-')}, {COST_FORMULAS[trace.cost_name]}.",
         f"- **Learning rate**: $\\eta = {eq.num(lesson.learning_rate)}$.",
@@ -205,10 +249,12 @@ def _header(lesson, trace: Trace, origin: str | None, summarised: list[int]) -> 
     ]
     if summarised:
         which = ", ".join(str(l) for l in summarised)
-        lines.append(f"- **Summarised**: layer{'s' * (len(summarised) > 1)} {which} "
-                     f"{'have' if len(summarised) > 1 else 'has'} more than {WRITE_OUT_WEIGHTS} weights "
-                     "(8 × 8), so their weight gradients and updated weights are tables, not one equation per "
-                     "weight. Every input sum, delta, bias gradient and bias update is still written out.")
+        lines.append(
+            f"- **Summarised**: layer{'s' * (len(summarised) > 1)} {which} "
+            f"{'have' if len(summarised) > 1 else 'has'} more than {WRITE_OUT_WEIGHTS} weights "
+            "(8 × 8), so their weight gradients and updated weights are tables, not one equation per "
+            "weight. Every input sum, delta, bias gradient and bias update is still written out."
+        )
     else:
         lines.append("- **Nothing is summarised**: every equation is written out.")
     return "\n".join(lines) + "\n"
@@ -253,17 +299,29 @@ def _table(M: np.ndarray, extra: tuple[str, np.ndarray] | None = None) -> str:
 # ------------------------------------------------------------------------------------------------------
 # JSON and CSV
 
+
 def _record(lesson, origin: str | None) -> dict:
     trace, new, cost_after = _iteration(lesson)
     net = trace.network
     return {
-        "format": FORMAT, "version": VERSION, "sizes": list(net.sizes), "activation": net.activation,
-        "output_activation": net.output_activation, "cost": trace.cost_name,
-        "learning_rate": float(lesson.learning_rate), "iteration": lesson.iteration, "origin": origin,
-        "x": trace.a(0).tolist(), "y": trace.y.tolist(), "a0": trace.a(0).tolist(),
-        "layers": [{"l": l, **{key: _listed(arr) for key, arr in arrays.items()}}
-                   for l, arrays in enumerate(_layers(trace, new), start=1)],
-        "cost_before": float(trace.cost), "cost_after": float(cost_after),
+        "format": FORMAT,
+        "version": VERSION,
+        "sizes": list(net.sizes),
+        "activation": net.activation,
+        "output_activation": net.output_activation,
+        "cost": trace.cost_name,
+        "learning_rate": float(lesson.learning_rate),
+        "iteration": lesson.iteration,
+        "origin": origin,
+        "x": trace.a(0).tolist(),
+        "y": trace.y.tolist(),
+        "a0": trace.a(0).tolist(),
+        "layers": [
+            {"l": l, **{key: _listed(arr) for key, arr in arrays.items()}}
+            for l, arrays in enumerate(_layers(trace, new), start=1)
+        ],
+        "cost_before": float(trace.cost),
+        "cost_after": float(cost_after),
     }
 
 
@@ -274,6 +332,7 @@ def _listed(arr: np.ndarray) -> list:
 
 def worked_sheet_json(lesson, origin: str | None = None) -> str:
     """Every array of the iteration as JSON (the schema in this module's docstring); floats by repr."""
+
     # tolist() gives Python floats, which json writes with repr: the shortest text that parses back exactly.
     # One top-level key, and one array of a layer, to a line: readable, and json's fast C encoder per value.
     def dump(value) -> str:
@@ -282,9 +341,14 @@ def worked_sheet_json(lesson, origin: str | None = None) -> str:
     record = _record(lesson, origin)
     layers = record.pop("layers")
     lines = [f" {dump(key)}: {dump(value)}" for key, value in record.items()]
-    lines.append(' "layers": [\n' + ",\n".join(
-        "  {\n" + ",\n".join(f"   {dump(key)}: {dump(value)}" for key, value in layer.items()) + "\n  }"
-        for layer in layers) + "\n ]")
+    lines.append(
+        ' "layers": [\n'
+        + ",\n".join(
+            "  {\n" + ",\n".join(f"   {dump(key)}: {dump(value)}" for key, value in layer.items()) + "\n  }"
+            for layer in layers
+        )
+        + "\n ]"
+    )
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
@@ -307,10 +371,12 @@ def worked_sheet_csv(lesson) -> str:
             if arr.ndim == 1:
                 vector(l, name, arr)
             else:
-                w.writerows([l, name, k, j, repr(v)]
-                            for k, row in enumerate(arr.tolist(), start=1) for j, v in enumerate(row, start=1))
-    for name, v in (("learning_rate", lesson.learning_rate), ("cost_before", trace.cost),
-                    ("cost_after", cost_after)):
+                w.writerows(
+                    [l, name, k, j, repr(v)]
+                    for k, row in enumerate(arr.tolist(), start=1)
+                    for j, v in enumerate(row, start=1)
+                )
+    for name, v in (("learning_rate", lesson.learning_rate), ("cost_before", trace.cost), ("cost_after", cost_after)):
         w.writerow(["", name, "", "", repr(float(v))])
     return buf.getvalue()
 
@@ -323,6 +389,7 @@ def load_json(text: str | bytes) -> dict:
     l = 1..L. Raises ValueError naming the problem: not JSON, a missing or unknown key, a wrong shape,
     a name that is not an activation or cost, a number that is not finite.
     """
+
     def refuse_constant(name):
         raise ValueError(f"the worked sheet contains {name}; every number must be finite")
 
@@ -334,23 +401,36 @@ def load_json(text: str | bytes) -> dict:
         raise ValueError(f"the worked sheet must be a JSON object; got {type(data).__name__}")
     _checks.keys(data, REQUIRED, OPTIONAL, "the worked sheet")
     if data["format"] != FORMAT or data["version"] != VERSION:
-        raise ValueError(f"this is not a version {VERSION} worked sheet: format {data['format']!r}, "
-                         f"version {data['version']!r}; expected {FORMAT!r}, version {VERSION}")
+        raise ValueError(
+            f"this is not a version {VERSION} worked sheet: format {data['format']!r}, "
+            f"version {data['version']!r}; expected {FORMAT!r}, version {VERSION}"
+        )
     sizes = data["sizes"]
-    if (not isinstance(sizes, list) or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) < 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)
+    ):
         raise ValueError(f"sizes must be a list of at least two positive integers; got {sizes!r}")
     layers = data["layers"]
     L = len(sizes) - 1
     if not isinstance(layers, list) or len(layers) != L:
-        raise ValueError(f"layers must be a list of {L} objects, one per layer l = 1..{L} of sizes {sizes}; "
-                         f"got {_kind(layers)}")
+        raise ValueError(
+            f"layers must be a list of {L} objects, one per layer l = 1..{L} of sizes {sizes}; got {_kind(layers)}"
+        )
     for key, table in (("activation", ACTIVATIONS), ("output_activation", ACTIVATIONS), ("cost", COSTS)):
         if data[key] not in table:
             raise ValueError(f"unknown {key} {data[key]!r}; choose one of {', '.join(map(repr, table))}")
-    out = {"format": FORMAT, "version": VERSION, "sizes": tuple(sizes), "activation": data["activation"],
-           "output_activation": data["output_activation"], "cost": data["cost"],
-           "iteration": data.get("iteration"), "origin": data.get("origin")}
+    out = {
+        "format": FORMAT,
+        "version": VERSION,
+        "sizes": tuple(sizes),
+        "activation": data["activation"],
+        "output_activation": data["output_activation"],
+        "cost": data["cost"],
+        "iteration": data.get("iteration"),
+        "origin": data.get("origin"),
+    }
     for key in ("learning_rate", "cost_before", "cost_after"):
         out[key] = float(_array(data[key], key, ()))
     out["x"] = _array(data["x"], "x", (sizes[0],))
@@ -366,11 +446,14 @@ def load_json(text: str | bytes) -> dict:
             raise ValueError(f"{where} must be layer l = {l}; got l = {layer['l']!r}")
         beyond = None
         if l == L and data["cost"] == "cross_entropy" and isinstance(layer["dC_da"], list):
-            beyond = [v is None for v in layer["dC_da"]]            # ∂C/∂aᴸₖ beyond the floats
+            beyond = [v is None for v in layer["dC_da"]]  # ∂C/∂aᴸₖ beyond the floats
             layer = {**layer, "dC_da": [0.0 if v is None else v for v in layer["dC_da"]]}
-        out["layers"][l] = {key: _array(layer[key], f"{where}.{key} (layer {l})",
-                                        (sizes[l], sizes[l - 1]) if key in MATRICES else (sizes[l],))
-                            for key in LAYER_KEYS}
+        out["layers"][l] = {
+            key: _array(
+                layer[key], f"{where}.{key} (layer {l})", (sizes[l], sizes[l - 1]) if key in MATRICES else (sizes[l],)
+            )
+            for key in LAYER_KEYS
+        }
         if beyond is not None and any(beyond):
             arrays = out["layers"][l]
             arrays["dC_da"] = np.where(beyond, np.copysign(np.inf, arrays["delta"]), arrays["dC_da"])
@@ -407,5 +490,12 @@ def _short(values) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-__all__ = ["worked_sheet_markdown", "worked_sheet_json", "worked_sheet_csv", "load_json", "FORMAT", "VERSION",
-           "WRITE_OUT_WEIGHTS"]
+__all__ = [
+    "worked_sheet_markdown",
+    "worked_sheet_json",
+    "worked_sheet_csv",
+    "load_json",
+    "FORMAT",
+    "VERSION",
+    "WRITE_OUT_WEIGHTS",
+]

@@ -150,12 +150,13 @@ def main() -> int:
             try:
                 context = browser.new_context(viewport=VIEWPORT)
                 app = AppPage(context.new_page(), server.url)
-                app.page.set_default_timeout(120_000)   # a fresh server on a busy machine: the first run's imports
+                app.page.set_default_timeout(120_000)  # a fresh server on a busy machine: the first run's imports
                 app.open()
                 rows.append(("2-2-2 (preset, L=2)", *time_steps(app, clicks)))
 
-                app.set_number("n_hidden", 6,
-                               until="() => document.querySelector('.st-key-grad_7 .js-plotly-plot') !== null")
+                app.set_number(
+                    "n_hidden", 6, until="() => document.querySelector('.st-key-grad_7 .js-plotly-plot') !== null"
+                )
                 for key, value in LARGEST.items():
                     app.set_number(key, value)
                 assert app.progress().startswith("Step 0 of 16"), app.progress()
@@ -166,8 +167,10 @@ def main() -> int:
                 context.close()
 
                 # Projected: presenter mode at 1280×720, as a clicker drives it (a key clicks the same button).
-                for name, query in (("2-2-2 presenter 1280x720", "present=1"),
-                                    ("8-16x6-8 presenter 1280x720", "present=1&" + LARGEST_QUERY)):
+                for name, query in (
+                    ("2-2-2 presenter 1280x720", "present=1"),
+                    ("8-16x6-8 presenter 1280x720", "present=1&" + LARGEST_QUERY),
+                ):
                     context = browser.new_context(viewport={"width": 1280, "height": 720})
                     app = AppPage(context.new_page(), server.url)
                     app.page.goto(f"{server.url}/?{query}")
@@ -181,14 +184,15 @@ def main() -> int:
     finally:
         server.stop()
 
-    print(f"Step click → page drawn again, headless Chromium, {clicks} clicks per network after {WARMUP} warm-up "
-          f"(ms)")
-    header = (f"{'network':<30}{'clicks':>7}{'rerun done median':>19}{'p90':>6}{'drawn median':>14}{'p90':>6}")
+    print(f"Step click → page drawn again, headless Chromium, {clicks} clicks per network after {WARMUP} warm-up (ms)")
+    header = f"{'network':<30}{'clicks':>7}{'rerun done median':>19}{'p90':>6}{'drawn median':>14}{'p90':>6}"
     print(header)
     print("-" * len(header))
     for name, done, drawn, _ in rows:
-        print(f"{name:<30}{len(done):>7}{statistics.median(done):>19.0f}{p90(done):>6.0f}"
-              f"{statistics.median(drawn):>14.0f}{p90(drawn):>6.0f}")
+        print(
+            f"{name:<30}{len(done):>7}{statistics.median(done):>19.0f}{p90(done):>6.0f}"
+            f"{statistics.median(drawn):>14.0f}{p90(drawn):>6.0f}"
+        )
     print(f"last progress lines: {' | '.join(r[3] for r in rows)}")
     print(f"total {time.perf_counter() - started:.0f} s")
     if errors:

@@ -56,7 +56,7 @@ PROGRESS = re.compile(r"^\*\*(Step \d+ of \d+ — [^*]+)\*\* · iteration (\d+)"
 class Student:
     number: int
     session: Session | None = None
-    seen: dict[str, float] = field(default_factory=dict)     # moment → when first drawn
+    seen: dict[str, float] = field(default_factory=dict)  # moment → when first drawn
     ticks: list[float] = field(default_factory=list)
     redraws: int = 0
     answers: dict[str, float] = field(default_factory=dict)  # question key → when acknowledged
@@ -77,13 +77,13 @@ async def follow(student: Student, stop: asyncio.Event, timeout: float, rng: ran
         student.errors.append("no run_every fragment on a student's page (not following?)")
         return
     interval = next(iter(s.auto_reruns.values()))
-    await asyncio.sleep(rng.uniform(0, interval))          # browsers' timers are not in step
+    await asyncio.sleep(rng.uniform(0, interval))  # browsers' timers are not in step
     while not stop.is_set():
         t0 = time.perf_counter()
         if not s.auto_reruns:
             student.errors.append("the page stopped polling")
             return
-        fragment, interval = next(iter(s.auto_reruns.items()))   # its id may change with a whole-page run
+        fragment, interval = next(iter(s.auto_reruns.items()))  # its id may change with a whole-page run
         try:
             run = await s.tick(fragment, timeout)
         except Exception as err:  # noqa: BLE001 — a failed tick is counted, the student carries on
@@ -137,24 +137,34 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
             st.errors += st.session.first_run.errors
         except Exception as err:  # noqa: BLE001
             st.errors.append(f"open: {type(err).__name__}: {err}"[:200])
+
     await asyncio.gather(*(arrive(st) for st in students))
     stop = asyncio.Event()
     lags: list[float] = []
     lag_task = asyncio.create_task(watch_lag(lags, stop))
-    followers = [asyncio.create_task(follow(st, stop, args.timeout, random.Random(args.seed * 1000 + st.number)))
-                 for st in students if st.session]
-    await asyncio.sleep(1.0)                  # every page ticking
+    followers = [
+        asyncio.create_task(follow(st, stop, args.timeout, random.Random(args.seed * 1000 + st.number)))
+        for st in students
+        if st.session
+    ]
+    await asyncio.sleep(1.0)  # every page ticking
     # What following costs while nothing happens: the pages' polls alone.
     idle_ticks0, idle_cpu0, idle_wall0 = sum(len(st.ticks) for st in students), cpu_seconds(pids), time.perf_counter()
     await asyncio.sleep(args.idle)
     idle_wall = time.perf_counter() - idle_wall0
-    idle = dict(ticks=(sum(len(st.ticks) for st in students) - idle_ticks0) / idle_wall,
-                cpu=(cpu_seconds(pids) - idle_cpu0) / idle_wall)
-    clicks: dict[str, float] = {}             # moment → when the instructor's click was sent
-    reveals: dict[str, float] = {}            # question key → when the revealing click was sent
+    idle = dict(
+        ticks=(sum(len(st.ticks) for st in students) - idle_ticks0) / idle_wall,
+        cpu=(cpu_seconds(pids) - idle_cpu0) / idle_wall,
+    )
+    clicks: dict[str, float] = {}  # moment → when the instructor's click was sent
+    reveals: dict[str, float] = {}  # question key → when the revealing click was sent
     asked, errors = 0, []
-    cpu0, rcpu0, client0, wall0 = cpu_seconds(pids), cpu_seconds([redis_pid] if redis_pid else []), \
-        time.process_time(), time.perf_counter()
+    cpu0, rcpu0, client0, wall0 = (
+        cpu_seconds(pids),
+        cpu_seconds([redis_pid] if redis_pid else []),
+        time.process_time(),
+        time.perf_counter(),
+    )
     for n in range(args.steps):
         wait = args.step_every
         try:
@@ -163,7 +173,7 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
                 run = await teacher.click("class_ask", args.timeout)
                 errors += run.errors
                 asked += 1
-                qkey = f"class_answer_{code}_{asked}"     # questions are numbered 1, 2, … as they are opened
+                qkey = f"class_answer_{code}_{asked}"  # questions are numbered 1, 2, … as they are opened
                 await asyncio.sleep(args.answer_window)
                 reveals[qkey] = time.perf_counter()
                 wait = max(0.0, args.step_every - args.answer_window)
@@ -179,7 +189,7 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
             errors.append(f"instructor: {type(err).__name__}: {err}"[:200])
         if n < args.steps - 1:
             await asyncio.sleep(wait)
-    await asyncio.sleep(args.settle)          # the last step reaches everybody
+    await asyncio.sleep(args.settle)  # the last step reaches everybody
     wall = time.perf_counter() - wall0
     cpu = (cpu_seconds(pids) - cpu0) / wall
     rcpu = (cpu_seconds([redis_pid]) - rcpu0) / wall if redis_pid else None
@@ -187,10 +197,23 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
     stop.set()
     await asyncio.gather(*followers, lag_task, return_exceptions=True)
     counted = counted_answers(code, key, args.redis_url)
-    await asyncio.gather(teacher.close(), *(st.session.close() for st in students if st.session),
-                         return_exceptions=True)
-    return dict(students=students, clicks=clicks, reveals=reveals, counted=counted, errors=errors, wall=wall,
-                cpu=cpu, rcpu=rcpu, client=client, lags=lags, asked=asked, idle=idle)
+    await asyncio.gather(
+        teacher.close(), *(st.session.close() for st in students if st.session), return_exceptions=True
+    )
+    return dict(
+        students=students,
+        clicks=clicks,
+        reveals=reveals,
+        counted=counted,
+        errors=errors,
+        wall=wall,
+        cpu=cpu,
+        rcpu=rcpu,
+        client=client,
+        lags=lags,
+        asked=asked,
+        idle=idle,
+    )
 
 
 def counted_answers(code: str, key: str, redis_url: str | None) -> dict[str, int] | None:
@@ -198,6 +221,7 @@ def counted_answers(code: str, key: str, redis_url: str | None) -> dict[str, int
     if not redis_url:
         return None
     from backprop import classroom
+
     store = classroom.open_store(redis_url)
     return {f"class_answer_{code}_{r.id}": r.answered for r in store.results(code, key)}
 
@@ -214,8 +238,10 @@ def report(args, label: str, r: dict) -> int:
                 follow.append(s.seen[m] - sent)
             elif not any(m2 in s.seen and s.seen[m2] >= sent for m2 in r["clicks"] if r["clicks"][m2] > sent):
                 errors[f"a student never drew {m}"] += 1
-    print(f"Class: 1 instructor + {args.users} students ({label}), a Step every {args.step_every:g} s, "
-          f"{args.steps} steps, {r['asked']} question(s){' (--quick: not a measurement)' if args.quick else ''}")
+    print(
+        f"Class: 1 instructor + {args.users} students ({label}), a Step every {args.step_every:g} s, "
+        f"{args.steps} steps, {r['asked']} question(s){' (--quick: not a measurement)' if args.quick else ''}"
+    )
     header = f"{'':<28}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
     print(header)
     print("-" * len(header))
@@ -226,25 +252,30 @@ def report(args, label: str, r: dict) -> int:
             print(f"{name:<28}{len(ms):>7}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}{max(ms):>9.0f}")
         else:
             print(f"{name:<28}{0:>7}   none")
-    print(f"poll ticks per second: {len(ticks) / r['wall']:.0f}; full-page redraws: "
-          f"{sum(s.redraws for s in students)}")
+    print(f"poll ticks per second: {len(ticks) / r['wall']:.0f}; full-page redraws: {sum(s.redraws for s in students)}")
     idle = r["idle"]
     if idle["ticks"]:
-        print(f"polling alone ({args.idle:g} s, no clicks): {idle['ticks']:.0f} ticks/s cost {idle['cpu']:.0%} of one "
-              f"core, {1e3 * idle['cpu'] / idle['ticks']:.1f} ms of server CPU per tick")
+        print(
+            f"polling alone ({args.idle:g} s, no clicks): {idle['ticks']:.0f} ticks/s cost {idle['cpu']:.0%} of one "
+            f"core, {1e3 * idle['cpu'] / idle['ticks']:.1f} ms of server CPU per tick"
+        )
     submitted = Counter(k for s in students for k, t in s.answers.items() if t < r["reveals"].get(k, float("inf")))
     late = Counter(k for s in students for k, t in s.answers.items() if t >= r["reveals"].get(k, float("inf")))
     counted = r["counted"]
     for k in sorted(set(submitted) | set(counted or {})):
         c = None if counted is None else counted.get(k, 0)
-        print(f"answers to question {k.rsplit('_', 1)[-1]}: submitted {submitted[k]}, counted "
-              f"{'(not read: in-process store)' if c is None else c}"
-              + (f", {late[k]} sent around the reveal" if late[k] else ""))
+        print(
+            f"answers to question {k.rsplit('_', 1)[-1]}: submitted {submitted[k]}, counted "
+            f"{'(not read: in-process store)' if c is None else c}"
+            + (f", {late[k]} sent around the reveal" if late[k] else "")
+        )
         if c is not None and not submitted[k] <= c <= submitted[k] + late[k]:
             errors[f"question {k}: submitted {submitted[k]} (+{late[k]} late), counted {c}"] += 1
-    print(f"server CPU: {r['cpu']:.0%} of one core (all Streamlit processes)"
-          + (f"; redis-server {r['rcpu']:.0%}" if r["rcpu"] is not None else "")
-          + f"; client {r['client']:.0%}")
+    print(
+        f"server CPU: {r['cpu']:.0%} of one core (all Streamlit processes)"
+        + (f"; redis-server {r['rcpu']:.0%}" if r["rcpu"] is not None else "")
+        + f"; client {r['client']:.0%}"
+    )
     lag_ms = [v * 1e3 for v in r["lags"]] or [0.0]
     print(f"client event-loop lag p50 {percentile(lag_ms, 50):.1f} ms, p95 {percentile(lag_ms, 95):.1f} ms")
     ups = Counter(s.upstream for s in students if s.upstream)
@@ -260,14 +291,19 @@ def report(args, label: str, r: dict) -> int:
 def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=None, help=f"students, 1..{MAX_USERS} (default 300)")
-    parser.add_argument("--replicas", type=int, default=2,
-                        help="Streamlit processes behind nginx, sharing a local redis-server (0: one process, "
-                             "the in-process store, no nginx)")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=2,
+        help="Streamlit processes behind nginx, sharing a local redis-server (0: one process, "
+        "the in-process store, no nginx)",
+    )
     parser.add_argument("--steps", type=int, default=None, help=f"instructor's Step clicks, ≤ {MAX_STEPS} (default 20)")
     parser.add_argument("--step-every", type=float, default=None, help="seconds between Steps (default 5)")
     parser.add_argument("--questions", type=int, default=None, help="questions asked (default 5)")
-    parser.add_argument("--answer-window", type=float, default=None,
-                        help="seconds from a question to its reveal (default 3)")
+    parser.add_argument(
+        "--answer-window", type=float, default=None, help="seconds from a question to its reveal (default 3)"
+    )
     parser.add_argument("--ramp", type=float, default=None, help="seconds over which students arrive (default 30)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds after the last Step (default 3)")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of polling alone, measured before the steps")
@@ -294,6 +330,7 @@ def main(argv=None) -> int:
 
     def stop_on_signal(signum, frame):
         raise KeyboardInterrupt
+
     signal.signal(signal.SIGTERM, stop_on_signal)
     options = {"runner.postScriptGC": "false"}
     if args.replicas:

@@ -63,11 +63,12 @@ class Student:
 @dataclass
 class Target:
     """Where the students go, and which processes serve them (for CPU and memory)."""
+
     url: str
     pids: list[int]
     label: str
-    warm_urls: list[str]         # each process once, for a warm-up page before the students come
-    stop: object = None          # a callable that stops what this benchmark started, or None
+    warm_urls: list[str]  # each process once, for a warm-up page before the students come
+    stop: object = None  # a callable that stops what this benchmark started, or None
 
 
 def loopback_only(url: str) -> str:
@@ -127,14 +128,22 @@ async def open_page(student: Student, url: str, delay: float, timeout: float) ->
     student.upstream = student.session.stream_headers.get("x-upstream", "")
 
 
-async def click_along(student: Student, key: str, rng: random.Random, interval: float, jitter: float,
-                      clicks: int, deadline: float, timeout: float) -> None:
+async def click_along(
+    student: Student,
+    key: str,
+    rng: random.Random,
+    interval: float,
+    jitter: float,
+    clicks: int,
+    deadline: float,
+    timeout: float,
+) -> None:
     session = student.session
     if session is None:
         return
     opened = session.markdown()
     next_at = time.monotonic() + rng.uniform(0, interval)
-    for _ in range(clicks):      # attempts, failed ones too
+    for _ in range(clicks):  # attempts, failed ones too
         if next_at >= deadline:
             break
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
@@ -146,7 +155,7 @@ async def click_along(student: Student, key: str, rng: random.Random, interval: 
             run = await session.click(key, timeout=timeout)
         except Exception as err:  # noqa: BLE001 — timeouts, a closed stream, a missing button: all errors
             student.errors.append(f"click: {type(err).__name__}: {err}")
-            if session._closed_because:      # the stream is gone: this student can click no more
+            if session._closed_because:  # the stream is gone: this student can click no more
                 break
             continue
         student.clicks.append(run.seconds)
@@ -179,20 +188,38 @@ async def classroom(args, target: Target) -> dict:
 
     students = [Student(i) for i in range(args.users)]
     t0 = time.perf_counter()
-    await asyncio.gather(*(open_page(s, target.url, args.ramp * i / args.users, args.timeout)
-                           for i, s in enumerate(students)))
+    await asyncio.gather(
+        *(open_page(s, target.url, args.ramp * i / args.users, args.timeout) for i, s in enumerate(students))
+    )
     result["open_wall"] = time.perf_counter() - t0
-    await asyncio.sleep(1.0)     # let the server finish sending and settle its memory
+    await asyncio.sleep(1.0)  # let the server finish sending and settle its memory
     result["rss_open"] = rss_bytes(pids) if pids else None
 
     cpu0, process0, t1 = (cpu_seconds(pids) if pids else None), time.process_time(), time.perf_counter()
     lags.clear()
     deadline = time.monotonic() + args.duration
-    await asyncio.gather(*(click_along(s, args.key, random.Random(rng.random()), args.interval, args.jitter,
-                                       args.clicks, deadline, args.timeout) for s in students))
+    await asyncio.gather(
+        *(
+            click_along(
+                s,
+                args.key,
+                random.Random(rng.random()),
+                args.interval,
+                args.jitter,
+                args.clicks,
+                deadline,
+                args.timeout,
+            )
+            for s in students
+        )
+    )
     wall = time.perf_counter() - t1
-    result.update(wall=wall, client_cpu=(time.process_time() - process0) / wall,
-                  server_cpu=(cpu_seconds(pids) - cpu0) / wall if pids else None, lags=list(lags))
+    result.update(
+        wall=wall,
+        client_cpu=(time.process_time() - process0) / wall,
+        server_cpu=(cpu_seconds(pids) - cpu0) / wall if pids else None,
+        lags=list(lags),
+    )
     await asyncio.sleep(1.0)
     result["rss_end"] = rss_bytes(pids) if pids else None
     stop_lag.set()
@@ -208,9 +235,11 @@ def report(args, target: Target, r: dict) -> int:
     clicks = [c for s in students for c in s.clicks]
     errors = Counter([f"warm-up: {e}" for e in r["warm_errors"]] + [e for s in students for e in s.errors])
     n_err = sum(errors.values())
-    print(f"Classroom: {args.users} students on {target.url}/ ({target.label}), each clicking `{args.key}` every "
-          f"{args.interval:g} s ± {args.jitter:.0%} for {args.duration:g} s, after arriving over {args.ramp:g} s"
-          f"{' (--quick: not a measurement)' if args.quick else ''}")
+    print(
+        f"Classroom: {args.users} students on {target.url}/ ({target.label}), each clicking `{args.key}` every "
+        f"{args.interval:g} s ± {args.jitter:.0%} for {args.duration:g} s, after arriving over {args.ramp:g} s"
+        f"{' (--quick: not a measurement)' if args.quick else ''}"
+    )
     header = f"{'':<16}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
     print(header)
     print("-" * len(header))
@@ -226,20 +255,26 @@ def report(args, target: Target, r: dict) -> int:
     mb = 1024 * 1024
     if r["server_cpu"] is not None:
         n = len(target.pids)
-        print(f"server: {n} process{'es' if n > 1 else ''}, CPU {r['server_cpu']:.0%} of one core while clicking; "
-              f"memory {r['rss_before'] / mb:.0f} MB before the students, {r['rss_open'] / mb:.0f} MB once all "
-              f"opened the page ({(r['rss_open'] - r['rss_before']) / mb / args.users:.2f} MB per session), "
-              f"{r['rss_end'] / mb:.0f} MB at the end ({(r['rss_end'] - r['rss_before']) / mb / args.users:.2f} "
-              f"MB per session)")
+        print(
+            f"server: {n} process{'es' if n > 1 else ''}, CPU {r['server_cpu']:.0%} of one core while clicking; "
+            f"memory {r['rss_before'] / mb:.0f} MB before the students, {r['rss_open'] / mb:.0f} MB once all "
+            f"opened the page ({(r['rss_open'] - r['rss_before']) / mb / args.users:.2f} MB per session), "
+            f"{r['rss_end'] / mb:.0f} MB at the end ({(r['rss_end'] - r['rss_before']) / mb / args.users:.2f} "
+            f"MB per session)"
+        )
     else:
         print("server: CPU and memory not measured (give --server-pid for a server this benchmark did not start)")
     upstreams = Counter(s.upstream for s in students if s.upstream)
     if upstreams:
-        print("students per upstream (nginx's X-Upstream): "
-              + ", ".join(f"{u}: {n}" for u, n in sorted(upstreams.items())))
+        print(
+            "students per upstream (nginx's X-Upstream): "
+            + ", ".join(f"{u}: {n}" for u, n in sorted(upstreams.items()))
+        )
     lag_ms = [v * 1e3 for v in r["lags"]] or [0.0]
-    print(f"client: CPU {r['client_cpu']:.0%} of one core; event-loop lag p50 {percentile(lag_ms, 50):.1f} ms, "
-          f"p95 {percentile(lag_ms, 95):.1f} ms, max {max(lag_ms):.0f} ms")
+    print(
+        f"client: CPU {r['client_cpu']:.0%} of one core; event-loop lag p50 {percentile(lag_ms, 50):.1f} ms, "
+        f"p95 {percentile(lag_ms, 95):.1f} ms, max {max(lag_ms):.0f} ms"
+    )
     if errors:
         print(f"errors ({n_err}):", file=sys.stderr)
         for e, n in errors.most_common(10):
@@ -253,10 +288,12 @@ def parse(argv):
     parser.add_argument("--users", type=int, default=None, help=f"students, 1..{MAX_USERS} (default 60)")
     parser.add_argument("--interval", type=float, default=None, help="seconds between a student's clicks (default 5)")
     parser.add_argument("--jitter", type=float, default=0.2, help="± fraction of the interval, at random (default 0.2)")
-    parser.add_argument("--duration", type=float, default=None,
-                        help=f"seconds of clicking, ≤ {MAX_SECONDS} (default 60)")
-    parser.add_argument("--clicks", type=int, default=None,
-                        help=f"at most this many clicks per student (≤ {MAX_CLICKS})")
+    parser.add_argument(
+        "--duration", type=float, default=None, help=f"seconds of clicking, ≤ {MAX_SECONDS} (default 60)"
+    )
+    parser.add_argument(
+        "--clicks", type=int, default=None, help=f"at most this many clicks per student (≤ {MAX_CLICKS})"
+    )
     parser.add_argument("--ramp", type=float, default=None, help="seconds over which the students arrive (default 10)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds one open or click may take (default 60)")
     parser.add_argument("--key", default=KEY, help=f"the button each student clicks (default {KEY})")
@@ -265,10 +302,15 @@ def parse(argv):
     where.add_argument("--url", help="a running server or nginx front on loopback, instead of starting one")
     where.add_argument("--replicas", type=int, default=0, help="start this many processes behind nginx")
     parser.add_argument("--server-pid", type=int, action="append", help="with --url: a server process to watch")
-    parser.add_argument("--option", action="append", metavar="KEY=VALUE",
-                        help="a Streamlit config option for the servers it starts, e.g. runner.postScriptGC=false")
-    parser.add_argument("--quick", action="store_true",
-                        help="3 students, 3 clicks each, 1 s apart, unless given: check it runs")
+    parser.add_argument(
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a Streamlit config option for the servers it starts, e.g. runner.postScriptGC=false",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="3 students, 3 clicks each, 1 s apart, unless given: check it runs"
+    )
     args = parser.parse_args(argv)
     quick = {"users": 3, "clicks": 3, "interval": 1.0, "ramp": 1.0, "duration": 30.0}
     full = {"users": 60, "clicks": MAX_CLICKS, "interval": 5.0, "ramp": 10.0, "duration": 60.0}
@@ -297,6 +339,7 @@ def main(argv=None) -> int:
 
     def stop_on_signal(signum, frame):
         raise KeyboardInterrupt
+
     signal.signal(signal.SIGTERM, stop_on_signal)
     target = start_target(args)
     try:

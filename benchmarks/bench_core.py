@@ -109,11 +109,14 @@ def main(argv=None):
     limiter = threadpool_limits(limits=1) if threadpool_limits else None
     try:
         blas = "threadpoolctl, 1 thread" if limiter else "environment, 1 thread"
-        print(f"One mini-batch gradient-descent step, batch {BATCH}, quadratic cost, float64; BLAS: {blas}; "
-              f"median of {repeat} repeats{' (--quick: not a measurement)' if args.quick else ''}")
-        print(f"numpy {np.__version__}, python {sys.version.split()[0]}"
-              + (f", torch {torch.__version__} ({torch.get_num_threads()} thread)" if torch else
-                 ", torch not installed"))
+        print(
+            f"One mini-batch gradient-descent step, batch {BATCH}, quadratic cost, float64; BLAS: {blas}; "
+            f"median of {repeat} repeats{' (--quick: not a measurement)' if args.quick else ''}"
+        )
+        print(
+            f"numpy {np.__version__}, python {sys.version.split()[0]}"
+            + (f", torch {torch.__version__} ({torch.get_num_threads()} thread)" if torch else ", torch not installed")
+        )
         header = f"{'network':<20} {'backprop step':>13} {'of which gradients':>18}"
         if torch is not None:
             header += f" {'torch autograd step':>19} {'torch ÷ backprop':>17}"
@@ -122,8 +125,9 @@ def main(argv=None):
         for name, sizes in CASES:
             net, X, Y = problem(sizes)
             t_core = median_seconds(lambda net=net, X=X, Y=Y: core_step(net, X, Y), repeat, min_time)
-            t_grad = median_seconds(lambda net=net, X=X, Y=Y: bp.batch_gradients(net, X, Y, "quadratic"), repeat,
-                                    min_time)
+            t_grad = median_seconds(
+                lambda net=net, X=X, Y=Y: bp.batch_gradients(net, X, Y, "quadratic"), repeat, min_time
+            )
             line = f"{name:<20} {fmt(t_core):>13} {fmt(t_grad):>18}"
             if torch is not None:
                 check_torch_agrees(net, X, Y)

@@ -39,14 +39,33 @@ from procstat import cpu_seconds  # noqa: E402
 from st_client import Session  # noqa: E402
 
 COMMANDS = {  # name → the command line serving the app on {port}
-    "streamlit run app.py": [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.address", "127.0.0.1", "--server.port", "{port}"],
-    "uvicorn deploy.asgi:app": [sys.executable, "-m", "uvicorn", "deploy.asgi:app", "--host", "127.0.0.1",
-                                "--port", "{port}"],
+    "streamlit run app.py": [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        "{port}",
+    ],
+    "uvicorn deploy.asgi:app": [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "deploy.asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+    ],
 }
 
 
-SYS_PIDFD_GETFD = 438   # Linux 5.6+, the same number on every architecture
+SYS_PIDFD_GETFD = 438  # Linux 5.6+, the same number on every architecture
 
 
 def accepted_nodelay(pid: int) -> str:
@@ -74,7 +93,7 @@ def accepted_nodelay(pid: int) -> str:
                 try:
                     s.getpeername()
                 except OSError:
-                    continue   # the listening socket
+                    continue  # the listening socket
                 total += 1
                 on += bool(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
     finally:
@@ -85,8 +104,14 @@ def accepted_nodelay(pid: int) -> str:
 def start(command: list[str], log) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    proc = subprocess.Popen([c.format(port=port) for c in command], cwd=REPO, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [c.format(port=port) for c in command],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -117,7 +142,7 @@ async def measure(urls: dict[str, str], pids: dict[str, int], clicks: int, warmu
                 if i >= warmup:
                     seconds[name].append(run.seconds)
         cpu = {name: (cpu_seconds([pids[name]]) - cpu[name]) / clicks for name in urls}
-        nodelay = {name: accepted_nodelay(pids[name]) for name in urls}   # while the sessions are open
+        nodelay = {name: accepted_nodelay(pids[name]) for name in urls}  # while the sessions are open
         lines = {name: next((m for m in s.markdown() if m.startswith("**Step ")), "") for name, s in sessions.items()}
     finally:
         for s in sessions.values():
@@ -136,7 +161,7 @@ def main(argv=None) -> int:
         try:
             urls, pids = {}, {}
             for name, command in COMMANDS.items():
-                with open(Path(folder) / f"{len(procs)}.log", "wb") as log:   # the child keeps its own copy
+                with open(Path(folder) / f"{len(procs)}.log", "wb") as log:  # the child keeps its own copy
                     procs[name], urls[name] = start(command, log)
                 pids[name] = procs[name].pid
             seconds, cpu, errors, lines, nodelay = asyncio.run(measure(urls, pids, clicks, 1 if args.quick else 5))

@@ -109,8 +109,12 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 clicks per row: check it runs, not timing")
     parser.add_argument("--clicks", type=int, default=None, help="measured clicks per row (default 60, 3 with --quick)")
     parser.add_argument("--key", default=KEY, help=f"the key of the button to click (default {KEY})")
-    parser.add_argument("--option", action="append", metavar="KEY=VALUE",
-                        help="a Streamlit config option for every server, e.g. runner.postScriptGC=false")
+    parser.add_argument(
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a Streamlit config option for every server, e.g. runner.postScriptGC=false",
+    )
     args = parser.parse_args(argv)
     try:
         options = parse_options(args.option)
@@ -131,8 +135,9 @@ def main(argv=None) -> int:
         try:
             rows = []
             for name, script, query, expect in ROWS:
-                server = Replicas(1, proxy=False, app=script or "one_button.py", cwd=REPO if script else Path(folder),
-                                  options=options)
+                server = Replicas(
+                    1, proxy=False, app=script or "one_button.py", cwd=REPO if script else Path(folder), options=options
+                )
                 servers.append(server)
                 rows.append(Row(name, server, query, expect))
             asyncio.run(asyncio.wait_for(measure(rows, clicks, warmup, args.key), timeout=60 + 30 * clicks))
@@ -140,12 +145,16 @@ def main(argv=None) -> int:
             for server in servers:
                 server.stop()
 
-    print(f"Server cost of a click on `{args.key}`, Streamlit's websocket protocol (no browser): {clicks} clicks "
-          f"per row after {warmup} warm-up, rows taking turns; each row its own server process"
-          f"{' with ' + ' '.join(option_args(options)) if options else ''}"
-          f"{' (--quick: not a measurement)' if args.quick else ''}")
-    header = (f"{'row':<26}{'clicks':>7}{'median ms':>10}{'p90 ms':>8}{'CPU ms/click':>13}{'KB sent':>9}"
-              f"{'median ÷ floor':>15}{'CPU ÷ floor':>12}")
+    print(
+        f"Server cost of a click on `{args.key}`, Streamlit's websocket protocol (no browser): {clicks} clicks "
+        f"per row after {warmup} warm-up, rows taking turns; each row its own server process"
+        f"{' with ' + ' '.join(option_args(options)) if options else ''}"
+        f"{' (--quick: not a measurement)' if args.quick else ''}"
+    )
+    header = (
+        f"{'row':<26}{'clicks':>7}{'median ms':>10}{'p90 ms':>8}{'CPU ms/click':>13}{'KB sent':>9}"
+        f"{'median ÷ floor':>15}{'CPU ÷ floor':>12}"
+    )
     print(header)
     print("-" * len(header))
     floor = rows[0]
@@ -157,13 +166,17 @@ def main(argv=None) -> int:
         cpu_ms = row.cpu / len(row.seconds) * 1e3
         floor_ms = statistics.median(floor.seconds) * 1e3 if floor.seconds else float("nan")
         floor_cpu = floor.cpu / len(floor.seconds) * 1e3 if floor.seconds else float("nan")
-        print(f"{row.name:<26}{len(row.seconds):>7}{median_ms:>10.1f}{p90(row.seconds) * 1e3:>8.1f}{cpu_ms:>13.1f}"
-              f"{statistics.median(row.bytes) / 1024:>9.1f}{median_ms / floor_ms:>14.2f}×"
-              f"{(cpu_ms / floor_cpu if floor_cpu else float('nan')):>11.2f}×")
+        print(
+            f"{row.name:<26}{len(row.seconds):>7}{median_ms:>10.1f}{p90(row.seconds) * 1e3:>8.1f}{cpu_ms:>13.1f}"
+            f"{statistics.median(row.bytes) / 1024:>9.1f}{median_ms / floor_ms:>14.2f}×"
+            f"{(cpu_ms / floor_cpu if floor_cpu else float('nan')):>11.2f}×"
+        )
     for row in rows:
         if row.seconds and row.cpu:
-            print(f"  {row.name}: one process, its thread busy all the time, serves about "
-                  f"{len(row.seconds) / row.cpu:.0f} such clicks a second")
+            print(
+                f"  {row.name}: one process, its thread busy all the time, serves about "
+                f"{len(row.seconds) / row.cpu:.0f} such clicks a second"
+            )
     print(f"total {time.perf_counter() - started:.0f} s")
     errors = Counter(f"{row.name}: {e}" for row in rows for e in row.errors)
     if errors:

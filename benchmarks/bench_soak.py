@@ -56,8 +56,13 @@ async def clicking(url: str, pid: int, clicks: int, errors: list[str]) -> dict:
     end = rss_bytes([pid])
     await session.close()
     window = min(200, (clicks - warm) // 2)
-    return dict(first=seconds[warm:warm + window], last=seconds[-window:], base=base, end=end,
-                per_click=(end - base) / (clicks - warm))
+    return dict(
+        first=seconds[warm : warm + window],
+        last=seconds[-window:],
+        base=base,
+        end=end,
+        per_click=(end - base) / (clicks - warm),
+    )
 
 
 async def sessions(url: str, pid: int, n: int, ttl: float, errors: list[str]) -> dict:
@@ -75,7 +80,7 @@ async def sessions(url: str, pid: int, n: int, ttl: float, errors: list[str]) ->
     for start in range(0, n, 10):
         await asyncio.gather(*(one(i) for i in range(start, min(n, start + 10))))
     closed = rss_bytes([pid])
-    await asyncio.sleep(ttl + 15)           # past the disconnected-session TTL, plus Streamlit's sweep
+    await asyncio.sleep(ttl + 15)  # past the disconnected-session TTL, plus Streamlit's sweep
     expired = rss_bytes([pid])
     return dict(before=before, closed=closed, expired=expired)
 
@@ -98,16 +103,20 @@ def main(argv=None) -> int:
         click_time = time.perf_counter() - started
         s = asyncio.run(sessions(server.url, pid, args.sessions, args.ttl, errors))
     mb, ms = 1e6, lambda v: f"{1000 * v:.0f}"  # noqa: E731
-    print(f"clicks: {args.clicks} in {click_time:.0f} s; "
-          f"RSS {c['base'] / mb:.1f} MB after {min(WARM, args.clicks // 3)} "
-          f"→ {c['end'] / mb:.1f} MB at the end: {c['per_click'] / 1e3:+.2f} kB per click")
+    print(
+        f"clicks: {args.clicks} in {click_time:.0f} s; "
+        f"RSS {c['base'] / mb:.1f} MB after {min(WARM, args.clicks // 3)} "
+        f"→ {c['end'] / mb:.1f} MB at the end: {c['per_click'] / 1e3:+.2f} kB per click"
+    )
     print(f"{'click latency':<28}{'clicks':>7}{'median ms':>11}{'p95 ms':>9}")
     for name, v in (("first after warm-up", c["first"]), ("last", c["last"])):
         print(f"{name:<28}{len(v):>7}{ms(statistics.median(v)):>11}{ms(p95(v)):>9}")
-    print(f"sessions: {args.sessions} opened and closed; RSS {s['before'] / mb:.1f} MB → {s['closed'] / mb:.1f} MB "
-          f"right after ({(s['closed'] - s['before']) / args.sessions / 1e3:+.0f} kB per session) → "
-          f"{s['expired'] / mb:.1f} MB after the {args.ttl:.0f} s TTL "
-          f"({(s['expired'] - s['before']) / args.sessions / 1e3:+.0f} kB per session)")
+    print(
+        f"sessions: {args.sessions} opened and closed; RSS {s['before'] / mb:.1f} MB → {s['closed'] / mb:.1f} MB "
+        f"right after ({(s['closed'] - s['before']) / args.sessions / 1e3:+.0f} kB per session) → "
+        f"{s['expired'] / mb:.1f} MB after the {args.ttl:.0f} s TTL "
+        f"({(s['expired'] - s['before']) / args.sessions / 1e3:+.0f} kB per session)"
+    )
     print(f"errors: {len(errors)}")
     for e in errors[:10]:
         print("  ", e, file=sys.stderr)

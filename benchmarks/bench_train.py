@@ -38,8 +38,7 @@ from backprop import training as tr  # noqa: E402
 from backprop.figures import training as ft  # noqa: E402
 
 POINTS, BATCH, EPOCHS = 500, 32, 100
-CASES = [("2-8-8-1 tanh, sigmoid out", "tanh"), ("2-8-8-1 relu, sigmoid out", "relu"),
-         ("2-8-8-1 sigmoid", "sigmoid")]
+CASES = [("2-8-8-1 tanh, sigmoid out", "tanh"), ("2-8-8-1 relu, sigmoid out", "relu"), ("2-8-8-1 sigmoid", "sigmoid")]
 
 
 def median_time(fn, repeat: int) -> float:
@@ -65,9 +64,11 @@ def main(argv=None) -> int:
     try:
         blas = "threadpoolctl, 1 thread" if limiter else "environment, 1 thread"
         data = ds.circles(n=POINTS, noise=0.1, seed=0)
-        print(f"Training on {POINTS} points ({data.train_index.size} train, {data.test_index.size} test), "
-              f"batch {BATCH}, cross-entropy, η = 0.5; BLAS: {blas}; median of {repeat}"
-              + (" (--quick: not a measurement)" if args.quick else ""))
+        print(
+            f"Training on {POINTS} points ({data.train_index.size} train, {data.test_index.size} test), "
+            f"batch {BATCH}, cross-entropy, η = 0.5; BLAS: {blas}; median of {repeat}"
+            + (" (--quick: not a measurement)" if args.quick else "")
+        )
         print(f"numpy {np.__version__}, python {sys.version.split()[0]}")
         header = f"{'network':<27} {f'{epochs} epochs':>12} {'epochs/s':>9} {'of which evaluation':>20}"
         print(header)
@@ -77,8 +78,12 @@ def main(argv=None) -> int:
             config = tr.TrainConfig((2, 8, 8, 1), activation, "sigmoid", "cross_entropy", 0.5, BATCH, 0)
             start = tr.start_training(config, data)
             t_run = median_time(lambda start=start: tr.run_epochs(start, epochs), repeat)
-            t_eval = median_time(lambda start=start, config=config: [tr._evaluate(start.network, data, config.cost)
-                                                                     for _ in range(epochs + 1)], repeat)
+            t_eval = median_time(
+                lambda start=start, config=config: [
+                    tr._evaluate(start.network, data, config.cost) for _ in range(epochs + 1)
+                ],
+                repeat,
+            )
             print(f"{name:<27} {fmt(t_run):>12} {epochs / t_run:>9.0f} {fmt(t_eval):>20}")
             if trained is None:
                 trained = tr.run_epochs(start, epochs)

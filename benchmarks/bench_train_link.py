@@ -30,7 +30,7 @@ from run_replicas import Replicas  # noqa: E402
 from st_client import Session  # noqa: E402
 
 EXPENSIVE = "n=1000&batch=1&ep=2000&h=16,16,16,16,16,16"
-AFTER_CLOSE = 10.0      # seconds of CPU watched after the tab closes
+AFTER_CLOSE = 10.0  # seconds of CPU watched after the tab closes
 
 
 def p95(values: list[float]) -> float:
@@ -44,7 +44,7 @@ async def clicks(session: Session, n: int, errors: list[str]) -> list[float]:
         errors += run.errors
         seconds.append(run.seconds)
         if session.widget("btn_step").disabled:
-            await session.click("btn_reset")    # at the last step: start over, and go on stepping
+            await session.click("btn_reset")  # at the last step: start over, and go on stepping
         await asyncio.sleep(0.2)
     return seconds
 
@@ -81,7 +81,7 @@ async def measure(url: str, pid: int, n: int) -> dict:
     stop.set()
     ticks = await ticker
     await a.close()
-    await asyncio.sleep(0.5)               # the chunk under way when the tab closed may finish
+    await asyncio.sleep(0.5)  # the chunk under way when the tab closed may finish
     cpu1 = cpu_seconds([pid])
     await asyncio.sleep(AFTER_CLOSE)
     after = (cpu_seconds([pid]) - cpu1) / AFTER_CLOSE
@@ -100,13 +100,16 @@ def main(argv=None) -> int:
     ms = lambda v: f"{1000 * v:.0f}"  # noqa: E731
     print(f"{'phase':<34}{'clicks':>7}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
     for name, values in (("Step clicks, alone", r["alone"]), ("Step clicks, with the Train link", r["loaded"])):
-        print(f"{name:<34}{len(values):>7}{ms(statistics.median(values)):>11}{ms(p95(values)):>9}"
-              f"{ms(max(values)):>9}")
+        print(f"{name:<34}{len(values):>7}{ms(statistics.median(values)):>11}{ms(p95(values)):>9}{ms(max(values)):>9}")
     t = r["ticks"]
-    print(f"Train link: first run {r['opened']:.2f} s; {len(t)} chunks, median {ms(statistics.median(t))} ms, "
-          f"max {ms(max(t))} ms (chunk and redraw)")
-    print(f"server CPU while both ran: {100 * r['busy']:.0f} % of a core; over {AFTER_CLOSE:.0f} s after the "
-          f"link's tab closed: {100 * r['after']:.1f} % of a core")
+    print(
+        f"Train link: first run {r['opened']:.2f} s; {len(t)} chunks, median {ms(statistics.median(t))} ms, "
+        f"max {ms(max(t))} ms (chunk and redraw)"
+    )
+    print(
+        f"server CPU while both ran: {100 * r['busy']:.0f} % of a core; over {AFTER_CLOSE:.0f} s after the "
+        f"link's tab closed: {100 * r['after']:.1f} % of a core"
+    )
     print(f"errors: {len(r['errors'])}")
     for e in r["errors"][:10]:
         print("  ", e, file=sys.stderr)

@@ -17,7 +17,7 @@ def cpu_seconds(pids: Iterable[int]) -> float:
         with open(f"/proc/{pid}/stat") as f:
             # The command name (field 2) may hold spaces: count fields after its closing parenthesis.
             fields = f.read().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])      # utime, stime: fields 14 and 15 of proc(5)
+        total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
     return total / _TICKS
 
 

@@ -54,8 +54,11 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 XSRF_COOKIE = "_streamlit_xsrf"
 FINISHED = ForwardMsg.ScriptFinishedStatus
-_DONE = {FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
-         FINISHED.FINISHED_WITH_COMPILE_ERROR}
+_DONE = {
+    FINISHED.FINISHED_SUCCESSFULLY,
+    FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+    FINISHED.FINISHED_WITH_COMPILE_ERROR,
+}
 # Loopback only: never through a proxy from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -67,13 +70,14 @@ class ProtocolError(RuntimeError):
 @dataclass
 class Run:
     """One script run as this client saw it."""
-    seconds: float                      # from sending the BackMsg to receiving script_finished
-    status: str                         # the ScriptFinishedStatus name
-    exceptions: list[str]               # "Type: message" of each exception element the run drew
-    bytes: int                          # ForwardMsg bytes received during the run
-    messages: int                       # ForwardMsgs received during the run
-    fragment: bool                      # a fragment rerun, not the whole page
-    cacheable: int = 0                  # messages the server marked for the browser's cache (refs may follow)
+
+    seconds: float  # from sending the BackMsg to receiving script_finished
+    status: str  # the ScriptFinishedStatus name
+    exceptions: list[str]  # "Type: message" of each exception element the run drew
+    bytes: int  # ForwardMsg bytes received during the run
+    messages: int  # ForwardMsgs received during the run
+    fragment: bool  # a fragment rerun, not the whole page
+    cacheable: int = 0  # messages the server marked for the browser's cache (refs may follow)
 
     @property
     def errors(self) -> list[str]:
@@ -86,13 +90,13 @@ class Run:
 
 @dataclass
 class _Element:
-    kind: str                           # the Element oneof name: "button", "markdown", "exception", …
-    widget_id: str                      # the widget's id ("$$ID-<hash>-<key>"), "" for a non-widget
-    fragment_id: str                    # the fragment that drew it, "" outside fragments
-    run_id: str                         # the script run that last drew it
-    text: str = ""                      # a markdown body, an exception's "Type: message"
+    kind: str  # the Element oneof name: "button", "markdown", "exception", …
+    widget_id: str  # the widget's id ("$$ID-<hash>-<key>"), "" for a non-widget
+    fragment_id: str  # the fragment that drew it, "" outside fragments
+    run_id: str  # the script run that last drew it
+    text: str = ""  # a markdown body, an exception's "Type: message"
     disabled: bool = False
-    options: tuple[str, ...] = ()       # a radio's or selectbox's options, as shown
+    options: tuple[str, ...] = ()  # a radio's or selectbox's options, as shown
 
 
 @dataclass
@@ -149,26 +153,33 @@ class Session:
     def __init__(self, base_url: str, path: str = "/", query: str = "", cookies: dict[str, str] | None = None):
         self.base_url = base_url.rstrip("/")
         self.path = "/" + path.lstrip("/")
-        self.query = query.lstrip("?")          # the address bar's query string; the server updates it
+        self.query = query.lstrip("?")  # the address bar's query string; the server updates it
         self.cookies: dict[str, str] = dict(cookies or {})
-        self.session_id = ""                    # from new_session; sent back on a reconnection
+        self.session_id = ""  # from new_session; sent back on a reconnection
         self.page_headers: dict[str, str] = {}  # of the page's GET
         self.stream_headers: dict[str, str] = {}  # of the websocket handshake's response
         self.first_run: Run | None = None
-        self.page_hash = ""                     # the page's script hash, from the navigation message
+        self.page_hash = ""  # the page's script hash, from the navigation message
         self._elements: dict[tuple[int, ...], _Element] = {}
         self._run_id = ""
-        self._run_fragments: set[str] = set()   # the fragments the current run reruns; empty: the whole page
+        self._run_fragments: set[str] = set()  # the fragments the current run reruns; empty: the whole page
         self._ws = None
         self._reader: asyncio.Task | None = None
         self._pending: _Pending | None = None
         self._closed_because: str | None = None
-        self.auto_reruns: dict[str, float] = {}   # fragment id → interval (s): the timers the page runs now
+        self.auto_reruns: dict[str, float] = {}  # fragment id → interval (s): the timers the page runs now
 
     # ------------------------------------------------------------------------------------------ lifecycle
     @classmethod
-    async def open(cls, base_url: str, path: str = "/", query: str = "", cookies: dict[str, str] | None = None,
-                   timeout: float = 60.0, load_page: bool = True) -> Session:
+    async def open(
+        cls,
+        base_url: str,
+        path: str = "/",
+        query: str = "",
+        cookies: dict[str, str] | None = None,
+        timeout: float = 60.0,
+        load_page: bool = True,
+    ) -> Session:
         """Load the page, connect and run the script once (as a tab does on opening); `first_run` holds that
         run. Raises if any step fails or the run does not finish within `timeout` seconds."""
         session = cls(base_url, path, query, cookies)
@@ -199,9 +210,15 @@ class Session:
         # An empty entry cannot be sent as a token: a placeholder keeps the session id third.
         protocols = [p or "none" for p in protocols]
         self._ws = await websockets.connect(
-            url, subprotocols=protocols, origin=f"{split.scheme}://{split.netloc}",
-            additional_headers=_cookie_header(self.cookies), open_timeout=timeout, max_size=None,
-            ping_interval=None, proxy=None)
+            url,
+            subprotocols=protocols,
+            origin=f"{split.scheme}://{split.netloc}",
+            additional_headers=_cookie_header(self.cookies),
+            open_timeout=timeout,
+            max_size=None,
+            ping_interval=None,
+            proxy=None,
+        )
         self.stream_headers = {k.lower(): v for k, v in self._ws.response.headers.raw_items()}
         _take_cookies(self._ws.response.headers.get_all("Set-Cookie"), self.cookies)
         self._closed_because = None
@@ -222,7 +239,7 @@ class Session:
             await self._ws.close()
         if self._reader is not None:
             self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):   # closing: its error is moot
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # closing: its error is moot
                 await self._reader
         self._ws = self._reader = None
 
@@ -282,8 +299,13 @@ class Session:
 
     def widgets(self, prefix: str) -> list[str]:
         """The user keys of the widgets on the page that start with `prefix`."""
-        return sorted({e.widget_id.split("-", 2)[-1] for e in self._elements.values()
-                       if e.widget_id and e.widget_id.split("-", 2)[-1].startswith(prefix)})
+        return sorted(
+            {
+                e.widget_id.split("-", 2)[-1]
+                for e in self._elements.values()
+                if e.widget_id and e.widget_id.split("-", 2)[-1].startswith(prefix)
+            }
+        )
 
     def code_blocks(self) -> list[str]:
         """The text of the page's st.code blocks, in the order of their places."""
@@ -312,8 +334,9 @@ class Session:
             state.page_name = page_name(self.path)
         else:
             state.page_script_hash = self.page_hash
-        pending = _Pending(time.perf_counter(), asyncio.get_running_loop().create_future(),
-                           fragment=bool(state.fragment_id))
+        pending = _Pending(
+            time.perf_counter(), asyncio.get_running_loop().create_future(), fragment=bool(state.fragment_id)
+        )
         self._pending = pending
         try:
             await self._ws.send(msg.SerializeToString())
@@ -353,7 +376,7 @@ class Session:
             self.session_id = msg.new_session.initialize.session_id or self.session_id
             self.page_hash = self.page_hash or msg.new_session.page_script_hash
             if not self._run_fragments:
-                self.auto_reruns.clear()          # a whole-page run sets its timers anew, as the frontend does
+                self.auto_reruns.clear()  # a whole-page run sets its timers anew, as the frontend does
         elif kind == "auto_rerun":
             self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
         elif kind == "stop_auto_rerun":
@@ -368,11 +391,20 @@ class Session:
         elif kind == "script_finished":
             status = msg.script_finished
             if status == FINISHED.FINISHED_EARLY_FOR_RERUN:
-                return                                   # st.rerun(): the next run's finish ends the wait
+                return  # st.rerun(): the next run's finish ends the wait
             self._drop_stale()
             if pending is not None and not pending.future.done() and status in _DONE:
-                pending.future.set_result(Run(now - pending.started, FINISHED.Name(status), pending.exceptions,
-                                              pending.bytes, pending.messages, pending.fragment, pending.cacheable))
+                pending.future.set_result(
+                    Run(
+                        now - pending.started,
+                        FINISHED.Name(status),
+                        pending.exceptions,
+                        pending.bytes,
+                        pending.messages,
+                        pending.fragment,
+                        pending.cacheable,
+                    )
+                )
 
     def _apply_delta(self, msg: ForwardMsg, pending: _Pending | None) -> None:
         delta = msg.delta
@@ -384,8 +416,13 @@ class Session:
         element = delta.new_element
         kind = element.WhichOneof("type") or ""
         body = getattr(element, kind) if kind else None
-        entry = _Element(kind, getattr(body, "id", "") if hasattr(body, "id") else "", delta.fragment_id,
-                         self._run_id, disabled=bool(getattr(body, "disabled", False)))
+        entry = _Element(
+            kind,
+            getattr(body, "id", "") if hasattr(body, "id") else "",
+            delta.fragment_id,
+            self._run_id,
+            disabled=bool(getattr(body, "disabled", False)),
+        )
         if kind == "markdown":
             entry.text = element.markdown.body
         elif kind == "code":

@@ -33,8 +33,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 TEMPLATE = HERE / "nginx.conf.template"
 MAX_REPLICAS = 16
-REDIS_URL_ENV = "BACKPROP_REDIS_URL"    # class mode's store (backprop/ui/class_view.py reads it)
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # loopback: no proxy
+REDIS_URL_ENV = "BACKPROP_REDIS_URL"  # class mode's store (backprop/ui/class_view.py reads it)
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
 
 
 def nginx_binary() -> str | None:
@@ -67,7 +67,7 @@ def nginx_config(prefix: Path, listen: str, ports: list[int]) -> str:
     values = {"@PREFIX@": str(prefix), "@LISTEN@": listen, "@UPSTREAMS@": upstreams, "@USER@": user}
     lines = []
     for line in TEMPLATE.read_text().splitlines():
-        if not line.lstrip().startswith("#"):     # the comments name the placeholders: leave them be
+        if not line.lstrip().startswith("#"):  # the comments name the placeholders: leave them be
             for name, value in values.items():
                 line = line.replace(name, value)
         lines.append(line)
@@ -76,6 +76,7 @@ def nginx_config(prefix: Path, listen: str, ports: list[int]) -> str:
 
 def _group_exists(name: str) -> bool:
     import grp
+
     try:
         grp.getgrnam(name)
         return True
@@ -102,8 +103,7 @@ def parse_options(pairs: list[str] | None) -> dict[str, str]:
 
 def redis_binary() -> str | None:
     """Debian's redis-server (apt-get install redis-server), else None."""
-    return shutil.which("redis-server") or next((p for p in ("/usr/bin/redis-server",) if os.access(p, os.X_OK)),
-                                                None)
+    return shutil.which("redis-server") or next((p for p in ("/usr/bin/redis-server",) if os.access(p, os.X_OK)), None)
 
 
 class RedisServer:
@@ -125,11 +125,31 @@ class RedisServer:
         self.start()
 
     def start(self) -> None:
-        with open(self.dir / "redis.log", "ab") as log:   # the child keeps its own copy of the handle
+        with open(self.dir / "redis.log", "ab") as log:  # the child keeps its own copy of the handle
             self.process = subprocess.Popen(
-                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode", "yes",
-                 "--dir", str(self.dir), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
-                 "--daemonize", "no"], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                [
+                    self.binary,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--protected-mode",
+                    "yes",
+                    "--dir",
+                    str(self.dir),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "yes",
+                    "--appendfsync",
+                    "always",
+                    "--daemonize",
+                    "no",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         deadline = time.monotonic() + self.timeout
         while not self.ping():
             if self.process.poll() is not None:
@@ -179,9 +199,18 @@ class Replicas:
     With proxy=False there is one process and no nginx: `url` is the process's own (a benchmark's "one
     process" case, started the same way). `options` are Streamlit config options for every process."""
 
-    def __init__(self, n: int = 2, port: int = 0, app: str = "app.py", cwd: Path = REPO, timeout: float = 90.0,
-                 nginx: str | None = None, proxy: bool = True, options: dict[str, str] | None = None,
-                 redis: bool = False):
+    def __init__(
+        self,
+        n: int = 2,
+        port: int = 0,
+        app: str = "app.py",
+        cwd: Path = REPO,
+        timeout: float = 90.0,
+        nginx: str | None = None,
+        proxy: bool = True,
+        options: dict[str, str] | None = None,
+        redis: bool = False,
+    ):
         if not 1 <= n <= MAX_REPLICAS:
             raise ValueError(f"replicas must be 1..{MAX_REPLICAS}, not {n}")
         if not proxy and n != 1:
@@ -199,7 +228,7 @@ class Replicas:
         self.nginx_process: subprocess.Popen | None = None
         self.redis: RedisServer | None = None
         try:
-            if redis:   # class mode's shared state, for every replica: BACKPROP_REDIS_URL
+            if redis:  # class mode's shared state, for every replica: BACKPROP_REDIS_URL
                 self.redis = RedisServer()
             self._start(app, cwd, timeout)
         except BaseException:
@@ -219,32 +248,66 @@ class Replicas:
         if self.nginx is None:
             return
         (self.prefix / "tmp").mkdir()
-        if os.geteuid() == 0:   # workers run as nobody: they must reach the temp folders the master makes
+        if os.geteuid() == 0:  # workers run as nobody: they must reach the temp folders the master makes
             self.prefix.chmod(0o755)
             (self.prefix / "tmp").chmod(0o755)
         conf = self.prefix / "nginx.conf"
         conf.write_text(nginx_config(self.prefix, f"127.0.0.1:{self.port}", self.ports))
-        check = subprocess.run([self.nginx, "-t", "-q", "-p", str(self.prefix), "-c", str(conf),
-                                "-e", str(self.prefix / "error.log")], capture_output=True, text=True)
+        check = subprocess.run(
+            [self.nginx, "-t", "-q", "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log")],
+            capture_output=True,
+            text=True,
+        )
         if check.returncode != 0:
             raise RuntimeError(f"nginx rejects the config:\n{check.stderr}")
-        with open(self.prefix / "nginx.out", "wb") as nginx_log:   # the child keeps its own copy
+        with open(self.prefix / "nginx.out", "wb") as nginx_log:  # the child keeps its own copy
             self.nginx_process = subprocess.Popen(
-                [self.nginx, "-p", str(self.prefix), "-c", str(conf), "-e", str(self.prefix / "error.log"),
-                 "-g", "daemon off;"], stdout=nginx_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                [
+                    self.nginx,
+                    "-p",
+                    str(self.prefix),
+                    "-c",
+                    str(conf),
+                    "-e",
+                    str(self.prefix / "error.log"),
+                    "-g",
+                    "daemon off;",
+                ],
+                stdout=nginx_log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         self._wait([self.url], timeout, "nginx")
 
     def _launch(self, i: int) -> subprocess.Popen:
         """`streamlit run` for replica i on its port (its log appended to streamlit-<i+1>.log)."""
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
         if self.redis is not None:
-            env[REDIS_URL_ENV] = self.redis.url     # class mode's shared state, for every replica
+            env[REDIS_URL_ENV] = self.redis.url  # class mode's shared state, for every replica
         with open(self.prefix / f"streamlit-{i + 1}.log", "ab") as log:
             return subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", self._app, "--server.port", str(self.ports[i]),
-                 "--server.address", "127.0.0.1", "--server.headless", "true",
-                 "--browser.gatherUsageStats", "false", *option_args(self.options)],
-                cwd=self._cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    self._app,
+                    "--server.port",
+                    str(self.ports[i]),
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.headless",
+                    "true",
+                    "--browser.gatherUsageStats",
+                    "false",
+                    *option_args(self.options),
+                ],
+                cwd=self._cwd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
 
     def kill(self, i: int) -> None:
         """End replica i at once (SIGKILL: a crash, not a shutdown), as a failing process would."""
@@ -266,8 +329,9 @@ class Replicas:
                 raise RuntimeError(f"{dead} exited while starting:\n{self.log_tail()}")
             waiting = [u for u in waiting if not healthy(u)]
             if waiting and time.monotonic() > deadline:
-                raise RuntimeError(f"{what} not healthy after {timeout:.0f} s at {', '.join(waiting)}:\n"
-                                   f"{self.log_tail()}")
+                raise RuntimeError(
+                    f"{what} not healthy after {timeout:.0f} s at {', '.join(waiting)}:\n{self.log_tail()}"
+                )
             if waiting:
                 time.sleep(0.2)
 
@@ -293,7 +357,7 @@ class Replicas:
         everything = ([self.nginx_process] if self.nginx_process else []) + self.processes
         for p in everything:
             if p.poll() is None:
-                p.terminate()     # nginx: fast shutdown; streamlit: closes its sessions
+                p.terminate()  # nginx: fast shutdown; streamlit: closes its sessions
         for p in everything:
             try:
                 p.wait(timeout=10)
@@ -316,12 +380,19 @@ def main(argv=None) -> int:
     parser.add_argument("-n", "--replicas", type=int, default=2, help=f"Streamlit processes, 1..{MAX_REPLICAS}")
     parser.add_argument("--port", type=int, default=0, help="nginx's port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--app", default="app.py", help="the Streamlit script, relative to the repository")
-    parser.add_argument("--option", action="append", metavar="KEY=VALUE",
-                        help="a Streamlit config option for every process, e.g. runner.postScriptGC=false "
-                             "(see deploy/README.md); repeatable")
-    parser.add_argument("--redis", action="store_true",
-                        help="start a local redis-server (Debian's) for class mode's shared state and point every "
-                             f"process at it ({REDIS_URL_ENV}); without it, each process keeps its own classes")
+    parser.add_argument(
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a Streamlit config option for every process, e.g. runner.postScriptGC=false "
+        "(see deploy/README.md); repeatable",
+    )
+    parser.add_argument(
+        "--redis",
+        action="store_true",
+        help="start a local redis-server (Debian's) for class mode's shared state and point every "
+        f"process at it ({REDIS_URL_ENV}); without it, each process keeps its own classes",
+    )
     args = parser.parse_args(argv)
     try:
         options = parse_options(args.option)
@@ -330,18 +401,20 @@ def main(argv=None) -> int:
 
     def stop_on_signal(signum, frame):
         raise KeyboardInterrupt
+
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         front = Replicas(args.replicas, args.port, args.app, options=options, redis=args.redis)
     except KeyboardInterrupt:
         return 130
     try:
-        print(f"{args.replicas} Streamlit processes at {', '.join(front.replica_urls)} "
-              f"(pids {', '.join(map(str, front.pids))}){' with ' + ' '.join(option_args(options)) if options else ''}")
+        print(
+            f"{args.replicas} Streamlit processes at {', '.join(front.replica_urls)} "
+            f"(pids {', '.join(map(str, front.pids))}){' with ' + ' '.join(option_args(options)) if options else ''}"
+        )
         if front.redis is not None:
             print(f"class mode's shared state in redis-server at {front.redis.url} (data in {front.redis.dir})")
-        print(f"nginx in front, sticky by cookie: {front.url}   (logs in {front.prefix}; Ctrl-C stops all)",
-              flush=True)
+        print(f"nginx in front, sticky by cookie: {front.url}   (logs in {front.prefix}; Ctrl-C stops all)", flush=True)
         while (dead := front.dead()) is None:
             time.sleep(0.5)
         print(f"{dead} exited; stopping the rest\n{front.log_tail()}", file=sys.stderr)

@@ -17,10 +17,14 @@ selected = shared_selection(lesson)
 
 st.title("Gradient check")
 url_state.show_problems()
-st.markdown("Backprop's gradient of every weight and bias against a **central finite difference**, which only "
-            "needs the cost: nudge one parameter θ up and down by ε and see how C changes.")
-st.latex(r"\frac{\partial C}{\partial \theta} \approx \frac{C(\theta + \varepsilon) - C(\theta - \varepsilon)}"
-         r"{2\varepsilon}")
+st.markdown(
+    "Backprop's gradient of every weight and bias against a **central finite difference**, which only "
+    "needs the cost: nudge one parameter θ up and down by ε and see how C changes."
+)
+st.latex(
+    r"\frac{\partial C}{\partial \theta} \approx \frac{C(\theta + \varepsilon) - C(\theta - \varepsilon)}"
+    r"{2\varepsilon}"
+)
 view.network_caption(lesson, selected)
 epsilon = view.epsilon_slider()
 url_state.write(st.session_state.get("lesson_settings"), lesson, selected, epsilon=epsilon)
@@ -40,15 +44,22 @@ view.error_heatmaps(check, selected)
 
 st.header("Why backprop matters")
 P = lesson.network.n_parameters
-st.markdown(f"Finite differences evaluate the cost **2P** times for one gradient: for this network, 2 × {P} = "
-            f"{2 * P} forward passes. Backprop gets all {P} derivatives from **one forward and one backward "
-            "pass**, whatever P is. Measured live on this server, for networks 2-w-w-1 of growing width w:")
+st.markdown(
+    f"Finite differences evaluate the cost **2P** times for one gradient: for this network, 2 × {P} = "
+    f"{2 * P} forward passes. Backprop gets all {P} derivatives from **one forward and one backward "
+    "pass**, whatever P is. Measured live on this server, for networks 2-w-w-1 of growing width w:"
+)
 timings = view.timings()
 a11y.chart(figs.gradient_costs(timings, P), alt.gradient_costs(timings), key="costs")
 big = timings[-1]
-st.caption(f"At P = {big.P}: backprop {1e3 * big.backprop_seconds:.2g} ms, finite differences "
-           f"{1e3 * big.numeric_seconds:.3g} ms, {big.ratio:.0f}× longer. At these sizes backprop's time is mostly "
-           "Python's overhead per layer, so it hardly grows; the finite differences grow like P times a forward "
-           "pass. A network with millions of weights would take millions of forward passes per step.")
-st.info("Finite differences are the check, not the method: slow, and only as accurate as ε allows. Use them "
-        "to test a backprop implementation on a small network, then train with backprop.", icon=":material/lightbulb:")
+st.caption(
+    f"At P = {big.P}: backprop {1e3 * big.backprop_seconds:.2g} ms, finite differences "
+    f"{1e3 * big.numeric_seconds:.3g} ms, {big.ratio:.0f}× longer. At these sizes backprop's time is mostly "
+    "Python's overhead per layer, so it hardly grows; the finite differences grow like P times a forward "
+    "pass. A network with millions of weights would take millions of forward passes per step."
+)
+st.info(
+    "Finite differences are the check, not the method: slow, and only as accurate as ε allows. Use them "
+    "to test a backprop implementation on a small network, then train with backprop.",
+    icon=":material/lightbulb:",
+)

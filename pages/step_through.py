@@ -7,13 +7,13 @@ import streamlit as st
 
 from backprop.ui import class_view, keys, lesson_view, presenter, settings, url_state, worksheet_view
 
-class_view.before_widgets()         # a following student's page takes the instructor's moment
-url_state.restore("step_through")   # a shared link sets the widgets, once per session
+class_view.before_widgets()  # a following student's page takes the instructor's moment
+url_state.restore("step_through")  # a shared link sets the widgets, once per session
 config = settings.sidebar_settings()
 interval = lesson_view.autoplay_interval()
 lesson_view.quiz_toggle()
 lesson = url_state.place(settings.current_lesson(config))
-class_view.poll()                   # a student in a class: follow the instructor (first: a stable fragment id)
+class_view.poll()  # a student in a class: follow the instructor (first: a stable fragment id)
 
 lesson_view.page_style()
 keys.listen(report_height=presenter.on())
@@ -33,17 +33,17 @@ with below:
 def view() -> None:
     if interval is not None:
         lesson_view.autoplay_tick(interval)
-    current = st.session_state["lesson"]   # this run's lesson: a step reruns only this fragment
+    current = st.session_state["lesson"]  # this run's lesson: a step reruns only this fragment
     selected = lesson_view.selected_weight(current)
     lesson_settings = st.session_state.get("lesson_settings")
-    class_view.in_view(lesson_settings, current, selected)   # the instructor publishes; a student's panel
+    class_view.in_view(lesson_settings, current, selected)  # the instructor publishes; a student's panel
 
-    def link() -> None:   # drawn in the row of step buttons: the address holds this moment
+    def link() -> None:  # drawn in the row of step buttons: the address holds this moment
         url_state.write(lesson_settings, current, selected)
         class_view.mark_url()
 
     lesson_view.lesson_view(link=link)
-    if not st.session_state.get("quiz_on") or current.index == current.last:   # no answers before predictions
+    if not st.session_state.get("quiz_on") or current.index == current.last:  # no answers before predictions
         with st.expander("Download this iteration: worked sheet, JSON, CSV"):
             worksheet_view.download_buttons(current)
 

@@ -11,12 +11,14 @@ import streamlit as st
 
 from backprop.ui import series, url_state
 
-url_state.restore("two_nodes")       # a shared link sets the numbers, once per session
+url_state.restore("two_nodes")  # a shared link sets the numbers, once per session
 st.title("Two nodes in series")
 url_state.show_problems()
-st.markdown("x → (w¹, b¹) → a¹ → (w², b²) → a² → C(a², y): one node per layer, so every product is of "
-            "plain numbers and the chain rule can be read term by term. Change any number and watch each "
-            "δ and gradient follow.")
+st.markdown(
+    "x → (w¹, b¹) → a¹ → (w², b²) → a² → C(a², y): one node per layer, so every product is of "
+    "plain numbers and the chain rule can be read term by term. Change any number and watch each "
+    "δ and gradient follow."
+)
 
 numbers = series.controls()
 url_state.write_two_nodes()

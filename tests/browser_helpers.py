@@ -21,20 +21,28 @@ from pathlib import Path
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-except ImportError:   # no browser tests can run; conftest skips or fails them
+except ImportError:  # no browser tests can run; conftest skips or fails them
     PlaywrightTimeout = TimeoutError
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1400, "height": 1000}
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 TIMEOUT_MS = 20_000
 
 
 # ---------------------------------------------------------------------------------------------- server
+
 
 def free_port() -> int:
     """A loopback port nobody listens on right now (other servers may run on this machine)."""
@@ -53,10 +61,27 @@ class Server:
         self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false"],
-            cwd=cwd or REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                script,
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=cwd or REPO,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         try:
             self._wait_healthy(timeout)
         except BaseException:
@@ -96,6 +121,7 @@ class Server:
 
 
 # ---------------------------------------------------------------------------------------------- browser
+
 
 def chromium_problem() -> str | None:
     """Why no browser test can run here, or None when Chromium and Playwright are both available."""
@@ -169,19 +195,25 @@ class AppPage:
     # -- the step buttons and the progress line
     def progress(self) -> str:
         """The progress line: "Step 4 of 6 — backward through layer 2 · iteration 1"."""
-        line = self.page.locator("[data-testid=stMarkdownContainer]").filter(
-            has_text=re.compile(r"^Step \d+ of \d+ — ")).first
+        line = (
+            self.page.locator("[data-testid=stMarkdownContainer]")
+            .filter(has_text=re.compile(r"^Step \d+ of \d+ — "))
+            .first
+        )
         return line.inner_text().strip()
 
     def press(self, key: str) -> str:
         """Click a step button (btn_step, btn_back, btn_reset, btn_end); wait until the progress line changed
         and the rerun finished; return the new progress line."""
         before = self.progress()
-        self.act(lambda: self.page.locator(f".st-key-{key} button:visible").click(),
-                 until="""(before) => {
+        self.act(
+            lambda: self.page.locator(f".st-key-{key} button:visible").click(),
+            until="""(before) => {
                             const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
                             .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
-                            return p && p.innerText.trim() !== before; }""", arg=before)
+                            return p && p.innerText.trim() !== before; }""",
+            arg=before,
+        )
         return self.progress()
 
     # -- sidebar settings
@@ -196,8 +228,8 @@ class AppPage:
         def commit():
             field.fill(str(value))
             field.press("Enter")
-        self.act(commit, until=until or f"(before) => ({_SHAPE_SIGNATURE})() !== before",
-                 arg=None if until else before)
+
+        self.act(commit, until=until or f"(before) => ({_SHAPE_SIGNATURE})() !== before", arg=None if until else before)
         assert field.input_value() == str(value), f"{key}: typed {value}, the field shows {field.input_value()}"
 
     # -- the charts
@@ -206,8 +238,7 @@ class AppPage:
 
     def gradient_keys(self) -> list[int]:
         """The layers l that have a gradient chart (container class st-key-grad_l), in page order."""
-        classes = self.page.eval_on_selector_all(
-            "[class*='st-key-grad_']", "els => els.map(e => e.className)")
+        classes = self.page.eval_on_selector_all("[class*='st-key-grad_']", "els => els.map(e => e.className)")
         return [int(m.group(1)) for c in classes for m in [re.search(r"st-key-grad_(\d+)", c)] if m]
 
     def chart_state(self, l: int) -> dict:
@@ -216,20 +247,23 @@ class AppPage:
     def wait_gradients(self, filled: set[int], L: int) -> dict[int, dict]:
         """Wait until exactly the layers in `filled` show their gradient; on timeout, raise an AssertionError
         with what each chart shows."""
-        want = {l: l not in filled for l in range(1, L + 1)}   # l -> empty?
-        with contextlib.suppress(PlaywrightTimeout):   # the assertion below says which chart is wrong
+        want = {l: l not in filled for l in range(1, L + 1)}  # l -> empty?
+        with contextlib.suppress(PlaywrightTimeout):  # the assertion below says which chart is wrong
             self.page.wait_for_function(
                 """(want) => Object.entries(want).every(([l, empty]) => {
                      const gd = document.querySelector('.st-key-grad_' + l + ' .js-plotly-plot');
                      if (!gd) return false;
                      const t = Array.from(gd.querySelectorAll('svg text')).map(t => t.textContent);
                      return t.some(s => s.includes('not yet computed')) === empty; })""",
-                arg={str(l): e for l, e in want.items()}, timeout=10_000)
+                arg={str(l): e for l, e in want.items()},
+                timeout=10_000,
+            )
         states = {l: self.chart_state(l) for l in range(1, L + 1)}
         shown = {l: not s["empty"] for l, s in states.items()}
         assert shown == {l: l in filled for l in range(1, L + 1)}, (
             f"at “{self.progress()}” expected layers {sorted(filled)} filled; charts show "
-            + ", ".join(f"layer {l}: {'filled' if v else 'not yet computed'}" for l, v in shown.items()))
+            + ", ".join(f"layer {l}: {'filled' if v else 'not yet computed'}" for l, v in shown.items())
+        )
         return states
 
     def cell_point(self, l: int, k: int, j: int) -> tuple[float, float]:
@@ -237,10 +271,12 @@ class AppPage:
         plot's own axes."""
         chart = self.page.locator(f".st-key-grad_{l} .js-plotly-plot")
         chart.scroll_into_view_if_needed()
-        x, y = chart.evaluate("""(gd, [k, j]) => {
+        x, y = chart.evaluate(
+            """(gd, [k, j]) => {
             const fl = gd._fullLayout, r = gd.getBoundingClientRect();
             return [r.left + fl.xaxis._offset + fl.xaxis.l2p(j), r.top + fl.yaxis._offset + fl.yaxis.l2p(k)]; }""",
-                              [k, j])
+            [k, j],
+        )
         return x, y
 
     def click_cell(self, l: int, k: int, j: int) -> None:
@@ -255,23 +291,30 @@ class AppPage:
                   d => window.__plotlyEvents.push('selected ' + (d ? names(d.points) : 'nothing'))); }""")
         want = f"from node {j + 1} of layer {l - 1} to node {k + 1} of layer {l}"
         try:
-            self.act(lambda: self.page.mouse.click(x, y),
-                     until="(want) => document.body.innerText.includes(want)", arg=want, timeout=8_000)
+            self.act(
+                lambda: self.page.mouse.click(x, y),
+                until="(want) => document.body.innerText.includes(want)",
+                arg=want,
+                timeout=8_000,
+            )
         except PlaywrightTimeout:
             raise AssertionError(
                 f"clicking cell (k={k + 1}, j={j + 1}) of layer {l}'s heatmap at ({x:.0f}, {y:.0f}) did not choose "
                 f"that weight. Plotly events: {self.page.evaluate('window.__plotlyEvents')}; chosen weight: "
-                f"“{self.chosen_weight()}”; exceptions: {self.exceptions()}") from None
+                f"“{self.chosen_weight()}”; exceptions: {self.exceptions()}"
+            ) from None
 
     def hover_text(self, chart_key: str, x: float, y: float) -> str:
         """Move the mouse to data point (x, y) of a chart (category axes: 0-based positions) and return the
         hover label's text, or "" when none shows."""
         chart = self.page.locator(f".st-key-{chart_key} .js-plotly-plot").first
         chart.scroll_into_view_if_needed()
-        px, py = chart.evaluate("""(gd, [x, y]) => {
+        px, py = chart.evaluate(
+            """(gd, [x, y]) => {
             const fl = gd._fullLayout, r = gd.getBoundingClientRect();
             return [r.left + fl.xaxis._offset + fl.xaxis.l2p(x), r.top + fl.yaxis._offset + fl.yaxis.l2p(y)]; }""",
-                                [x, y])
+            [x, y],
+        )
         self.page.mouse.move(px - 2, py - 2)
         self.page.mouse.move(px, py)
         label = self.page.locator(f".st-key-{chart_key} .hoverlayer .hovertext")
@@ -282,8 +325,12 @@ class AppPage:
         return " ".join((label.first.text_content() or "").replace("\u200b", "").split())
 
     def chosen_weight(self) -> str:
-        return self.page.locator("[data-testid=stMarkdownContainer]").filter(
-            has_text="Chosen weight").first.inner_text().strip()
+        return (
+            self.page.locator("[data-testid=stMarkdownContainer]")
+            .filter(has_text="Chosen weight")
+            .first.inner_text()
+            .strip()
+        )
 
     def latex_sources(self) -> list[str]:
         """The TeX source of every KaTeX block on the page (KaTeX keeps it in a MathML annotation)."""
@@ -296,7 +343,8 @@ class AppPage:
     def katex_errors(self) -> list[str]:
         """Equations KaTeX could not typeset (it shows their source in red): the parse error of each."""
         return self.page.eval_on_selector_all(
-            ".katex-error", "els => els.map(e => (e.getAttribute('title') || '') + ' in ' + e.textContent)")
+            ".katex-error", "els => els.map(e => (e.getAttribute('title') || '') + ' in ' + e.textContent)"
+        )
 
     def assert_healthy(self) -> None:
         """No Streamlit exception box, no equation KaTeX failed on, no uncaught JS error, no console error."""
@@ -312,11 +360,11 @@ class AppPage:
         tall = self.page.evaluate("""() => Math.max(...['stMain', 'stSidebarContent'].map(id => {
             const e = document.querySelector('[data-testid=' + id + ']'); return e ? e.scrollHeight : 0; }))""")
         size = self.page.viewport_size
-        self.page.mouse.move(1, 1)   # no hover tooltip over the picture
+        self.page.mouse.move(1, 1)  # no hover tooltip over the picture
         self.page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(tall))})
         try:
             self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-            self.page.wait_for_timeout(300)   # let Plotly finish any resize
+            self.page.wait_for_timeout(300)  # let Plotly finish any resize
             self.page.screenshot(path=str(path))
         finally:
             self.page.set_viewport_size(size)
@@ -338,16 +386,19 @@ def companion_page(browser, app_server: str, path: str, title: str, ready: str, 
         app = AppPage(page, app_server)
         app.open()
         app.console_errors_at = []
-        page.on("console", lambda m: app.console_errors_at.append((m.text, m.location.get("url", "")))
-                if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: app.console_errors_at.append((m.text, m.location.get("url", ""))) if m.type == "error" else None,
+        )
         page.goto(app_server + path)
         page.wait_for_selector(f"h1:has-text('{title}'), h1:has-text('{STEP_THROUGH_TITLE}')")
         app.wait_idle()
         if page.locator("h1").filter(has_text=title).count() == 0:
             import pytest  # only here: the benchmark imports this module without pytest
 
-            pytest.fail(f"{path} is not in app.py's st.navigation: opening it shows "
-                        f"“{page.locator('h1').first.inner_text()}”")
+            pytest.fail(
+                f"{path} is not in app.py's st.navigation: opening it shows “{page.locator('h1').first.inner_text()}”"
+            )
         page.wait_for_selector(ready, state=state)
         app.wait_idle()
         yield app
@@ -358,8 +409,11 @@ def companion_page(browser, app_server: str, path: str, title: str, ready: str, 
 def real_console_errors(app, path: str) -> list[str]:
     """Console errors, less the 404s of Streamlit's own probe for a path prefix: loaded at /two_nodes, it
     first asks /two_nodes/_stcore/health and /two_nodes/_stcore/host-config, then the server root."""
-    return [f"{text} ({url})" for text, url in app.console_errors_at
-            if not (url.startswith(app.base_url + path + "/_stcore/") and "404" in text)]
+    return [
+        f"{text} ({url})"
+        for text, url in app.console_errors_at
+        if not (url.startswith(app.base_url + path + "/_stcore/") and "404" in text)
+    ]
 
 
 def assert_companion_healthy(app, path: str) -> None:

@@ -39,6 +39,7 @@ def app_server(chromium):
 def browser(chromium):
     """Debian's headless Chromium driven by Playwright, shared by the session's tests."""
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = launch(p)
         try:

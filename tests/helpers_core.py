@@ -15,10 +15,10 @@ import numpy as np
 
 import backprop as bp
 
-EPSILON = 1e-6        # the step of the central differences
-RTOL = 1e-6           # ‖analytic − numeric‖ / (‖analytic‖ + ‖numeric‖) must stay below this
-ATOL = 1e-10          # ... or ‖a − n‖ this small (a layer whose gradient all but vanishes)
-KINK = 1e-3           # ReLU-like inputs must keep |z| ≥ KINK so that ±ε never crosses the kink at 0
+EPSILON = 1e-6  # the step of the central differences
+RTOL = 1e-6  # ‖analytic − numeric‖ / (‖analytic‖ + ‖numeric‖) must stay below this
+ATOL = 1e-10  # ... or ‖a − n‖ this small (a layer whose gradient all but vanishes)
+KINK = 1e-3  # ReLU-like inputs must keep |z| ≥ KINK so that ±ε never crosses the kink at 0
 
 # The activations and costs as written in the lecture, one line each. Deliberately naive (plain exp):
 # the tests keep |z| moderate, and the core's overflow-safe versions are tested against these.
@@ -41,8 +41,7 @@ KINKED = ("relu", "leaky_relu")
 def valid_combinations():
     """Every (hidden activation, output activation, cost) the core accepts: cross-entropy only with a sigmoid
     output."""
-    return [(h, o, c) for h in ACTIVATIONS for o in ACTIVATIONS for c in COSTS
-            if c == "quadratic" or o == "sigmoid"]
+    return [(h, o, c) for h in ACTIVATIONS for o in ACTIVATIONS for c in COSTS if c == "quadratic" or o == "sigmoid"]
 
 
 def ref_forward(weights, biases, hidden, output, x):
@@ -92,7 +91,7 @@ def numeric_gradients(net: bp.Network, x, y, cost):
         return ref_cost(W, b, net.activation, net.output_activation, cost, x, y)
 
     grads = [g.astype(float) for g in central_differences(C, W + b)]
-    return grads[:net.L], grads[net.L:]
+    return grads[: net.L], grads[net.L :]
 
 
 def relative_error(analytic, numeric) -> float:
@@ -110,8 +109,7 @@ def gradient_mismatches(trace: bp.Trace, dW, db) -> list[str]:
         numeric = np.concatenate([dW[l - 1].ravel(), db[l - 1]])
         err = relative_error(analytic, numeric)
         if err > RTOL and np.linalg.norm(analytic - numeric) > ATOL:
-            bad.append(f"layer {l}: relative error {err:.2e}\n mine (numeric) {numeric}\n"
-                       f" theirs (backprop) {analytic}")
+            bad.append(f"layer {l}: relative error {err:.2e}\n mine (numeric) {numeric}\n theirs (backprop) {analytic}")
     return bad
 
 
@@ -119,8 +117,10 @@ def random_arrays(sizes, seed, weight_scale=1.0, bias_scale=0.5):
     """Weights Wˡ ~ N(0, scale²/nₗ₋₁) and biases ~ N(0, bias_scale²) from our own generator, so the tests do
     not depend on Network.random."""
     rng = np.random.default_rng(seed)
-    weights = [rng.normal(0.0, weight_scale / np.sqrt(n_in), size=(n_out, n_in))
-               for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
+    weights = [
+        rng.normal(0.0, weight_scale / np.sqrt(n_in), size=(n_out, n_in))
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+    ]
     biases = [rng.normal(0.0, bias_scale, size=n) for n in sizes[1:]]
     return weights, biases, rng
 
@@ -159,13 +159,16 @@ def make_case(sizes, hidden, output, cost, seed):
 # Numbers on screen: an operand is printed with at least eq.DIGITS significant digits, more where the
 # printed arithmetic needs them to add up (equations.fit); these find it whichever it took.
 
+
 def shown(v: float, tex: str) -> bool:
     """Whether `v` appears in `tex` printed with some number of significant digits from 4 to 17."""
     from backprop import equations as eq
+
     return any(eq.num(v, d) in tex for d in range(eq.DIGITS, eq.MAX_DIGITS + 1))
 
 
 def product_shown(values, tex: str, sep: str = r" \cdot ") -> bool:
     """Whether the factors `values` appear in `tex` joined by `sep`, all printed with the same digits."""
     from backprop import equations as eq
+
     return any(sep.join(eq.factor(v, d) for v in values) in tex for d in range(eq.DIGITS, eq.MAX_DIGITS + 1))

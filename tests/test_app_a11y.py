@@ -9,8 +9,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/step_through.py", "pages/two_nodes.py", "pages/matrix_form.py", "pages/gradient_check.py",
-         "pages/train.py"]
+PAGES = [
+    "pages/step_through.py",
+    "pages/two_nodes.py",
+    "pages/matrix_form.py",
+    "pages/gradient_check.py",
+    "pages/train.py",
+]
 
 
 def _charts_and_tables(at: AppTest) -> tuple[list[str], int]:
@@ -49,7 +54,7 @@ def test_the_names_follow_the_step():
     at.run()
     at.button(key="preset_worked_2_2_2").click().run()
     names = [_charts_and_tables(at)[0]]
-    for _ in range(4):                       # to step 4, backward through layer 2
+    for _ in range(4):  # to step 4, backward through layer 2
         at.button(key="btn_step").click().run()
         names.append(_charts_and_tables(at)[0])
     assert names[0][0].startswith("Network 2-2-2, Step 0 of 6")

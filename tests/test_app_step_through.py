@@ -104,22 +104,25 @@ def test_changing_the_network_goes_back_to_step_0_with_a_notice():
 def test_settings_the_core_refuses_keep_the_last_network_with_a_message():
     at = _app()
     _click(at, "btn_step")
-    at.selectbox(key="output_activation").set_value("relu").run()   # quadratic: fine
-    at.selectbox(key="cost").set_value("cross_entropy").run()       # needs a sigmoid output
+    at.selectbox(key="output_activation").set_value("relu").run()  # quadratic: fine
+    at.selectbox(key="cost").set_value("cross_entropy").run()  # needs a sigmoid output
     assert not at.exception
     assert any("cross_entropy" in e.value and "previous network" in e.value for e in at.sidebar.error)
     assert at.session_state["lesson"].cost == "quadratic"
 
 
-@pytest.mark.parametrize("field, text, message", [
-    ("x_text", "abc, 1", "is not a number"),
-    ("x_text", "", "is empty"),
-    ("x_text", "nan, 0.1", "finite"),
-    ("x_text", "0.1, inf", "finite"),
-    ("x_text", "0.1", "needs 2 numbers"),
-    ("x_text", "0.1, 1e9", "between"),
-    ("y_text", "0.2, 0.5, 0.9", "needs 2 numbers"),
-])
+@pytest.mark.parametrize(
+    "field, text, message",
+    [
+        ("x_text", "abc, 1", "is not a number"),
+        ("x_text", "", "is empty"),
+        ("x_text", "nan, 0.1", "finite"),
+        ("x_text", "0.1, inf", "finite"),
+        ("x_text", "0.1", "needs 2 numbers"),
+        ("x_text", "0.1, 1e9", "between"),
+        ("y_text", "0.2, 0.5, 0.9", "needs 2 numbers"),
+    ],
+)
 def test_a_bad_sample_is_named_at_its_field_and_the_last_valid_one_stays(field, text, message):
     at = _app()
     _click(at, "btn_end")
@@ -199,7 +202,7 @@ def test_autoplay_steps_on_its_own_clock_and_stops_at_the_update():
     at.run()
     assert at.session_state["lesson"].index == 1
     _click(at, "btn_end")
-    at.session_state["autoplay_last"] = 0.0   # as if the interval had passed
+    at.session_state["autoplay_last"] = 0.0  # as if the interval had passed
     at.run()
     assert at.toggle(key="autoplay").value is False
     assert at.session_state["lesson"].index == at.session_state["lesson"].last
@@ -213,7 +216,7 @@ def test_reused_gradient_figures_equal_freshly_built_ones_at_every_step():
     at = _app()
     _set_sizes(at, (2, 3, 3, 2))
     at.selectbox(key="pick_l").set_value(2).run()
-    for i in range(bp.n_steps(3) + 1):   # one past the update: the next iteration's network
+    for i in range(bp.n_steps(3) + 1):  # one past the update: the next iteration's network
         lesson = at.session_state["lesson"]
         trace, m, memo = lesson.trace, lesson.moment, at.session_state["_figures"]
         selected = (2, 0, 0)
@@ -226,6 +229,7 @@ def test_reused_gradient_figures_equal_freshly_built_ones_at_every_step():
     from backprop.figures.gradients import STAGE, THUMB
     from backprop.ui import presenter
     from backprop.ui.lesson_view import focus_layer
+
     at.toggle(key="present").set_value(True).run()
     body = presenter.body_px(presenter.DEFAULT_HEIGHT)
     for i in range(bp.n_steps(3)):
@@ -238,8 +242,10 @@ def test_reused_gradient_figures_equal_freshly_built_ones_at_every_step():
         assert memo[what].layout.font.size == body
         for l in range(1, 4):
             what = ("thumb", l, m.shows_backward(l), m.shows_forward(l - 1))
-            assert memo[what].to_plotly_json() == layer_gradient(trace, l, m, None, projector=True,
-                                                                 size=THUMB).to_plotly_json(), (i, l)
+            assert (
+                memo[what].to_plotly_json()
+                == layer_gradient(trace, l, m, None, projector=True, size=THUMB).to_plotly_json()
+            ), (i, l)
         _click(at, "btn_step")
 
 
@@ -256,10 +262,10 @@ def test_a_step_that_would_overflow_is_refused_with_a_message_and_the_lesson_sta
     at.session_state["x_text"], at.session_state["y_text"] = "1, 1", "0"
     at.run()
     assert not at.exception and _progress(at).startswith("**Step 5 of 6")
-    _click(at, "btn_step")   # the update step would show numbers that overflow
+    _click(at, "btn_step")  # the update step would show numbers that overflow
     assert any("can't be taken" in e.value and "overflowed" in e.value for e in at.error), at.error
     assert at.session_state["lesson"].index == 5 and at.session_state["lesson"].network == big
-    _click(at, "btn_back")   # moving elsewhere still works, and the message is gone
+    _click(at, "btn_back")  # moving elsewhere still works, and the message is gone
     assert _progress(at).startswith("**Step 4 of 6") and not at.error, [e.value for e in at.error]
 
 
@@ -304,12 +310,12 @@ def test_the_2_2_2_update_reproduces_mazurs_post_and_the_bias_switch_moves_the_b
     assert lesson.updated_network().b(1).tolist() == [0.35, 0.35]
     at.checkbox(key="update_biases").check().run()
     assert not at.exception
-    assert _progress(at).startswith("**Step 6 of 6 — update")          # the same step, not back to 0
+    assert _progress(at).startswith("**Step 6 of 6 — update")  # the same step, not back to 0
     text = " ".join(x.value for x in at.latex)
     assert r"C_{\text{after}} = 0.2805" in text and all(w in text for w in MAZUR_NEW_W)
     assert r"\text{moved: } W^{1}, W^{2} \text{ and } b^{1}, b^{2}" in text
     assert at.session_state["lesson"].updated_network().b(1)[0] < 0.35
-    _click(at, "btn_step")                                               # the next iteration uses the moved biases
+    _click(at, "btn_step")  # the next iteration uses the moved biases
     assert at.session_state["lesson"].network.b(1)[0] < 0.35
 
 

@@ -13,14 +13,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_bench_browser_quick_runs_and_prints_its_table(chromium):
     """`python benchmarks/bench_browser.py --quick` exits 0 and prints the header and one row per network,
     each with its click count and four times."""
-    result = subprocess.run([sys.executable, "benchmarks/bench_browser.py", "--quick"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bench_browser.py", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     lines = result.stdout.splitlines()
-    assert any(line.startswith("network") and "rerun done" in line and "drawn" in line for line in lines), \
-        result.stdout
+    assert any(line.startswith("network") and "rerun done" in line and "drawn" in line for line in lines), result.stdout
     for name in ("2-2-2 (preset, L=2)", "8-16x6-8 (largest, L=7)"):
         rows = [line for line in lines if line.startswith(name)]
         assert len(rows) == 1, result.stdout
-        cells = rows[0][len(name):].split()
+        cells = rows[0][len(name) :].split()
         assert len(cells) == 5 and cells[0] == "3" and all(c.isdigit() for c in cells), rows[0]

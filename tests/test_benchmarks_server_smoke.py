@@ -26,7 +26,7 @@ def row(stdout: str, name: str) -> list[str]:
     """The cells after `name` on its one line of the table."""
     rows = [line for line in stdout.splitlines() if line.startswith(name)]
     assert len(rows) == 1, stdout
-    return rows[0][len(name):].split()
+    return rows[0][len(name) :].split()
 
 
 def test_bench_server_quick_runs_and_prints_its_table():
@@ -34,8 +34,9 @@ def test_bench_server_quick_runs_and_prints_its_table():
     result = run("benchmarks/bench_server.py", "--quick")
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     assert "errors" not in result.stderr, result.stderr
-    assert any(line.startswith("row") and "median ÷ floor" in line for line in result.stdout.splitlines()), \
+    assert any(line.startswith("row") and "median ÷ floor" in line for line in result.stdout.splitlines()), (
         result.stdout
+    )
     for name in SERVER_ROWS:
         cells = row(result.stdout, name)
         assert len(cells) == 7 and cells[0] == "3", cells
@@ -80,6 +81,7 @@ def test_bench_class_quick_over_two_processes_with_redis():
     """Class mode's benchmark, --quick: 6 students follow 4 steps and answer a question through 2 processes
     behind nginx sharing a redis-server; every student draws every step, answers are counted, no errors."""
     from run_replicas import redis_binary
+
     if nginx_binary() is None or redis_binary() is None:
         if in_ci():
             pytest.fail("nginx or redis-server missing under CI (.ci/run installs them)", pytrace=False)

@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_bench_core_quick_runs_and_prints_its_table():
     """`python benchmarks/bench_core.py --quick` exits 0 and prints the header and one row per network,
     each with a time in it."""
-    result = subprocess.run([sys.executable, "benchmarks/bench_core.py", "--quick"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bench_core.py", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert any(line.startswith("network") and "backprop step" in line for line in lines), result.stdout

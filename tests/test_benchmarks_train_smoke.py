@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_bench_train_quick_runs_and_prints_its_tables():
     """`python benchmarks/bench_train.py --quick` exits 0 and prints both tables: one row per network with a
     time and epochs per second, one row per figure and a total."""
-    result = subprocess.run([sys.executable, "benchmarks/bench_train.py", "--quick"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bench_train.py", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert any(line.startswith("network") and "epochs/s" in line for line in lines), result.stdout

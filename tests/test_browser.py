@@ -18,9 +18,13 @@ TITLE = "Backpropagation, step by step"
 
 def _titles(L: int) -> list[str]:
     """The progress titles of one iteration, step 0 … 2L + 2, as the timeline names them."""
-    return (["start: the input x is set"] + [f"forward through layer {l}" for l in range(1, L + 1)]
-            + ["cost of the output"] + [f"backward through layer {l}" for l in range(L, 0, -1)]
-            + ["update the weights and biases"])
+    return (
+        ["start: the input x is set"]
+        + [f"forward through layer {l}" for l in range(1, L + 1)]
+        + ["cost of the output"]
+        + [f"backward through layer {l}" for l in range(L, 0, -1)]
+        + ["update the weights and biases"]
+    )
 
 
 def _revealed(L: int, index: int) -> set[int]:
@@ -54,7 +58,7 @@ def _check_cells(states: dict[int, dict], sizes: tuple[int, ...]) -> None:
 def test_app_loads_with_diagram_and_one_gradient_chart_per_layer(app):
     page = app.page
     assert page.locator("h1").filter(has_text=TITLE).is_visible()
-    assert app.progress() == "Step 0 of 6 — start: the input x is set · iteration 1"   # the 2-2-2 preset
+    assert app.progress() == "Step 0 of 6 — start: the input x is set · iteration 1"  # the 2-2-2 preset
     assert page.locator(".st-key-diagram [data-testid=stPlotlyChart] .main-svg").count() >= 1
     # The diagram draws nodes: one marker per node of the 2-2-2 network.
     assert page.locator(".st-key-diagram .scatterlayer .point").count() >= 6
@@ -88,7 +92,7 @@ def test_layer_sizes_then_step_forward_and_backward_through_every_layer(app):
         assert app.press("btn_step") == f"Step {index} of 8 — {titles[index]} · iteration 1"
         states = app.wait_gradients(_revealed(L, index), L)
         _check_cells(states, sizes)
-        assert app.katex_errors() == [], f"at step {index}: {app.katex_errors()}"   # each step's equation
+        assert app.katex_errors() == [], f"at step {index}: {app.katex_errors()}"  # each step's equation
         if titles[index] == "backward through layer 2":
             app.screenshot("02_mid_backward_layer2_of_2-3-4-2")
     assert page.locator(".st-key-btn_end button:visible").is_disabled()
@@ -104,7 +108,7 @@ def test_click_a_heatmap_cell_shows_that_weights_chain_rule(app):
     page = app.page
     assert app.press("btn_end") == "Step 6 of 6 — update the weights and biases · iteration 1"
     app.wait_gradients({1, 2}, 2)
-    assert "W111: from node 1 of layer 0 to node 1 of layer 1" in app.chosen_weight()   # the default
+    assert "W111: from node 1 of layer 0 to node 1 of layer 1" in app.chosen_weight()  # the default
     app.screenshot("03_end_2-2-2")
 
     # Layer 2, row k = 2, column j = 1 (0-based 1, 0).
@@ -113,10 +117,14 @@ def test_click_a_heatmap_cell_shows_that_weights_chain_rule(app):
     bp4 = [s for s in app.latex_sources() if "(BP4)" in s]
     assert len(bp4) == 1, app.latex_sources()
     assert re.search(r"\\partial W\^\{2\}_\{2,?1\}", bp4[0]), bp4[0]
-    assert re.search(r"a\^\{1\}_\{1\}", bp4[0]), bp4[0]            # ... · a¹₁: the emitting activation
+    assert re.search(r"a\^\{1\}_\{1\}", bp4[0]), bp4[0]  # ... · a¹₁: the emitting activation
     # The orange frame moved to the clicked cell: only layer 2's chart has it.
-    shapes = {l: page.locator(f".st-key-grad_{l} .js-plotly-plot").evaluate(
-        "gd => (gd.layout.shapes || []).map(s => [s.x0, s.y0])") for l in (1, 2)}
+    shapes = {
+        l: page.locator(f".st-key-grad_{l} .js-plotly-plot").evaluate(
+            "gd => (gd.layout.shapes || []).map(s => [s.x0, s.y0])"
+        )
+        for l in (1, 2)
+    }
     assert shapes == {1: [], 2: [[-0.5, 0.5]]}, shapes
     # The l, k, j pickers follow the click.
     assert [page.locator(f".st-key-pick_{c} input").input_value() for c in "lkj"] == ["2", "2", "1"]
@@ -142,14 +150,26 @@ def test_hover_reads_the_lecture_notation_with_the_traces_numbers(app):
     app.assert_healthy()
 
 
-HOSTILE = ["?epsilon=abc&n_hidden=99", "?epsilon=1e309&step=-1", "?epsilon=nan&x=%3Cscript%3Ealert(1)%3C/script%3E",
-           "?matrix_l=..%2F..%2Fetc%2Fpasswd&seed=" + "9" * 500, "?series_x=inf&pick_l=%F0%9F%92%A5",
-           "?data=%3Cimg%20src=x%3E&ep=99999999&batch=0&h=1,1,1,1,1,1,1,1&lr=-1"]
+HOSTILE = [
+    "?epsilon=abc&n_hidden=99",
+    "?epsilon=1e309&step=-1",
+    "?epsilon=nan&x=%3Cscript%3Ealert(1)%3C/script%3E",
+    "?matrix_l=..%2F..%2Fetc%2Fpasswd&seed=" + "9" * 500,
+    "?series_x=inf&pick_l=%F0%9F%92%A5",
+    "?data=%3Cimg%20src=x%3E&ep=99999999&batch=0&h=1,1,1,1,1,1,1,1&lr=-1",
+]
 
 
-@pytest.mark.parametrize("path, title", [("/", TITLE), ("/two_nodes", "Two nodes in series"),
-                                         ("/matrix_form", "Matrix form"), ("/gradient_check", "Gradient check"),
-                                         ("/train", "Train a network")])
+@pytest.mark.parametrize(
+    "path, title",
+    [
+        ("/", TITLE),
+        ("/two_nodes", "Two nodes in series"),
+        ("/matrix_form", "Matrix form"),
+        ("/gradient_check", "Gradient check"),
+        ("/train", "Train a network"),
+    ],
+)
 def test_hostile_query_strings_leave_every_page_working(app, path, title):
     """Whatever a student types into the URL, each page still opens, with no exception box and no page
     error. (Query parameters the app does not know are ignored; the gradient check's ε is bound to the URL
@@ -158,8 +178,11 @@ def test_hostile_query_strings_leave_every_page_working(app, path, title):
     for query in HOSTILE:
         page.goto(app.base_url + path + query)
         page.wait_for_selector("h1", timeout=20_000)
-        page.wait_for_function("(t) => Array.from(document.querySelectorAll('h1')).some(h => h.innerText.includes(t))",
-                               arg=title, timeout=20_000)
+        page.wait_for_function(
+            "(t) => Array.from(document.querySelectorAll('h1')).some(h => h.innerText.includes(t))",
+            arg=title,
+            timeout=20_000,
+        )
         app.wait_idle()
         assert page.locator("[data-testid=stException]").count() == 0, (path, query)
     assert app.page_errors == [], app.page_errors
@@ -222,9 +245,10 @@ def test_presenter_mode_renders_larger_with_the_sidebar_collapsed(app, browser):
             page.screenshot(f"30_{name}")
             page.assert_healthy()
             sizes[name + "_sidebar_right"] = page.page.evaluate(
-                "document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right")
+                "document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right"
+            )
         finally:
             context.close()
     assert sizes["presenter"] > sizes["normal"] and sizes["presenter_figure"] > sizes["normal_figure"], sizes
-    assert sizes["normal_sidebar_right"] > 100 and sizes["presenter_sidebar_right"] <= 1, sizes   # collapsed
+    assert sizes["normal_sidebar_right"] > 100 and sizes["presenter_sidebar_right"] <= 1, sizes  # collapsed
     assert shots["presenter"] != shots["normal"]

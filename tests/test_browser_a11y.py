@@ -45,11 +45,14 @@ def axe_source():
 
 def violations(page, axe_source: str) -> list[dict]:
     page.add_script_tag(content=axe_source)
-    return page.evaluate("""async (tags) => {
+    return page.evaluate(
+        """async (tags) => {
         const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
         return result.violations.map(v => ({rule: v.id, impact: v.impact, help: v.help,
                                             nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
-    }""", TAGS)
+    }""",
+        TAGS,
+    )
 
 
 @pytest.mark.parametrize("present", ["0", "1"], ids=["plain", "presenter"])
@@ -62,7 +65,7 @@ def test_no_wcag_violations(browser, app_server, axe_source, name, path, query, 
         page.wait_for_selector(title, timeout=60_000)
         page.wait_for_selector(IDLE, state="attached", timeout=60_000)
         page.wait_for_selector(drawn, timeout=60_000)
-        page.wait_for_timeout(500)          # the last charts and equations settle
+        page.wait_for_timeout(500)  # the last charts and equations settle
         found = violations(page, axe_source)
         assert not found, f"{name}, presenter {present}: " + json.dumps(found, indent=1, ensure_ascii=False)
         # The page was really checked: axe saw the figures and their hidden tables.
@@ -93,6 +96,5 @@ def test_a_step_is_announced_in_a_live_region(app):
     assert region.get_attribute("aria-live") == "polite"
     before = region.inner_text()
     app.press("btn_step")
-    page.wait_for_function("(before) => document.querySelector('.st-key-bp_announce').innerText !== before",
-                           arg=before)
+    page.wait_for_function("(before) => document.querySelector('.st-key-bp_announce').innerText !== before", arg=before)
     assert region.inner_text().startswith(app.progress().split(" · ")[0])

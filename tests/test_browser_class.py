@@ -23,8 +23,8 @@ from run_replicas import Replicas, nginx_binary, redis_binary  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-FOLLOW_WITHIN = 2.0     # seconds from the instructor's click to every student's page showing the same step
-FOLLOW_AT_MOST = 20.0   # … and how long to wait before calling it not followed at all
+FOLLOW_WITHIN = 2.0  # seconds from the instructor's click to every student's page showing the same step
+FOLLOW_AT_MOST = 20.0  # … and how long to wait before calling it not followed at all
 PROGRESS_IS = """(want) => Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
     .some(e => e.innerText.trim() === want)"""
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -58,10 +58,12 @@ def _tab(browser, base_url: str, route: str | None = None) -> AppPage:
     if route is not None:
         context.add_cookies([{"name": "bplab_route", "value": route, "url": base_url}])
     app = AppPage(context.new_page(), base_url)
-    app.page.set_default_timeout(120_000)   # loading: five tabs at once on a shared 2-core machine
-    app.console_errors_at = []              # with their URLs: Streamlit's own 404 probes at /class are expected
-    app.page.on("console", lambda m: app.console_errors_at.append((m.text, m.location.get("url", "")))
-                if m.type == "error" else None)
+    app.page.set_default_timeout(120_000)  # loading: five tabs at once on a shared 2-core machine
+    app.console_errors_at = []  # with their URLs: Streamlit's own 404 probes at /class are expected
+    app.page.on(
+        "console",
+        lambda m: app.console_errors_at.append((m.text, m.location.get("url", ""))) if m.type == "error" else None,
+    )
     return app
 
 
@@ -119,7 +121,7 @@ def _join(browser, base_url: str, code: str, route: str | None = None) -> AppPag
 def _class_round(browser, base_url: str, routes: list[str | None]) -> dict:
     teacher, code = _start_class(browser, base_url, routes[0])
     students = [_join(browser, base_url, code, r) for r in routes[1:]]
-    key = teacher.page.evaluate("() => document.body.innerText")   # nothing of the key is on the step page
+    key = teacher.page.evaluate("() => document.body.innerText")  # nothing of the key is on the step page
     try:
         follow = []
         for _ in range(3):
@@ -129,33 +131,40 @@ def _class_round(browser, base_url: str, routes: list[str | None]) -> dict:
             assert all(_step_equations(s) == _step_equations(teacher) for s in students), "the same numbers"
         # a student explores, the class moves on, the student follows again
         explorer = students[0]
-        explorer.act(lambda: explorer.page.get_by_role("button", name="Explore on my own").click(),
-                     until="() => document.body.innerText.includes('Exploring on your own')")
+        explorer.act(
+            lambda: explorer.page.get_by_role("button", name="Explore on my own").click(),
+            until="() => document.body.innerText.includes('Exploring on your own')",
+        )
         before = explorer.progress()
         t0 = time.monotonic()
-        want = teacher.press("btn_step")                 # step 4: backward through layer 2
+        want = teacher.press("btn_step")  # step 4: backward through layer 2
         _wait_same(students[1:], want, t0)
         time.sleep(1.0)
         assert explorer.progress() == before, "an exploring student's page stays where it was"
-        explorer.act(lambda: explorer.page.get_by_role("button", name="Follow again").click(),
-                     until=PROGRESS_IS, arg=want)
+        explorer.act(
+            lambda: explorer.page.get_by_role("button", name="Follow again").click(), until=PROGRESS_IS, arg=want
+        )
         assert "Following the instructor" in explorer.page.inner_text("body")
         # predict together: the sign of δ¹₁ before the step back through layer 1 (Mazur's example: positive)
-        teacher.act(lambda: teacher.page.get_by_role("button", name="Ask the class").click(),
-                    until="() => document.body.innerText.includes('answered so far')")
+        teacher.act(
+            lambda: teacher.page.get_by_role("button", name="Ask the class").click(),
+            until="() => document.body.innerText.includes('answered so far')",
+        )
         answers = ["positive", "negative", "positive"]
         for s, word in zip(students, answers, strict=True):
             s.page.wait_for_selector("text=will δ¹₁ be positive, negative or zero?", timeout=FOLLOW_AT_MOST * 1000)
             s.page.locator("[data-testid=stRadio] [role=radiogroup] label").filter(
-                has_text=re.compile(f"^{word}$")).click()
+                has_text=re.compile(f"^{word}$")
+            ).click()
             s.page.wait_for_selector("text=you can change it")
             s.wait_idle()
-        teacher.page.wait_for_function("() => document.body.innerText.includes('3 answered')",
-                                       timeout=FOLLOW_AT_MOST * 1000)
+        teacher.page.wait_for_function(
+            "() => document.body.innerText.includes('3 answered')", timeout=FOLLOW_AT_MOST * 1000
+        )
         teacher.screenshot("41_class_instructor_question")
         students[1].screenshot("42_class_student_question")
         t0 = time.monotonic()
-        want = teacher.press("btn_step")                 # reveals
+        want = teacher.press("btn_step")  # reveals
         assert want.startswith("Step 5 of 6 — backward through layer 1")
         _wait_same(students, want, t0)
         for s, word in zip(students, answers, strict=True):

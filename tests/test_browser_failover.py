@@ -48,7 +48,7 @@ class Tab:
 
     def open(self, url: str) -> dict:
         response = self.page.goto(url)
-        self.page.wait_for_selector(READY, timeout=150_000)   # a loaded 2-core machine took 76 s
+        self.page.wait_for_selector(READY, timeout=150_000)  # a loaded 2-core machine took 76 s
         self.app.wait_idle()
         return response.headers
 
@@ -66,9 +66,9 @@ class Tab:
             if time.monotonic() > deadline:
                 pytest.fail(f"the tab did not reconnect within {timeout:.0f} s ({len(self.sockets)} sockets)")
             self.page.wait_for_timeout(250)
-        self.page.wait_for_selector(READY, timeout=150_000)   # a loaded 2-core machine took 76 s
+        self.page.wait_for_selector(READY, timeout=150_000)  # a loaded 2-core machine took 76 s
         self.app.wait_idle()
-        self.page.wait_for_timeout(500)       # any rerun the reconnection started has drawn
+        self.page.wait_for_timeout(500)  # any rerun the reconnection started has drawn
         self.app.wait_idle()
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 APP = Path(__file__).resolve().parents[1] / "app.py"
 URL_PATH = "/gradient_check"
 TITLE = "Gradient check"
-CHARTS = ("parity", "sweep", "relerr_1", "relerr_2", "costs")   # the charts of the default 2-2-2 network
+CHARTS = ("parity", "sweep", "relerr_1", "relerr_2", "costs")  # the charts of the default 2-2-2 network
 # Opened at a deep URL, Streamlit's frontend first probes <path>/_stcore/…, gets 404 and falls back to the
 # server root. Those two requests, and the console lines they cause, are expected; nothing else is.
 PROBES = {URL_PATH + "/_stcore/health", URL_PATH + "/_stcore/host-config"}
@@ -25,8 +25,10 @@ PROBES = {URL_PATH + "/_stcore/health", URL_PATH + "/_stcore/host-config"}
 @pytest.fixture(autouse=True)
 def _in_navigation():
     if "pages/gradient_check.py" not in APP.read_text():
-        pytest.fail("the Gradient check page is not in app.py's st.navigation yet (add "
-                    "st.Page('pages/gradient_check.py', …)); its browser tests run once it is")
+        pytest.fail(
+            "the Gradient check page is not in app.py's st.navigation yet (add "
+            "st.Page('pages/gradient_check.py', …)); its browser tests run once it is"
+        )
 
 
 def wait_rendered(page) -> None:
@@ -59,7 +61,7 @@ def test_page_opens_at_its_url_and_renders_with_no_error(browser, app_server):
         assert unexpected == [] and len(app.console_errors) <= len(failed), app.console_errors
         # The verdict table and the ε slider are drawn; the default ε is 1e-6.
         assert page.locator("[data-testid=stAlert]").filter(has_text="ε = 1e-6").count() == 1
-        assert page.locator(".st-key-parity .scatterlayer .point").count() >= 12   # 12 weights and biases
+        assert page.locator(".st-key-parity .scatterlayer .point").count() >= 12  # 12 weights and biases
         app.screenshot("10_gradient_check_default")
     finally:
         context.close()

@@ -19,8 +19,10 @@ def _open(browser, url: str, title: str):
     page = context.new_page()
     app = AppPage(page, url.split("/", 3)[0] + "//" + url.split("/", 3)[2])
     app.console_errors_at = []
-    page.on("console", lambda m: app.console_errors_at.append((m.text, m.location.get("url", "")))
-            if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: app.console_errors_at.append((m.text, m.location.get("url", ""))) if m.type == "error" else None,
+    )
     page.goto(url)
     page.wait_for_selector(f"h1:has-text('{title}')")
     page.wait_for_selector(".katex .katex-mathml annotation", state="attached")
@@ -63,11 +65,14 @@ def test_a_link_to_a_page_of_a_fresh_server_opens_it_inside_the_app(chromium, br
         server.stop()
 
 
-@pytest.mark.parametrize("path, title, query", [
-    ("/matrix_form", "Matrix form", "?h=4,3&act=tanh&seed=11&w=2,3,4&step=7&it=2"),
-    ("/gradient_check", "Gradient check", "?h=3&seed=5&epsilon=0.001&w=1,2,2"),
-    ("/two_nodes", "Two nodes in series", "?w1=-1.5&act1=tanh&plot=b1&lr=0.8"),
-])
+@pytest.mark.parametrize(
+    "path, title, query",
+    [
+        ("/matrix_form", "Matrix form", "?h=4,3&act=tanh&seed=11&w=2,3,4&step=7&it=2"),
+        ("/gradient_check", "Gradient check", "?h=3&seed=5&epsilon=0.001&w=1,2,2"),
+        ("/two_nodes", "Two nodes in series", "?w1=-1.5&act1=tanh&plot=b1&lr=0.8"),
+    ],
+)
 def test_the_address_a_page_writes_reopens_the_same_page_elsewhere(browser, app_server, path, title, query):
     context, first = _open(browser, app_server + path + query, title)
     try:

@@ -14,7 +14,7 @@ from backprop import equations as eq
 
 pytestmark = pytest.mark.browser
 
-PATH = "/matrix_form"            # Streamlit's URL path for pages/matrix_form.py
+PATH = "/matrix_form"  # Streamlit's URL path for pages/matrix_form.py
 TITLE = "Matrix form"
 
 
@@ -37,7 +37,7 @@ def _boxes(app) -> int:
 def test_matrix_form_page_typesets_its_matrices_without_errors(matrix_page):
     app = matrix_page
     page = app.page
-    assert page.url.split("?")[0].rstrip("/").endswith(PATH)   # the query string holds the page's state
+    assert page.url.split("?")[0].rstrip("/").endswith(PATH)  # the query string holds the page's state
     tex = app.latex_sources()
     assert any(r"\begin{bmatrix}" in t and r"\text{(BP2)}" in t and r"\boxed" in t for t in tex), tex
     assert any(r"\sum_m W^{2}_{m1}" in t for t in tex), tex
@@ -53,9 +53,11 @@ def test_choosing_another_k_moves_the_box(matrix_page):
     page = app.page
     before = [t for t in app.latex_sources() if r"\sum_m" in t]
     box = page.locator(".st-key-matrix_k [role=combobox]")
-    app.act(lambda: (box.click(), page.get_by_role("option", name="2", exact=True).click()),
-            until=r"() => Array.from(document.querySelectorAll('.katex annotation'))"
-                  r".some(a => a.textContent.includes('W^{2}_{m2}'))")
+    app.act(
+        lambda: (box.click(), page.get_by_role("option", name="2", exact=True).click()),
+        until=r"() => Array.from(document.querySelectorAll('.katex annotation'))"
+        r".some(a => a.textContent.includes('W^{2}_{m2}'))",
+    )
     after = [t for t in app.latex_sources() if r"\sum_m" in t]
     assert after != before and r"W^{2}_{m2}" in after[0]
     app.screenshot("matrix_02_k2")

@@ -40,9 +40,9 @@ _BOXES = """() => {
 
 def _inside(name: str, b: dict | None, boxes: dict, where: str) -> None:
     assert b is not None, f"{where}: no {name} on the page"
-    assert b["top"] >= 0 and b["left"] >= 0 and b["bottom"] <= boxes["height"] + 0.5 \
-        and b["right"] <= boxes["width"] + 0.5, (
-        f"{where}: the {name} {b} is not inside the {boxes['width']}×{boxes['height']} viewport")
+    assert (
+        b["top"] >= 0 and b["left"] >= 0 and b["bottom"] <= boxes["height"] + 0.5 and b["right"] <= boxes["width"] + 0.5
+    ), f"{where}: the {name} {b} is not inside the {boxes['width']}×{boxes['height']} viewport"
 
 
 def _open(browser, app_server, size: tuple[int, int], query: str) -> tuple:
@@ -50,7 +50,7 @@ def _open(browser, app_server, size: tuple[int, int], query: str) -> tuple:
     app = AppPage(context.new_page(), app_server)
     app.page.set_default_timeout(60_000)
     app.page.goto(f"{app_server}/?{query}")
-    app.page.wait_for_selector(".st-key-grad_focus .js-plotly-plot", timeout=180_000)   # a fresh server: imports
+    app.page.wait_for_selector(".st-key-grad_focus .js-plotly-plot", timeout=180_000)  # a fresh server: imports
     app.wait_idle()
     # The page learns the window's height from the browser and sizes its figures by it (one more run at
     # most): wait until the large heatmap's text is the body text the CSS gives this height.
@@ -59,7 +59,8 @@ def _open(browser, app_server, size: tuple[int, int], query: str) -> tuple:
         "(px) => { const gd = document.querySelector('.st-key-grad_focus .js-plotly-plot');"
         " return gd && gd.layout && gd.layout.font.size === px"
         " && Math.abs(parseFloat(getComputedStyle(document.documentElement).fontSize) - px) < 1; }",
-        arg=int(body))
+        arg=int(body),
+    )
     app.wait_idle()
     return context, app
 
@@ -76,16 +77,19 @@ def _open_normal(browser, app_server, size: tuple[int, int]) -> tuple:
 def _key(app: AppPage, key: str) -> str:
     """Press `key` with no click first; wait until the progress line changed and the run finished."""
     before = app.progress()
-    app.act(lambda: app.page.keyboard.press(key),
-            until="""(before) => { const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+    app.act(
+        lambda: app.page.keyboard.press(key),
+        until="""(before) => { const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
                        .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
-                       return p && p.innerText.trim() !== before; }""", arg=before)
+                       return p && p.innerText.trim() !== before; }""",
+        arg=before,
+    )
     return app.progress()
 
 
 def _check_screen(app: AppPage, L: int, index: int, where: str, shot: str) -> None:
     """Everything the room must see at step `index` is on screen, and nothing scrolled."""
-    app.page.wait_for_timeout(150)   # Plotly's redraw after the run
+    app.page.wait_for_timeout(150)  # Plotly's redraw after the run
     boxes = app.page.evaluate(_BOXES)
     assert boxes["scroll"] == [0, 0, 0], f"{where}: the page is scrolled {boxes['scroll']}"
     for name in ("progress", "diagram", "equation", "step"):
@@ -93,7 +97,7 @@ def _check_screen(app: AppPage, L: int, index: int, where: str, shot: str) -> No
     moment = bp.step(L, index)
     if moment.kind in ("backward", "update"):
         _inside("current layer's heatmap", boxes["focus"], boxes, where)
-        layer = moment.layer if moment.kind == "backward" else 1   # the chosen weight is W¹₁₁ by default
+        layer = moment.layer if moment.kind == "backward" else 1  # the chosen weight is W¹₁₁ by default
         assert re.match(rf"Layer {layer}\b.*∂C/∂W{layer}", boxes["focusTitle"]), (where, boxes["focusTitle"])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     app.page.mouse.move(1, 1)
@@ -102,8 +106,7 @@ def _check_screen(app: AppPage, L: int, index: int, where: str, shot: str) -> No
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
 @pytest.mark.parametrize("preset", ["worked_2_2_2", "deep_narrow"])
-def test_pagedown_through_the_lesson_and_pageup_back_keep_every_step_on_one_screen(browser, app_server,
-                                                                                  size, preset):
+def test_pagedown_through_the_lesson_and_pageup_back_keep_every_step_on_one_screen(browser, app_server, size, preset):
     L = len(PRESETS[preset].sizes) - 1
     last = 2 * L + 2
     context, app = _open(browser, app_server, size, f"present=1&preset={preset}")
@@ -139,8 +142,8 @@ def test_arrows_space_home_and_end_with_the_focus_on_a_button(browser, app_serve
     try:
         assert _key(app, "ArrowRight").startswith("Step 1 of 14")
         assert _key(app, "Space").startswith("Step 2 of 14")
-        app.page.locator(".st-key-btn_back button").focus()       # a non-text control has the focus
-        assert _key(app, "Space").startswith("Step 3 of 14")        # a step, not a click of Back
+        app.page.locator(".st-key-btn_back button").focus()  # a non-text control has the focus
+        assert _key(app, "Space").startswith("Step 3 of 14")  # a step, not a click of Back
         assert _key(app, "ArrowRight").startswith("Step 4 of 14")
         assert _key(app, "ArrowLeft").startswith("Step 3 of 14")
         assert _key(app, "End").startswith("Step 14 of 14 — update")
@@ -180,8 +183,8 @@ def _keys_out_of_presenter_mode(app: AppPage) -> None:
     app.wait_idle()
     assert app.progress().startswith("Step 0 of 6"), app.progress()
     assert field.input_value() == "0.05, 0.1 "
-    field.press("Backspace")   # leave the sample as it was
-    page.locator("h1").click()   # the focus out of the field: the keys are the lesson's again
+    field.press("Backspace")  # leave the sample as it was
+    page.locator("h1").click()  # the focus out of the field: the keys are the lesson's again
     assert _key(app, "ArrowRight").startswith("Step 1 of 6")
     assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") == 0
     app.assert_healthy()
@@ -190,8 +193,8 @@ def _keys_out_of_presenter_mode(app: AppPage) -> None:
 def test_step_is_a_few_tab_presses_away_with_the_sidebar_collapsed(browser, app_server):
     context, app = _open(browser, app_server, (1280, 720), "present=1")
     try:
-        app.page.evaluate("document.activeElement && document.activeElement.blur()")   # Tab from the top
-        for presses in range(1, 16):   # noqa: B007 — the count is read after the loop
+        app.page.evaluate("document.activeElement && document.activeElement.blur()")  # Tab from the top
+        for presses in range(1, 16):  # noqa: B007 — the count is read after the loop
             app.page.keyboard.press("Tab")
             if app.page.evaluate("!!document.activeElement.closest('.st-key-btn_step')"):
                 break
@@ -236,14 +239,16 @@ def test_predict_mode_keeps_the_diagram_beside_the_question_on_a_laptop(browser,
     context, app = _open_normal(browser, app_server, (1366, 768))
     try:
         page = app.page
-        app.act(lambda: page.locator(".st-key-quiz_on label").click(),
-                until="() => document.body.innerText.includes('Score:')")
+        app.act(
+            lambda: page.locator(".st-key-quiz_on label").click(),
+            until="() => document.body.innerText.includes('Score:')",
+        )
         for _ in range(3):
             app.press("btn_step")
         page.wait_for_selector("text=Before the step back")
         d = page.locator(".st-key-diagram .js-plotly-plot").bounding_box()
         q = page.get_by_text("Before the step back").first.bounding_box()
-        assert d["x"] + d["width"] <= q["x"] or d["y"] + d["height"] <= q["y"], (d, q)   # beside or above
+        assert d["x"] + d["width"] <= q["x"] or d["y"] + d["height"] <= q["y"], (d, q)  # beside or above
         assert d["y"] + d["height"] <= 768 and d["y"] >= 0, d
         app.screenshot("presenter_predict_1366x768")
         app.assert_healthy()

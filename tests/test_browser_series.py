@@ -12,15 +12,16 @@ from browser_helpers import assert_companion_healthy, companion_page
 
 pytestmark = pytest.mark.browser
 
-PATH = "/two_nodes"              # Streamlit's URL path for pages/two_nodes.py
+PATH = "/two_nodes"  # Streamlit's URL path for pages/two_nodes.py
 TITLE = "Two nodes in series"
 
 
 @pytest.fixture
 def series_page(browser, app_server):
     """The page in a fresh tab, opened after the home page (see browser_helpers.companion_page)."""
-    with companion_page(browser, app_server, PATH, TITLE, ".st-key-series_curve .js-plotly-plot",
-                        state="visible") as app:
+    with companion_page(
+        browser, app_server, PATH, TITLE, ".st-key-series_curve .js-plotly-plot", state="visible"
+    ) as app:
         yield app
 
 
@@ -31,7 +32,7 @@ def _assert_healthy(app) -> None:
 def test_two_nodes_page_renders_its_chart_and_equations_without_errors(series_page):
     app = series_page
     page = app.page
-    assert page.url.split("?")[0].rstrip("/").endswith(PATH)   # the query string holds the page's state
+    assert page.url.split("?")[0].rstrip("/").endswith(PATH)  # the query string holds the page's state
     # The curve, the tangent and the current point are drawn.
     assert page.locator(".st-key-series_curve .scatterlayer .trace").count() >= 3
     assert "Cost C as a function of" in (page.locator(".st-key-series_curve .gtitle").text_content() or "")
@@ -47,11 +48,14 @@ def test_two_nodes_gradient_descent_step_moves_the_slider(series_page):
     page = app.page
     value = page.locator(".st-key-series_w2 [data-testid=stSliderThumbValue]")
     before = value.inner_text()
-    app.act(lambda: page.locator(".st-key-series_descend button:visible").click(),
-            until="(before) => {"
-                  " const e = document.querySelector('.st-key-series_w2 [data-testid=stSliderThumbValue]');"
-                  " return e && e.innerText !== before; }", arg=before)
-    assert float(value.inner_text()) > float(before)     # the defaults: ∂C/∂w² < 0, so w² grows
+    app.act(
+        lambda: page.locator(".st-key-series_descend button:visible").click(),
+        until="(before) => {"
+        " const e = document.querySelector('.st-key-series_w2 [data-testid=stSliderThumbValue]');"
+        " return e && e.innerText !== before; }",
+        arg=before,
+    )
+    assert float(value.inner_text()) > float(before)  # the defaults: ∂C/∂w² < 0, so w² grows
     assert any(r"C_{\text{before}}" in t for t in app.latex_sources())
     app.screenshot("series_02_after_step")
     _assert_healthy(app)

@@ -26,9 +26,11 @@ def test_run_redraws_while_training_and_pause_stops_it(browser, app_server):
             before = page.locator(f".st-key-{key} [data-testid=stSliderThumbValue]").inner_text()
             page.locator(f".st-key-{key} input[type=range]").focus()
             page.keyboard.press(end)
-            page.wait_for_function("([key, before]) => { const e = document.querySelector(`.st-key-${key} "
-                                   "[data-testid=stSliderThumbValue]`); return e && e.innerText !== before; }",
-                                   arg=[key, before])
+            page.wait_for_function(
+                "([key, before]) => { const e = document.querySelector(`.st-key-${key} "
+                "[data-testid=stSliderThumbValue]`); return e && e.innerText !== before; }",
+                arg=[key, before],
+            )
             app.wait_idle()
         page.wait_for_function("() => document.querySelector('.st-key-train_run button').innerText.includes('2000')")
         app.wait_idle()
@@ -38,16 +40,16 @@ def test_run_redraws_while_training_and_pause_stops_it(browser, app_server):
         for _ in range(8):
             page.wait_for_timeout(250)
             seen.add(_epoch(app))
-        assert len(seen) >= 3, seen                       # the metric changed while training ran
+        assert len(seen) >= 3, seen  # the metric changed while training ran
         page.locator(".st-key-train_pause button").click()
         page.wait_for_selector("[data-testid=stProgress]", state="detached")
         app.wait_idle()
         paused = _epoch(app)
         assert 0 < paused < 2000
         page.wait_for_timeout(1000)
-        assert _epoch(app) == paused                       # nothing trains while paused
+        assert _epoch(app) == paused  # nothing trains while paused
         assert re.search(rf"[?&]ep={paused}(&|$)", page.url), page.url
         traces = page.locator(".st-key-train_norms .js-plotly-plot").evaluate("gd => gd.data.length")
-        assert traces == 3                                 # one line per layer of 2-8-8-1
+        assert traces == 3  # one line per layer of 2-8-8-1
         app.screenshot("50_train_paused")
         assert_companion_healthy(app, PATH)

@@ -21,8 +21,9 @@ UPLOAD = ".st-key-train_import input[type=file]"
 def test_a_refused_import_says_why_at_once_under_the_uploader(browser, app_server):
     with companion_page(browser, app_server, PATH, TITLE, READY) as app:
         page = app.page
-        page.locator(UPLOAD).set_input_files(files=[{"name": "evil.json", "mimeType": "application/json",
-                                                     "buffer": b'{"format": "something else"}'}])
+        page.locator(UPLOAD).set_input_files(
+            files=[{"name": "evil.json", "mimeType": "application/json", "buffer": b'{"format": "something else"}'}]
+        )
         # No other click, no rerun of ours: the message must come with the upload's own rerun.
         message = page.locator("[data-testid=stAlert]").filter(has_text="evil.json")
         try:
@@ -44,10 +45,12 @@ def test_a_good_import_updates_the_sidebar_and_open_in_step_through_goes_there(b
         page = app.page
         hidden = page.locator(".st-key-train_hidden input")
         assert hidden.input_value() == "2"
-        page.locator(UPLOAD).set_input_files(files=[{"name": "net.json", "mimeType": "application/json",
-                                                     "buffer": model_io.model_json(model).encode()}])
-        page.wait_for_function("() => document.querySelector('.st-key-train_hidden input').value === '1'",
-                               timeout=15_000)
+        page.locator(UPLOAD).set_input_files(
+            files=[{"name": "net.json", "mimeType": "application/json", "buffer": model_io.model_json(model).encode()}]
+        )
+        page.wait_for_function(
+            "() => document.querySelector('.st-key-train_hidden input').value === '1'", timeout=15_000
+        )
         app.wait_idle()
         assert page.locator(".st-key-train_h1 input").input_value() == "3"
         page.locator(".st-key-train_send button").click()

@@ -32,8 +32,23 @@ def progress(at: AppTest) -> str | None:
 
 def texts(at: AppTest) -> str:
     """Everything the page shows or keeps in its widgets, as one string (to look for what must not be there)."""
-    parts = [str(e.value) for kind in ("markdown", "caption", "text", "code", "latex", "info", "success", "error",
-                                       "warning", "title", "subheader") for e in getattr(at, kind)]
+    parts = [
+        str(e.value)
+        for kind in (
+            "markdown",
+            "caption",
+            "text",
+            "code",
+            "latex",
+            "info",
+            "success",
+            "error",
+            "warning",
+            "title",
+            "subheader",
+        )
+        for e in getattr(at, kind)
+    ]
     parts += [str(b.label) for b in at.button] + [str(v) for v in at.query_params.values()]
     return "\n".join(parts)
 
@@ -50,7 +65,7 @@ def start_class() -> tuple[AppTest, str, str]:
     teacher.button(key="class_start").click().run()
     code, key = teacher.session_state["class_code"], teacher.session_state["class_key"]
     assert re.fullmatch(f"[{classroom.CODE_ALPHABET}]{{6}}", code)
-    assert code in texts(teacher) and key in texts(teacher)   # the instructor link, in the instructor's page
+    assert code in texts(teacher) and key in texts(teacher)  # the instructor link, in the instructor's page
     teacher.switch_page("pages/step_through.py")
     teacher.run()
     no_errors(teacher)
@@ -60,7 +75,7 @@ def start_class() -> tuple[AppTest, str, str]:
 def join(code: str, nickname: str | None = None) -> AppTest:
     student = new()
     if nickname is None:
-        student.query_params["class"] = code.lower()     # the join link; a code in any case
+        student.query_params["class"] = code.lower()  # the join link; a code in any case
         student.run()
     else:
         student.switch_page("pages/class.py")
@@ -99,7 +114,7 @@ def test_students_follow_the_instructors_steps_network_and_weight():
         s.run()
         assert progress(s) == progress(teacher) == "**Step 3 of 6 — cost of the output** · iteration 1"
         assert s.session_state["pick_l"] == 2 and s.session_state["pick_k"] == 2
-        assert [m.value for m in s.latex] == [m.value for m in teacher.latex]   # the same numbers
+        assert [m.value for m in s.latex] == [m.value for m in teacher.latex]  # the same numbers
     # a new network: the sidebar's widgets follow too
     teacher.button(key="preset_xor_2_2_1").click().run()
     step(teacher, 2)
@@ -113,7 +128,7 @@ def test_students_follow_the_instructors_steps_network_and_weight():
 def test_a_student_who_steps_alone_explores_and_can_follow_again():
     teacher, code, _ = start_class()
     student = join(code)
-    step(student, 2)                        # the student's own Step: theirs to change
+    step(student, 2)  # the student's own Step: theirs to change
     assert not student.session_state["class_following"] and "Exploring on your own" in texts(student)
     assert progress(student).startswith("**Step 2 of 6")
     step(teacher, 4)
@@ -138,7 +153,7 @@ def test_the_class_predicts_then_step_reveals_to_everybody():
     teacher, code, key = start_class()
     students = [join(code), join(code, "Ada"), join(code)]
     store = class_view._store("")
-    step(teacher, 3)        # at the cost: the next steps are backward through layer 2 (largest cell), then 1 (sign)
+    step(teacher, 3)  # at the cost: the next steps are backward through layer 2 (largest cell), then 1 (sign)
     expected = []
     for l, kind in ((2, quiz.LARGEST), (1, quiz.SIGN)):
         teacher.button(key="class_ask").click().run()
@@ -150,23 +165,26 @@ def test_the_class_predicts_then_step_reveals_to_everybody():
             s.run()
             assert key not in texts(s)
         options = _answer_widget(students[0], code, q).options
-        wrong_option = next(o for o in options if o != (asked.answer if kind == quiz.SIGN else
-                                                        f"k = {asked.answer[0] + 1}, j = {asked.answer[1] + 1}"))
+        wrong_option = next(
+            o
+            for o in options
+            if o != (asked.answer if kind == quiz.SIGN else f"k = {asked.answer[0] + 1}, j = {asked.answer[1] + 1}")
+        )
         right = asked.answer
         wrong = wrong_option if kind == quiz.SIGN else tuple(int(v) - 1 for v in re.findall(r"\d+", wrong_option))
         answers = [right, wrong, right]
         for s, answer in zip(students, answers, strict=True):
-            _answer_widget(s, code, q).set_value(wrong if answer == right else right).run()   # first another …
-            _answer_widget(s, code, q).set_value(answer).run()                                # … then changed
+            _answer_widget(s, code, q).set_value(wrong if answer == right else right).run()  # first another …
+            _answer_widget(s, code, q).set_value(answer).run()  # … then changed
             no_errors(s)
             assert "you can change it" in texts(s)
         assert store.count(code, q["id"]) == 3
         teacher.run()
         assert any("3 answered" in m.value for m in teacher.markdown)
         teacher.toggle(key="class_show_counts").set_value(True).run()
-        shown = lambda a, kind=kind: a if kind == quiz.SIGN else f"k = {a[0] + 1}, j = {a[1] + 1}"   # noqa: E731
+        shown = lambda a, kind=kind: a if kind == quiz.SIGN else f"k = {a[0] + 1}, j = {a[1] + 1}"  # noqa: E731
         assert any(f"{shown(right)}: 2" in m.value and f"{shown(wrong)}: 1" in m.value for m in teacher.markdown)
-        step(teacher)                                     # Step reveals
+        step(teacher)  # Step reveals
         assert f"backward through layer {l}" in progress(teacher)
         for s, answer in zip(students, answers, strict=True):
             s.run()
@@ -202,7 +220,7 @@ def test_ending_the_class_leaves_students_exploring_at_the_last_moment():
     no_errors(student)
     assert progress(student) == last and "class_code" not in student.session_state
     assert "class has ended" in texts(student)
-    step(student)       # stepping alone works
+    step(student)  # stepping alone works
     assert progress(student).startswith("**Step 3 of 6")
 
 
@@ -243,8 +261,8 @@ def test_a_nickname_is_length_limited_plain_text():
     teacher, code, _ = start_class()
     student = join(code, "**bold** <i>x</i> :material/home:")
     shown = [t.value for t in student.text]
-    assert "Your nickname: **bold** <i>x</i> :mater" in shown, shown   # st.text: never Markdown; 24 characters
-    assert student.session_state["class_nick"] == "**bold** <i>x</i> :material/home:"[:classroom.NICKNAME_MAX]
+    assert "Your nickname: **bold** <i>x</i> :mater" in shown, shown  # st.text: never Markdown; 24 characters
+    assert student.session_state["class_nick"] == "**bold** <i>x</i> :material/home:"[: classroom.NICKNAME_MAX]
 
 
 def test_redis_unreachable_shows_one_notice_and_stepping_alone_works(monkeypatch):
@@ -254,6 +272,7 @@ def test_redis_unreachable_shows_one_notice_and_stepping_alone_works(monkeypatch
 
     def down(*args, **kwargs):
         raise classroom.StoreUnavailable("the class store (Redis) cannot be reached: test")
+
     for name in ("version", "state", "publish", "count", "distribution", "open_question", "reveal"):
         monkeypatch.setattr(store, name, down)
     step(teacher, 2)
@@ -261,10 +280,10 @@ def test_redis_unreachable_shows_one_notice_and_stepping_alone_works(monkeypatch
     student.run()
     no_errors(student)
     assert sum("can't be reached" in w.value for w in student.warning) == 1
-    step(student)           # alone, while the store is down: the student explores
+    step(student)  # alone, while the store is down: the student explores
     assert progress(student).startswith("**Step 1 of 6")
     monkeypatch.undo()
-    teacher.run()           # the instructor's page publishes what it could not send
+    teacher.run()  # the instructor's page publishes what it could not send
     assert store.state(code).moment["step"] == "2"
     student.button(key="class_follow").click().run()
     no_errors(student)

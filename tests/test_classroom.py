@@ -55,16 +55,19 @@ def make(request):
         def make_memory(**options):
             def wait(seconds):
                 clock.now += seconds
+
             return classroom.MemoryStore(clock=clock, **options), wait
+
         return make_memory
     server = request.getfixturevalue("redis_server")
     if not server.ping():
-        server.start()   # a test that stopped it failed before starting it again
+        server.start()  # a test that stopped it failed before starting it again
 
     def make_redis(**options):
         store = classroom.open_store(server.url, **options)
         store.r.flushdb()
         return store, time.sleep
+
     return make_redis
 
 
@@ -97,7 +100,7 @@ def test_publishing_a_moment_bumps_the_version_and_needs_the_key(store):
         store.open_question(code, "", {"l": "2"})
     with pytest.raises(Forbidden):
         store.end(code, "x")
-    assert store.state(code).moment == moved and store.version(code) == 2   # nothing changed
+    assert store.state(code).moment == moved and store.version(code) == 2  # nothing changed
     with pytest.raises(NoSuchClass):
         store.publish("ZZZZZZ", key, MOMENT)
     assert store.version("ZZZZZZ") is None and store.state("ZZZZZZ") is None
@@ -113,8 +116,8 @@ def test_join_answer_change_count_distribution_reveal(store):
     assert store.count(code, qid) == 0
     assert store.answer(code, qid, "s1", "positive") and store.answer(code, qid, "s2", "negative")
     assert store.answer(code, qid, "s3", "positive")
-    assert store.answer(code, qid, "s3", "negative")          # changed before the reveal: one answer, the last
-    assert store.answer(code, qid, "s1", "positive")          # clicked twice: still one
+    assert store.answer(code, qid, "s3", "negative")  # changed before the reveal: one answer, the last
+    assert store.answer(code, qid, "s1", "positive")  # clicked twice: still one
     assert store.count(code, qid) == 3
     assert store.distribution(code, key, qid) == {"positive": 1, "negative": 2}
     assert store.my_answer(code, qid, "s3") == "negative" and store.my_answer(code, qid, "nobody") is None
@@ -125,13 +128,17 @@ def test_join_answer_change_count_distribution_reveal(store):
     result = store.reveal(code, key, qid, "negative")
     assert store.version(code) == v + 1
     assert (result.counts, result.correct, result.answered, result.right) == (
-        {"positive": 1, "negative": 2}, "negative", 3, 2)
+        {"positive": 1, "negative": 2},
+        "negative",
+        3,
+        2,
+    )
     assert result.named == {"Ada": "positive", "Bo": "negative"}, "names only of students who gave one"
     assert store.state(code).question["revealed"] == "1" and store.state(code).question["correct"] == "negative"
     assert not store.answer(code, qid, "s1", "negative"), "answers after the reveal are refused"
     assert not store.answer(code, qid, "s4", "negative")
     assert store.count(code, qid) == 3 and store.my_answer(code, qid, "s1") == "positive"
-    assert store.reveal(code, key, qid, "negative").counts == result.counts   # twice: the same result
+    assert store.reveal(code, key, qid, "negative").counts == result.counts  # twice: the same result
     q2 = store.open_question(code, key, {"l": "1", "kind": "largest"})
     assert q2 != qid and store.count(code, q2) == 0
     assert store.answer(code, q2, "s2", "1,0")
@@ -188,8 +195,9 @@ def test_concurrent_answers_are_each_counted_once_and_none_after_the_reveal(stor
     assert accepted, "some answers must have come before the reveal"
     # and with no reveal racing: every one of 40 students counted once
     q2 = store.open_question(code, key, {"l": "1"})
-    threads = [threading.Thread(target=lambda i=i: [store.answer(code, q2, f"s{i}", w) for w in words])
-               for i in range(40)]
+    threads = [
+        threading.Thread(target=lambda i=i: [store.answer(code, q2, f"s{i}", w) for w in words]) for i in range(40)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -202,10 +210,10 @@ def test_a_class_without_instructor_activity_expires(make):
     code, key = store.create(MOMENT)
     qid = store.open_question(code, key, {"l": "2"})
     wait(0.4)
-    assert store.answer(code, qid, "s1", "positive")      # a student's answer does not keep it alive …
+    assert store.answer(code, qid, "s1", "positive")  # a student's answer does not keep it alive …
     store.join(code, "s2", "x")
     assert store.version(code) is not None
-    store.publish(code, key, MOMENT)                        # … the instructor's actions do
+    store.publish(code, key, MOMENT)  # … the instructor's actions do
     wait(0.4)
     assert store.state(code) is not None and store.count(code, qid) == 1
     wait(0.35)
@@ -239,14 +247,14 @@ def test_ending_a_class(make):
 
 def test_wrong_codes_are_limited_per_session(store):
     code, _ = store.create(MOMENT)
-    assert store.lookup(code.lower()[:3] + "-" + code[3:], "a").code == code   # any case, a dash is ignored
+    assert store.lookup(code.lower()[:3] + "-" + code[3:], "a").code == code  # any case, a dash is ignored
     for wrong in ("AAAAAA", "BBBBBB", "not a code", "", "ZZZZZ2"):
         with pytest.raises(NoSuchClass):
             store.lookup(wrong, "a")
     with pytest.raises(WrongCodes) as err:
-        store.lookup(code, "a")                 # locked out: even the right code is not looked up
+        store.lookup(code, "a")  # locked out: even the right code is not looked up
     assert 0 < err.value.wait <= 60 and "Try again in" in str(err.value)
-    assert store.lookup(code, "b").code == code   # another session is not
+    assert store.lookup(code, "b").code == code  # another session is not
 
 
 def test_the_wrong_code_limit_of_all_sessions_together(store, monkeypatch):
@@ -271,7 +279,7 @@ def test_bad_input_is_refused_with_a_message(store):
     store.join(code, "s1", "  <b>Ada</b>\u202e\x00 Lovelace and a very long name indeed  ")
     assert store.answer(code, qid, "s1", "zero")
     named = store.reveal(code, key, qid, "zero").named
-    assert named == {"<b>Ada</b> Lovelace and": "zero"}     # no control characters, at most 24 characters
+    assert named == {"<b>Ada</b> Lovelace and": "zero"}  # no control characters, at most 24 characters
     assert store.state(code).moment == MOMENT
 
 
@@ -296,9 +304,14 @@ def test_redis_going_away_and_coming_back(redis_server):
     assert store.answer(code, qid, "s1", "positive")
     redis_server.stop()
     try:
-        for call in (lambda: store.version(code), lambda: store.state(code),
-                     lambda: store.answer(code, qid, "s2", "zero"), lambda: store.publish(code, key, MOMENT),
-                     lambda: store.create(MOMENT), lambda: store.lookup(code, "a")):
+        for call in (
+            lambda: store.version(code),
+            lambda: store.state(code),
+            lambda: store.answer(code, qid, "s2", "zero"),
+            lambda: store.publish(code, key, MOMENT),
+            lambda: store.create(MOMENT),
+            lambda: store.lookup(code, "a"),
+        ):
             t0 = time.monotonic()
             with pytest.raises(StoreUnavailable, match="cannot be reached"):
                 call()

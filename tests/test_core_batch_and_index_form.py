@@ -40,12 +40,15 @@ def test_batch_gradients_are_the_mean_of_per_sample_traces(sizes, m, hidden, out
     assert grads.m == m
     assert grads.cost == pytest.approx(math.fsum(t.cost for t in traces) / m, rel=1e-12)
     for l in range(1, net.L + 1):
-        np.testing.assert_allclose(grads.dC_dW(l), np.mean([t.dC_dW(l) for t in traces], axis=0),
-                                   rtol=1e-10, atol=1e-14)
-        np.testing.assert_allclose(grads.dC_db(l), np.mean([t.dC_db(l) for t in traces], axis=0),
-                                   rtol=1e-10, atol=1e-14)
-        assert grads.mean_abs_delta(l) == pytest.approx(np.mean([np.abs(t.delta(l)) for t in traces]),
-                                                        rel=1e-10, abs=1e-15)
+        np.testing.assert_allclose(
+            grads.dC_dW(l), np.mean([t.dC_dW(l) for t in traces], axis=0), rtol=1e-10, atol=1e-14
+        )
+        np.testing.assert_allclose(
+            grads.dC_db(l), np.mean([t.dC_db(l) for t in traces], axis=0), rtol=1e-10, atol=1e-14
+        )
+        assert grads.mean_abs_delta(l) == pytest.approx(
+            np.mean([np.abs(t.delta(l)) for t in traces]), rel=1e-10, abs=1e-15
+        )
 
 
 def test_a_batch_step_is_the_mean_of_the_per_sample_steps():
@@ -53,8 +56,9 @@ def test_a_batch_step_is_the_mean_of_the_per_sample_steps():
     (W − η·mean ∂C/∂W = mean (W − η ∂C/∂W))."""
     net, X, Y = batch((2, 3, 1), "tanh", "sigmoid", "cross_entropy", m=5, seed=2)
     new = bp.gradient_descent_step(net, bp.batch_gradients(net, X, Y, "cross_entropy"), learning_rate=0.3)
-    singles = [bp.gradient_descent_step(net, bp.backward(net, x, y, "cross_entropy"), 0.3)
-               for x, y in zip(X, Y, strict=True)]
+    singles = [
+        bp.gradient_descent_step(net, bp.backward(net, x, y, "cross_entropy"), 0.3) for x, y in zip(X, Y, strict=True)
+    ]
     for l in (1, 2):
         np.testing.assert_allclose(new.W(l), np.mean([s.W(l) for s in singles], axis=0), rtol=1e-12)
         np.testing.assert_allclose(new.b(l), np.mean([s.b(l) for s in singles], axis=0), rtol=1e-12)
@@ -72,9 +76,11 @@ def test_batch_of_identical_rows_equals_one_sample():
 
 # --- index form against matrix form -------------------------------------------------------------------
 
-INDEX_CASES = [((3, 4, 3, 2), "sigmoid", "sigmoid", "quadratic"),
-               ((2, 5, 4, 3), "tanh", "sigmoid", "cross_entropy"),
-               ((4, 3, 3, 2), "leaky_relu", "linear", "quadratic")]
+INDEX_CASES = [
+    ((3, 4, 3, 2), "sigmoid", "sigmoid", "quadratic"),
+    ((2, 5, 4, 3), "tanh", "sigmoid", "cross_entropy"),
+    ((4, 3, 3, 2), "leaky_relu", "linear", "quadratic"),
+]
 
 
 @pytest.mark.parametrize("sizes,hidden,output,cost", INDEX_CASES)

@@ -24,10 +24,12 @@ def four_hundred_digits():
     """mpmath's precision is global: each test sets its own (another module may have set another)."""
     with mpmath.workdps(DPS):
         yield
+
+
 FLOAT_MAX = mpmath.mpf(sys.float_info.max)
 ZS = [9.0, -9.0, 20.0, -20.0, 36.0, -36.0, 40.0, -40.0, 100.0, -100.0, 700.0, -700.0]
 YS = [0.0, 1.0, 0.3]
-X = 0.5            # the input: W = 2z makes zᴸ = W · 0.5 exactly z, and ∂C/∂W = δ · 0.5 is not δ itself
+X = 0.5  # the input: W = 2z makes zᴸ = W · 0.5 exactly z, and ∂C/∂W = δ · 0.5 is not δ itself
 WORST: dict[str, float] = {}
 
 
@@ -60,9 +62,12 @@ def test_one_output_against_50_digits(z, y):
     trace = bp.backward(net, [X], [y], cost="cross_entropy")
     assert trace.z(1)[0] == z
     C, delta, dW, dC_da = reference(z, y)
-    for what, got, want, tol in (("cost", trace.cost, C, 1e-12), ("delta", trace.delta(1)[0], delta, 1e-12),
-                                 ("dC_dW", trace.dC_dW(1)[0, 0], dW, 1e-12),
-                                 ("dC_db", trace.dC_db(1)[0], delta, 1e-12)):
+    for what, got, want, tol in (
+        ("cost", trace.cost, C, 1e-12),
+        ("delta", trace.delta(1)[0], delta, 1e-12),
+        ("dC_dW", trace.dC_dW(1)[0, 0], dW, 1e-12),
+        ("dC_db", trace.dC_db(1)[0], delta, 1e-12),
+    ):
         error = rel(got, want)
         note(what, error)
         assert error < tol, f"{what} at z={z}, y={y}: mine {got!r} / 400 digits {mpmath.nstr(want, 17)}"
@@ -90,11 +95,20 @@ def test_the_issue_reproductions():
     assert trace.dC_da(1)[0] == pytest.approx(float(1 / sig(mpmath.mpf(-40))), rel=1e-14)
     net = bp.Network.from_arrays([[[-20.0]]], [[0.0]], activation="sigmoid")
     assert bp.backward(net, [1.0], [0.0], cost="cross_entropy").cost == pytest.approx(
-        float(mpmath.log1p(mpmath.exp(-20))), rel=1e-15)
+        float(mpmath.log1p(mpmath.exp(-20))), rel=1e-15
+    )
 
 
-@pytest.mark.parametrize("z, y, want", [(1000.0, 0.0, math.inf), (-1000.0, 1.0, -math.inf),
-                                        (1000.0, 1.0, -1.0), (-1000.0, 0.0, 1.0), (710.0, 0.3, math.inf)])
+@pytest.mark.parametrize(
+    "z, y, want",
+    [
+        (1000.0, 0.0, math.inf),
+        (-1000.0, 1.0, -math.inf),
+        (1000.0, 1.0, -1.0),
+        (-1000.0, 0.0, 1.0),
+        (710.0, 0.3, math.inf),
+    ],
+)
 def test_dC_da_beyond_the_floats_is_infinite_not_clipped(z, y, want):
     """Where |∂C/∂aᴸ| > 1.8e308 the trace holds ±inf (the screen says so); where it is not, its value —
     even at |z| = 1000, where σ(z)σ(−z) underflows to 0."""
@@ -111,7 +125,7 @@ def test_a_saturated_tanh_hidden_layer_passes_exact_deltas_back(z1, z2):
     """x = 1 → tanh node (z¹) → sigmoid output (z²), cross-entropy, y = 0.3: δ¹ = w² δ² sech²(z¹) and
     ∂C/∂W¹ = δ¹ x to 1e−12 relative where δ¹ is a normal float (1 − tanh² gave exactly 0 from |z¹| ≈ 19)."""
     w2 = 2.0
-    b2 = z2 - w2 * math.tanh(z1)                 # z² exactly as asked, up to the rounding of this line
+    b2 = z2 - w2 * math.tanh(z1)  # z² exactly as asked, up to the rounding of this line
     net = bp.Network.from_arrays([[[z1]], [[w2]]], [[0.0], [b2]], activation="tanh", output_activation="sigmoid")
     trace = bp.backward(net, [1.0], [0.3], cost="cross_entropy")
     Z1, Z2 = mpmath.mpf(z1), mpmath.mpf(w2) * mpmath.tanh(mpmath.mpf(z1)) + mpmath.mpf(b2)
@@ -119,8 +133,11 @@ def test_a_saturated_tanh_hidden_layer_passes_exact_deltas_back(z1, z2):
     delta1 = mpmath.mpf(w2) * delta2 / mpmath.cosh(Z1) ** 2
     if abs(delta1) < mpmath.mpf(sys.float_info.min):
         pytest.skip("δ¹ is below the normal floats")
-    for what, got, want in (("delta hidden", trace.delta(1)[0], delta1), ("dC_dW hidden", trace.dC_dW(1)[0, 0], delta1),
-                            ("delta", trace.delta(2)[0], delta2)):
+    for what, got, want in (
+        ("delta hidden", trace.delta(1)[0], delta1),
+        ("dC_dW hidden", trace.dC_dW(1)[0, 0], delta1),
+        ("delta", trace.delta(2)[0], delta2),
+    ):
         error = rel(got, want)
         note(what, error)
         assert error < 1e-12, f"{what}: mine {got!r} / 400 digits {mpmath.nstr(want, 17)}"
@@ -133,15 +150,19 @@ def ulps(got: np.ndarray, want: list) -> np.ndarray:
     return err / np.spacing(np.abs(w))
 
 
-Z_RANGE = np.concatenate([[0.0, 1e-300, 1e-8, 0.5, 1.0, 18.9, 19.1, 36.7, 354.2, 354.4, 354.6, 700.0, 708.0],
-                          np.geomspace(1e-6, 740.0, 400)])
+Z_RANGE = np.concatenate(
+    [[0.0, 1e-300, 1e-8, 0.5, 1.0, 18.9, 19.1, 36.7, 354.2, 354.4, 354.6, 700.0, 708.0], np.geomspace(1e-6, 740.0, 400)]
+)
 Z_RANGE = np.concatenate([Z_RANGE, -Z_RANGE])
 
 
-@pytest.mark.parametrize("name, exact", [
-    ("sigmoid", lambda z: sig(z) * sig(-z)),
-    ("tanh", lambda z: 1 / mpmath.cosh(z) ** 2),
-])
+@pytest.mark.parametrize(
+    "name, exact",
+    [
+        ("sigmoid", lambda z: sig(z) * sig(-z)),
+        ("tanh", lambda z: 1 / mpmath.cosh(z) ** 2),
+    ],
+)
 def test_sigma_prime_within_a_few_ulps_everywhere(name, exact):
     """σ′ of the sigmoid and tanh within 4 ulps of the 50-digit value over |z| ≤ 740, saturated z included
     (tanh′ = 1 − tanh² was exactly 0 from |z| ≈ 19). Where the exact value is below the smallest normal
@@ -154,9 +175,10 @@ def test_sigma_prime_within_a_few_ulps_everywhere(name, exact):
     assert error.max() <= 4, f"{name}′({Z_RANGE[worst]!r}): mine {got[worst]!r} / {mpmath.nstr(want[worst], 17)}"
 
 
-@pytest.mark.parametrize("name, exact", [("relu", lambda z: float(z > 0)),
-                                         ("leaky_relu", lambda z: 1.0 if z > 0 else 0.01),
-                                         ("linear", lambda z: 1.0)])
+@pytest.mark.parametrize(
+    "name, exact",
+    [("relu", lambda z: float(z > 0)), ("leaky_relu", lambda z: 1.0 if z > 0 else 0.01), ("linear", lambda z: 1.0)],
+)
 def test_piecewise_linear_primes_are_exact(name, exact):
     got = bp.activation(name).prime(Z_RANGE)
     assert got.tolist() == [exact(z) for z in Z_RANGE]
@@ -167,6 +189,5 @@ def test_report_the_worst_errors(capsys):
     if not WORST:
         pytest.skip("run with the tests above")
     with capsys.disabled():
-        print("\nworst relative error against 400 digits:",
-              ", ".join(f"{k} {v:.2e}" for k, v in sorted(WORST.items())))
+        print("\nworst relative error against 400 digits:", ", ".join(f"{k} {v:.2e}" for k, v in sorted(WORST.items())))
     assert WORST["cost"] < 1e-12 and WORST["dC_da"] < 1e-9

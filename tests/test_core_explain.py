@@ -9,9 +9,11 @@ from helpers_core import random_arrays, random_sample
 
 import backprop as bp
 
-CASES = [((3, 4, 3, 2), "sigmoid", "sigmoid", "quadratic"),
-         ((2, 5, 3, 1), "tanh", "sigmoid", "cross_entropy"),
-         ((4, 3, 2), "leaky_relu", "linear", "quadratic")]
+CASES = [
+    ((3, 4, 3, 2), "sigmoid", "sigmoid", "quadratic"),
+    ((2, 5, 3, 1), "tanh", "sigmoid", "cross_entropy"),
+    ((4, 3, 2), "leaky_relu", "linear", "quadratic"),
+]
 
 
 @pytest.fixture(params=CASES, ids=lambda c: f"{'-'.join(map(str, c[0]))}-{c[1]}-{c[2]}-{c[3]}")
@@ -101,11 +103,16 @@ def test_explain_rejects_bad_layers_and_nodes(trace):
     """Layer numbers outside 1..L and node indices outside 0..n−1 (negatives included) are refused."""
     L, sizes = trace.L, trace.network.sizes
     bad_calls = [
-        lambda: bp.weight_chain(trace, 0, 0, 0), lambda: bp.weight_chain(trace, L + 1, 0, 0),
-        lambda: bp.weight_chain(trace, 1, sizes[1], 0), lambda: bp.weight_chain(trace, 1, 0, sizes[0]),
-        lambda: bp.weight_chain(trace, 1, -1, 0), lambda: bp.weight_chain(trace, 1, 0, -1),
-        lambda: bp.delta_chain(trace, 0, 0), lambda: bp.delta_chain(trace, L, sizes[L]),
-        lambda: bp.input_sum(trace, 0, 0), lambda: bp.input_sum(trace, 1, sizes[1]),
+        lambda: bp.weight_chain(trace, 0, 0, 0),
+        lambda: bp.weight_chain(trace, L + 1, 0, 0),
+        lambda: bp.weight_chain(trace, 1, sizes[1], 0),
+        lambda: bp.weight_chain(trace, 1, 0, sizes[0]),
+        lambda: bp.weight_chain(trace, 1, -1, 0),
+        lambda: bp.weight_chain(trace, 1, 0, -1),
+        lambda: bp.delta_chain(trace, 0, 0),
+        lambda: bp.delta_chain(trace, L, sizes[L]),
+        lambda: bp.input_sum(trace, 0, 0),
+        lambda: bp.input_sum(trace, 1, sizes[1]),
         lambda: bp.input_sum(trace, 1, 0.0),
     ]
     for call in bad_calls:

@@ -54,8 +54,12 @@ def test_other_activations_stay_finite_at_extremes(name):
     the values of their formulas there."""
     act = bp.activation(name)
     z = np.array([-1000.0, 1000.0])
-    want_sigma = {"tanh": [-1.0, 1.0], "relu": [0.0, 1000.0], "leaky_relu": [-10.0, 1000.0],
-                  "linear": [-1000.0, 1000.0]}[name]
+    want_sigma = {
+        "tanh": [-1.0, 1.0],
+        "relu": [0.0, 1000.0],
+        "leaky_relu": [-10.0, 1000.0],
+        "linear": [-1000.0, 1000.0],
+    }[name]
     want_prime = {"tanh": [0.0, 0.0], "relu": [0.0, 1.0], "leaky_relu": [0.01, 1.0], "linear": [1.0, 1.0]}[name]
     np.testing.assert_allclose(act(z), want_sigma, rtol=1e-15)
     np.testing.assert_allclose(act.prime(z), want_prime, rtol=1e-15)
@@ -98,7 +102,7 @@ def test_quadratic_at_a_saturated_output(z_out):
     learning slowdown that cross-entropy avoids is visible in the numbers."""
     net = saturated_net(z_out)
     trace = bp.backward(net, [1.0], [0.5, 0.5], cost="quadratic")
-    assert trace.cost == pytest.approx(2 * 0.5 * 0.5 ** 2)
+    assert trace.cost == pytest.approx(2 * 0.5 * 0.5**2)
     np.testing.assert_array_equal(trace.delta(1), [0.0, 0.0])
     np.testing.assert_array_equal(trace.dC_dW(1), [[0.0], [0.0]])
 
@@ -123,8 +127,9 @@ def test_deep_saturated_hidden_layers_stay_finite():
     finite numbers throughout (the gradients vanish, as they should)."""
     for hidden in ("sigmoid", "tanh"):
         weights = [np.full((3, 2), 500.0), np.full((3, 3), -500.0), np.full((1, 3), 500.0)]
-        net = bp.Network.from_arrays(weights, [np.zeros(3), np.zeros(3), np.zeros(1)],
-                                     activation=hidden, output_activation="sigmoid")
+        net = bp.Network.from_arrays(
+            weights, [np.zeros(3), np.zeros(3), np.zeros(1)], activation=hidden, output_activation="sigmoid"
+        )
         trace = bp.backward(net, [1.0, 1.0], [0.0], cost="cross_entropy")
         for l in range(1, 4):
             for arr in (trace.z(l), trace.a(l), trace.delta(l), trace.dC_dW(l), trace.dC_da(l)):

@@ -35,8 +35,12 @@ ARCHITECTURES = {
 
 
 # A network without hidden layers has no hidden activation: one hidden name stands for all there.
-CASES = [(arch, h, o, c) for arch, sizes in ARCHITECTURES.items() for h, o, c in valid_combinations()
-         if len(sizes) > 2 or h == "sigmoid"]
+CASES = [
+    (arch, h, o, c)
+    for arch, sizes in ARCHITECTURES.items()
+    for h, o, c in valid_combinations()
+    if len(sizes) > 2 or h == "sigmoid"
+]
 
 
 @pytest.mark.parametrize("arch,hidden,output,cost", CASES)
@@ -46,9 +50,12 @@ def test_backprop_matches_central_differences(arch, hidden, output, cost):
     sizes = ARCHITECTURES[arch]
     net, x, y, dW, db = make_case(sizes, hidden, output, cost, seed=sum(map(ord, arch + hidden + output + cost)))
     trace = bp.backward(net, x, y, cost=cost)
-    assert trace.cost == pytest.approx(ref_cost([net.W(l) for l in range(1, net.L + 1)],
-                                                [net.b(l) for l in range(1, net.L + 1)],
-                                                hidden, output, cost, x, y), rel=1e-12)
+    assert trace.cost == pytest.approx(
+        ref_cost(
+            [net.W(l) for l in range(1, net.L + 1)], [net.b(l) for l in range(1, net.L + 1)], hidden, output, cost, x, y
+        ),
+        rel=1e-12,
+    )
     assert not gradient_mismatches(trace, dW, db), "\n".join(gradient_mismatches(trace, dW, db))
 
 
@@ -66,8 +73,9 @@ def cases(draw):
 
 # derandomize: CI sees the same 30 examples every run (3,000 random ones passed when this was written);
 # database=None: nothing is written into the work tree.
-@settings(max_examples=30, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.filter_too_much]
+)
 @given(cases())
 def test_backprop_matches_central_differences_random(case):
     """Property: for random sizes, seeds and weight scales, backprop equals central differences (samples with
@@ -94,6 +102,7 @@ def test_input_sensitivity_dC_da0_matches_central_differences():
 
 
 # --- the checks have teeth: a deliberately wrong backward pass is caught ---------------------------------
+
 
 def _sigmoid_with(prime):
     s = bp.activation("sigmoid")
@@ -132,9 +141,11 @@ def test_gradient_check_flags_a_wrong_cost_derivative(monkeypatch):
 
 # --- bp.gradient_check itself ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("hidden,output,cost", [("sigmoid", "sigmoid", "cross_entropy"),
-                                                ("tanh", "linear", "quadratic"),
-                                                ("leaky_relu", "sigmoid", "quadratic")])
+
+@pytest.mark.parametrize(
+    "hidden,output,cost",
+    [("sigmoid", "sigmoid", "cross_entropy"), ("tanh", "linear", "quadratic"), ("leaky_relu", "sigmoid", "quadratic")],
+)
 def test_gradient_check_numeric_side_agrees_with_ours(hidden, output, cost):
     """gradient_check's numeric gradients equal our own central differences (same ε), and its relative
     error equals the formula ‖a − n‖/(‖a‖ + ‖n‖) computed here, below tolerance for a correct backprop."""

@@ -25,9 +25,15 @@ def trace_arrays(trace):
     arrays = {f"a({l})": trace.a(l) for l in range(L + 1)}
     arrays |= {f"dC_da({l})": trace.dC_da(l) for l in range(L + 1)}
     for l in range(1, L + 1):
-        arrays |= {f"z({l})": trace.z(l), f"delta({l})": trace.delta(l), f"dC_dW({l})": trace.dC_dW(l),
-                   f"dC_db({l})": trace.dC_db(l), f"sigma_prime({l})": trace.sigma_prime(l),
-                   f"W({l})": trace.network.W(l), f"b({l})": trace.network.b(l)}
+        arrays |= {
+            f"z({l})": trace.z(l),
+            f"delta({l})": trace.delta(l),
+            f"dC_dW({l})": trace.dC_dW(l),
+            f"dC_db({l})": trace.dC_db(l),
+            f"sigma_prime({l})": trace.sigma_prime(l),
+            f"W({l})": trace.network.W(l),
+            f"b({l})": trace.network.b(l),
+        }
     arrays |= {"y": trace.y, "forward.x": trace.forward.x, "forward.output": trace.forward.output}
     return arrays
 
@@ -51,29 +57,40 @@ def test_gradients_and_explain_arrays_are_read_only(case):
     grads = bp.batch_gradients(net, np.array([x, x]), np.array([y, y]), "quadratic")
     trace = bp.backward(net, x, y)
     check = bp.gradient_check(net, x, y)
-    arrays = [grads.dC_dW(1), grads.dC_db(2), check.numeric_dC_dW(1), check.numeric_dC_db(2),
-              check.relative_error_W(1), bp.input_sum(trace, 1, 0).terms, bp.input_sum(trace, 1, 0).W,
-              bp.delta_chain(trace, 1, 0).terms, bp.delta_chain(trace, 1, 0).W_col]
+    arrays = [
+        grads.dC_dW(1),
+        grads.dC_db(2),
+        check.numeric_dC_dW(1),
+        check.numeric_dC_db(2),
+        check.relative_error_W(1),
+        bp.input_sum(trace, 1, 0).terms,
+        bp.input_sum(trace, 1, 0).W,
+        bp.delta_chain(trace, 1, 0).terms,
+        bp.delta_chain(trace, 1, 0).W_col,
+    ]
     for arr in arrays:
         with pytest.raises(ValueError, match="read-only"):
             arr[...] = 0.0
 
 
-@pytest.mark.parametrize("make,field,value", [
-    (lambda net, x, y: net, "activation", "relu"),
-    (lambda net, x, y: net, "_W", ()),
-    (lambda net, x, y: bp.forward(net, x), "_a", ()),
-    (lambda net, x, y: bp.backward(net, x, y), "cost", 0.0),
-    (lambda net, x, y: bp.backward(net, x, y), "y", np.zeros(2)),
-    (lambda net, x, y: bp.batch_gradients(net, [x], [y]), "cost", 0.0),
-    (lambda net, x, y: bp.gradient_check(net, x, y), "epsilon", 1.0),
-    (lambda net, x, y: bp.weight_chain(bp.backward(net, x, y), 1, 0, 0), "dC_dW", 0.0),
-    (lambda net, x, y: bp.delta_chain(bp.backward(net, x, y), 1, 0), "delta", 0.0),
-    (lambda net, x, y: bp.input_sum(bp.forward(net, x), 1, 0), "z", 0.0),
-    (lambda net, x, y: bp.step(2, 3), "index", 0),
-    (lambda net, x, y: bp.activation("sigmoid"), "name", "relu"),
-    (lambda net, x, y: bp.cost("quadratic"), "name", "cross_entropy"),
-])
+@pytest.mark.parametrize(
+    "make,field,value",
+    [
+        (lambda net, x, y: net, "activation", "relu"),
+        (lambda net, x, y: net, "_W", ()),
+        (lambda net, x, y: bp.forward(net, x), "_a", ()),
+        (lambda net, x, y: bp.backward(net, x, y), "cost", 0.0),
+        (lambda net, x, y: bp.backward(net, x, y), "y", np.zeros(2)),
+        (lambda net, x, y: bp.batch_gradients(net, [x], [y]), "cost", 0.0),
+        (lambda net, x, y: bp.gradient_check(net, x, y), "epsilon", 1.0),
+        (lambda net, x, y: bp.weight_chain(bp.backward(net, x, y), 1, 0, 0), "dC_dW", 0.0),
+        (lambda net, x, y: bp.delta_chain(bp.backward(net, x, y), 1, 0), "delta", 0.0),
+        (lambda net, x, y: bp.input_sum(bp.forward(net, x), 1, 0), "z", 0.0),
+        (lambda net, x, y: bp.step(2, 3), "index", 0),
+        (lambda net, x, y: bp.activation("sigmoid"), "name", "relu"),
+        (lambda net, x, y: bp.cost("quadratic"), "name", "cross_entropy"),
+    ],
+)
 def test_result_attributes_cannot_be_assigned(case, make, field, value):
     """Every result is a frozen dataclass: assigning an attribute raises FrozenInstanceError."""
     obj = make(*case)

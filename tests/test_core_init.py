@@ -42,11 +42,14 @@ def test_shapes_sizes_and_activations():
     assert [other.act(l).name for l in (1, 2, 3)] == ["relu", "relu", "sigmoid"]
 
 
-@pytest.mark.parametrize("init,std", [
-    ("xavier", math.sqrt(2 / (400 + 300))),   # Glorot & Bengio (2010), normal form
-    ("he", math.sqrt(2 / 400)),               # He et al. (2015)
-    ("normal", 1.0),                          # N(0, 1), as Nielsen's network.py
-])
+@pytest.mark.parametrize(
+    "init,std",
+    [
+        ("xavier", math.sqrt(2 / (400 + 300))),  # Glorot & Bengio (2010), normal form
+        ("he", math.sqrt(2 / 400)),  # He et al. (2015)
+        ("normal", 1.0),  # N(0, 1), as Nielsen's network.py
+    ],
+)
 def test_init_schemes_have_the_right_spread(init, std):
     """For a 400→300 layer (120,000 weights, so the sample std is within ~0.2% of the true one), the
     weights have mean ≈ 0 and the scheme's std within 5% — tight enough to tell Xavier (0.0535) from
@@ -70,12 +73,19 @@ def test_each_layer_gets_its_own_spread():
     """In a 784-100-10 network each layer's std follows its own fan-in and fan-out."""
     net = bp.Network.random((784, 100, 10), activation="tanh", seed=5, init="xavier")
     assert net.W(1).std() == pytest.approx(math.sqrt(2 / 884), rel=0.05)
-    assert net.W(2).std() == pytest.approx(math.sqrt(2 / 110), rel=0.15)   # 1,000 weights: looser
+    assert net.W(2).std() == pytest.approx(math.sqrt(2 / 110), rel=0.15)  # 1,000 weights: looser
 
 
-@pytest.mark.parametrize("activation,scheme", [
-    ("relu", "he"), ("leaky_relu", "he"), ("sigmoid", "xavier"), ("tanh", "xavier"), ("linear", "xavier"),
-])
+@pytest.mark.parametrize(
+    "activation,scheme",
+    [
+        ("relu", "he"),
+        ("leaky_relu", "he"),
+        ("sigmoid", "xavier"),
+        ("tanh", "xavier"),
+        ("linear", "xavier"),
+    ],
+)
 def test_auto_picks_he_for_relu_like_and_xavier_otherwise(activation, scheme):
     """init="auto" (the default) gives exactly the network the named scheme gives with the same seed, and
     its spread is that scheme's."""

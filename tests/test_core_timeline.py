@@ -12,8 +12,13 @@ from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 
 def expected_sequence(L):
     """(kind, layer) for every step, built from the lecture's description rather than the core's arithmetic."""
-    return ([(START, None)] + [(FORWARD, l) for l in range(1, L + 1)] + [(COST, None)]
-            + [(BACKWARD, l) for l in range(L, 0, -1)] + [(UPDATE, None)])
+    return (
+        [(START, None)]
+        + [(FORWARD, l) for l in range(1, L + 1)]
+        + [(COST, None)]
+        + [(BACKWARD, l) for l in range(L, 0, -1)]
+        + [(UPDATE, None)]
+    )
 
 
 @pytest.mark.parametrize("L", [1, 2, 3, 4, 5])
@@ -34,7 +39,7 @@ def test_what_each_step_reveals(L):
     the cost shows from the cost step on; only the last step is after the update."""
     steps = bp.timeline(L)
     for i, s in enumerate(steps):
-        kinds_so_far = [(k, l) for k, l in expected_sequence(L)[1:i + 1]]
+        kinds_so_far = [(k, l) for k, l in expected_sequence(L)[1 : i + 1]]
         for l in range(L + 1):
             assert s.shows_forward(l) == (l == 0 or (FORWARD, l) in kinds_so_far), (i, l)
         for l in range(1, L + 1):
@@ -69,8 +74,10 @@ def test_progress_text_for_L_3():
     ]
 
 
-@pytest.mark.parametrize("L,index", [(3, 9), (3, -1), (1, 5), (3, 2.0), (3, "2"), (3, None), (3, True),
-                                     (3, np.bool_(True)), (3, np.int64(9))])
+@pytest.mark.parametrize(
+    "L,index",
+    [(3, 9), (3, -1), (1, 5), (3, 2.0), (3, "2"), (3, None), (3, True), (3, np.bool_(True)), (3, np.int64(9))],
+)
 def test_bad_step_indices_are_refused(L, index):
     """Indices outside 0..2L+2 (negatives included, which would otherwise count from the end) and
     non-integers are refused, naming the valid range."""
@@ -94,4 +101,3 @@ def test_numpy_integer_step_index_is_accepted():
     assert s == bp.step(3, 6) and type(s.index) is int
     assert s.progress == "Step 6 of 8 — backward through layer 2"
     assert bp.step(np.int64(3), 6).progress == s.progress
-

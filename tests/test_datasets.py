@@ -17,6 +17,7 @@ TWO_D = ("xor", "circles", "moons", "spiral", "blobs")
 # ------------------------------------------------------------------------------------------------------
 # Generators: seeded, shaped and balanced as documented
 
+
 @pytest.mark.parametrize("name", list(ds.GENERATORS))
 def test_same_seed_same_data_and_another_seed_other_data(name):
     a = ds.generate(name, n=150, noise=0.3, seed=4)
@@ -56,7 +57,7 @@ def test_inputs_lie_in_about_minus_one_to_one(name):
     for noise in (0.0, 1.0):
         X = ds.generate(name, n=2000, noise=noise, seed=0).X
         assert np.abs(X).max() <= (1.0 + 1e-12 if noise == 0 and name != "blobs" else 2.5)
-        assert np.abs(X).max() >= 0.5   # and they do spread out, not all at the centre
+        assert np.abs(X).max() >= 0.5  # and they do spread out, not all at the centre
 
 
 def test_xor_geometry_at_noise_zero():
@@ -64,7 +65,7 @@ def test_xor_geometry_at_noise_zero():
     X, y = data.X, data.Y[:, 0]
     assert np.all(np.abs(X) >= ds.XOR_GAP) and np.all(np.abs(X) <= 1.0)
     np.testing.assert_array_equal(y, (np.sign(X[:, 0]) != np.sign(X[:, 1])).astype(float))
-    for s1 in (-1, 1):            # every quadrant holds points
+    for s1 in (-1, 1):  # every quadrant holds points
         for s2 in (-1, 1):
             assert np.any((np.sign(X[:, 0]) == s1) & (np.sign(X[:, 1]) == s2))
 
@@ -79,7 +80,7 @@ def test_circles_radii_at_noise_zero():
 
 def test_moons_are_half_circles_of_radius_one_before_the_documented_map():
     data = ds.moons(n=400, noise=0.0, seed=3)
-    P = data.X * ds.MOON_SCALE + ds.MOON_SHIFT          # back to scikit-learn's coordinates
+    P = data.X * ds.MOON_SCALE + ds.MOON_SHIFT  # back to scikit-learn's coordinates
     upper = data.Y[:, 0] == 0
     np.testing.assert_allclose(np.hypot(*P[upper].T), 1.0, rtol=1e-12)
     assert np.all(P[upper, 1] >= -1e-12)
@@ -129,6 +130,7 @@ def test_jitter_has_the_documented_spread(name):
 # ------------------------------------------------------------------------------------------------------
 # The split
 
+
 @pytest.mark.parametrize("n,fraction", [(10, 0.0), (10, 0.9), (200, 0.2), (201, 0.25), (2000, 0.5), (15, 0.1)])
 def test_split_sizes_and_disjointness(n, fraction):
     data = ds.circles(n=n, noise=0.1, seed=0, test_fraction=fraction)
@@ -151,20 +153,24 @@ def test_the_split_never_moves_the_points():
 # ------------------------------------------------------------------------------------------------------
 # Parameters out of range are refused, naming the parameter and the range
 
-@pytest.mark.parametrize("kwargs,words", [
-    (dict(n=9), ["n", "10..2000", "9"]),
-    (dict(n=2001), ["n", "10..2000"]),
-    (dict(n=10.5), ["n", "whole"]),
-    (dict(n=True), ["n", "whole"]),
-    (dict(noise=-0.1), ["noise", "0 to 1"]),
-    (dict(noise=1.5), ["noise", "0 to 1"]),
-    (dict(noise=float("nan")), ["noise"]),
-    (dict(noise="lots"), ["noise"]),
-    (dict(seed=-1), ["seed", "≥ 0"]),
-    (dict(seed=1.5), ["seed"]),
-    (dict(test_fraction=0.95), ["test fraction", "0 to 0.9"]),
-    (dict(test_fraction=-0.1), ["test fraction"]),
-])
+
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        (dict(n=9), ["n", "10..2000", "9"]),
+        (dict(n=2001), ["n", "10..2000"]),
+        (dict(n=10.5), ["n", "whole"]),
+        (dict(n=True), ["n", "whole"]),
+        (dict(noise=-0.1), ["noise", "0 to 1"]),
+        (dict(noise=1.5), ["noise", "0 to 1"]),
+        (dict(noise=float("nan")), ["noise"]),
+        (dict(noise="lots"), ["noise"]),
+        (dict(seed=-1), ["seed", "≥ 0"]),
+        (dict(seed=1.5), ["seed"]),
+        (dict(test_fraction=0.95), ["test fraction", "0 to 0.9"]),
+        (dict(test_fraction=-0.1), ["test fraction"]),
+    ],
+)
 def test_bad_generator_parameters_are_named(kwargs, words):
     with pytest.raises(ValueError) as err:
         ds.xor(**kwargs)
@@ -179,6 +185,7 @@ def test_unknown_dataset_name_lists_the_names():
 
 # ------------------------------------------------------------------------------------------------------
 # CSV files that are fine
+
 
 def _csv(rows, header="a,b,label", newline="\n"):
     return header + newline + newline.join(",".join(str(v) for v in row) for row in rows) + newline
@@ -229,9 +236,22 @@ def test_any_column_can_be_the_target():
     assert data.feature_names == ("b", "label") and data.kind == ds.REGRESSION
 
 
-@pytest.mark.parametrize("variant", ["crlf", "cr", "bom bytes", "bom text", "two boms",
-                                     "two boms text", "quoted", "spaces", "blank lines",
-                                     "signs and exponents", "no final newline"])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "crlf",
+        "cr",
+        "bom bytes",
+        "bom text",
+        "two boms",
+        "two boms text",
+        "quoted",
+        "spaces",
+        "blank lines",
+        "signs and exponents",
+        "no final newline",
+    ],
+)
 def test_harmless_variants_give_the_same_table(variant):
     plain = "x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(12))
     text = {
@@ -267,51 +287,54 @@ GOOD_ROWS = "".join(f"{i},{i % 2}\n" for i in range(12))
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
 
 
-@pytest.mark.parametrize("data,words", [
-    (PNG, ["not a CSV file", "binary"]),
-    (PNG.replace(b"\x00", b" "), ["not UTF-8", "0x89", "position 0"]),
-    (b"x,y\n\x00\x01\x02" + b"1,0\n" * 12, ["binary"]),
-    ("x,y\n1,0\x07\n" + GOOD_ROWS, ["control characters", "line 2"]),
-    (("x,y\n" + GOOD_ROWS).encode("utf-16"), ["binary"]),    # UTF-16 has NUL bytes between ASCII letters
-    (("x,y,é\n" + "".join(f"{i},0,1\n" for i in range(12))).encode("latin-1"), ["not UTF-8", "0xe9"]),
-    (b"", ["empty"]),
-    ("\n \n\r\n", ["empty"]),
-    ("x;y\n" + GOOD_ROWS.replace(",", ";"), ["semicolons"]),
-    ("x\ty\n" + GOOD_ROWS.replace(",", "\t"), ["tabs"]),
-    ("values\n" + "1\n" * 12, ["one column", "at least two"]),
-    ("1,0\n" + GOOD_ROWS, ["header", "numbers"]),
-    ("x,y\n", ["0 data rows", "at least 10"]),
-    ("x,y\n1,0\n", ["1 data row ", "at least 10"]),
-    ("x,\n" + GOOD_ROWS, ["column 2 of the header has no name"]),
-    ("x,x\n" + GOOD_ROWS, ["'x' more than once"]),
-    ('"x,y",z\n' + "1,2,3\n" * 12, ["quotes"]),
-    ('x,y\n"1,5",0\n' + GOOD_ROWS, ["line 2", "quotes"]),
-    ("x,y\n" + GOOD_ROWS + "3,red\n", ["line 14", "'y'", "'red'", "not a number"]),
-    ("x,y\n" + GOOD_ROWS + "NaN,1\n", ["line 14", "'x'", "finite"]),
-    ("x,y\n" + GOOD_ROWS + "-inf,1\n", ["line 14", "finite"]),
-    ("x,y\n" + GOOD_ROWS + "1e999,1\n", ["line 14", "within"]),
-    ("x,y\n" + GOOD_ROWS + "1e16,1\n", ["line 14", "within"]),
-    ("x,y\n" + GOOD_ROWS + "1_000,1\n", ["line 14", "not a number"]),
-    ("x,y\n" + GOOD_ROWS + "١٢,1\n", ["line 14", "not a number"]),   # Arabic-Indic digits: float() takes them
-    ("x,y\n" + GOOD_ROWS + "1.5.2,1\n", ["not a number"]),
-    ("x,y\n" + GOOD_ROWS + "0x1F,1\n", ["not a number"]),
-    ("x,y\n" + GOOD_ROWS + ",1\n", ["line 14", "'x'", "empty"]),
-    ("x,y\n" + GOOD_ROWS + "1,2,3\n", ["line 14 has 3 cells", "2 columns"]),
-    ("x,y\n" + GOOD_ROWS + "1,\n", ["line 14", "empty"]),
-    ("x,y\n" + GOOD_ROWS + "1\n", ["line 14 has 1 cells"]),
-    (",".join(f"c{j}" for j in range(12)) + "\n" + "1," * 11 + "1\n", ["12 columns", "at most 9"]),
-    ("x,y\n" + "1,0\n" * (ds.MAX_CSV_ROWS + 1), [f"{ds.MAX_CSV_ROWS + 1} data rows", "at most 5000"]),
-    ("n" * (ds.MAX_NAME_LENGTH + 1) + ",y\n" + GOOD_ROWS, ["41 characters"]),
-    (b"x,y\n" + b"1,0\n" * 300_000, ["1,200,004 bytes (1.2 MB)", "at most 1,000,000 bytes (1.0 MB)"]),
-    (b"x,y\n" + b"1,0\n" * 249_999 + b"0,0\n", ["1,000,004 bytes", "at most 1,000,000 bytes"]),   # 4 bytes over
-    ("x,y\n" + "1," * 600_000 + "0\n", ["1,200,006 bytes"]),
-    ("x" * 999_000 + "\n" + GOOD_ROWS, ["one column"]),                     # one huge header line
-    ("x,y\n" + "1" * 999_000 + ",0\n" + GOOD_ROWS, ["line 2", "within"]),   # one huge number
-    ("x,y\n" + "9" * 300 + ",0\n" + GOOD_ROWS, ["line 2", "within"]),
-    ("x" * 10_000_000, ["10,000,000 bytes"]),
-    (12345, ["text or bytes", "int"]),
-    (None, ["text or bytes"]),
-])
+@pytest.mark.parametrize(
+    "data,words",
+    [
+        (PNG, ["not a CSV file", "binary"]),
+        (PNG.replace(b"\x00", b" "), ["not UTF-8", "0x89", "position 0"]),
+        (b"x,y\n\x00\x01\x02" + b"1,0\n" * 12, ["binary"]),
+        ("x,y\n1,0\x07\n" + GOOD_ROWS, ["control characters", "line 2"]),
+        (("x,y\n" + GOOD_ROWS).encode("utf-16"), ["binary"]),  # UTF-16 has NUL bytes between ASCII letters
+        (("x,y,é\n" + "".join(f"{i},0,1\n" for i in range(12))).encode("latin-1"), ["not UTF-8", "0xe9"]),
+        (b"", ["empty"]),
+        ("\n \n\r\n", ["empty"]),
+        ("x;y\n" + GOOD_ROWS.replace(",", ";"), ["semicolons"]),
+        ("x\ty\n" + GOOD_ROWS.replace(",", "\t"), ["tabs"]),
+        ("values\n" + "1\n" * 12, ["one column", "at least two"]),
+        ("1,0\n" + GOOD_ROWS, ["header", "numbers"]),
+        ("x,y\n", ["0 data rows", "at least 10"]),
+        ("x,y\n1,0\n", ["1 data row ", "at least 10"]),
+        ("x,\n" + GOOD_ROWS, ["column 2 of the header has no name"]),
+        ("x,x\n" + GOOD_ROWS, ["'x' more than once"]),
+        ('"x,y",z\n' + "1,2,3\n" * 12, ["quotes"]),
+        ('x,y\n"1,5",0\n' + GOOD_ROWS, ["line 2", "quotes"]),
+        ("x,y\n" + GOOD_ROWS + "3,red\n", ["line 14", "'y'", "'red'", "not a number"]),
+        ("x,y\n" + GOOD_ROWS + "NaN,1\n", ["line 14", "'x'", "finite"]),
+        ("x,y\n" + GOOD_ROWS + "-inf,1\n", ["line 14", "finite"]),
+        ("x,y\n" + GOOD_ROWS + "1e999,1\n", ["line 14", "within"]),
+        ("x,y\n" + GOOD_ROWS + "1e16,1\n", ["line 14", "within"]),
+        ("x,y\n" + GOOD_ROWS + "1_000,1\n", ["line 14", "not a number"]),
+        ("x,y\n" + GOOD_ROWS + "١٢,1\n", ["line 14", "not a number"]),  # Arabic-Indic digits: float() takes them
+        ("x,y\n" + GOOD_ROWS + "1.5.2,1\n", ["not a number"]),
+        ("x,y\n" + GOOD_ROWS + "0x1F,1\n", ["not a number"]),
+        ("x,y\n" + GOOD_ROWS + ",1\n", ["line 14", "'x'", "empty"]),
+        ("x,y\n" + GOOD_ROWS + "1,2,3\n", ["line 14 has 3 cells", "2 columns"]),
+        ("x,y\n" + GOOD_ROWS + "1,\n", ["line 14", "empty"]),
+        ("x,y\n" + GOOD_ROWS + "1\n", ["line 14 has 1 cells"]),
+        (",".join(f"c{j}" for j in range(12)) + "\n" + "1," * 11 + "1\n", ["12 columns", "at most 9"]),
+        ("x,y\n" + "1,0\n" * (ds.MAX_CSV_ROWS + 1), [f"{ds.MAX_CSV_ROWS + 1} data rows", "at most 5000"]),
+        ("n" * (ds.MAX_NAME_LENGTH + 1) + ",y\n" + GOOD_ROWS, ["41 characters"]),
+        (b"x,y\n" + b"1,0\n" * 300_000, ["1,200,004 bytes (1.2 MB)", "at most 1,000,000 bytes (1.0 MB)"]),
+        (b"x,y\n" + b"1,0\n" * 249_999 + b"0,0\n", ["1,000,004 bytes", "at most 1,000,000 bytes"]),  # 4 bytes over
+        ("x,y\n" + "1," * 600_000 + "0\n", ["1,200,006 bytes"]),
+        ("x" * 999_000 + "\n" + GOOD_ROWS, ["one column"]),  # one huge header line
+        ("x,y\n" + "1" * 999_000 + ",0\n" + GOOD_ROWS, ["line 2", "within"]),  # one huge number
+        ("x,y\n" + "9" * 300 + ",0\n" + GOOD_ROWS, ["line 2", "within"]),
+        ("x" * 10_000_000, ["10,000,000 bytes"]),
+        (12345, ["text or bytes", "int"]),
+        (None, ["text or bytes"]),
+    ],
+)
 def test_hostile_or_malformed_csv_is_refused_with_a_clear_message(data, words):
     with pytest.raises(ValueError) as err:
         ds.read_csv(data)
@@ -321,13 +344,16 @@ def test_hostile_or_malformed_csv_is_refused_with_a_clear_message(data, words):
     assert len(message) < 400, "a message a student can read, not the file echoed back"
 
 
-@pytest.mark.parametrize("text,target,words", [
-    ("x,y\n" + GOOD_ROWS, "z", ["no column 'z'", "'x', 'y'"]),
-    ("x,y\n" + GOOD_ROWS, 3, ["no column 3"]),
-    ("x,y\n" + "".join(f"{i},4\n" for i in range(12)), "y", ["'y'", "same value, 4", "nothing to learn"]),
-    ("x,c,y\n" + "".join(f"{i},7,{i % 2}\n" for i in range(12)), "y", ["input column 'c'", "remove it"]),
-    ("x,c,d,y\n" + "".join(f"{i},7,1,{i % 2}\n" for i in range(12)), "y", ["columns 'c', 'd'", "remove them"]),
-])
+@pytest.mark.parametrize(
+    "text,target,words",
+    [
+        ("x,y\n" + GOOD_ROWS, "z", ["no column 'z'", "'x', 'y'"]),
+        ("x,y\n" + GOOD_ROWS, 3, ["no column 3"]),
+        ("x,y\n" + "".join(f"{i},4\n" for i in range(12)), "y", ["'y'", "same value, 4", "nothing to learn"]),
+        ("x,c,y\n" + "".join(f"{i},7,{i % 2}\n" for i in range(12)), "y", ["input column 'c'", "remove it"]),
+        ("x,c,d,y\n" + "".join(f"{i},7,1,{i % 2}\n" for i in range(12)), "y", ["columns 'c', 'd'", "remove them"]),
+    ],
+)
 def test_from_csv_refuses_a_target_that_cannot_be_learned(text, target, words):
     with pytest.raises(ValueError) as err:
         ds.from_csv(text, target)
@@ -340,7 +366,7 @@ def test_a_column_constant_on_the_training_rows_is_named():
     rows' spread, and the message says what to change."""
     rows = [(i, i % 3, i % 2) for i in range(11)]
     data0 = ds.from_csv(_csv(rows, "x,c,y"), "y", test_fraction=0.1, seed=0)
-    special = int(data0.test_index[0])                  # the one test row
+    special = int(data0.test_index[0])  # the one test row
     rows = [(i, 6 if i == special else 5, i % 2) for i in range(11)]
     with pytest.raises(ValueError, match="'c' holds the same value in every training row.*split seed"):
         ds.from_csv(_csv(rows, "x,c,y"), "y", test_fraction=0.1, seed=0)

@@ -37,7 +37,6 @@ def front():
         yield replicas
 
 
-
 def upstreams(front) -> set[str]:
     return {url.removeprefix("http://") for url in front.replica_urls}
 
@@ -77,6 +76,7 @@ def test_one_browser_stays_on_one_replica_and_its_session_survives_reconnections
     """Page loads and reconnections with the browser's cookie reach the process that holds its session: the
     server resumes it (the same session id, which only that process knows) every time. Against the other
     process, the same resume request gets a new session: the check can tell the difference."""
+
     async def visit():
         session = await Session.open(front.url, "/")
         try:
@@ -87,8 +87,15 @@ def test_one_browser_stays_on_one_replica_and_its_session_survives_reconnections
             for _ in range(5):
                 run = await session.reconnect()
                 page = await asyncio.to_thread(fetch_page, front.url + "/", dict(session.cookies))
-                seen.append((session.session_id, session.stream_headers["x-upstream"], page["x-upstream"],
-                             run.errors, progress(session)))
+                seen.append(
+                    (
+                        session.session_id,
+                        session.stream_headers["x-upstream"],
+                        page["x-upstream"],
+                        run.errors,
+                        progress(session),
+                    )
+                )
             home = first[1]
             other = next(u for u in front.replica_urls if not u.endswith(home))
             stranger = Session(other, "/", query=session.query, cookies=session.cookies)
@@ -114,6 +121,7 @@ def test_one_browser_stays_on_one_replica_and_its_session_survives_reconnections
 def test_different_browsers_are_spread_over_both_replicas(front):
     """New visitors get their own routing cookie, so a class on one address (here: loopback) is spread
     rather than sent to one process, as ip_hash would."""
+
     async def visitors(n):
         pages = await asyncio.gather(*(asyncio.to_thread(fetch_page, front.url + "/", {}) for _ in range(n)))
         return [p["x-upstream"] for p in pages]

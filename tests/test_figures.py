@@ -67,8 +67,10 @@ def test_every_cell_has_a_click_target_carrying_its_indices():
     cells, heat = _named(fig, "cells"), _named(fig, "dC_dW1")
     got = {(int(c[0]), int(c[1]), int(c[2])) for c in cells.customdata}
     assert got == {(1, k, j) for k in range(4) for j in range(3)}
-    assert all(heat.x[int(c[2])] == x and heat.y[int(c[1])] == y
-               for c, x, y in zip(cells.customdata, cells.x, cells.y, strict=True))
+    assert all(
+        heat.x[int(c[2])] == x and heat.y[int(c[1])] == y
+        for c, x, y in zip(cells.customdata, cells.x, cells.y, strict=True)
+    )
     assert list(heat.x) == ["1", "2", "3"] and list(heat.y) == ["1", "2", "3", "4"]
 
 
@@ -144,7 +146,7 @@ def test_diagram_highlights_the_path_of_the_selected_weight():
     assert np.isnan(np.asarray(_named(fig, "path").x)).sum() == 1 + 4  # j→k, then k→m for m = 1..4
     outlined = [i for i, c in enumerate(_nodes(fig).marker.line.color) if c == style.HIGHLIGHT]
     # nodes in order: layer 0 (0, 1), layer 1 (2, 3, 4), layer 2 (5..8), layer 3 (9)
-    assert outlined == [1, 4, 5, 6, 7, 8]   # j = 2 of layer 0, k = 3 of layer 1, every m of layer 2
+    assert outlined == [1, 4, 5, 6, 7, 8]  # j = 2 of layer 0, k = 3 of layer 1, every m of layer 2
 
 
 def test_edges_cover_every_weight_once():
@@ -157,24 +159,27 @@ def test_edges_cover_every_weight_once():
         assert np.isnan(xs[:, 2]).all() and np.isnan(ys[:, 2]).all()
         got += [(x0, y0, x1, y1) for (x0, x1), (y0, y1) in zip(xs[:, :2], ys[:, :2], strict=True)]
     pos = [(np.asarray(n) - 1) / 2 - np.arange(n) for n in (3, 5, 2)]
-    want = [(l - 1, pos[l - 1][j], l, pos[l][k]) for l, (n_in, n_out) in enumerate([(3, 5), (5, 2)], start=1)
-            for k in range(n_out) for j in range(n_in)]
+    want = [
+        (l - 1, pos[l - 1][j], l, pos[l][k])
+        for l, (n_in, n_out) in enumerate([(3, 5), (5, 2)], start=1)
+        for k in range(n_out)
+        for j in range(n_in)
+    ]
     assert sorted(got) == sorted(want)
 
 
 # Presenter mode's colours, measured in CIELAB (ΔE ≈ 2.3 is a just-noticeable difference): colour-blind
 # viewers are simulated with Machado, Oliveira & Fernandes (2009), severity 1, in linear RGB; a washed-out
 # projector as 40 % white light added to every colour.
-_CVD = {"protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
-                       [-0.003882, -0.048116, 1.051998]],
-        "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
-                         [-0.011820, 0.042940, 0.968881]],
-        "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
-                       [0.004733, 0.691367, 0.303900]]}
+_CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
 
 
 def _linear(colour: str) -> np.ndarray:
-    c = np.array([float(v) for v in colour[colour.index("(") + 1:-1].split(",")[:3]]) / 255
+    c = np.array([float(v) for v in colour[colour.index("(") + 1 : -1].split(",")[:3]]) / 255
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
@@ -201,7 +206,7 @@ def test_presenter_colours_keep_small_values_visible_on_a_washed_out_projector()
         normal = _delta_e(0.6 * _colour(v, False) + 0.4 * white, white)
         projected = _delta_e(0.6 * _colour(v, True) + 0.4 * white, white)
         assert normal < 7 < 12 < projected, (v, normal, projected)
-    for v in (0.0, 1.0, -1.0):     # zero stays white, the ends stay the same colours
+    for v in (0.0, 1.0, -1.0):  # zero stays white, the ends stay the same colours
         assert style.diverging([v], 1.0, True) == style.diverging([v], 1.0, False)
 
 
@@ -222,10 +227,12 @@ def test_presenter_colours_keep_signs_apart_for_colour_blind_viewers(vision):
 def test_presenter_mode_reaches_every_diverging_figure():
     trace = bp.backward(bp.Network.random((2, 3, 2), seed=1), [0.5, -0.3], [0.2, 0.9])
     done = bp.step(2, bp.n_steps(2) - 1)
-    assert _named(layer_gradient(trace, 1, done, projector=True), "dC_dW1").colorscale != \
-        _named(layer_gradient(trace, 1, done), "dC_dW1").colorscale
+    assert (
+        _named(layer_gradient(trace, 1, done, projector=True), "dC_dW1").colorscale
+        != _named(layer_gradient(trace, 1, done), "dC_dW1").colorscale
+    )
     normal, projected = (list(_nodes(network_diagram(trace, done, projector=p)).marker.color) for p in (False, True))
-    assert normal != projected and normal[0] == projected[0]   # input nodes carry no δ: same colour either way
+    assert normal != projected and normal[0] == projected[0]  # input nodes carry no δ: same colour either way
 
 
 def test_presenter_mode_grows_node_labels_with_their_nodes_and_other_text_with_the_font():
@@ -268,7 +275,7 @@ def test_figures_built_without_validation_are_valid_plotly(sizes):
         figures.append(network_diagram(trace, m, (L, 0, 0) if i % 2 else None, projector=i % 3 == 0))
         figures += [layer_gradient(trace, l, m, (l, 0, 0), projector=i % 2 == 0) for l in range(1, L + 1)]
     for fig in figures:
-        checked = go.Figure(fig.to_dict())          # validates every property: raises on a bad one
+        checked = go.Figure(fig.to_dict())  # validates every property: raises on a bad one
         # what st.plotly_chart sends, as the browser reads it
         assert _sent(checked) == _sent(fig)
 
@@ -290,9 +297,10 @@ def _sent(fig) -> dict:
             return {k: decode(x) for k, x in v.items()}
         if isinstance(v, list):
             return [decode(x) for x in v]
-        return "NaN" if isinstance(v, float) and v != v else v    # NaN separates line segments; NaN != NaN
+        return "NaN" if isinstance(v, float) and v != v else v  # NaN separates line segments; NaN != NaN
+
     sent = decode(json.loads(pio.to_json(fig, validate=False)))
-    sent["layout"].pop("template", None)     # replaced in the browser by st.plotly_chart's Streamlit theme
+    sent["layout"].pop("template", None)  # replaced in the browser by st.plotly_chart's Streamlit theme
     return sent
 
 
@@ -304,6 +312,7 @@ def test_edge_hover_points_only_where_edges_can_be_told_apart():
     def names(sizes):
         trace = bp.backward(bp.Network.random(sizes, seed=0), np.zeros(sizes[0]), np.zeros(sizes[-1]))
         return [t.name for t in network_diagram(trace, bp.step(len(sizes) - 1, 0)).data]
+
     small, large = (2, 16, 12, 2), (8, 16, 16, 8)
     assert sum(a * b for a, b in pairwise(small)) <= EDGE_HOVER < sum(a * b for a, b in pairwise(large))
     assert "edges" in names(small) and "edges" not in names(large) and "nodes" in names(large)

@@ -89,7 +89,7 @@ def test_gradient_table_is_the_outer_product_once_its_layer_is_reached(name, tra
 def test_summary_names_the_largest_delta_and_cell_with_their_values():
     p = PRESETS["worked_2_2_2"]
     trace = bp.backward(p.network(), p.x, p.y, p.cost)
-    moment = bp.step(2, 4)          # backward through layer 2
+    moment = bp.step(2, 4)  # backward through layer 2
     text = alt.layer_gradient(trace, 2, moment)
     # Mazur's δ²: (0.138498562, −0.038098237); the largest cell is δ²₁ a¹₂ = 0.138498562 × 0.596884378.
     assert "largest magnitude at node 1, +0.1385" in text.summary
@@ -101,8 +101,14 @@ def test_summary_names_the_largest_delta_and_cell_with_their_values():
 
 
 def test_num_writes_the_sign_and_four_digits():
-    assert [alt.num(v) for v in (0.138498562, -0.038098237, 0.0, -0.0, 12345.6, -1e-300)] == \
-        ["+0.1385", "−0.0381", "0", "0", "+1.235e+04", "−1e-300"]
+    assert [alt.num(v) for v in (0.138498562, -0.038098237, 0.0, -0.0, 12345.6, -1e-300)] == [
+        "+0.1385",
+        "−0.0381",
+        "0",
+        "0",
+        "+1.235e+04",
+        "−1e-300",
+    ]
 
 
 def test_markdown_table_has_a_row_per_row_and_cuts_large_tables():
@@ -112,12 +118,13 @@ def test_markdown_table_has_a_row_per_row_and_cuts_large_tables():
     text = alt.diagram(trace, moment)
     assert len(text.rows) == alt.MAX_ROWS and text.left_out == sum(net.sizes) - alt.MAX_ROWS
     md = text.markdown()
-    assert md.count("\n| ") == alt.MAX_ROWS + 2   # the header, the rule and the rows
+    assert md.count("\n| ") == alt.MAX_ROWS + 2  # the header, the rule and the rows
     assert f"{text.left_out} more rows" in md
 
 
 # ------------------------------------------------------------------------------------------------------
 # The companion pages' figures
+
 
 def _mazur():
     p = PRESETS["worked_2_2_2"]
@@ -126,6 +133,7 @@ def _mazur():
 
 def test_cost_curve_states_the_point_the_slope_and_the_drawn_curve():
     from backprop.figures.series import cost_curve
+
     trace = _mazur()
     fig = cost_curve(trace, "W", 2, 0, 1, learning_rate=0.5)
     text = alt.cost_curve(trace, "W", 2, 0, 1, fig)
@@ -134,7 +142,7 @@ def test_cost_curve_states_the_point_the_slope_and_the_drawn_curve():
     (step,) = [t for t in fig.data if t.name == "step"]
     assert f"moves W²₁,₂ to {alt.num(step.x[0])}, where C = {alt.num(step.y[0])}" in text.summary
     drawn = dict(zip(fig.data[0].x, fig.data[0].y, strict=True))
-    for theta, c in text.rows:        # every tabled point lies on the drawn curve
+    for theta, c in text.rows:  # every tabled point lies on the drawn curve
         match = [v for t, v in drawn.items() if abs(t - parse(theta)) <= 5e-4 * max(abs(t), 1e-12)]
         assert match and any(abs(parse(c) - v) <= 5.01e-4 * abs(v) for v in match)
 

@@ -28,8 +28,15 @@ def _history(E, L=3, grad=None, test=True, accuracy=True):
     nan = np.full(E + 1, np.nan)
     acc = e / max(E, 1)
     grad = np.array([[l * 10.0 ** -min(i, 300) for l in range(1, L + 1)] for i in e]) if grad is None else grad
-    return tr.History(e, loss, 2 * loss if test else nan, acc if accuracy else nan,
-                      acc / 2 if accuracy and test else nan, grad, grad / 10)
+    return tr.History(
+        e,
+        loss,
+        2 * loss if test else nan,
+        acc if accuracy else nan,
+        acc / 2 if accuracy and test else nan,
+        grad,
+        grad / 10,
+    )
 
 
 def _trace(fig, name):
@@ -44,6 +51,7 @@ def _message(fig):
 
 # ------------------------------------------------------------------------------------------------------
 # Against epochs
+
 
 def test_loss_figure_carries_train_and_test_loss(circles_run):
     h = circles_run.history
@@ -82,8 +90,11 @@ def test_accuracy_of_a_regression_is_a_message_not_an_empty_plot():
 def test_long_histories_are_thinned_keeping_first_and_last():
     E = 5000
     h = _history(E)
-    for fig, name in ((ft.loss_figure(h), "train loss"), (ft.gradient_norms_figure(h), "layer 1"),
-                      (ft.accuracy_figure(h), "train accuracy")):
+    for fig, name in (
+        (ft.loss_figure(h), "train loss"),
+        (ft.gradient_norms_figure(h), "layer 1"),
+        (ft.accuracy_figure(h), "train accuracy"),
+    ):
         x = np.asarray(_trace(fig, name).x)
         assert len(x) <= ft.MAX_POINTS and x[0] == 0 and x[-1] == E
         assert np.all(np.diff(x) > 0)
@@ -92,18 +103,19 @@ def test_long_histories_are_thinned_keeping_first_and_last():
 
 
 def test_divergence_is_marked_where_it_happened():
-    state = tr.run_epochs(tr.start_training(
-        tr.TrainConfig((2, 8, 8, 1), "relu", "linear", "quadratic", 1e3), ds.xor()), 3)
+    state = tr.run_epochs(
+        tr.start_training(tr.TrainConfig((2, 8, 8, 1), "relu", "linear", "quadratic", 1e3), ds.xor()), 3
+    )
     assert state.diverged
-    for fig in (ft.loss_figure(state.history, state.divergence),
-                ft.accuracy_figure(state.history, state.divergence)):
+    for fig in (ft.loss_figure(state.history, state.divergence), ft.accuracy_figure(state.history, state.divergence)):
         assert any(s.x0 == state.divergence.epoch for s in fig.layout.shapes)
         assert "diverged in epoch 1" in _message(fig)
     assert not ft.loss_figure(state.history).layout.shapes
 
 
-@pytest.mark.parametrize("builder,values", [(ft.gradient_norms_figure, "grad_norm"),
-                                            (ft.mean_abs_delta_figure, "mean_abs_delta")])
+@pytest.mark.parametrize(
+    "builder,values", [(ft.gradient_norms_figure, "grad_norm"), (ft.mean_abs_delta_figure, "mean_abs_delta")]
+)
 def test_per_layer_figures_have_a_line_per_layer_in_order(circles_run, builder, values):
     h = circles_run.history
     fig = builder(h)
@@ -117,8 +129,9 @@ def test_per_layer_figures_have_a_line_per_layer_in_order(circles_run, builder, 
 
 def test_layer_colours_read_dark_to_light():
     """Layer 1 darkest, layer L lightest: the order of the layers is the order of brightness."""
+
     def brightness(colour):
-        r, g, b = (float(v) for v in colour[colour.index("(") + 1:-1].split(","))
+        r, g, b = (float(v) for v in colour[colour.index("(") + 1 : -1].split(","))
         return 0.299 * r + 0.587 * g + 0.114 * b
 
     for L in (1, 2, 5, 7):
@@ -145,6 +158,7 @@ def test_a_fresh_run_with_one_row_draws_points():
 
 # ------------------------------------------------------------------------------------------------------
 # Over the input space
+
 
 def test_decision_boundary_shows_the_output_the_boundary_and_the_points(circles_run):
     net, data = circles_run.network, circles_run.data
@@ -199,8 +213,7 @@ def test_fitted_curve_in_the_data_s_units():
     curve = tr.fitted_curve(net, data, 50)
     np.testing.assert_allclose(fig.data[2].y, data.target_scaling.to_original(curve.output[:, None])[:, 0])
     np.testing.assert_allclose(fig.data[2].x, data.input_scaling.to_original(curve.x[:, None])[:, 0])
-    np.testing.assert_allclose(np.sort(np.concatenate([fig.data[0].y, fig.data[1].y])),
-                               np.sort([r[1] for r in rows]))
+    np.testing.assert_allclose(np.sort(np.concatenate([fig.data[0].y, fig.data[1].y])), np.sort([r[1] for r in rows]))
 
 
 def test_more_than_two_inputs_draw_output_against_target():
@@ -226,8 +239,14 @@ def test_empty_figure_says_why():
 
 def test_every_figure_survives_presenter_mode(circles_run):
     h, net, data = circles_run.history, circles_run.network, circles_run.data
-    for fig in (ft.loss_figure(h), ft.accuracy_figure(h), ft.gradient_norms_figure(h),
-                ft.mean_abs_delta_figure(h), ft.fit_figure(net, data), ft.empty_figure("x")):
+    for fig in (
+        ft.loss_figure(h),
+        ft.accuracy_figure(h),
+        ft.gradient_norms_figure(h),
+        ft.mean_abs_delta_figure(h),
+        ft.fit_figure(net, data),
+        ft.empty_figure("x"),
+    ):
         big = style.for_projector(fig)
         assert big.layout.font.size == style.PRESENTER_FONT
         big.to_json()

@@ -39,6 +39,7 @@ def _n_parameters(sizes) -> int:
 
 # ------------------------------------------------------------------------------------------ figures
 
+
 @pytest.mark.parametrize("sizes", SIZES)
 def test_parity_points_are_the_analytic_and_numeric_gradients_of_every_weight_and_bias(sizes):
     check = _check(sizes)
@@ -47,8 +48,9 @@ def test_parity_points_are_the_analytic_and_numeric_gradients_of_every_weight_an
     for l in range(1, check.L + 1):
         points = _named(fig, f"layer {l}")
         np.testing.assert_array_equal(points.x, np.concatenate([check.trace.dC_dW(l).ravel(), check.trace.dC_db(l)]))
-        np.testing.assert_array_equal(points.y, np.concatenate([check.numeric_dC_dW(l).ravel(),
-                                                                check.numeric_dC_db(l)]))
+        np.testing.assert_array_equal(
+            points.y, np.concatenate([check.numeric_dC_dW(l).ravel(), check.numeric_dC_db(l)])
+        )
         assert len({points.marker.color} if isinstance(points.marker.color, str) else points.marker.color) == 1
         total += len(points.x)
     assert total == _n_parameters(sizes)
@@ -61,7 +63,7 @@ def test_parity_points_are_the_analytic_and_numeric_gradients_of_every_weight_an
 
 @pytest.mark.parametrize("selected", [(1, 0, 0), (1, 2, 3), (2, 1, 2), (3, 0, 1)])
 def test_the_chosen_weight_is_marked_and_labelled_at_its_analytic_numeric_pair(selected):
-    check = _check((4, 3, 2, 1), epsilon=1e-2)   # a large ε: the numeric value differs visibly from backprop's
+    check = _check((4, 3, 2, 1), epsilon=1e-2)  # a large ε: the numeric value differs visibly from backprop's
     l, k, j = selected
     fig = figs.parity_plot(check, selected)
     chosen = _named(fig, "chosen weight")
@@ -110,8 +112,10 @@ def test_epsilon_sweep_plots_each_layers_relative_error_at_each_epsilon():
 
 
 def test_cost_figure_plots_both_times_against_P_with_the_ratio():
-    timings = [GradientTiming((2, w, w, 1), p, 2 * p, b, n, 10, 1)
-               for w, p, b, n in [(2, 15, 1e-4, 1e-3), (4, 37, 1e-4, 3e-3), (8, 105, 2e-4, 2e-2)]]
+    timings = [
+        GradientTiming((2, w, w, 1), p, 2 * p, b, n, 10, 1)
+        for w, p, b, n in [(2, 15, 1e-4, 1e-3), (4, 37, 1e-4, 3e-3), (8, 105, 2e-4, 2e-2)]
+    ]
     fig = figs.gradient_costs(timings, your_P=12)
     back = _named(fig, "backprop: 1 forward + 1 backward pass")
     numeric = _named(fig, "finite differences: 2P forward passes")
@@ -124,10 +128,15 @@ def test_cost_figure_plots_both_times_against_P_with_the_ratio():
 
 # ------------------------------------------------------------------------------------------ the verdict
 
+
 def _gradients(check):
     layers = range(1, check.L + 1)
-    return ([check.trace.dC_dW(l) for l in layers], [check.trace.dC_db(l) for l in layers],
-            [check.numeric_dC_dW(l) for l in layers], [check.numeric_dC_db(l) for l in layers])
+    return (
+        [check.trace.dC_dW(l) for l in layers],
+        [check.trace.dC_db(l) for l in layers],
+        [check.numeric_dC_dW(l) for l in layers],
+        [check.numeric_dC_db(l) for l in layers],
+    )
 
 
 @pytest.mark.parametrize("sizes", SIZES)
@@ -168,18 +177,21 @@ def test_a_deliberately_wrong_gradient_fails_exactly_its_layer(wrong, bad_layer)
 
 
 def test_the_threshold_decides_pass_or_fail():
-    check = _check((2, 3, 1), epsilon=1e-2)    # truncation error ≈ 1e-6
+    check = _check((2, 3, 1), epsilon=1e-2)  # truncation error ≈ 1e-6
     errors = [check.relative_error(l) for l in (1, 2)]
     assert all(1e-9 < e < 1e-4 for e in errors), errors
     assert all(v.passed for v in check.verdicts(1e-4))
     assert not any(v.passed for v in check.verdicts(1e-9))
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda g: (g[0][:1], g[1], g[2], g[3]), "one array per layer"),
-    (lambda g: ([w[:, :1] for w in g[0]], g[1], g[2], g[3]), "layer 1"),
-    (lambda g: (g[0], [b[:1] for b in g[1]], g[2], g[3]), "layer 1"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda g: (g[0][:1], g[1], g[2], g[3]), "one array per layer"),
+        (lambda g: ([w[:, :1] for w in g[0]], g[1], g[2], g[3]), "layer 1"),
+        (lambda g: (g[0], [b[:1] for b in g[1]], g[2], g[3]), "layer 1"),
+    ],
+)
 def test_verdict_inputs_that_do_not_match_are_refused(change, message):
     with pytest.raises(ValueError, match=message):
         layer_verdicts(*change(_gradients(_check((2, 3, 2)))))
@@ -188,6 +200,7 @@ def test_verdict_inputs_that_do_not_match_are_refused(change, message):
 
 
 # ------------------------------------------------------------------------------------------ the timing helper
+
 
 def test_timing_covers_each_width_with_2P_cost_evaluations_counted(monkeypatch):
     """The structure, not the times: one entry per width, P counted from the sizes, the finite differences
@@ -213,11 +226,13 @@ def test_timing_reads_its_clock_around_each_run():
     stops after one run (its budget is spent) and reports 1 s."""
     ticks = iter(range(10_000))
     timings = time_gradients((2, 4), clock=lambda: float(next(ticks)))
-    assert [(t.backprop_runs, t.numeric_runs, t.backprop_seconds, t.numeric_seconds) for t in timings] == \
-        [(1, 1, 1.0, 1.0)] * 2
+    assert [(t.backprop_runs, t.numeric_runs, t.backprop_seconds, t.numeric_seconds) for t in timings] == [
+        (1, 1, 1.0, 1.0)
+    ] * 2
 
 
 # ------------------------------------------------------------------------------------------ the page (AppTest)
+
 
 def _page(lesson: Lesson | None = None, selected=None, epsilon=None) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
@@ -250,12 +265,12 @@ def _default() -> Lesson:
 def test_page_shows_the_default_network_when_no_lesson_is_stored():
     at = _page()
     assert at.title[0].value == "Gradient check"
-    assert at.session_state["lesson"].network == _default().network   # built here, for the step-through page
+    assert at.session_state["lesson"].network == _default().network  # built here, for the step-through page
     assert any("2-2-2" in c.value and "P = 12" in c.value for c in at.caption)
     assert _shown_errors(at) == _expected(_default(), 1e-6)
     assert at.select_slider(key="epsilon").value == 1e-6
     assert any("Every layer passes" in s.value for s in at.success)
-    assert len(at.get("plotly_chart")) == 2 + 2 + 1   # parity, sweep, a heatmap per layer, timings
+    assert len(at.get("plotly_chart")) == 2 + 2 + 1  # parity, sweep, a heatmap per layer, timings
     assert any("Why backprop matters" in h.value for h in at.header)
 
 

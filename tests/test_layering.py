@@ -24,7 +24,7 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:  # relative: resolve against the file's package
-                parts = list(path.relative_to(ROOT).with_suffix("").parts[:-node.level])
+                parts = list(path.relative_to(ROOT).with_suffix("").parts[: -node.level])
                 base = ".".join(parts + ([base] if base else []))
             names.add(base)
             names |= {f"{base}.{a.name}" for a in node.names}
@@ -38,8 +38,16 @@ def _layer(path: Path) -> str:
 
 FORBIDDEN = {
     "core": ("streamlit", "plotly", "pandas", "redis", "backprop.figures", "backprop.ui", "backprop.classroom"),
-    "classroom": ("streamlit", "plotly", "pandas", "numpy", "backprop.figures", "backprop.ui", "backprop.lesson",
-                  "backprop.quiz"),
+    "classroom": (
+        "streamlit",
+        "plotly",
+        "pandas",
+        "numpy",
+        "backprop.figures",
+        "backprop.ui",
+        "backprop.lesson",
+        "backprop.quiz",
+    ),
     "figures": ("streamlit", "backprop.ui"),
     "ui": (),
 }
@@ -60,6 +68,9 @@ def test_the_checker_sees_a_forbidden_import(tmp_path):
 
 def test_only_the_redis_back_end_imports_redis():
     """Choosing the in-process store (the default) must not need the redis client installed."""
-    users = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
-             if any(n == "redis" or n.startswith("redis.") for n in _imports(p))}
+    users = {
+        p.relative_to(PACKAGE).as_posix()
+        for p in PACKAGE.rglob("*.py")
+        if any(n == "redis" or n.startswith("redis.") for n in _imports(p))
+    }
     assert users == {"classroom/redis_store.py"}

@@ -10,8 +10,12 @@ from backprop.presets import PRESETS
 
 
 def _lesson(sizes=(2, 3, 2), seed=1):
-    return Lesson.start(bp.Network.random(sizes, seed=seed), np.linspace(-1, 1, sizes[0]),
-                        np.linspace(0.2, 0.8, sizes[-1]), learning_rate=0.5)
+    return Lesson.start(
+        bp.Network.random(sizes, seed=seed),
+        np.linspace(-1, 1, sizes[0]),
+        np.linspace(0.2, 0.8, sizes[-1]),
+        learning_rate=0.5,
+    )
 
 
 @pytest.mark.parametrize("sizes", [(1, 1), (2, 3, 2), (2, 3, 3, 3, 1)])
@@ -22,8 +26,12 @@ def test_step_walks_the_timeline_then_starts_the_next_iteration_from_the_updated
     for _ in range(2 * L + 2):
         lesson = lesson.forward()
         seen.append((lesson.moment.kind, lesson.moment.layer))
-    assert seen == ([("forward", l) for l in range(1, L + 1)] + [("cost", None)]
-                    + [("backward", l) for l in range(L, 0, -1)] + [("update", None)])
+    assert seen == (
+        [("forward", l) for l in range(1, L + 1)]
+        + [("cost", None)]
+        + [("backward", l) for l in range(L, 0, -1)]
+        + [("update", None)]
+    )
     first = lesson.network
     expected = bp.gradient_descent_step(first, bp.backward(first, lesson.x, lesson.y), 0.5)
     lesson = lesson.forward()
@@ -32,8 +40,8 @@ def test_step_walks_the_timeline_then_starts_the_next_iteration_from_the_updated
 
 
 def test_back_crosses_into_the_previous_iteration_and_stops_at_the_very_start():
-    lesson = _lesson().run_to_end().forward()          # iteration 2, step 1
-    lesson = lesson.back().back()                       # step 0, then iteration 1's update step
+    lesson = _lesson().run_to_end().forward()  # iteration 2, step 1
+    lesson = lesson.back().back()  # step 0, then iteration 1's update step
     assert (lesson.iteration, lesson.index) == (1, lesson.last)
     start = lesson.reset()
     assert start.index == 0 and start.back() is start
@@ -68,15 +76,18 @@ def test_equations_carry_the_hand_worked_numbers_of_the_2_2_2_example():
     p = PRESETS["worked_2_2_2"]
     trace = bp.backward(p.network(), p.x, p.y, p.cost)
     assert eq.input_sum(bp.input_sum(trace, 1, 0)).endswith(
-        r"a^{1}_{1} &= \sigma(z^{1}_{1}) = \sigma(0.3775) \\ &= 0.5933\end{aligned}")
+        r"a^{1}_{1} &= \sigma(z^{1}_{1}) = \sigma(0.3775) \\ &= 0.5933\end{aligned}"
+    )
     assert r"\frac{1}{2}\bigl[(0.7514 - 0.01)^2 + (0.7729 - 0.99)^2\bigr] \\ &= 0.2984" in eq.cost(
-        "quadratic", trace.z(2), trace.a(2), trace.y, trace.cost)
+        "quadratic", trace.z(2), trace.a(2), trace.y, trace.cost
+    )
     bp4 = eq.bp4(bp.weight_chain(trace, 2, 0, 0))
     assert r"&= 0.08217 \qquad \text{(BP4)}" in bp4
     assert r"&= 0.0004386 \qquad \text{(BP4)}" in eq.bp4(bp.weight_chain(trace, 1, 0, 0))
     new = bp.gradient_descent_step(trace.network, trace, 0.5)
     assert eq.update(bp.weight_chain(trace, 2, 0, 0), 0.5, new.W(2)[0, 0]).endswith(
-        r"&= 0.4 - 0.5 \cdot 0.08217 \\ &= 0.3589\end{aligned}")
+        r"&= 0.4 - 0.5 \cdot 0.08217 \\ &= 0.3589\end{aligned}"
+    )
 
 
 def test_bp2_writes_out_every_term_of_the_sum_over_m():

@@ -46,7 +46,7 @@ def _index_form(trace: bp.Trace, l: int) -> dict:
     n_l, n_prev = net.sizes[l], net.sizes[l - 1]
     sp = [float(v) for v in trace.sigma_prime(l)]
     if l == L:
-        dC_da = [float(v) for v in trace.dC_da(L)]          # from the cost, as (BP1) takes it
+        dC_da = [float(v) for v in trace.dC_da(L)]  # from the cost, as (BP1) takes it
         delta = [float(v) for v in trace.delta(L)]
     else:
         W, d = net.W(l + 1), trace.delta(l + 1)
@@ -54,7 +54,7 @@ def _index_form(trace: bp.Trace, l: int) -> dict:
         for k in range(n_l):
             total = 0.0
             for m in range(net.sizes[l + 1]):
-                total += float(W[m, k]) * float(d[m])       # Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ
+                total += float(W[m, k]) * float(d[m])  # Σₘ Wˡ⁺¹ₘₖ δˡ⁺¹ₘ
             dC_da.append(total)
         delta = [dC_da[k] * sp[k] for k in range(n_l)]
     a_prev = [float(v) for v in trace.a(l - 1)]
@@ -67,6 +67,7 @@ def _close(mine, theirs, what: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------ core
+
 
 @pytest.mark.parametrize("sizes, act, out, cost", CASES)
 def test_matrix_form_equals_the_index_form_and_the_trace_at_every_layer(sizes, act, out, cost):
@@ -110,7 +111,7 @@ def test_every_entry_is_the_index_form_sum_and_the_traces_number(sizes, act, out
                 e = entry(trace, l, k, j)
                 assert (e.l, e.k, e.j, e.is_output) == (l, k, j, l == trace.L)
                 assert e.dC_da == pytest.approx(ref["dC_da"][k], rel=1e-12, abs=1e-15)
-                assert e.dC_da == pytest.approx(m.dC_da[k], rel=1e-12, abs=1e-15)      # the boxed entry
+                assert e.dC_da == pytest.approx(m.dC_da[k], rel=1e-12, abs=1e-15)  # the boxed entry
                 assert e.dC_da == pytest.approx(float(trace.dC_da(l)[k]), rel=1e-12, abs=1e-15)
                 assert e.delta == pytest.approx(float(trace.delta(l)[k]), rel=1e-12, abs=1e-15)
                 assert e.dC_dW == pytest.approx(float(trace.dC_dW(l)[k, j]), rel=1e-12, abs=1e-15)
@@ -141,12 +142,12 @@ def test_the_worked_example_by_hand():
     e = entry(trace, 1, 0, 0)
     assert e.dC_da == pytest.approx(0.40 * 0.13849856 + 0.50 * -0.03809824, abs=1e-7)
     m = layer_matrices(trace, 2)
-    assert m.dC_dW[0, 0] == pytest.approx(0.082167041, abs=1e-8)   # ∂C/∂w₅ in the blog post
+    assert m.dC_dW[0, 0] == pytest.approx(0.082167041, abs=1e-8)  # ∂C/∂w₅ in the blog post
 
 
 # ------------------------------------------------------------------------------------------ LaTeX
 
-BOXED = re.compile(r"\\boxed\{((?:[^{}]|\{[^{}]*\})*)\}")   # one level of nested braces: 10^{-5}
+BOXED = re.compile(r"\\boxed\{((?:[^{}]|\{[^{}]*\})*)\}")  # one level of nested braces: 10^{-5}
 
 
 def _boxed(tex: str) -> list[str]:
@@ -157,7 +158,7 @@ def test_bmatrix_writes_nums_in_rows_and_columns_with_the_boxed_entry():
     M = np.array([[1.5, -2.0, 3e-7], [0.0, 0.125, -4.25]])
     tex = eq.bmatrix(M, boxed=(1, 2), marked_rows=(0,))
     assert tex.startswith(r"\begin{bmatrix}") and tex.endswith(r"\end{bmatrix}")
-    body = tex[len(r"\begin{bmatrix}"):-len(r"\end{bmatrix}")]
+    body = tex[len(r"\begin{bmatrix}") : -len(r"\end{bmatrix}")]
     rows = body.split(r" \\ ")
     assert len(rows) == 2 and all(len(r.split(" & ")) == 3 for r in rows)
     assert _boxed(tex) == [eq.num(-4.25)]
@@ -183,7 +184,7 @@ def test_matrix_equations_print_the_traces_numbers_and_box_the_chosen_entry(size
             numbers = [*trace.network.W(l + 1).ravel(), *trace.delta(l + 1), *trace.dC_da(l), *trace.delta(l)]
             assert _boxed(tex) == [eq.num(trace.dC_da(l)[k])] and r"\text{(BP2)}" in tex
             assert rf"(W^{{{l + 1}}})^T" in tex
-        for v in numbers:   # with 4 significant digits, or more where the printed products need them
+        for v in numbers:  # with 4 significant digits, or more where the printed products need them
             assert shown(v, tex), f"{eq.num(v)} missing from layer {l}'s equation"
         tex4 = eq.matrix_bp4(m, k, j)
         assert _boxed(tex4) == [eq.num(trace.dC_dW(l)[k, j])] and r"\text{(BP4)}" in tex4
@@ -215,13 +216,14 @@ def test_index_equations_print_the_sum_term_by_term_and_equal_the_boxed_matrix_e
 
 # ------------------------------------------------------------------------------------------ figure
 
+
 def test_heatmap_shows_the_values_and_outlines_the_chosen_cell_and_row():
     M = np.arange(12.0).reshape(3, 4) - 5
     fig = matrix_heatmap(M, "title", boxed=(2, 1), row=0)
     np.testing.assert_array_equal(np.asarray(fig.data[0].z), M)
     rects = [(s.x0, s.x1, s.y0, s.y1) for s in fig.layout.shapes]
-    assert (-0.5, 3.5, -0.5, 0.5) in rects            # row 1 whole
-    assert (0.5, 1.5, 1.5, 2.5) in rects              # cell (3, 2)
+    assert (-0.5, 3.5, -0.5, 0.5) in rects  # row 1 whole
+    assert (0.5, 1.5, 1.5, 2.5) in rects  # cell (3, 2)
     assert fig.data[0].zmin == -6 and fig.data[0].zmax == 6
     column = matrix_heatmap([1.0, -2.0], "v")
     assert np.asarray(column.data[0].z).shape == (2, 1) and not column.layout.shapes
@@ -243,6 +245,7 @@ def test_side_by_side_draws_each_part_on_its_own_axes_with_its_outlines():
 
 
 # ------------------------------------------------------------------------------------------ the page
+
 
 def _page(lesson: Lesson | None = None, selected=None) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
@@ -279,11 +282,14 @@ def test_page_shows_the_default_network_when_no_lesson_is_stored():
     at = _page()
     p = PRESETS["worked_2_2_2"]
     assert at.title[0].value == "Matrix form"
-    assert at.session_state["lesson"].network == p.network()   # built here, for the step-through page to take over
+    assert at.session_state["lesson"].network == p.network()  # built here, for the step-through page to take over
     assert any("2-2-2" in c.value for c in at.caption)
     trace = bp.backward(p.network(), p.x, p.y, p.cost)
-    assert (at.selectbox(key="matrix_l").value, at.selectbox(key="matrix_k").value,
-            at.selectbox(key="matrix_j").value) == (1, 0, 0)
+    assert (
+        at.selectbox(key="matrix_l").value,
+        at.selectbox(key="matrix_k").value,
+        at.selectbox(key="matrix_j").value,
+    ) == (1, 0, 0)
     assert _all_boxed(at) == _expected_boxes(trace, 1, 0, 0)
     assert any(eq.matrix_bp2(layer_matrices(trace, 1), 0) in t.value for t in at.latex)
     assert "Both forms give the same numbers" in at.success[0].value
@@ -293,25 +299,30 @@ def test_page_starts_at_the_step_through_pages_network_and_weight():
     lesson = _lesson()
     at = _page(lesson, selected=(2, 1, 3))
     assert any("3-4-2-2" in c.value for c in at.caption)
-    assert (at.selectbox(key="matrix_l").value, at.selectbox(key="matrix_k").value,
-            at.selectbox(key="matrix_j").value) == (2, 1, 3)
+    assert (
+        at.selectbox(key="matrix_l").value,
+        at.selectbox(key="matrix_k").value,
+        at.selectbox(key="matrix_j").value,
+    ) == (2, 1, 3)
     assert _all_boxed(at) == _expected_boxes(lesson.trace, 2, 1, 3)
 
 
-@pytest.mark.parametrize("key, value, expected", [
-    ("matrix_l", 3, (3, 1, 1)),    # the output layer: k and j kept where they fit, (BP1) instead of (BP2)
-    ("matrix_k", 0, (2, 0, 3)),
-    ("matrix_j", 0, (2, 1, 0)),
-    ("matrix_l", 1, (1, 1, 2)),    # layer 0 has 3 nodes: j = 4 does not fit and becomes the last, 3
-])
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("matrix_l", 3, (3, 1, 1)),  # the output layer: k and j kept where they fit, (BP1) instead of (BP2)
+        ("matrix_k", 0, (2, 0, 3)),
+        ("matrix_j", 0, (2, 1, 0)),
+        ("matrix_l", 1, (1, 1, 2)),  # layer 0 has 3 nodes: j = 4 does not fit and becomes the last, 3
+    ],
+)
 def test_changing_l_k_or_j_changes_the_highlighted_numbers(key, value, expected):
     lesson = _lesson()
     at = _page(lesson, selected=(2, 1, 3))
     before = _all_boxed(at)
     at.selectbox(key=key).set_value(value).run()
     _ok(at)
-    shown = (at.selectbox(key="matrix_l").value, at.selectbox(key="matrix_k").value,
-             at.selectbox(key="matrix_j").value)
+    shown = (at.selectbox(key="matrix_l").value, at.selectbox(key="matrix_k").value, at.selectbox(key="matrix_j").value)
     assert shown == expected
     after = _all_boxed(at)
     assert after != before and after == _expected_boxes(lesson.trace, *expected)
@@ -325,13 +336,13 @@ def test_large_layers_are_drawn_as_heatmaps_and_still_box_the_index_form():
     lesson = _lesson(sizes=(3, 10, 8, 7), act="relu", out="linear")
     at = _page(lesson, selected=(2, 7, 9))
     charts = at.get("plotly_chart")
-    assert len(charts) == 2              # (W³)ᵀ, δ³, (W³)ᵀ δ³ in one chart, and the ∂C/∂W² heatmap
+    assert len(charts) == 2  # (W³)ᵀ, δ³, (W³)ᵀ δ³ in one chart, and the ∂C/∂W² heatmap
     trace = lesson.trace
     # The written-out matrices give way to the heatmaps; the index form still shows the entries.
     assert _all_boxed(at) == [eq.num(trace.dC_da(2)[7]), eq.num(trace.dC_dW(2)[7, 9])]
     at.selectbox(key="matrix_l").set_value(3).run()
     _ok(at)
-    assert len(at.get("plotly_chart")) == 2       # ∇ₐC, σ′, δᴸ in one chart, and ∂C/∂W³ (7 × 8)
+    assert len(at.get("plotly_chart")) == 2  # ∇ₐC, σ′, δᴸ in one chart, and ∂C/∂W³ (7 × 8)
     assert _all_boxed(at) == [eq.num(trace.delta(3)[6]), eq.num(trace.dC_dW(3)[6, 7])]
 
 

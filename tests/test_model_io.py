@@ -35,18 +35,24 @@ def _record(**changes):
 # ------------------------------------------------------------------------------------------------------
 # Round trips
 
+
 def test_export_then_import_gives_the_same_network_and_settings_bit_for_bit():
     state = _trained()
     loaded = mio.load_model_json(mio.model_json(state))
-    assert loaded.network == state.network        # Network.__eq__ compares every array exactly
+    assert loaded.network == state.network  # Network.__eq__ compares every array exactly
     for l in range(1, state.network.L + 1):
         assert loaded.network.W(l).tobytes() == state.network.W(l).tobytes()
     assert loaded.config == state.config and loaded.epochs == 3
     info = loaded.dataset
-    assert (info.name, info.kind, info.feature_names, info.target_name, info.class_labels) == \
-           ("circles", "classification", ("x1", "x2"), "class", ("class 0", "class 1"))
+    assert (info.name, info.kind, info.feature_names, info.target_name, info.class_labels) == (
+        "circles",
+        "classification",
+        ("x1", "x2"),
+        "class",
+        ("class 0", "class 1"),
+    )
     assert info.settings == state.data.settings
-    assert info.generated() == state.data           # a generated dataset comes back from its settings
+    assert info.generated() == state.data  # a generated dataset comes back from its settings
 
 
 def test_awkward_floats_survive_exactly():
@@ -108,31 +114,37 @@ def test_export_refuses_what_import_would_refuse():
 # ------------------------------------------------------------------------------------------------------
 # Refusals
 
+
 def _dump(record):
     return json.dumps(record)
 
 
-@pytest.mark.parametrize("text,words", [
-    ("", ["not valid JSON", "line 1"]),
-    ("not json at all", ["not valid JSON"]),
-    ("{'format': 1}", ["not valid JSON"]),
-    ("[1, 2, 3]", ["JSON object", "a list of 3"]),
-    ("null", ["JSON object", "null"]),
-    ("[" * 100_000, ["nested too deeply"]),
-    ('{"a":' * 50_000 + "1" + "}" * 50_000, ["nested too deeply"]),
-    ("1" * 5000, ["too many digits"]),
-    ("x" * 10_000_000, ["10,000,000 bytes", "at most 1,000,000 bytes"]),
-    (b"{" + b" " * 2_000_000 + b"}", ["2,000,002 bytes (2.0 MB)", "at most 1,000,000 bytes (1.0 MB)"]),
-    ("é" * 600_000, ["1,200,000 bytes"]),                  # 600,000 characters of two bytes each in UTF-8
-    (b"\xff\xfe{}", ["not UTF-8"]),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", ["not UTF-8"]),
-    ('{"format": "backprop-lab model", "format": "x"}', ["'format' twice"]),
-    (_dump({"format": "backprop-lab worked sheet", "version": 1}), ["not a version 1 model file",
-                                                                    "'backprop-lab worked sheet'"]),
-    (_dump({"format": "backprop-lab model", "version": 2}), ["not a version 1 model file", "version 2"]),
-    (_dump({"format": "backprop-lab model", "version": True}), ["not a version 1"]),
-    (_dump({"format": "backprop-lab model", "version": 1}), ["lacks the keys", "'sizes'", "'weights'"]),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("", ["not valid JSON", "line 1"]),
+        ("not json at all", ["not valid JSON"]),
+        ("{'format': 1}", ["not valid JSON"]),
+        ("[1, 2, 3]", ["JSON object", "a list of 3"]),
+        ("null", ["JSON object", "null"]),
+        ("[" * 100_000, ["nested too deeply"]),
+        ('{"a":' * 50_000 + "1" + "}" * 50_000, ["nested too deeply"]),
+        ("1" * 5000, ["too many digits"]),
+        ("x" * 10_000_000, ["10,000,000 bytes", "at most 1,000,000 bytes"]),
+        (b"{" + b" " * 2_000_000 + b"}", ["2,000,002 bytes (2.0 MB)", "at most 1,000,000 bytes (1.0 MB)"]),
+        ("é" * 600_000, ["1,200,000 bytes"]),  # 600,000 characters of two bytes each in UTF-8
+        (b"\xff\xfe{}", ["not UTF-8"]),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", ["not UTF-8"]),
+        ('{"format": "backprop-lab model", "format": "x"}', ["'format' twice"]),
+        (
+            _dump({"format": "backprop-lab worked sheet", "version": 1}),
+            ["not a version 1 model file", "'backprop-lab worked sheet'"],
+        ),
+        (_dump({"format": "backprop-lab model", "version": 2}), ["not a version 1 model file", "version 2"]),
+        (_dump({"format": "backprop-lab model", "version": True}), ["not a version 1"]),
+        (_dump({"format": "backprop-lab model", "version": 1}), ["lacks the keys", "'sizes'", "'weights'"]),
+    ],
+)
 def test_what_is_not_a_model_file_is_refused(text, words):
     with pytest.raises(ValueError) as err:
         mio.load_model_json(text)
@@ -145,33 +157,36 @@ def _W1_rows(n):
     return [[0.1, 0.2]] * n
 
 
-@pytest.mark.parametrize("changes,words", [
-    (dict(extra=1), ["unknown key 'extra'"]),
-    (dict(sizes="2-8-8-1"), ["sizes must be a list"]),
-    (dict(sizes=[2]), ["sizes must be a list of 2 to 8"]),
-    (dict(sizes=[2, 8, 8.0, 1]), ["whole numbers"]),
-    (dict(sizes=[2, True, 8, 1]), ["whole numbers"]),
-    (dict(sizes=[2] + [8] * 7 + [1]), ["sizes must be a list of 2 to 8"]),
-    (dict(sizes=[9, 8, 8, 1]), ["layer 0 (input) has 9 nodes", "1 to 8"]),
-    (dict(sizes=[2, 8, 17, 1]), ["layer 2 (hidden) has 17 nodes", "1 to 16"]),
-    (dict(sizes=[2, 8, 0, 1]), ["layer 2 (hidden) has 0 nodes"]),
-    (dict(sizes=[2, 8, 8, 10**6]), ["layer 3 (output)"]),
-    (dict(sizes=[2, 8, 1]), ["weights must be a list of 2 matrices"]),
-    (dict(activation="softmax"), ["unknown activation 'softmax'", "'sigmoid'"]),
-    (dict(activation=["tanh"]), ["unknown activation"]),
-    (dict(output_activation="relu"), ["cross_entropy", "sigmoid"]),
-    (dict(cost="hinge"), ["unknown cost 'hinge'"]),
-    (dict(learning_rate="0.5"), ["learning_rate must hold numbers"]),
-    (dict(learning_rate=-1), ["learning rate"]),
-    (dict(batch_size=0), ["batch_size", "from 1"]),
-    (dict(batch_size=2.5), ["batch_size"]),
-    (dict(seed=-1), ["seed"]),
-    (dict(epochs=True), ["epochs"]),
-    (dict(init="zeros"), ["unknown initialisation 'zeros'"]),
-    (dict(init=3), ["init must be a name"]),
-    (dict(weights={"W1": []}), ["weights must be a list of 3 matrices"]),
-    (dict(biases=[[0.0] * 8, [0.0] * 8]), ["biases must be a list of 3 vectors"]),
-])
+@pytest.mark.parametrize(
+    "changes,words",
+    [
+        (dict(extra=1), ["unknown key 'extra'"]),
+        (dict(sizes="2-8-8-1"), ["sizes must be a list"]),
+        (dict(sizes=[2]), ["sizes must be a list of 2 to 8"]),
+        (dict(sizes=[2, 8, 8.0, 1]), ["whole numbers"]),
+        (dict(sizes=[2, True, 8, 1]), ["whole numbers"]),
+        (dict(sizes=[2] + [8] * 7 + [1]), ["sizes must be a list of 2 to 8"]),
+        (dict(sizes=[9, 8, 8, 1]), ["layer 0 (input) has 9 nodes", "1 to 8"]),
+        (dict(sizes=[2, 8, 17, 1]), ["layer 2 (hidden) has 17 nodes", "1 to 16"]),
+        (dict(sizes=[2, 8, 0, 1]), ["layer 2 (hidden) has 0 nodes"]),
+        (dict(sizes=[2, 8, 8, 10**6]), ["layer 3 (output)"]),
+        (dict(sizes=[2, 8, 1]), ["weights must be a list of 2 matrices"]),
+        (dict(activation="softmax"), ["unknown activation 'softmax'", "'sigmoid'"]),
+        (dict(activation=["tanh"]), ["unknown activation"]),
+        (dict(output_activation="relu"), ["cross_entropy", "sigmoid"]),
+        (dict(cost="hinge"), ["unknown cost 'hinge'"]),
+        (dict(learning_rate="0.5"), ["learning_rate must hold numbers"]),
+        (dict(learning_rate=-1), ["learning rate"]),
+        (dict(batch_size=0), ["batch_size", "from 1"]),
+        (dict(batch_size=2.5), ["batch_size"]),
+        (dict(seed=-1), ["seed"]),
+        (dict(epochs=True), ["epochs"]),
+        (dict(init="zeros"), ["unknown initialisation 'zeros'"]),
+        (dict(init=3), ["init must be a name"]),
+        (dict(weights={"W1": []}), ["weights must be a list of 3 matrices"]),
+        (dict(biases=[[0.0] * 8, [0.0] * 8]), ["biases must be a list of 3 vectors"]),
+    ],
+)
 def test_a_model_file_with_a_bad_field_is_refused(changes, words):
     with pytest.raises(ValueError) as err:
         mio.load_model_json(_dump(_record(**changes)))
@@ -191,35 +206,41 @@ def _with_b(l, value):
     return record
 
 
-@pytest.mark.parametrize("record,words", [
-    (_with_W(1, _W1_rows(7)), ["weights[0] (W1) must have shape (8, 2)", "(7, 2)"]),
-    (_with_W(2, [[0.0] * 8] * 8 + [[0.0] * 8]), ["W2", "shape (8, 8)", "(9, 8)"]),
-    (_with_W(1, [[0.1, 0.2]] * 7 + [[0.1]]), ["W1", "shape (8, 2)"]),                       # ragged
-    (_with_W(1, [[0.1, "0.2"]] + _W1_rows(7)), ["(W1) must hold numbers only"]),
-    (_with_W(1, [[0.1, None]] + _W1_rows(7)), ["(W1) must hold numbers only"]),
-    (_with_W(1, [[0.1, True]] + _W1_rows(7)), ["(W1) must hold numbers only"]),
-    (_with_W(1, [[0.1, {"x": 1}]] + _W1_rows(7)), ["(W1) must hold numbers only"]),
-    (_with_W(1, [[0.1, 7777.5]] + _W1_rows(7)), ["(W1) must be finite"]),                 # 7777.5 → 1e309
-    (_with_W(1, [[0.1, [0.2]]] + _W1_rows(7)), ["W1"]),
-    (_with_W(3, [[0.0] * 8] * 20_000), ["W3", "shape (1, 8)", "(20000, 8)"]),             # a large array
-    (_with_W(3, [[0.0] * 8] * 10**5), ["at most 1,000,000 bytes"]),                       # a huge one
-    (_with_W(1, 0.5), ["W1", "shape (8, 2)"]),
-    (_with_b(3, [0.0, 0.0]), ["biases[2] (b3) must have shape (1,)"]),
-    (_with_b(1, [[0.0] * 8]), ["b1", "shape (8,)"]),
-])
+@pytest.mark.parametrize(
+    "record,words",
+    [
+        (_with_W(1, _W1_rows(7)), ["weights[0] (W1) must have shape (8, 2)", "(7, 2)"]),
+        (_with_W(2, [[0.0] * 8] * 8 + [[0.0] * 8]), ["W2", "shape (8, 8)", "(9, 8)"]),
+        (_with_W(1, [[0.1, 0.2]] * 7 + [[0.1]]), ["W1", "shape (8, 2)"]),  # ragged
+        (_with_W(1, [[0.1, "0.2"]] + _W1_rows(7)), ["(W1) must hold numbers only"]),
+        (_with_W(1, [[0.1, None]] + _W1_rows(7)), ["(W1) must hold numbers only"]),
+        (_with_W(1, [[0.1, True]] + _W1_rows(7)), ["(W1) must hold numbers only"]),
+        (_with_W(1, [[0.1, {"x": 1}]] + _W1_rows(7)), ["(W1) must hold numbers only"]),
+        (_with_W(1, [[0.1, 7777.5]] + _W1_rows(7)), ["(W1) must be finite"]),  # 7777.5 → 1e309
+        (_with_W(1, [[0.1, [0.2]]] + _W1_rows(7)), ["W1"]),
+        (_with_W(3, [[0.0] * 8] * 20_000), ["W3", "shape (1, 8)", "(20000, 8)"]),  # a large array
+        (_with_W(3, [[0.0] * 8] * 10**5), ["at most 1,000,000 bytes"]),  # a huge one
+        (_with_W(1, 0.5), ["W1", "shape (8, 2)"]),
+        (_with_b(3, [0.0, 0.0]), ["biases[2] (b3) must have shape (1,)"]),
+        (_with_b(1, [[0.0] * 8]), ["b1", "shape (8,)"]),
+    ],
+)
 def test_wrong_arrays_are_refused_naming_the_layer(record, words):
     with pytest.raises(ValueError) as err:
-        mio.load_model_json(_dump(record).replace("7777.5", "1e309"))   # json.loads reads 1e309 as inf
+        mio.load_model_json(_dump(record).replace("7777.5", "1e309"))  # json.loads reads 1e309 as inf
     for word in words:
         assert word in str(err.value), str(err.value)
 
 
-@pytest.mark.parametrize("text_change,words", [
-    (('0.5', 'NaN'), ["NaN", "finite"]),
-    (('0.5', 'Infinity'), ["Infinity", "finite"]),
-    (('0.5', '-Infinity'), ["-Infinity", "finite"]),
-    (('0.5', '1e400'), ["learning_rate must be finite"]),
-])
+@pytest.mark.parametrize(
+    "text_change,words",
+    [
+        (("0.5", "NaN"), ["NaN", "finite"]),
+        (("0.5", "Infinity"), ["Infinity", "finite"]),
+        (("0.5", "-Infinity"), ["-Infinity", "finite"]),
+        (("0.5", "1e400"), ["learning_rate must be finite"]),
+    ],
+)
 def test_non_standard_json_constants_are_refused(text_change, words):
     text = mio.model_json(_trained()).replace('"learning_rate": 0.5', '"learning_rate": ' + text_change[1])
     with pytest.raises(ValueError) as err:
@@ -234,22 +255,25 @@ def _with_dataset(**changes):
     return record
 
 
-@pytest.mark.parametrize("record,words", [
-    (_record(dataset="circles"), ["dataset must be an object or null", "a str"]),
-    (_with_dataset(colour="red"), ["dataset has unknown key 'colour'"]),
-    (_with_dataset(kind="clustering"), ["dataset.kind"]),
-    (_with_dataset(features=["x1"]), ["dataset.features must be a list of 2 names"]),
-    (_with_dataset(features=["x1", 2]), ["dataset.features must be a text"]),
-    (_with_dataset(name="n" * 101), ["dataset.name", "at most 100"]),
-    (_with_dataset(class_labels=["a"]), ["two labels, or none"]),
-    (_with_dataset(settings=[1, 2]), ["dataset.settings must be an object"]),
-    (_with_dataset(settings={f"k{i}": i for i in range(13)}), ["at most 12"]),
-    (_with_dataset(settings={"n": [1, 2]}), ["dataset.settings['n']"]),
-    (_with_dataset(settings={"n": "x" * 101}), ["dataset.settings['n']"]),
-    (_with_dataset(input_scale=[1.0, 0.0]), ["dataset.input_scale must be positive"]),
-    (_with_dataset(input_shift=[1.0]), ["dataset.input_shift must have shape (2,)"]),
-    (_with_dataset(target_scale=[-1.0]), ["dataset.target_scale must be positive"]),
-])
+@pytest.mark.parametrize(
+    "record,words",
+    [
+        (_record(dataset="circles"), ["dataset must be an object or null", "a str"]),
+        (_with_dataset(colour="red"), ["dataset has unknown key 'colour'"]),
+        (_with_dataset(kind="clustering"), ["dataset.kind"]),
+        (_with_dataset(features=["x1"]), ["dataset.features must be a list of 2 names"]),
+        (_with_dataset(features=["x1", 2]), ["dataset.features must be a text"]),
+        (_with_dataset(name="n" * 101), ["dataset.name", "at most 100"]),
+        (_with_dataset(class_labels=["a"]), ["two labels, or none"]),
+        (_with_dataset(settings=[1, 2]), ["dataset.settings must be an object"]),
+        (_with_dataset(settings={f"k{i}": i for i in range(13)}), ["at most 12"]),
+        (_with_dataset(settings={"n": [1, 2]}), ["dataset.settings['n']"]),
+        (_with_dataset(settings={"n": "x" * 101}), ["dataset.settings['n']"]),
+        (_with_dataset(input_scale=[1.0, 0.0]), ["dataset.input_scale must be positive"]),
+        (_with_dataset(input_shift=[1.0]), ["dataset.input_shift must have shape (2,)"]),
+        (_with_dataset(target_scale=[-1.0]), ["dataset.target_scale must be positive"]),
+    ],
+)
 def test_a_bad_dataset_description_is_refused(record, words):
     with pytest.raises(ValueError) as err:
         mio.load_model_json(_dump(record))
@@ -258,16 +282,21 @@ def test_a_bad_dataset_description_is_refused(record, words):
 
 
 def test_odd_generator_settings_load_but_do_not_regenerate():
-    loaded = mio.load_model_json(_dump(_with_dataset(settings={"n": 5, "noise": 0.1, "seed": 0,
-                                                               "test_fraction": 0.2})))
-    assert loaded.dataset.generated() is None     # n = 5 is below the generators' minimum
+    loaded = mio.load_model_json(_dump(_with_dataset(settings={"n": 5, "noise": 0.1, "seed": 0, "test_fraction": 0.2})))
+    assert loaded.dataset.generated() is None  # n = 5 is below the generators' minimum
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=5),
-                    lambda children: st.lists(children, max_size=4)
-                    | st.dictionaries(st.sampled_from(mio.REQUIRED + mio.OPTIONAL + ("x",)), children, max_size=6),
-                    max_leaves=30))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=5),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.sampled_from(mio.REQUIRED + mio.OPTIONAL + ("x",)), children, max_size=6)
+        ),
+        max_leaves=30,
+    )
+)
 def test_arbitrary_json_is_loaded_or_refused_with_value_error(value):
     with contextlib.suppress(ValueError):
         mio.load_model_json(json.dumps(value))
@@ -278,8 +307,14 @@ def test_arbitrary_json_is_loaded_or_refused_with_value_error(value):
 def test_a_valid_file_with_one_value_replaced_loads_or_raises_value_error(data):
     record = _record()
     key = data.draw(st.sampled_from(sorted(record)))
-    record[key] = data.draw(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
-                            | st.lists(st.floats(), max_size=3))
+    record[key] = data.draw(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats()
+        | st.text(max_size=5)
+        | st.lists(st.floats(), max_size=3)
+    )
     with contextlib.suppress(ValueError):
         mio.load_model_json(json.dumps(record))
 
@@ -289,6 +324,7 @@ def test_a_megabyte_of_one_key_repeated_is_refused_in_well_under_a_second():
     when each key was counted in the whole list (quadratic). The bound is generous (the fix takes about
     0.1 s); the best of three runs, so a busy machine does not decide it."""
     import time
+
     body = ",".join(['"k":0'] * 166_000)
     text = ("{" + body + "}").encode()
     assert 990_000 < len(text) <= mio.MAX_MODEL_BYTES
@@ -302,6 +338,7 @@ def test_a_megabyte_of_one_key_repeated_is_refused_in_well_under_a_second():
 
 
 def test_a_model_file_with_two_byte_order_marks_is_read():
-    with_marks = "\ufeff\ufeff" + mio.model_json(tr.start_training(tr.default_config(ds.generate("xor")),
-                                                                  ds.generate("xor")))
+    with_marks = "\ufeff\ufeff" + mio.model_json(
+        tr.start_training(tr.default_config(ds.generate("xor")), ds.generate("xor"))
+    )
     assert mio.load_model_json(with_marks.encode()).config == mio.load_model_json(with_marks[2:]).config

@@ -27,4 +27,4 @@ def test_the_notebook_runs_top_to_bottom():
     figures = [o for o in outputs if "application/vnd.plotly.v1+json" in o.get("data", {})]
     assert len(figures) == 4, "the diagram, a gradient heatmap, the loss curve and the decision boundary"
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "C = 0.2983711087600027" in text   # Mazur's cost before the update, printed from the trace
+    assert "C = 0.2983711087600027" in text  # Mazur's cost before the update, printed from the trace

@@ -56,21 +56,26 @@ def test_pip_install_gives_the_core_without_the_app(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
-    subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(src)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(src)], check=True, capture_output=True
+    )
 
-    listed = subprocess.run([python, "-m", "pip", "list", "--format=json"], check=True, capture_output=True,
-                            text=True).stdout
+    listed = subprocess.run(
+        [python, "-m", "pip", "list", "--format=json"], check=True, capture_output=True, text=True
+    ).stdout
     installed = {p["name"].lower() for p in json.loads(listed)}
     assert {"backprop-lab", "numpy"} <= installed
     assert not installed & {"streamlit", "plotly", "pandas"}, f"the core pulled in {installed}"
 
-    script = ("import json, backprop as bp\n"
-              "net = bp.Network.random(sizes=(2, 3, 1), seed=0)\n"
-              "t = bp.backward(net, x=[0.5, -1.0], y=[1.0], cost='cross_entropy')\n"
-              "print(json.dumps({'cost': t.cost, 'dW1': t.dC_dW(1).tolist(), 'version': bp.__version__}))\n")
-    out = json.loads(subprocess.run([python, "-c", script], check=True, capture_output=True, text=True,
-                                    cwd=tmp_path).stdout)
+    script = (
+        "import json, backprop as bp\n"
+        "net = bp.Network.random(sizes=(2, 3, 1), seed=0)\n"
+        "t = bp.backward(net, x=[0.5, -1.0], y=[1.0], cost='cross_entropy')\n"
+        "print(json.dumps({'cost': t.cost, 'dW1': t.dC_dW(1).tolist(), 'version': bp.__version__}))\n"
+    )
+    out = json.loads(
+        subprocess.run([python, "-c", script], check=True, capture_output=True, text=True, cwd=tmp_path).stdout
+    )
     here = bp.backward(bp.Network.random(sizes=(2, 3, 1), seed=0), x=[0.5, -1.0], y=[1.0], cost="cross_entropy")
     assert out["version"] == bp.__version__
     assert out["cost"] == here.cost and out["dW1"] == here.dC_dW(1).tolist()

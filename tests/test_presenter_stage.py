@@ -26,8 +26,10 @@ def test_the_stage_shows_the_layer_each_step_works_on():
     net = bp.Network.random((2, 3, 3, 2), seed=0)
     lesson = Lesson.start(net, [0.5, 0.1], [0.2, 0.8])
     want = [1, 2, 3, 3, 3, 3, 2, 1, 2]
-    got = [focus_layer(Lesson(lesson.networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate, i), (2, 0, 0))
-           for i in range(bp.n_steps(3))]
+    got = [
+        focus_layer(Lesson(lesson.networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate, i), (2, 0, 0))
+        for i in range(bp.n_steps(3))
+    ]
     assert got == want
 
 
@@ -44,7 +46,7 @@ def test_the_stage_fits_the_smallest_projector_for_four_hidden_layers_of_eight()
     lesson = Lesson.start(net, np.full(8, 0.5), np.full(8, 0.5))
     diagram, big, thumb = stage_heights(lesson, 720, 18)
     fig = layer_gradient(lesson.trace, 3, bp.step(5, 9), projector=True, size=STAGE, body_px=18)
-    assert fig.layout.height <= big      # the estimate holds for the figure as built
+    assert fig.layout.height <= big  # the estimate holds for the figure as built
     assert 9 * 18 + big + thumb + 18 <= 720 and thumb >= 70 and diagram >= 180
 
 
@@ -53,16 +55,16 @@ def test_stage_figure_prints_every_value_at_body_size_in_a_stated_power_of_ten()
     back the trace's ∂C/∂W and δ to the two digits shown."""
     net = bp.Network.random((3, 8, 8, 2), seed=4)
     trace = bp.backward(net, [0.3, -0.2, 0.9], [0.1, 0.7])
-    fig = layer_gradient(trace, 2, bp.step(3, 6), projector=True, size=STAGE, body_px=20)   # step 6: back through 2
+    fig = layer_gradient(trace, 2, bp.step(3, 6), projector=True, size=STAGE, body_px=20)  # step 6: back through 2
     heat, delta = _named(fig, "dC_dW2"), _named(fig, "delta2")
     assert heat.textfont.size == 20 and delta.textfont.size == 20 and fig.layout.font.size == 20
     subtitle = fig.layout.title.subtitle.text
     power = int(subtitle.split("10<sup>")[1].split("</sup>")[0]) if "units of" in subtitle else 0
-    assert power <= -2, subtitle   # this network's δ² are below 0.01
-    shown = np.array([[float(c) for c in row] for row in heat.text]) * 10.0 ** power
-    np.testing.assert_allclose(shown, trace.dC_dW(2), rtol=0.06, atol=10.0 ** power * 0.006)
-    shown_delta = np.array([float(row[0]) for row in delta.text]) * 10.0 ** power
-    np.testing.assert_allclose(shown_delta, trace.delta(2), rtol=0.06, atol=10.0 ** power * 0.006)
+    assert power <= -2, subtitle  # this network's δ² are below 0.01
+    shown = np.array([[float(c) for c in row] for row in heat.text]) * 10.0**power
+    np.testing.assert_allclose(shown, trace.dC_dW(2), rtol=0.06, atol=10.0**power * 0.006)
+    shown_delta = np.array([float(row[0]) for row in delta.text]) * 10.0**power
+    np.testing.assert_allclose(shown_delta, trace.delta(2), rtol=0.06, atol=10.0**power * 0.006)
     assert all(len(c) <= 5 for row in heat.text for c in row), heat.text
     # The title's plot room holds title and subtitle: the plot starts below both lines.
     sizes = stage_sizes(20)
@@ -75,9 +77,9 @@ def test_thumbnails_are_colours_only_with_their_layer_title_and_the_cells_still_
     for l in (1, 2):
         fig = layer_gradient(trace, l, bp.step(2, 6), projector=True, size=THUMB)
         assert fig.layout.title.text.startswith(f"Layer {l}: ∂C/∂W<sup>{l}</sup>")
-        assert _named(fig, f"dC_dW{l}").text is None and fig.layout.height is None   # the page sets it
+        assert _named(fig, f"dC_dW{l}").text is None and fig.layout.height is None  # the page sets it
         cells = _named(fig, "cells")
-        assert len(cells.customdata) == net.sizes[l] * net.sizes[l - 1]   # one click target per cell
+        assert len(cells.customdata) == net.sizes[l] * net.sizes[l - 1]  # one click target per cell
 
 
 def test_a_layer_wider_than_the_stage_prints_no_numbers():
@@ -96,16 +98,23 @@ def test_the_projected_diagram_is_built_projected_as_for_projector_would_draw_it
     copied = style.for_projector(network_diagram(trace, m, (1, 0, 0), projector=False))
     assert built.layout.font.size == copied.layout.font.size == style.PRESENTER_FONT
     assert [a.font.size for a in built.layout.annotations] == [a.font.size for a in copied.layout.annotations]
-    widths = lambda f: [t.line.width for t in f.data if t.mode == "lines"]   # noqa: E731
+    widths = lambda f: [t.line.width for t in f.data if t.mode == "lines"]  # noqa: E731
     assert widths(built) == pytest.approx(widths(copied))
-    nodes = lambda f: [t for t in f.data if t.name == "nodes"][0].marker.line.width   # noqa: E731
+    nodes = lambda f: [t for t in f.data if t.name == "nodes"][0].marker.line.width  # noqa: E731
     assert list(nodes(built)) == pytest.approx(list(nodes(copied)))
 
 
 def test_the_keys_line_names_every_key_the_listener_binds():
     for key, button in keys.KEYS.items():
-        name = {"PageDown": "PageDown", "ArrowRight": "→", " ": "Space", "PageUp": "PageUp", "ArrowLeft": "←",
-                "Home": "Home", "End": "End"}[key]
+        name = {
+            "PageDown": "PageDown",
+            "ArrowRight": "→",
+            " ": "Space",
+            "PageUp": "PageUp",
+            "ArrowLeft": "←",
+            "Home": "Home",
+            "End": "End",
+        }[key]
         assert f"**{name}**" in keys.LINE, name
         assert button in ("btn_step", "btn_back", "btn_reset", "btn_end")
     assert {keys.KEYS[k] for k in ("PageDown", "ArrowRight", " ")} == {"btn_step"}

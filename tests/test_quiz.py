@@ -29,8 +29,7 @@ def test_answers_are_what_the_backward_step_computes(sizes, act):
                 assert q.is_right(q.answer) and not q.is_right(next(s for s in quiz.SIGNS if s != q.answer))
             else:
                 G = trace.dC_dW(l)
-                best = max(((k, j) for k in range(G.shape[0]) for j in range(G.shape[1])),
-                           key=lambda c: abs(G[c]))
+                best = max(((k, j) for k in range(G.shape[0]) for j in range(G.shape[1])), key=lambda c: abs(G[c]))
                 assert q.answer == best and q.is_right(best) and not q.is_right(None)
     assert kinds == ({quiz.SIGN, quiz.LARGEST} if sizes != (1, 1, 1) else {quiz.SIGN})
 
@@ -38,7 +37,7 @@ def test_answers_are_what_the_backward_step_computes(sizes, act):
 def test_hint_shows_the_layer_above_but_not_the_answer_and_the_explanation_does():
     p = PRESETS["worked_2_2_2"]
     trace = bp.backward(p.network(), p.x, p.y)
-    q = quiz.question(trace, 1, 1)            # the sign of δ¹₁ = 0.008771 (Mazur: 0.00877135)
+    q = quiz.question(trace, 1, 1)  # the sign of δ¹₁ = 0.008771 (Mazur: 0.00877135)
     assert q.kind == quiz.SIGN and q.k == 0 and q.answer == "positive"
     hint = quiz.hint(trace, q)
     assert "0.4 \\cdot 0.1385 + 0.5 \\cdot (-0.0381)" in hint and "0.008771" not in hint
@@ -63,7 +62,7 @@ def _score(at):
 
 def test_quiz_flow_right_then_wrong_then_the_score():
     at = _app()
-    for _ in range(3):                          # to the cost: the next step goes back through layer 2
+    for _ in range(3):  # to the cost: the next step goes back through layer 2
         _step(at)
     trace = at.session_state["lesson"].trace
     q2 = quiz.question(trace, 2, 1)
@@ -84,7 +83,7 @@ def test_quiz_flow_right_then_wrong_then_the_score():
 
 def test_no_prediction_is_not_scored_and_back_does_not_score_twice():
     at = _app()
-    for _ in range(4):                          # the step back through layer 2 without an answer
+    for _ in range(4):  # the step back through layer 2 without an answer
         _step(at)
     assert any(i.value.startswith("No prediction made") for i in at.info) and _score(at) == "**Score: 0 of 0**"
     trace = at.session_state["lesson"].trace
@@ -93,7 +92,7 @@ def test_no_prediction_is_not_scored_and_back_does_not_score_twice():
     _step(at)
     assert _score(at) == "**Score: 1 of 1**"
     at.button(key="btn_back").click().run()
-    _step(at)                                   # the same step again: already scored
+    _step(at)  # the same step again: already scored
     assert _score(at) == "**Score: 1 of 1**"
 
 

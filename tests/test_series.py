@@ -39,6 +39,7 @@ def _named(fig, name):
 
 # ------------------------------------------------------------------------------------------ by hand
 
+
 def _sig(z):
     return 1.0 / (1.0 + math.exp(-z))
 
@@ -56,8 +57,8 @@ def _by_hand(x, w1, b1, w2, b2, y, cost="quadratic", act1="sigmoid"):
     else:
         C = -(y * math.log(a2) + (1 - y) * math.log(1 - a2))
         dC_da2 = (a2 - y) / (a2 * (1 - a2))
-    d2 = dC_da2 * sp2                 # δ² = ∂C/∂a² σ′(z²)
-    d1 = w2 * d2 * sp1                # δ¹ = w² δ² σ′(z¹)
+    d2 = dC_da2 * sp2  # δ² = ∂C/∂a² σ′(z²)
+    d1 = w2 * d2 * sp1  # δ¹ = w² δ² σ′(z¹)
     return dict(a1=a1, a2=a2, C=C, d2=d2, d1=d1, dw2=d2 * a1, db2=d2, dw1=d1 * x, db1=d1)
 
 
@@ -73,8 +74,17 @@ HAND_PICKED = [
 def test_core_trace_of_two_nodes_equals_the_chain_rule_written_out_by_hand(x, w1, b1, w2, b2, y, cost, act1):
     trace = _series(x, w1, b1, w2, b2, y, act1, "sigmoid", cost)
     ref = _by_hand(x, w1, b1, w2, b2, y, cost, act1)
-    mine = dict(a1=trace.a(1)[0], a2=trace.a(2)[0], C=trace.cost, d2=trace.delta(2)[0], d1=trace.delta(1)[0],
-                dw2=trace.dC_dW(2)[0, 0], db2=trace.dC_db(2)[0], dw1=trace.dC_dW(1)[0, 0], db1=trace.dC_db(1)[0])
+    mine = dict(
+        a1=trace.a(1)[0],
+        a2=trace.a(2)[0],
+        C=trace.cost,
+        d2=trace.delta(2)[0],
+        d1=trace.delta(1)[0],
+        dw2=trace.dC_dW(2)[0, 0],
+        db2=trace.dC_db(2)[0],
+        dw1=trace.dC_dW(1)[0, 0],
+        db1=trace.dC_db(1)[0],
+    )
     for name, value in ref.items():
         assert mine[name] == pytest.approx(value, rel=1e-12, abs=1e-15), f"{name}: mine {mine[name]} / hand {value}"
 
@@ -90,6 +100,7 @@ def test_the_first_hand_picked_case_has_the_numbers_worked_on_paper():
 
 # ------------------------------------------------------------------------------------------ equations
 
+
 @pytest.mark.parametrize("x, w1, b1, w2, b2, y, cost, act1", HAND_PICKED)
 def test_scalar_equations_show_the_hand_computed_numbers(x, w1, b1, w2, b2, y, cost, act1):
     trace = _series(x, w1, b1, w2, b2, y, act1, "sigmoid", cost)
@@ -100,12 +111,12 @@ def test_scalar_equations_show_the_hand_computed_numbers(x, w1, b1, w2, b2, y, c
     bp2 = eq.series_delta_hidden(bp.delta_chain(trace, 1, 0))
     # δ¹ = w² δ² σ′(z¹) with the three factors written out
     sp1 = ref["d1"] / (w2 * ref["d2"])
-    assert product_shown([w2, ref['d2'], sp1], bp2)
+    assert product_shown([w2, ref["d2"], sp1], bp2)
     assert rf"&= {eq.num(ref['d1'])} \qquad \text{{(BP2)}}" in bp2
     w_2 = eq.series_weight(bp.weight_chain(trace, 2, 0, 0))
-    assert product_shown([ref['d2'], ref['a1']], w_2) and rf" \\ &= {eq.num(ref['dw2'])} \qquad" in w_2
+    assert product_shown([ref["d2"], ref["a1"]], w_2) and rf" \\ &= {eq.num(ref['dw2'])} \qquad" in w_2
     w_1 = eq.series_weight(bp.weight_chain(trace, 1, 0, 0))
-    assert r"\delta^{1}\, x" in w_1 and product_shown([ref['d1'], x], w_1)
+    assert r"\delta^{1}\, x" in w_1 and product_shown([ref["d1"], x], w_1)
     assert rf"&= {eq.num(ref['dw1'])} \qquad \text{{(BP4)}}" in w_1
     bias = eq.series_bias(1, trace.dC_db(1)[0])
     assert bias.endswith(rf"&= {eq.num(ref['db1'])} \qquad \text{{(BP3)}}\end{{aligned}}")
@@ -116,21 +127,27 @@ def test_scalar_equations_show_the_hand_computed_numbers(x, w1, b1, w2, b2, y, c
 def test_scalar_forward_and_update_equations():
     trace = _series(1.0, 0.8, 0.2, -1.2, 0.3, 1.0)
     fwd = eq.series_input_sum(bp.input_sum(trace, 2, 0))
-    assert fwd == (r"\begin{aligned}z^{2} &= w^{2}\, a^{1} + b^{2} \\ &= (-1.2) \cdot 0.7311 + 0.3 \\ "
-                   r"&= -0.5773 \\ a^{2} &= \sigma(z^{2}) = \sigma(-0.5773) \\ &= 0.3596\end{aligned}")
+    assert fwd == (
+        r"\begin{aligned}z^{2} &= w^{2}\, a^{1} + b^{2} \\ &= (-1.2) \cdot 0.7311 + 0.3 \\ "
+        r"&= -0.5773 \\ a^{2} &= \sigma(z^{2}) = \sigma(-0.5773) \\ &= 0.3596\end{aligned}"
+    )
     assert r"w^{1}\, x + b^{1}" in eq.series_input_sum(bp.input_sum(trace, 1, 0))
     new = bp.gradient_descent_step(trace.network, trace, 0.5)
     text = eq.series_update("w^{2}", -1.2, 0.5, trace.dC_dW(2)[0, 0], new.W(2)[0, 0])
     assert text.endswith(r"&= -1.2 - 0.5 \cdot (-0.1078) \\ &= -1.146\end{aligned}")
-    ce = eq.series_delta_output(bp.delta_chain(_series(0.7, -1.3, 0.4, 0.9, 0.1, 0.0, cost="cross_entropy"), 2, 0),
-                                "cross_entropy")
+    ce = eq.series_delta_output(
+        bp.delta_chain(_series(0.7, -1.3, 0.4, 0.9, 0.1, 0.0, cost="cross_entropy"), 2, 0), "cross_entropy"
+    )
     assert r"a^{2} - y =" in ce and r"\text{(BP1, sigmoid output)}" in ce
 
 
 # ------------------------------------------------------------------------------------------ cost_along
 
-@pytest.mark.parametrize("sizes, act, out", [((1, 1, 1), "sigmoid", "sigmoid"), ((2, 3, 1), "tanh", "sigmoid"),
-                                             ((3, 2, 4, 2), "leaky_relu", "linear")])
+
+@pytest.mark.parametrize(
+    "sizes, act, out",
+    [((1, 1, 1), "sigmoid", "sigmoid"), ((2, 3, 1), "tanh", "sigmoid"), ((3, 2, 4, 2), "leaky_relu", "linear")],
+)
 def test_cost_along_equals_cost_of_with_the_parameter_replaced(sizes, act, out):
     net = bp.Network.random(sizes, act, out, seed=3, init="normal")
     rng = np.random.default_rng(1)
@@ -175,6 +192,7 @@ def test_cost_along_refuses_bad_input():
 def test_cost_along_is_fast_enough_for_every_rerun():
     """About 200 points in well under 5 ms (measured ~0.1 ms; the limit leaves room for a busy machine)."""
     import time
+
     net = _series(1.0, 0.8, 0.2, -1.2, 0.3, 1.0).network
     values = np.linspace(-4, 4, 201)
     best = min(_timed(lambda: bp.cost_along(net, [1.0], [1.0], values, "W", 1), time) for _ in range(20))
@@ -188,6 +206,7 @@ def _timed(f, time) -> float:
 
 
 # ------------------------------------------------------------------------------------------ figure
+
 
 @pytest.mark.parametrize("param, l", [("W", 1), ("b", 1), ("W", 2), ("b", 2)])
 @pytest.mark.parametrize("case", HAND_PICKED[:2])
@@ -231,7 +250,7 @@ def test_step_marker_lands_where_one_gradient_descent_step_on_the_parameter_goes
     assert step.x[0] == pytest.approx(theta - 2.0 * grad, rel=1e-14)
     assert step.y[0] == pytest.approx(_by_hand(1.0, 0.8, 0.2, theta - 2.0 * grad, 0.3, 1.0)["C"], rel=1e-12)
     assert step.y[0] < trace.cost
-    assert [t.name for t in fig.data] == ["cost", "tangent", "current", "step"]   # the step on top
+    assert [t.name for t in fig.data] == ["cost", "tangent", "current", "step"]  # the step on top
     assert [t.name for t in cost_curve(trace, "W", 2).data] == ["cost", "tangent", "current"]
 
 
@@ -244,6 +263,7 @@ def test_curve_window_defaults_to_the_value_plus_minus_span_and_always_takes_in_
 
 
 # ------------------------------------------------------------------------------------------ the page
+
 
 def _page() -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
@@ -263,8 +283,12 @@ def _sliders(at: AppTest) -> dict:
 def _page_trace(at: AppTest) -> bp.Trace:
     """The core's trace for what the page's widgets are set to, computed here."""
     s = _sliders(at)
-    return _series(**s, act1=at.selectbox(key="series_act1").value, act2=at.selectbox(key="series_act2").value,
-                   cost=at.selectbox(key="series_cost").value)
+    return _series(
+        **s,
+        act1=at.selectbox(key="series_act1").value,
+        act2=at.selectbox(key="series_act2").value,
+        cost=at.selectbox(key="series_cost").value,
+    )
 
 
 def _shown(at: AppTest, lhs: str) -> str:
@@ -272,12 +296,14 @@ def _shown(at: AppTest, lhs: str) -> str:
     (tex,) = [l.value for l in at.latex if l.value.strip("$\n").startswith(r"\begin{aligned}" + lhs + " &=")]
     rows = tex.strip("$\n").removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}").split(r" \\ ")
     chain = [rows[0]] + list(itertools.takewhile(lambda r: r.startswith("&="), rows[1:]))
-    last = chain[-1].split("&=")[-1]   # the chain of `lhs` ends there (a "where …" chain may follow)
+    last = chain[-1].split("&=")[-1]  # the chain of `lhs` ends there (a "where …" chain may follow)
     return re.sub(r"\\qquad.*", "", last).split("=")[-1].strip()
 
 
 SHOWN = {  # left-hand side on the page: the core's value
-    "C": lambda t: t.cost, r"\delta^{2}": lambda t: t.delta(2)[0], r"\delta^{1}": lambda t: t.delta(1)[0],
+    "C": lambda t: t.cost,
+    r"\delta^{2}": lambda t: t.delta(2)[0],
+    r"\delta^{1}": lambda t: t.delta(1)[0],
     r"\frac{\partial C}{\partial w^{2}}": lambda t: t.dC_dW(2)[0, 0],
     r"\frac{\partial C}{\partial w^{1}}": lambda t: t.dC_dW(1)[0, 0],
     r"\frac{\partial C}{\partial b^{2}}": lambda t: t.dC_db(2)[0],
@@ -298,7 +324,7 @@ def test_page_runs_and_shows_the_cores_numbers_for_its_1_1_1_network():
     assert at.title[0].value == "Two nodes in series"
     assert len(at.latex) == 9
     _assert_page_shows_core(at)
-    assert _shown(at, r"\delta^{2}") == "-0.1475"   # the defaults: the first hand-picked case
+    assert _shown(at, r"\delta^{2}") == "-0.1475"  # the defaults: the first hand-picked case
 
 
 def test_moving_a_slider_changes_the_shown_numbers():
@@ -357,7 +383,7 @@ def test_cross_entropy_with_a_non_sigmoid_output_is_refused_at_the_field_and_the
     (message,) = [e.value for e in at.error]
     assert "Cross-entropy needs a sigmoid output" in message and "stays quadratic" in message
     _assert_page_shows_core(at)
-    at.slider(key="series_w1").set_value(1.0).run()   # said once: the next change clears it
+    at.slider(key="series_w1").set_value(1.0).run()  # said once: the next change clears it
     assert not at.error
 
 
@@ -390,4 +416,4 @@ def test_saturated_cross_entropy_curve_follows_its_tangent(param, l):
     (i,) = np.flatnonzero(cx == theta)
     curve_slope = (cy[i + 1] - cy[i - 1]) / (cx[i + 1] - cx[i - 1])
     assert curve_slope == pytest.approx(tangent_slope, rel=1e-6)
-    assert tangent_slope == pytest.approx(grad, rel=1e-12) and abs(grad) >= 1   # δ² = 1, ∂C/∂w² = 12, …
+    assert tangent_slope == pytest.approx(grad, rel=1e-12) and abs(grad) >= 1  # δ² = 1, ∂C/∂w² = 12, …

@@ -26,9 +26,9 @@ PAGES = ["/", "two_nodes", "matrix_form", "gradient_check", "train"]
 SESSIONS = 10
 
 
-
 async def crowd(url: str) -> list[str]:
     """Open SESSIONS sessions over PAGES at once; every failure as text."""
+
     async def one(i: int) -> list[str]:
         path = PAGES[i % len(PAGES)]
         try:
@@ -39,6 +39,7 @@ async def crowd(url: str) -> list[str]:
             return [f"{path}: {e}" for e in session.first_run.errors + session.exceptions()]
         finally:
             await session.close()
+
     results = await asyncio.gather(*(one(i) for i in range(SESSIONS)))
     return [e for r in results for e in r]
 

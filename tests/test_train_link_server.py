@@ -26,18 +26,18 @@ EXPENSIVE = "n=1000&batch=1&ep=2000&h=16,16,16,16,16,16"
 
 def test_the_expensive_link_trains_in_chunks_and_stops_when_its_tab_closes():
     async def visit(url: str, pid: int):
-        session = await Session.open(url, "train", EXPENSIVE, timeout=60)   # the old page: ~30 min here
+        session = await Session.open(url, "train", EXPENSIVE, timeout=60)  # the old page: ~30 min here
         errors = list(session.first_run.errors)
         cacheable = session.first_run.cacheable
         timers = dict(session.auto_reruns)
         before = cpu_seconds([pid])
-        for _ in range(8):                       # two seconds of the browser's fragment timer
+        for _ in range(8):  # two seconds of the browser's fragment timer
             tick = await session.tick()
             errors += tick.errors
             await asyncio.sleep(0.25)
         busy = cpu_seconds([pid]) - before
         await session.close()
-        await asyncio.sleep(1.0)                 # the chunk under way when the tab closed may finish
+        await asyncio.sleep(1.0)  # the chunk under way when the tab closed may finish
         closed = cpu_seconds([pid])
         await asyncio.sleep(10.0)
         return errors, timers, busy, cpu_seconds([pid]) - closed, cacheable, session.first_run.bytes
@@ -48,28 +48,34 @@ def test_the_expensive_link_trains_in_chunks_and_stops_when_its_tab_closes():
     assert errors == [], errors
     # Figures of over 10 kB, none marked for the browser's message cache (.streamlit/config.toml, [global]).
     assert sent > 100_000 and cacheable == 0, (sent, cacheable)
-    assert list(timers.values()) == [0.25], timers      # the page runs its chunk timer
+    assert list(timers.values()) == [0.25], timers  # the page runs its chunk timer
     assert busy > 0.5, f"only {busy:.2f} s of CPU in 2 s of chunks: did it train?"
     assert after < 1.5, f"{after:.2f} s of CPU in the 10 s after the tab closed (15 % of a core is 1.5 s)\n{log}"
 
 
 def test_bench_train_link_quick_runs_and_prints_its_table():
     """The benchmark of a second session's clicks while the link runs (timings are not checked here)."""
-    result = subprocess.run([sys.executable, "benchmarks/bench_train_link.py", "--quick"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bench_train_link.py", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     lines = result.stdout.splitlines()
     assert "errors: 0" in lines, result.stdout
     for name in ("Step clicks, alone", "Step clicks, with the Train link"):
-        cells = next(line for line in lines if line.startswith(name))[len(name):].split()
+        cells = next(line for line in lines if line.startswith(name))[len(name) :].split()
         assert cells[0] == "5" and all(float(c) > 0 for c in cells[1:]), cells
     assert any(line.startswith("server CPU while both ran") for line in lines), result.stdout
 
 
 def test_bench_soak_quick_runs_and_prints_its_figures():
     """The soak benchmark (3000 clicks and 300 sessions on demand) runs end to end with no errors."""
-    result = subprocess.run([sys.executable, "benchmarks/bench_soak.py", "--quick"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bench_soak.py", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     lines = result.stdout.splitlines()
     assert "errors: 0" in lines and any("kB per click" in line for line in lines), result.stdout

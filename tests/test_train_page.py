@@ -40,12 +40,17 @@ def _state(at: AppTest) -> tr.TrainState:
 
 def _expected(epochs: int, **changes) -> tr.TrainState:
     """The same run computed with the core alone, from the page's default settings."""
-    data = ds.generate(changes.pop("dataset", "circles"), n=changes.pop("n", 300), noise=0.1, seed=0,
-                       test_fraction=0.2)
-    config = tr.TrainConfig((data.n_inputs, *changes.pop("hidden", (8, 8)), data.n_outputs),
-                            changes.pop("activation", "tanh"), changes.pop("output", "sigmoid"),
-                            changes.pop("cost", "cross_entropy"), changes.pop("lr", 0.5), changes.pop("batch", 32),
-                            0, "auto")
+    data = ds.generate(changes.pop("dataset", "circles"), n=changes.pop("n", 300), noise=0.1, seed=0, test_fraction=0.2)
+    config = tr.TrainConfig(
+        (data.n_inputs, *changes.pop("hidden", (8, 8)), data.n_outputs),
+        changes.pop("activation", "tanh"),
+        changes.pop("output", "sigmoid"),
+        changes.pop("cost", "cross_entropy"),
+        changes.pop("lr", 0.5),
+        changes.pop("batch", 32),
+        0,
+        "auto",
+    )
     assert not changes
     return tr.run_epochs(tr.start_training(config, data), epochs)
 
@@ -66,7 +71,7 @@ def test_run_trains_to_the_goal_in_chunks_and_stops_there():
     at = _page()
     at.select_slider(key="train_epochs").set_value(50).run()
     _click(at, "train_run")
-    for _ in range(20):                     # each run of the page trains one chunk while running
+    for _ in range(20):  # each run of the page trains one chunk while running
         if not at.session_state["train_running"]:
             break
         at.run()
@@ -79,12 +84,12 @@ def test_run_trains_to_the_goal_in_chunks_and_stops_there():
 def test_pause_keeps_what_was_trained_and_run_goes_on_from_there():
     at = _page()
     at.select_slider(key="train_epochs").set_value(2000).run()
-    at.button(key="train_run").click().run()          # one chunk (at most 0.2 s) runs, then Pause
+    at.button(key="train_run").click().run()  # one chunk (at most 0.2 s) runs, then Pause
     _click(at, "train_pause")
     paused = _state(at)
     assert not at.session_state["train_running"] and 0 < paused.epoch < 2000
     at.run()
-    assert _state(at) is paused                      # nothing trains while paused
+    assert _state(at) is paused  # nothing trains while paused
     _click(at, "train_step")
     assert _state(at).epoch == paused.epoch + 1 and _state(at).network == _expected(paused.epoch + 1).network
 
@@ -107,11 +112,12 @@ def test_a_changed_setting_starts_a_new_run_and_a_refused_one_keeps_the_old():
     assert _state(at).epoch == 0 and _state(at).config.sizes == (2, 4, 8, 1)
     _click(at, "train_step")
     kept = _state(at)
-    at.selectbox(key="train_outact").set_value("relu").run()      # cross-entropy needs a sigmoid output
+    at.selectbox(key="train_outact").set_value("relu").run()  # cross-entropy needs a sigmoid output
     _ok(at)
     assert _state(at) is kept
-    assert any("can't be used" in e.value and "sigmoid" in e.value for e in at.sidebar.error), \
-        [e.value for e in at.sidebar.error]
+    assert any("can't be used" in e.value and "sigmoid" in e.value for e in at.sidebar.error), [
+        e.value for e in at.sidebar.error
+    ]
 
 
 def test_a_regression_dataset_gets_a_linear_output_and_the_quadratic_cost():
@@ -121,7 +127,7 @@ def test_a_regression_dataset_gets_a_linear_output_and_the_quadratic_cost():
     state = _state(at)
     assert state.data.name == "sine" and state.config.output_activation == "linear"
     assert state.config.cost == "quadratic" and state.config.sizes == (1, 8, 8, 1)
-    assert [m.label for m in at.metric] == ["Epoch", "Training loss", "Test loss"]   # no accuracy
+    assert [m.label for m in at.metric] == ["Epoch", "Training loss", "Test loss"]  # no accuracy
 
 
 def test_divergence_stops_training_with_a_message_and_keeps_a_finite_network():
@@ -157,15 +163,18 @@ def test_an_uploaded_csv_trains_on_the_chosen_target():
     at.selectbox(key="train_csv_target").set_value("y").run()
     _ok(at)
     assert _state(at).data.target_name == "y" and not _state(at).data.is_classification
-    assert _state(at).config.cost == "quadratic"     # a regression target: the quadratic cost, a linear output
+    assert _state(at).config.cost == "quadratic"  # a regression target: the quadratic cost, a linear output
 
 
-@pytest.mark.parametrize("content, says", [
-    (b"\x89PNG\r\n\x1a\n\x00\x00binary", "binary"),
-    (b"a,b\n1,2\n3,nan\n" + b"4,5\n" * 20, "nan"),
-    (b"", "empty"),
-    (b"a;b\n1;2\n", "column"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "binary"),
+        (b"a,b\n1,2\n3,nan\n" + b"4,5\n" * 20, "nan"),
+        (b"", "empty"),
+        (b"a;b\n1;2\n", "column"),
+    ],
+)
 def test_a_bad_csv_is_refused_at_the_uploader_and_the_dataset_stays(content, says):
     at = _page()
     at.selectbox(key="train_dataset").set_value("csv").run()
@@ -176,7 +185,7 @@ def test_a_bad_csv_is_refused_at_the_uploader_and_the_dataset_stays(content, say
     assert len(errors) == 1 and "“bad.csv” can't be used" in errors[0] and says in errors[0], errors
     assert ".." not in errors[0]
     assert _state(at) is before
-    at.run()                                     # and again on the next run: still refused, still no traceback
+    at.run()  # and again on the next run: still refused, still no traceback
     _ok(at)
     assert len(at.sidebar.error) == 1 and _state(at) is before
 
@@ -193,11 +202,12 @@ def test_export_then_import_gives_the_same_network():
     state = _state(at)
     assert state.network == trained.network and state.epoch == 0 and state.initial == trained.network
     at.run()
-    assert _state(at) is state            # the widgets now match the loaded settings: no rebuild
+    assert _state(at) is state  # the widgets now match the loaded settings: no rebuild
 
 
-@pytest.mark.parametrize("content", [b"not json", b'{"format": "something else"}', b"[" * 5000,
-                                     b'{"a": ' + b"1" * 100_000 + b"}"])
+@pytest.mark.parametrize(
+    "content", [b"not json", b'{"format": "something else"}', b"[" * 5000, b'{"a": ' + b"1" * 100_000 + b"}"]
+)
 def test_a_bad_network_file_is_refused_and_the_run_stays(content):
     at = _page()
     _click(at, "train_step")
@@ -210,9 +220,10 @@ def test_a_bad_network_file_is_refused_and_the_run_stays(content):
 
 def test_a_network_for_another_dataset_is_refused():
     other = tr.start_training(tr.default_config(ds.generate("sine")), ds.generate("sine"))
-    at = _page()                            # the circles: 2 inputs, the file's network has 1
-    at.file_uploader(key="train_import").set_value(("sine.json", model_io.model_json(other).encode(),
-                                                    "application/json")).run()
+    at = _page()  # the circles: 2 inputs, the file's network has 1
+    at.file_uploader(key="train_import").set_value(
+        ("sine.json", model_io.model_json(other).encode(), "application/json")
+    ).run()
     _ok(at)
     assert any("can't be used" in e.value and "input" in e.value for e in at.error)
 
@@ -230,7 +241,7 @@ def test_open_in_step_through_backpropagates_the_trained_network():
     assert lesson.y.tolist() == trained.data.Y_train[0].tolist()
     assert any("trained on the Train page" in c.value for c in at.sidebar.caption)
     at.switch_page("pages/step_through.py")  # AppTest runs its own current page next, not the one switched to
-    _click(at, "btn_step")                   # and it steps like any other network
+    _click(at, "btn_step")  # and it steps like any other network
     assert at.session_state["lesson"].network == trained.network
     # Changing a size there means random weights again.
     at.number_input(key="n_h1").set_value(3).run()
@@ -263,16 +274,16 @@ def test_pause_stops_a_link_replay_where_it_is():
     assert at.session_state["train_running"] and at.session_state["train_replay"]
     assert any("Replaying the link's training" in p.proto.text for p in at.get("progress")), at.get("progress")
     first = _state(at)
-    assert first.epoch < 10                              # one chunk, not 2000 epochs
+    assert first.epoch < 10  # one chunk, not 2000 epochs
     at.run()
     assert _batches_done(_state(at)) > _batches_done(first) > 0
     _click(at, "train_pause")
     paused = _state(at)
     assert not at.session_state["train_running"] and paused.epoch < 2000
     at.run()
-    assert _state(at) is paused                          # nothing trains while paused
+    assert _state(at) is paused  # nothing trains while paused
     query = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
-    assert query["ep"] == str(paused.epoch)              # the epoch reached goes into the link
+    assert query["ep"] == str(paused.epoch)  # the epoch reached goes into the link
 
 
 def test_a_hostile_train_link_opens_the_defaults_with_one_notice():

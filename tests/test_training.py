@@ -11,21 +11,30 @@ from backprop import datasets as ds
 from backprop import training as tr
 
 
-def _config(sizes=(2, 8, 8, 1), activation="tanh", output="sigmoid", cost="cross_entropy", lr=0.5, batch=32,
-            seed=0, init="auto"):
+def _config(
+    sizes=(2, 8, 8, 1), activation="tanh", output="sigmoid", cost="cross_entropy", lr=0.5, batch=32, seed=0, init="auto"
+):
     return tr.TrainConfig(sizes, activation, output, cost, lr, batch, seed, init)
 
 
 def _assert_same_run(a: tr.TrainState, b: tr.TrainState):
     """Bit for bit: the same network and the same history."""
     assert a.epoch == b.epoch and a.network == b.network and a.initial == b.initial
-    for name in ("epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "_grad_norm",
-                 "_mean_abs_delta"):
+    for name in (
+        "epoch",
+        "train_loss",
+        "test_loss",
+        "train_accuracy",
+        "test_accuracy",
+        "_grad_norm",
+        "_mean_abs_delta",
+    ):
         np.testing.assert_array_equal(getattr(a.history, name), getattr(b.history, name), err_msg=name)
 
 
 # ------------------------------------------------------------------------------------------------------
 # It learns
+
 
 @pytest.mark.parametrize("name", ["xor", "circles"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -58,6 +67,7 @@ def test_regression_on_the_sine_reduces_the_loss():
 # ------------------------------------------------------------------------------------------------------
 # What one epoch is: a second formulation from per-sample traces
 
+
 def _epoch_by_hand(net, config, data, epoch):
     """The documented epoch written out with the one-sample `backward`: shuffle with the seeded stream
     (seed, 2, epoch), then per batch W ← W − η · (mean over its samples of ∂C/∂W)."""
@@ -65,11 +75,13 @@ def _epoch_by_hand(net, config, data, epoch):
     order = np.random.default_rng([config.seed, 2, epoch]).permutation(len(X))
     B = min(config.batch_size, len(X))
     for start in range(0, len(X), B):
-        traces = [bp.backward(net, X[i], Y[i], config.cost) for i in order[start:start + B]]
-        W = [net.W(l) - config.learning_rate * np.mean([t.dC_dW(l) for t in traces], axis=0)
-             for l in range(1, net.L + 1)]
-        b = [net.b(l) - config.learning_rate * np.mean([t.dC_db(l) for t in traces], axis=0)
-             for l in range(1, net.L + 1)]
+        traces = [bp.backward(net, X[i], Y[i], config.cost) for i in order[start : start + B]]
+        W = [
+            net.W(l) - config.learning_rate * np.mean([t.dC_dW(l) for t in traces], axis=0) for l in range(1, net.L + 1)
+        ]
+        b = [
+            net.b(l) - config.learning_rate * np.mean([t.dC_db(l) for t in traces], axis=0) for l in range(1, net.L + 1)
+        ]
         net = bp.Network.from_arrays(W, b, net.activation, net.output_activation)
     return net
 
@@ -107,9 +119,8 @@ def test_history_rows_measure_the_network_at_the_end_of_each_epoch():
         assert acc == np.mean(right)
     for l in range(1, net.L + 1):
         mean_grad = np.mean([t.dC_dW(l) for t in train], axis=0)
-        np.testing.assert_allclose(h.grad_norm(l)[-1], np.sqrt(np.sum(mean_grad ** 2)), rtol=1e-12)
-        np.testing.assert_allclose(h.mean_abs_delta(l)[-1], np.mean([np.abs(t.delta(l)) for t in train]),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(h.grad_norm(l)[-1], np.sqrt(np.sum(mean_grad**2)), rtol=1e-12)
+        np.testing.assert_allclose(h.mean_abs_delta(l)[-1], np.mean([np.abs(t.delta(l)) for t in train]), rtol=1e-12)
     assert h.has_test and h.has_accuracy and h.L == 3
 
 
@@ -150,8 +161,7 @@ def test_accuracy_threshold_is_one_half_whatever_the_output_activation():
     data = ds.xor(n=41, noise=0.1, seed=0, test_fraction=0.0)
     ones = float(data.Y_train.mean())
     assert ones == 21 / 41
-    zero = bp.Network.from_arrays([np.zeros((3, 2)), np.zeros((1, 3))], [np.zeros(3), np.zeros(1)], "tanh",
-                                  "sigmoid")
+    zero = bp.Network.from_arrays([np.zeros((3, 2)), np.zeros((1, 3))], [np.zeros(3), np.zeros(1)], "tanh", "sigmoid")
     state = tr.start_training(_config(sizes=(2, 3, 1)), data, network=zero)
     assert state.history.train_accuracy[0] == ones
     tanh_zero = bp.Network.from_arrays([np.zeros((3, 2)), np.zeros((1, 3))], [np.zeros(3), np.zeros(1)], "tanh")
@@ -168,6 +178,7 @@ def test_no_test_set_gives_nan_test_columns():
 
 # ------------------------------------------------------------------------------------------------------
 # Reproducible: chunks, reset, seeds
+
 
 def test_chunks_give_exactly_the_same_run_as_one_call():
     data = ds.spiral(n=120, noise=0.2, seed=1)
@@ -223,6 +234,7 @@ def test_time_limit_stops_at_the_first_batch_boundary_after_it_ran_out():
 # ------------------------------------------------------------------------------------------------------
 # Divergence
 
+
 def _diverging():
     """2-8-8-1 ReLU with a linear output, quadratic cost, η = 1000, on XOR: the cost explodes in epoch 1."""
     data = ds.xor(n=200, noise=0.1, seed=0)
@@ -235,9 +247,10 @@ def _network_after_steps(state, steps):
     order = np.random.default_rng([config.seed, 2, 1]).permutation(len(X))
     net = state.initial
     for k in range(steps):
-        rows = order[k * config.batch_size:(k + 1) * config.batch_size]
-        net = bp.gradient_descent_step(net, bp.batch_gradients(net, X[rows], Y[rows], config.cost),
-                                       config.learning_rate)
+        rows = order[k * config.batch_size : (k + 1) * config.batch_size]
+        net = bp.gradient_descent_step(
+            net, bp.batch_gradients(net, X[rows], Y[rows], config.cost), config.learning_rate
+        )
     return net
 
 
@@ -285,34 +298,42 @@ def test_a_diverged_run_refuses_to_go_on_until_reset():
         tr.run_epochs(state, 1)
     fresh = tr.reset_training(state)
     assert not fresh.diverged and fresh.epoch == 0 and fresh.network == fresh.initial
-    assert tr.run_epochs(fresh, 1).diverged   # the same learning rate diverges the same way again
+    assert tr.run_epochs(fresh, 1).diverged  # the same learning rate diverges the same way again
 
 
 def test_a_healthy_learning_rate_never_diverges_on_the_same_network():
-    state = tr.run_epochs(tr.start_training(_config(activation="relu", output="linear", cost="quadratic",
-                                                    lr=0.05), ds.xor(n=200, noise=0.1, seed=0)), 30)
+    state = tr.run_epochs(
+        tr.start_training(
+            _config(activation="relu", output="linear", cost="quadratic", lr=0.05), ds.xor(n=200, noise=0.1, seed=0)
+        ),
+        30,
+    )
     assert not state.diverged and state.history.train_loss[-1] < state.history.train_loss[0]
 
 
 # ------------------------------------------------------------------------------------------------------
 # Configs and mismatches are refused with readable messages
 
-@pytest.mark.parametrize("kwargs,words", [
-    (dict(activation="softmax"), ["unknown activation 'softmax'", "'sigmoid'"]),
-    (dict(output="relu"), ["cross_entropy", "sigmoid"]),
-    (dict(cost="hinge"), ["unknown cost 'hinge'"]),
-    (dict(init="zeros"), ["unknown initialisation 'zeros'", "'auto'"]),
-    (dict(lr=-0.1), ["learning rate", "0 to"]),
-    (dict(lr=float("nan")), ["learning rate"]),
-    (dict(lr=float("inf")), ["learning rate"]),
-    (dict(lr="fast"), ["learning rate"]),
-    (dict(lr=True), ["learning rate"]),
-    (dict(batch=0), ["batch size", "≥ 1"]),
-    (dict(batch=2.5), ["batch size"]),
-    (dict(seed=-1), ["seed", "≥ 0"]),
-    (dict(sizes=(2,)), ["at least two layers"]),
-    (dict(sizes=(2, 0, 1)), ["layer 1"]),
-])
+
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        (dict(activation="softmax"), ["unknown activation 'softmax'", "'sigmoid'"]),
+        (dict(output="relu"), ["cross_entropy", "sigmoid"]),
+        (dict(cost="hinge"), ["unknown cost 'hinge'"]),
+        (dict(init="zeros"), ["unknown initialisation 'zeros'", "'auto'"]),
+        (dict(lr=-0.1), ["learning rate", "0 to"]),
+        (dict(lr=float("nan")), ["learning rate"]),
+        (dict(lr=float("inf")), ["learning rate"]),
+        (dict(lr="fast"), ["learning rate"]),
+        (dict(lr=True), ["learning rate"]),
+        (dict(batch=0), ["batch size", "≥ 1"]),
+        (dict(batch=2.5), ["batch size"]),
+        (dict(seed=-1), ["seed", "≥ 0"]),
+        (dict(sizes=(2,)), ["at least two layers"]),
+        (dict(sizes=(2, 0, 1)), ["layer 1"]),
+    ],
+)
 def test_bad_configs_are_refused(kwargs, words):
     with pytest.raises(ValueError) as err:
         _config(**kwargs)
@@ -326,11 +347,14 @@ def test_config_normalises_its_fields():
     assert type(c.batch_size) is int and type(c.seed) is int
 
 
-@pytest.mark.parametrize("data,config,words", [
-    (ds.xor(), _config(sizes=(3, 4, 1)), ["'xor' has 2 inputs (x1, x2)", "3 input nodes", "layer 0 2 nodes"]),
-    (ds.xor(), _config(sizes=(2, 4, 2)), ["1 outputs (class)", "2 output nodes", "layer 2 1 node wide"]),
-    (ds.sine(), _config(sizes=(1, 4, 1)), ["cross_entropy", "targets y between 0 and 1"]),
-])
+@pytest.mark.parametrize(
+    "data,config,words",
+    [
+        (ds.xor(), _config(sizes=(3, 4, 1)), ["'xor' has 2 inputs (x1, x2)", "3 input nodes", "layer 0 2 nodes"]),
+        (ds.xor(), _config(sizes=(2, 4, 2)), ["1 outputs (class)", "2 output nodes", "layer 2 1 node wide"]),
+        (ds.sine(), _config(sizes=(1, 4, 1)), ["cross_entropy", "targets y between 0 and 1"]),
+    ],
+)
 def test_a_network_that_does_not_fit_the_data_is_refused(data, config, words):
     with pytest.raises(ValueError) as err:
         tr.start_training(config, data)
@@ -359,6 +383,7 @@ def test_default_config_suits_the_kind_of_data():
 # ------------------------------------------------------------------------------------------------------
 # Outputs over the input space
 
+
 def test_predict_is_the_forward_pass_of_every_row():
     net = bp.Network.random((2, 5, 3, 2), "tanh", "sigmoid", seed=4)
     X = np.random.default_rng(0).normal(size=(17, 2))
@@ -380,7 +405,7 @@ def test_decision_grid_covers_the_data_with_a_margin():
     for values, column in ((grid.x1, 0), (grid.x2, 1)):
         lo, hi = data.X[:, column].min(), data.X[:, column].max()
         np.testing.assert_allclose([values[0], values[-1]], [lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)])
-    i, j = 7, 19     # row i runs along x2, column j along x1, as a heatmap draws z[i][j] at (x[j], y[i])
+    i, j = 7, 19  # row i runs along x2, column j along x1, as a heatmap draws z[i][j] at (x[j], y[i])
     np.testing.assert_allclose(grid.output[i, j], tr.predict(net, [[grid.x1[j], grid.x2[i]]])[0, 0], rtol=1e-13)
     with pytest.raises(ValueError, match="2 inputs"):
         tr.decision_grid(bp.Network.random((1, 2, 1)), ds.sine())
@@ -409,7 +434,7 @@ def test_cross_entropy_divergence_is_caught_by_the_loss_limit():
     assert state.diverged and state.divergence.epoch == 1
     assert f"{tr.EXPLODED:,.0f} times the initial training loss" in state.divergence.reason
     assert all(np.isfinite(state.network.W(l)).all() for l in range(1, 4))
-    assert tr.stuck(state) is None            # diverged: the divergence message says it all
+    assert tr.stuck(state) is None  # diverged: the divergence message says it all
 
 
 def test_a_loss_stuck_above_its_start_gets_a_notice_naming_eta_and_saturation():
@@ -420,7 +445,7 @@ def test_a_loss_stuck_above_its_start_gets_a_notice_naming_eta_and_saturation():
     assert tr.stuck(state) is None
     state = tr.run_epochs(state, tr.STUCK_EPOCHS + 5)
     assert not state.diverged
-    assert np.all(state.history.train_loss[-tr.STUCK_EPOCHS:] > state.history.train_loss[0])
+    assert np.all(state.history.train_loss[-tr.STUCK_EPOCHS :] > state.history.train_loss[0])
     note = tr.stuck(state)
     assert note is not None and "η = 100 is too large" in note and "try 10" in note
     Z = data.X_train

@@ -47,12 +47,12 @@ def test_a_cut_epoch_leaves_the_network_and_history_at_the_last_whole_epoch():
     cut = tr.run_epochs(one, 1, time_limit=1e-9)
     assert cut.epoch == 1 and cut.within.batches == 1
     assert cut.network is one.network and cut.history is one.history
-    assert tr.run_epochs(cut, 0) == cut                         # nothing asked: nothing lost
+    assert tr.run_epochs(cut, 0) == cut  # nothing asked: nothing lost
     assert tr.reset_training(cut).within is None
 
 
 def test_divergence_in_a_resumed_epoch_is_reported_there():
-    start = _state(1, lr=1.0, name="sine")         # diverges in epoch 1, batch 20 of 48
+    start = _state(1, lr=1.0, name="sine")  # diverges in epoch 1, batch 20 of 48
     whole = tr.run_epochs(start, 5)
     state = start
     while not state.diverged and state.epoch < 5:

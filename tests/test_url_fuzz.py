@@ -16,14 +16,59 @@ from backprop.ui import url_codec
 from backprop.ui.url_state import PAGES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE_FILES = {"step_through": "pages/step_through.py", "matrix_form": "pages/matrix_form.py",
-              "gradient_check": "pages/gradient_check.py", "two_nodes": "pages/two_nodes.py",
-              "train": "pages/train.py"}
+PAGE_FILES = {
+    "step_through": "pages/step_through.py",
+    "matrix_form": "pages/matrix_form.py",
+    "gradient_check": "pages/gradient_check.py",
+    "two_nodes": "pages/two_nodes.py",
+    "train": "pages/train.py",
+}
 ZEROS = ["-0", "-0.0", "+0", "0", " 0", "0 ", "  -0.0  ", "-0e5", "-.0", "+0.", "-0,-0"]
-NEVER = ["0x10", "0X1F", "0b1", "0o7", "1_0", "１", "٣", "inf", "-inf", "nan", "NaN", "infinity", "1e309",
-         "-1e309", "0x1p3", "1e", "e5", ".", "+", "-", "--1", "+-1", "1..2", "\u00a01e-320", "1 0", "1\t0"]
-ODD = ["1e-320", "-1e-320", "4.9e-324", "  3", "3  ", "+3", "1e0", "1.5e+0", "", " ", ",", "1,", "1,,2",
-       "9" * 200, "9" * 201]
+NEVER = [
+    "0x10",
+    "0X1F",
+    "0b1",
+    "0o7",
+    "1_0",
+    "１",
+    "٣",
+    "inf",
+    "-inf",
+    "nan",
+    "NaN",
+    "infinity",
+    "1e309",
+    "-1e309",
+    "0x1p3",
+    "1e",
+    "e5",
+    ".",
+    "+",
+    "-",
+    "--1",
+    "+-1",
+    "1..2",
+    "\u00a01e-320",
+    "1 0",
+    "1\t0",
+]
+ODD = [
+    "1e-320",
+    "-1e-320",
+    "4.9e-324",
+    "  3",
+    "3  ",
+    "+3",
+    "1e0",
+    "1.5e+0",
+    "",
+    " ",
+    ",",
+    "1,",
+    "1,,2",
+    "9" * 200,
+    "9" * 201,
+]
 VALUES = ZEROS + NEVER + ODD
 KEYS = sorted({(page, key) for page, fields in PAGES.items() for key in fields})
 
@@ -103,7 +148,7 @@ def test_a_train_link_with_minus_zero_noise_opens_with_zero_noise(noise):
     at = _open("train", {"noise": noise})
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["train_noise"] == 0.0 and math.copysign(1.0, at.session_state["train_noise"]) == 1.0
-    at.run()    # and on the next rerun
+    at.run()  # and on the next rerun
     assert not at.exception, [e.value for e in at.exception]
 
 

@@ -10,12 +10,41 @@ from backprop.ui import url_codec
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
-VALID = {"preset": "deep_narrow", "in": 3, "h": (4, 5), "out": 2, "act": "tanh", "outact": "sigmoid",
-         "cost": "cross_entropy", "lr": 0.25, "seed": 12345, "init": "he", "x": (0.5, -1.0, 2.0),
-         "y": (0.1, 0.9), "it": 3, "step": 5, "w": (2, 4, 1), "bias": True}
+VALID = {
+    "preset": "deep_narrow",
+    "in": 3,
+    "h": (4, 5),
+    "out": 2,
+    "act": "tanh",
+    "outact": "sigmoid",
+    "cost": "cross_entropy",
+    "lr": 0.25,
+    "seed": 12345,
+    "init": "he",
+    "x": (0.5, -1.0, 2.0),
+    "y": (0.1, 0.9),
+    "it": 3,
+    "step": 5,
+    "w": (2, 4, 1),
+    "bias": True,
+}
 
-HOSTILE = ["", "text", "-1", "0", "99999999999999999999", "1e309", "nan", "-inf", "9" * 5000,
-           "<script>alert(1)</script>", "../../etc/passwd", "💥", "1,2,3,4,5,6,7,8,9", " , "]
+HOSTILE = [
+    "",
+    "text",
+    "-1",
+    "0",
+    "99999999999999999999",
+    "1e309",
+    "nan",
+    "-inf",
+    "9" * 5000,
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "💥",
+    "1,2,3,4,5,6,7,8,9",
+    " , ",
+]
 
 
 def test_every_key_round_trips():
@@ -29,7 +58,7 @@ def test_a_hostile_value_for_every_key_is_refused_with_a_notice(key):
     default) with a notice naming the key; no exception escapes."""
     for text in HOSTILE:
         decoded, problems = url_codec.decode({key: text})
-        if decoded:    # a few are valid for some keys ("0" is a valid seed): then they must be exactly that
+        if decoded:  # a few are valid for some keys ("0" is a valid seed): then they must be exactly that
             assert problems == [] and url_codec.decode(url_codec.encode(decoded)) == (decoded, []), (key, text)
             assert text in {"0", "-1", "", "1,2,3,4,5,6,7,8,9", "text"} or key == "seed", (key, text, decoded)
         else:
@@ -61,7 +90,7 @@ def test_a_link_reopens_the_same_moment_in_a_new_session():
     first.number_input(key="n_hidden").set_value(2).run()
     first.selectbox(key="activation").set_value("tanh").run()
     first.text_input(key="x_text").input("0.3, -0.7").run()
-    for _ in range(9):                        # L = 3: through the update (step 8) into iteration 2
+    for _ in range(9):  # L = 3: through the update (step 8) into iteration 2
         first.button(key="btn_step").click().run()
     first.selectbox(key="pick_l").set_value(2).run()
     query = dict(first.query_params)
@@ -101,7 +130,7 @@ def test_a_hostile_link_opens_the_default_with_one_notice():
 
 
 def test_a_step_past_the_linked_networks_end_is_named():
-    at = _open({"h": "", "step": "9"})       # no hidden layer: L = 1, steps 0..4
+    at = _open({"h": "", "step": "9"})  # no hidden layer: L = 1, steps 0..4
     assert "past this network's last step" in at.warning[0].value
     assert at.session_state["lesson"].index == 0 and at.session_state["lesson"].network.L == 1
 
@@ -126,6 +155,7 @@ def test_presenter_mode_comes_from_the_link_and_goes_into_it():
 
 # The companion pages: each has its own link, read by the first page a session opens.
 
+
 def _open_page(page: str, query: dict) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for k, v in query.items():
@@ -146,7 +176,7 @@ def test_a_matrix_form_link_reopens_its_network_step_and_entry():
     first.number_input(key="n_hidden").set_value(2).run()
     first.number_input(key="n_h2").set_value(4).run()
     first.text_input(key="x_text").input("0.3, -0.7").run()
-    for _ in range(10):                       # into iteration 2
+    for _ in range(10):  # into iteration 2
         first.button(key="btn_step").click().run()
     first.switch_page("pages/matrix_form.py").run()
     first.selectbox(key="matrix_l").set_value(3).run()
@@ -194,12 +224,19 @@ def test_a_two_nodes_link_reopens_its_sliders_and_choices():
     assert [t.value for t in second.latex] == [t.value for t in first.latex]
 
 
-@pytest.mark.parametrize("page, query, keys", [
-    ("pages/two_nodes.py", {"w1": "99", "act2": "<b>", "lr": "nan", "h": "3"}, ("w1", "act2", "lr", "h")),
-    ("pages/two_nodes.py", {"act2": "relu", "cost": "cross_entropy"}, ("act2",)),
-    ("pages/matrix_form.py", {"w": "9,9,9", "epsilon": "1"}, ("w", "epsilon")),
-    ("pages/gradient_check.py", {"epsilon": "0.5", "step": "-1", "x": "1,2,3,4,5,6,7,8,9"}, ("epsilon", "step", "x")),
-])
+@pytest.mark.parametrize(
+    "page, query, keys",
+    [
+        ("pages/two_nodes.py", {"w1": "99", "act2": "<b>", "lr": "nan", "h": "3"}, ("w1", "act2", "lr", "h")),
+        ("pages/two_nodes.py", {"act2": "relu", "cost": "cross_entropy"}, ("act2",)),
+        ("pages/matrix_form.py", {"w": "9,9,9", "epsilon": "1"}, ("w", "epsilon")),
+        (
+            "pages/gradient_check.py",
+            {"epsilon": "0.5", "step": "-1", "x": "1,2,3,4,5,6,7,8,9"},
+            ("epsilon", "step", "x"),
+        ),
+    ],
+)
 def test_a_hostile_link_to_a_companion_page_opens_its_defaults_with_one_notice(page, query, keys):
     """Each page reads only its own keys: a step-through key on the two-nodes page, or ε on the matrix page,
     is named like any other bad value."""
@@ -212,6 +249,7 @@ def test_a_hostile_link_to_a_companion_page_opens_its_defaults_with_one_notice(p
 @pytest.mark.parametrize("page", ["two_nodes", "gradient_check", "train"])
 def test_a_companion_pages_keys_round_trip_and_refuse_hostile_values(page):
     from backprop.ui import url_state
+
     fields = url_state.PAGES[page]
     for key in fields:
         for text in HOSTILE:

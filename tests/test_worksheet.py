@@ -39,6 +39,7 @@ def _lesson(sizes, activation="sigmoid", output_activation=None, cost="quadratic
 # ------------------------------------------------------------------------------------------------------
 # Reading numbers back out of the Markdown, independently of how the sheet was written.
 
+
 def _chains(markdown: str) -> dict[str, str]:
     """The last value of every chain of equalities in the sheet's display math, by its left-hand side:
     {"z^{1}_{1}": "0.3775", …}. Fails on a left-hand side written twice."""
@@ -54,9 +55,9 @@ def _chains(markdown: str) -> dict[str, str]:
                 lhs, value = (part.strip() for part in row.split("&=", 1))
                 assert lhs not in found, f"{lhs} is written twice"
             else:
-                continue   # a sum's continuation line, or a single-line display
+                continue  # a sum's continuation line, or a single-line display
             value = re.sub(r"\\qquad \\text\{.*\}$", "", value).strip()
-            found[lhs] = value.rsplit(" = ", 1)[-1]   # "a^{2}_{1} - y_{1} = 0.7414" at a cross-entropy output
+            found[lhs] = value.rsplit(" = ", 1)[-1]  # "a^{2}_{1} - y_{1} = 0.7414" at a cross-entropy output
     return found
 
 
@@ -82,22 +83,35 @@ DB = r"\frac{\partial C}{\partial b^{%d}_{%d}}"
 # Matt Mazur, "A Step by Step Backpropagation Example" (2015), the preset's source: his printed numbers.
 # (His w1..w8 are our W¹₁₁, W¹₁₂, W¹₂₁, W¹₂₂, W²₁₁, W²₁₂, W²₂₁, W²₂₂; see test_core_worked_example.)
 MAZUR = {
-    "z^{1}_{1}": "0.3775", "z^{1}_{2}": "0.3925",
-    "a^{1}_{1}": "0.593269992", "a^{1}_{2}": "0.596884378",
-    "z^{2}_{1}": "1.105905967", "a^{2}_{1}": "0.75136507", "a^{2}_{2}": "0.772928465",
+    "z^{1}_{1}": "0.3775",
+    "z^{1}_{2}": "0.3925",
+    "a^{1}_{1}": "0.593269992",
+    "a^{1}_{2}": "0.596884378",
+    "z^{2}_{1}": "1.105905967",
+    "a^{2}_{1}": "0.75136507",
+    "a^{2}_{2}": "0.772928465",
     "C": "0.298371109",
-    DW % (2, "11"): "0.082167041", DA % (1, 1): "0.036350306", DW % (1, "11"): "0.000438568",
-    r"\text{new } W^{2}_{11}": "0.35891648", r"\text{new } W^{2}_{12}": "0.408666186",
-    r"\text{new } W^{2}_{21}": "0.511301270", r"\text{new } W^{2}_{22}": "0.561370121",
-    r"\text{new } W^{1}_{11}": "0.149780716", r"\text{new } W^{1}_{12}": "0.19956143",
-    r"\text{new } W^{1}_{21}": "0.24975114", r"\text{new } W^{1}_{22}": "0.29950229",
+    DW % (2, "11"): "0.082167041",
+    DA % (1, 1): "0.036350306",
+    DW % (1, "11"): "0.000438568",
+    r"\text{new } W^{2}_{11}": "0.35891648",
+    r"\text{new } W^{2}_{12}": "0.408666186",
+    r"\text{new } W^{2}_{21}": "0.511301270",
+    r"\text{new } W^{2}_{22}": "0.561370121",
+    r"\text{new } W^{1}_{11}": "0.149780716",
+    r"\text{new } W^{1}_{12}": "0.19956143",
+    r"\text{new } W^{1}_{21}": "0.24975114",
+    r"\text{new } W^{1}_{22}": "0.29950229",
 }
 
 
 def test_the_2_2_2_sheet_carries_mazurs_published_numbers_at_their_precision():
     chains = _chains(ws.worked_sheet_markdown(_preset_lesson()))
-    wrong = {lhs: (published, chains.get(lhs)) for lhs, published in MAZUR.items()
-             if lhs not in chains or not _agrees_at_precision(chains[lhs], published)}
+    wrong = {
+        lhs: (published, chains.get(lhs))
+        for lhs, published in MAZUR.items()
+        if lhs not in chains or not _agrees_at_precision(chains[lhs], published)
+    }
     assert not wrong, f"published / sheet: {wrong}"
 
 
@@ -116,7 +130,7 @@ def _expected(lesson: Lesson) -> dict[str, float]:
             want[f"\\text{{new }} b^{{{l}}}_{{{k + 1}}}"] = new.b(l)[k]
             if l < trace.L:
                 want[DA % (l, k + 1)] = trace.dC_da(l)[k]
-            elif trace.cost_name == "cross_entropy":   # BP1 at a cross-entropy output: "where ∂C/∂aᴸₖ = …"
+            elif trace.cost_name == "cross_entropy":  # BP1 at a cross-entropy output: "where ∂C/∂aᴸₖ = …"
                 want[r"\text{where } " + DA % (l, k + 1)] = trace.dC_da(l)[k]
             if sizes[l] * sizes[l - 1] <= ws.WRITE_OUT_WEIGHTS:
                 for j in range(sizes[l - 1]):
@@ -125,12 +139,16 @@ def _expected(lesson: Lesson) -> dict[str, float]:
     return want
 
 
-@pytest.mark.parametrize("lesson", [
-    _preset_lesson(),
-    _preset_lesson("xor_2_2_1"),
-    _lesson((3, 4, 2), "tanh", "sigmoid", "cross_entropy"),
-    _lesson((2, 3, 3, 2), "leaky_relu", "linear"),
-], ids=["2-2-2", "xor", "3-4-2 tanh/CE", "2-3-3-2 leaky/linear"])
+@pytest.mark.parametrize(
+    "lesson",
+    [
+        _preset_lesson(),
+        _preset_lesson("xor_2_2_1"),
+        _lesson((3, 4, 2), "tanh", "sigmoid", "cross_entropy"),
+        _lesson((2, 3, 3, 2), "leaky_relu", "linear"),
+    ],
+    ids=["2-2-2", "xor", "3-4-2 tanh/CE", "2-3-3-2 leaky/linear"],
+)
 def test_every_z_a_delta_gradient_and_update_is_on_the_sheet_with_the_traces_number(lesson):
     """Each zˡₖ, aˡₖ, δˡₖ, ∂C/∂aˡₖ (l < L), ∂C/∂Wˡₖⱼ, ∂C/∂bˡₖ and updated parameter has its equation, and
     its last value is eq.num of the trace's number; nothing else of that kind is written."""
@@ -159,13 +177,13 @@ def test_bp2_writes_every_term_of_the_sum_over_m_below_its_delta():
 
 
 def test_a_big_layer_is_summarised_as_a_table_and_the_sheet_says_so():
-    lesson = _lesson((3, 9, 9, 2))          # layer 2: 81 weights, more than 8 × 8
+    lesson = _lesson((3, 9, 9, 2))  # layer 2: 81 weights, more than 8 × 8
     md = ws.worked_sheet_markdown(lesson)
     trace, new = lesson.trace, lesson.updated_network()
     assert "**Summarised**: layer 2 has more than 64 weights" in md
     chains = _chains(md)
     assert not any(lhs.startswith(r"\frac{\partial C}{\partial W^{2}") for lhs in chains)
-    assert DW % (1, "11") in chains and DW % (3, "29") in chains      # the small layers are written out
+    assert DW % (1, "11") in chains and DW % (3, "29") in chains  # the small layers are written out
     for M in (trace.dC_dW(2), new.W(2)):
         for k in range(9):
             row = f"| k = {k + 1} | " + " | ".join(ws._cell(v) for v in M[k])
@@ -176,9 +194,20 @@ def test_a_big_layer_is_summarised_as_a_table_and_the_sheet_says_so():
 
 def test_the_header_states_network_sample_and_1_based_indices():
     md = ws.worked_sheet_markdown(_preset_lesson(), origin="preset X")
-    for text in ("(2, 2, 2)", "$L = 2$", "sigmoid", "quadratic", r"$\eta = 0.5$", "preset X",
-                 "$x = (0.05, 0.1)$", "$y = (0.01, 0.99)$", "1-based", "iteration 1",
-                 r"C_{\text{before}} = 0.2984", r"C_{\text{after}} = 0.2805"):
+    for text in (
+        "(2, 2, 2)",
+        "$L = 2$",
+        "sigmoid",
+        "quadratic",
+        r"$\eta = 0.5$",
+        "preset X",
+        "$x = (0.05, 0.1)$",
+        "$y = (0.01, 0.99)$",
+        "1-based",
+        "iteration 1",
+        r"C_{\text{before}} = 0.2984",
+        r"C_{\text{after}} = 0.2805",
+    ):
         assert text in md, text
 
 
@@ -209,9 +238,22 @@ def _reference(lesson: Lesson):
     trace = lesson.trace
     new = lesson.updated_network(trace)
     net = trace.network
-    layers = {l: dict(W=net.W(l), b=net.b(l), z=trace.z(l), a=trace.a(l), sigma_prime=trace.sigma_prime(l),
-                      dC_da=trace.dC_da(l), delta=trace.delta(l), dC_dW=trace.dC_dW(l), dC_db=trace.dC_db(l),
-                      W_new=new.W(l), b_new=new.b(l)) for l in range(1, trace.L + 1)}
+    layers = {
+        l: dict(
+            W=net.W(l),
+            b=net.b(l),
+            z=trace.z(l),
+            a=trace.a(l),
+            sigma_prime=trace.sigma_prime(l),
+            dC_da=trace.dC_da(l),
+            delta=trace.delta(l),
+            dC_dW=trace.dC_dW(l),
+            dC_db=trace.dC_db(l),
+            W_new=new.W(l),
+            b_new=new.b(l),
+        )
+        for l in range(1, trace.L + 1)
+    }
     return trace, layers, bp.cost_of(new, lesson.x, lesson.y, lesson.cost)
 
 
@@ -222,19 +264,21 @@ def _same_bits(a, b) -> bool:
 
 @pytest.mark.parametrize("arch", ARCHITECTURES, ids=lambda a: "-".join(map(str, a["sizes"])))
 def test_json_loads_back_to_the_traces_arrays_bit_for_bit(arch):
-    lesson = _lesson(**arch).run_to_end().forward()     # iteration 2: a network no seed describes
+    lesson = _lesson(**arch).run_to_end().forward()  # iteration 2: a network no seed describes
     trace, layers, after = _reference(lesson)
     sheet = ws.load_json(ws.worked_sheet_json(lesson, origin="somewhere"))
     assert sheet["sizes"] == trace.network.sizes and sheet["iteration"] == 2 and sheet["origin"] == "somewhere"
     assert (sheet["activation"], sheet["output_activation"], sheet["cost"]) == (
-        trace.network.activation, trace.network.output_activation, trace.cost_name)
+        trace.network.activation,
+        trace.network.output_activation,
+        trace.cost_name,
+    )
     assert sheet["learning_rate"] == lesson.learning_rate
     assert sheet["cost_before"] == trace.cost and sheet["cost_after"] == after
     for key, ref in (("x", lesson.x), ("a0", trace.a(0)), ("y", trace.y)):
         assert _same_bits(sheet[key], ref), key
     assert sorted(sheet["layers"]) == list(range(1, trace.L + 1))
-    bad = [(l, key) for l in layers for key in ws.LAYER_KEYS if not _same_bits(sheet["layers"][l][key],
-                                                                                layers[l][key])]
+    bad = [(l, key) for l in layers for key in ws.LAYER_KEYS if not _same_bits(sheet["layers"][l][key], layers[l][key])]
     assert not bad, f"differ from the trace: {bad}"
 
 
@@ -243,7 +287,7 @@ def test_json_is_plain_json_with_the_documented_keys():
     assert set(data) == set(ws.REQUIRED) | set(ws.OPTIONAL)
     assert data["version"] == 1 and data["layers"][1]["l"] == 2
     assert set(data["layers"][0]) == {"l", *ws.LAYER_KEYS}
-    assert data["layers"][1]["W_new"][0][0] == 0.35891647971788465   # Mazur's w5⁺ = 0.35891648
+    assert data["layers"][1]["W_new"][0][0] == 0.35891647971788465  # Mazur's w5⁺ = 0.35891648
 
 
 @pytest.mark.parametrize("arch", ARCHITECTURES, ids=lambda a: "-".join(map(str, a["sizes"])))
@@ -257,8 +301,11 @@ def test_csv_parses_back_to_the_same_floats_with_1_based_indices(arch):
         key = (r["layer"], r["quantity"], r["k"], r["j"])
         assert key not in got, key
         got[key] = float(r["value"])
-    want = {("", "learning_rate", "", ""): lesson.learning_rate, ("", "cost_before", "", ""): trace.cost,
-            ("", "cost_after", "", ""): after}
+    want = {
+        ("", "learning_rate", "", ""): lesson.learning_rate,
+        ("", "cost_before", "", ""): trace.cost,
+        ("", "cost_after", "", ""): after,
+    }
     for name, layer, values in (("x", "", lesson.x), ("y", "", trace.y), ("a", "0", trace.a(0))):
         want.update({(layer, name, str(k + 1), ""): v for k, v in enumerate(values)})
     for l, arrays in layers.items():
@@ -273,6 +320,7 @@ def test_csv_parses_back_to_the_same_floats_with_1_based_indices(arch):
 
 # ------------------------------------------------------------------------------------------------------
 # load_json refuses what is not a worked sheet
+
 
 def _tampered(change) -> str:
     data = json.loads(ws.worked_sheet_json(_lesson((2, 3, 2))))
@@ -314,8 +362,10 @@ def test_load_json_refuses_a_number_too_large_for_float64():
 
 
 def test_worksheet_is_core_it_imports_no_app_library():
-    probe = ("import sys, backprop.worksheet as w, backprop as bp; print(sorted({m.split('.')[0] for m in "
-             "sys.modules} & {'streamlit', 'plotly', 'pandas'}))")
+    probe = (
+        "import sys, backprop.worksheet as w, backprop as bp; print(sorted({m.split('.')[0] for m in "
+        "sys.modules} & {'streamlit', 'plotly', 'pandas'}))"
+    )
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
@@ -324,10 +374,12 @@ def test_worksheet_is_core_it_imports_no_app_library():
 # ------------------------------------------------------------------------------------------------------
 # The download buttons, alone, with a preset lesson in session state
 
+
 def _buttons_app():
     import streamlit as st
 
     from backprop.ui.worksheet_view import download_buttons
+
     download_buttons(st.session_state["lesson"])
 
 
@@ -348,21 +400,22 @@ def deferred(monkeypatch):
 
 def test_download_buttons_offer_the_builders_files_built_on_click_without_a_rerun(deferred):
     from backprop.ui.settings import Settings
+
     p = PRESETS["worked_2_2_2"]
-    lesson = _preset_lesson().run_to_end().forward()    # iteration 2
+    lesson = _preset_lesson().run_to_end().forward()  # iteration 2
     at = AppTest.from_function(_buttons_app, default_timeout=30)
     at.session_state["lesson"] = lesson
-    at.session_state["lesson_settings"] = Settings(p.sizes, p.activation, p.output_activation, p.cost,
-                                                   p.learning_rate, p.seed, p.init, "worked_2_2_2")
+    at.session_state["lesson_settings"] = Settings(
+        p.sizes, p.activation, p.output_activation, p.cost, p.learning_rate, p.seed, p.init, "worked_2_2_2"
+    )
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     buttons = at.get("download_button")
     assert [b.label for b in buttons] == ["Worked sheet (Markdown)", "Arrays (JSON)", "Arrays (CSV)"]
-    assert all(b.proto.ignore_rerun for b in buttons)          # on_click="ignore"
-    assert all(b.proto.deferred_file_id for b in buttons)      # data is a callable: nothing built yet
+    assert all(b.proto.ignore_rerun for b in buttons)  # on_click="ignore"
+    assert all(b.proto.deferred_file_id for b in buttons)  # data is a callable: nothing built yet
     names = [name for name, _, _ in deferred]
-    assert names == ["backprop-2-2-2-iteration2.md", "backprop-2-2-2-iteration2.json",
-                     "backprop-2-2-2-iteration2.csv"]
+    assert names == ["backprop-2-2-2-iteration2.md", "backprop-2-2-2-iteration2.json", "backprop-2-2-2-iteration2.csv"]
     assert [mime for _, mime, _ in deferred] == ["text/markdown", "application/json", "text/csv"]
     origin = "the fixed weights of the preset “Worked example 2-2-2”"
     md, js, cs = (build() for _, _, build in deferred)
@@ -389,7 +442,7 @@ def test_the_presets_sheet_keeps_the_biases_fixed_as_mazur_does_and_says_so():
     p = PRESETS["worked_2_2_2"]
     lesson = Lesson.start(p.network(), p.x, p.y, p.cost, p.learning_rate, p.update_biases)
     md = ws.worked_sheet_markdown(lesson)
-    update = md[md.index("## 4. Update"):md.index("## 5.")]
+    update = md[md.index("## 4. Update") : md.index("## 5.")]
     assert "**the biases are kept fixed**" in update and r"\text{new } b" not in update
     assert r"C_{\text{after}} = 0.291" in md and "0.2805" not in md
     sheet = ws.load_json(ws.worked_sheet_json(lesson))
@@ -406,8 +459,9 @@ def test_an_output_dC_da_beyond_the_floats_is_null_in_json_and_comes_back_infini
     """zᴸ = 802 under cross-entropy with y = 0: ∂C/∂aᴸ ≈ e⁸⁰² is beyond float64. The JSON holds null there
     (JSON has no infinity), load_json gives +inf (the sign of δᴸ = aᴸ − y), the CSV writes inf, and the
     sheet's BP1 says why it shows δ = a − y."""
-    net = bp.Network.from_arrays([[[1.0], [2.0]], [[800.0, 1.0]]], [[0.0, 0.0], [0.0]], activation="relu",
-                                 output_activation="sigmoid")
+    net = bp.Network.from_arrays(
+        [[[1.0], [2.0]], [[800.0, 1.0]]], [[0.0, 0.0], [0.0]], activation="relu", output_activation="sigmoid"
+    )
     lesson = Lesson.start(net, [1.0], [0.0], "cross_entropy", 0.1)
     assert lesson.trace.dC_da(2)[0] == np.inf
     text = ws.worked_sheet_json(lesson)

@@ -34,9 +34,24 @@ from .store import (
     normalise_code,
 )
 
-__all__ = ["ANSWER_MAX", "CLASS_TTL", "CODE_ALPHABET", "CODE_LENGTH", "NICKNAME_MAX", "ClassState",
-           "ClassStore", "Forbidden", "MemoryStore", "NoSuchClass", "QuestionResult", "StoreUnavailable",
-           "WrongCodes", "clean_nickname", "normalise_code", "open_store"]
+__all__ = [
+    "ANSWER_MAX",
+    "CLASS_TTL",
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "NICKNAME_MAX",
+    "ClassState",
+    "ClassStore",
+    "Forbidden",
+    "MemoryStore",
+    "NoSuchClass",
+    "QuestionResult",
+    "StoreUnavailable",
+    "WrongCodes",
+    "clean_nickname",
+    "normalise_code",
+    "open_store",
+]
 
 
 def open_store(url: str | None = None, **options) -> ClassStore:
@@ -46,4 +61,5 @@ def open_store(url: str | None = None, **options) -> ClassStore:
     if url.split("://", 1)[0] not in ("redis", "rediss", "unix"):
         raise ValueError(f"the class store URL must start with redis://, rediss:// or unix://, not “{url[:30]}”")
     from .redis_store import RedisStore  # the redis client only where Redis is used
+
     return RedisStore(url, **options)

@@ -15,24 +15,25 @@ from .store import ClassState, ClassStore, Forbidden, NoSuchClass, QuestionResul
 class _Class:
     key_hash: str
     moment: dict[str, str]
-    touched: float                      # the instructor's last action (clock seconds)
+    touched: float  # the instructor's last action (clock seconds)
     version: int = 1
     ended: bool = False
-    questions: list[dict[str, str]] = field(default_factory=list)   # in order; the last may be open
+    questions: list[dict[str, str]] = field(default_factory=list)  # in order; the last may be open
     answers: dict[str, dict[str, str]] = field(default_factory=dict)  # question id → student → answer
     results: dict[str, QuestionResult] = field(default_factory=dict)
-    students: dict[str, str] = field(default_factory=dict)            # student → nickname ("" for none)
+    students: dict[str, str] = field(default_factory=dict)  # student → nickname ("" for none)
 
 
 class MemoryStore(ClassStore):
     """Thread-safe: every method holds one lock for its whole read-and-change."""
 
-    def __init__(self, ttl: float = s.CLASS_TTL, ended_ttl: float = s.ENDED_TTL,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, ttl: float = s.CLASS_TTL, ended_ttl: float = s.ENDED_TTL, clock: Callable[[], float] = time.monotonic
+    ):
         self.ttl, self.ended_ttl, self._clock = ttl, ended_ttl, clock
         self._lock = threading.Lock()
         self._classes: dict[str, _Class] = {}
-        self._wrong: dict[str, tuple[float, int]] = {}    # session (or "*" for all) → (window start, count)
+        self._wrong: dict[str, tuple[float, int]] = {}  # session (or "*" for all) → (window start, count)
 
     # --- helpers, called with the lock held
     def _live(self, code: str) -> _Class | None:
@@ -88,7 +89,7 @@ class MemoryStore(ClassStore):
             c = self._instructor(code, key)
             qid = str(len(c.questions) + 1)
             last = self._open_question(c)
-            if last is not None and last["revealed"] == "0":   # replaced before its reveal: forgotten
+            if last is not None and last["revealed"] == "0":  # replaced before its reveal: forgotten
                 c.questions.pop()
                 c.answers.pop(last["id"], None)
                 qid = last["id"]

@@ -30,7 +30,7 @@ from redis.retry import Retry
 from . import store as s
 from .store import ClassState, ClassStore, Forbidden, NoSuchClass, QuestionResult, StoreUnavailable, WrongCodes
 
-TIMEOUT = 1.0   # seconds to connect or to wait for an answer: a following page must not hang on a dead Redis
+TIMEOUT = 1.0  # seconds to connect or to wait for an answer: a following page must not hang on a dead Redis
 
 _TOUCH = """
 local function touch(P, ttl)
@@ -55,7 +55,9 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 """
 
-_PUBLISH = _TOUCH + """
+_PUBLISH = (
+    _TOUCH
+    + """
 local P = KEYS[1]
 local err = check(P, ARGV[1]); if err ~= 0 then return err end
 redis.call('HSET', P, 'moment', ARGV[3])
@@ -63,8 +65,11 @@ local v = redis.call('HINCRBY', P, 'v', 1)
 touch(P, ARGV[2])
 return v
 """
+)
 
-_OPEN = _TOUCH + """
+_OPEN = (
+    _TOUCH
+    + """
 local P = KEYS[1]
 local err = check(P, ARGV[1]); if err ~= 0 then return err end
 local cur = redis.call('HMGET', P, 'q', 'qr')
@@ -82,8 +87,11 @@ redis.call('HINCRBY', P, 'v', 1)
 touch(P, ARGV[2])
 return qid
 """
+)
 
-_REVEAL = _TOUCH + """
+_REVEAL = (
+    _TOUCH
+    + """
 local P = KEYS[1]
 local err = check(P, ARGV[1]); if err ~= 0 then return {err} end
 local cur = redis.call('HMGET', P, 'q', 'qr')
@@ -96,8 +104,11 @@ redis.call('HINCRBY', P, 'v', 1)
 touch(P, ARGV[2])
 return {0, cjson.encode(q), redis.call('HGETALL', P..':a:'..ARGV[3]), redis.call('HGETALL', P..':s')}
 """
+)
 
-_END = _TOUCH + """
+_END = (
+    _TOUCH
+    + """
 local P = KEYS[1]
 local err = check(P, ARGV[1]); if err ~= 0 then return err end
 redis.call('HSET', P, 'status', 'ended')
@@ -105,6 +116,7 @@ redis.call('HINCRBY', P, 'v', 1)
 touch(P, ARGV[2])
 return 0
 """
+)
 
 _ANSWER = """
 local P = KEYS[1]
@@ -136,12 +148,14 @@ return {c[1], c[2], c[3], q}
 
 def _reachable(method):
     """Redis's connection errors and timeouts as StoreUnavailable: the page shows one notice for them."""
+
     @functools.wraps(method)
     def call(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as err:
             raise StoreUnavailable(f"the class store (Redis) cannot be reached: {err}") from None
+
     return call
 
 
@@ -152,10 +166,15 @@ class RedisStore(ClassStore):
         # command sent again; a server that is really gone fails within about two timeouts.
         # Any: redis-py types every command's reply as `Awaitable[T] | T`, one stub for its sync and async
         # clients; this client is the sync one (decode_responses: str replies), so each reply is the plain T.
-        self.r: Any = redis.Redis.from_url(url, decode_responses=True, socket_timeout=timeout,
-                                      socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 1),
-                                      health_check_interval=30)
-        reg = self.r.register_script   # EVALSHA, loading the script again after a restart emptied the cache
+        self.r: Any = redis.Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 1),
+            health_check_interval=30,
+        )
+        reg = self.r.register_script  # EVALSHA, loading the script again after a restart emptied the cache
         self._create, self._publish, self._open, self._reveal = reg(_CREATE), reg(_PUBLISH), reg(_OPEN), reg(_REVEAL)
         self._end, self._answer, self._join, self._state = reg(_END), reg(_ANSWER), reg(_JOIN), reg(_STATE)
 
@@ -180,7 +199,7 @@ class RedisStore(ClassStore):
     def create(self, moment: Mapping[str, str]) -> tuple[str, str]:
         moment_json = json.dumps(s.clean_moment(moment))
         key = s.new_key()
-        while True:   # a taken code (one in 10⁸ per running class) is drawn again
+        while True:  # a taken code (one in 10⁸ per running class) is drawn again
             code = s.new_code()
             if self._create(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl), moment_json]):
                 return code, key
@@ -212,12 +231,17 @@ class RedisStore(ClassStore):
         correct = s.clean_answer(correct)
         out = self._reveal(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl), str(qid), correct])
         self._raise(out[0], str(qid))
-        if out[0] == 1:     # revealed before: its result is stored
+        if out[0] == 1:  # revealed before: its result is stored
             return self._result(self.r.hget(f"{self._p(code)}:r", qid))
         question, answers, students = json.loads(out[1]), _pairs(out[2]), _pairs(out[3])
         result = s.results_of(question, correct, answers, students)
-        self.r.hset(f"{self._p(code)}:r", qid, json.dumps(
-            {"question": result.question, "correct": correct, "counts": result.counts, "named": result.named}))
+        self.r.hset(
+            f"{self._p(code)}:r",
+            qid,
+            json.dumps(
+                {"question": result.question, "correct": correct, "counts": result.counts, "named": result.named}
+            ),
+        )
         self.r.pexpire(f"{self._p(code)}:r", max(1, self.r.pttl(self._p(code))))
         return result
 
@@ -275,7 +299,7 @@ class RedisStore(ClassStore):
             state = None
         if state is None:
             window = self._ms(s.WRONG_CODE_WINDOW)
-            with self.r.pipeline() as p:   # MULTI/EXEC: count and start the window's expiry together
+            with self.r.pipeline() as p:  # MULTI/EXEC: count and start the window's expiry together
                 p.incr(mine).pexpire(mine, window, nx=True).incr(everyone).pexpire(everyone, window, nx=True)
                 p.execute()
             raise NoSuchClass(code)

@@ -11,18 +11,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L: read aloud and typed from a projector
-CODE_LENGTH = 6                  # 31⁶ ≈ 8.9 × 10⁸ codes
-CLASS_TTL = 3 * 3600.0           # seconds without instructor activity before a class ends by itself
-ENDED_TTL = 3600.0               # an ended class stays readable this long: students learn it ended, the
-                                 # instructor can still read the results
-NICKNAME_MAX = 24                # characters
-ANSWER_MAX = 32                  # characters of one answer ("negative", "3,2")
-MOMENT_MAX = 4000                # characters of a moment's JSON (a link's query is far shorter)
-WRONG_CODES_PER_SESSION = 5      # wrong join codes one browser session may try per window …
-WRONG_CODES_ALL = 2000           # … and all sessions together (enumeration from many sessions); high enough
-                                 # that one student sending wrong codes cannot lock the class out of joining
-WRONG_CODE_WINDOW = 60.0         # seconds
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from a projector
+CODE_LENGTH = 6  # 31⁶ ≈ 8.9 × 10⁸ codes
+CLASS_TTL = 3 * 3600.0  # seconds without instructor activity before a class ends by itself
+ENDED_TTL = 3600.0  # an ended class stays readable this long: students learn it ended, the
+# instructor can still read the results
+NICKNAME_MAX = 24  # characters
+ANSWER_MAX = 32  # characters of one answer ("negative", "3,2")
+MOMENT_MAX = 4000  # characters of a moment's JSON (a link's query is far shorter)
+WRONG_CODES_PER_SESSION = 5  # wrong join codes one browser session may try per window …
+WRONG_CODES_ALL = 2000  # … and all sessions together (enumeration from many sessions); high enough
+# that one student sending wrong codes cannot lock the class out of joining
+WRONG_CODE_WINDOW = 60.0  # seconds
 
 
 class StoreUnavailable(RuntimeError):
@@ -50,10 +50,10 @@ class ClassState:
     """What every participant reads: the version, the instructor's moment, the current question."""
 
     code: str
-    version: int                  # goes up by one on every change the instructor makes
-    moment: dict[str, str]        # the step-through link's query parameters of the instructor's moment
-    question: dict[str, str] | None = None   # the current question (with "id"; "revealed" "0" or "1"; after
-                                             # the reveal also "correct"), or None before the first
+    version: int  # goes up by one on every change the instructor makes
+    moment: dict[str, str]  # the step-through link's query parameters of the instructor's moment
+    question: dict[str, str] | None = None  # the current question (with "id"; "revealed" "0" or "1"; after
+    # the reveal also "correct"), or None before the first
     ended: bool = False
 
 
@@ -62,10 +62,10 @@ class QuestionResult:
     """How the class did on one revealed question."""
 
     id: str
-    question: dict[str, str]      # what the instructor opened it with (its label, layer, iteration …)
+    question: dict[str, str]  # what the instructor opened it with (its label, layer, iteration …)
     correct: str
-    counts: dict[str, int]        # answer → how many gave it
-    named: dict[str, str] = field(default_factory=dict)   # nickname → answer, for students who gave one
+    counts: dict[str, int]  # answer → how many gave it
+    named: dict[str, str] = field(default_factory=dict)  # nickname → answer, for students who gave one
 
     @property
     def answered(self) -> int:
@@ -111,7 +111,7 @@ def key_matches(stored_hash: str | None, key: str | None) -> bool:
 def clean_nickname(text: str | None) -> str:
     """A nickname as shown: printable characters only, spaces collapsed, at most NICKNAME_MAX characters."""
     text = unicodedata.normalize("NFKC", str(text or ""))
-    text = "".join(c for c in text if unicodedata.category(c)[0] not in "C")   # no control/format characters
+    text = "".join(c for c in text if unicodedata.category(c)[0] not in "C")  # no control/format characters
     return " ".join(text.split())[:NICKNAME_MAX].strip()
 
 
@@ -136,8 +136,9 @@ def clean_question(question: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def results_of(question: dict[str, str], correct: str, answers: Mapping[str, str],
-               nicknames: Mapping[str, str]) -> QuestionResult:
+def results_of(
+    question: dict[str, str], correct: str, answers: Mapping[str, str], nicknames: Mapping[str, str]
+) -> QuestionResult:
     counts: dict[str, int] = {}
     for response in answers.values():
         counts[response] = counts.get(response, 0) + 1

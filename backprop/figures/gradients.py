@@ -11,22 +11,25 @@ from ..passes import Trace
 from ..timeline import Step
 from . import style
 
-ANNOTATE_COLUMNS = 6      # print values in the cells when the layer has at most this many columns
-ANNOTATE_ROWS = 12        # … and at most this many rows: more would need text too small to read
+ANNOTATE_COLUMNS = 6  # print values in the cells when the layer has at most this many columns
+ANNOTATE_ROWS = 12  # … and at most this many rows: more would need text too small to read
 CELL_FONT = 12
-CELL_PX = 30              # height of one row of cells, in pixels
+CELL_PX = 30  # height of one row of cells, in pixels
 NORMAL, STAGE, THUMB = "normal", "stage", "thumb"
 # Per size: base font, cell text, title, subtitle, row height in pixels. STAGE's text is the projected page's
 # body text (app.py: 20–22 px) or larger, so the room reads the cells as it reads the page.
-STAGE_ANNOTATE = 8         # the stage figure prints values in layers up to this many rows and columns
-SIZES = {NORMAL: dict(font=13, cell=CELL_FONT, title=15, subtitle=12, row=CELL_PX),
-         THUMB: dict(font=12, cell=0, title=13, subtitle=0, row=0)}
+STAGE_ANNOTATE = 8  # the stage figure prints values in layers up to this many rows and columns
+SIZES = {
+    NORMAL: dict(font=13, cell=CELL_FONT, title=15, subtitle=12, row=CELL_PX),
+    THUMB: dict(font=12, cell=0, title=13, subtitle=0, row=0),
+}
 
 
 def stage_sizes(body_px: int) -> dict:
     """STAGE's fonts and row height for a page whose body text is `body_px`: the cells' numbers at that size."""
-    return dict(font=body_px, cell=body_px, title=round(1.15 * body_px), subtitle=round(0.8 * body_px),
-                row=round(1.6 * body_px))
+    return dict(
+        font=body_px, cell=body_px, title=round(1.15 * body_px), subtitle=round(0.8 * body_px), row=round(1.6 * body_px)
+    )
 
 
 def _frame(fonts: dict, size: str) -> tuple[int, int]:
@@ -46,8 +49,15 @@ def stage_height(n_k: int, body_px: int) -> int:
     return n_k * row + 10 + row + top + bottom
 
 
-def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int, int] | None = None,
-                   projector: bool = False, size: str = NORMAL, body_px: int = 20) -> go.Figure:
+def layer_gradient(
+    trace: Trace,
+    l: int,
+    moment: Step,
+    selected: tuple[int, int, int] | None = None,
+    projector: bool = False,
+    size: str = NORMAL,
+    body_px: int = 20,
+) -> go.Figure:
     """∂C/∂Wˡ, rows k (receiving) by columns j (emitting), with δˡ left of the rows and aˡ⁻¹ above the
     columns; empty cells until the backward pass reaches layer l. Clickable: every cell carries
     customdata (l, k, j) on a near-invisible marker, since a Streamlit click on a heatmap cell returns nothing.
@@ -68,13 +78,16 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     a_all = trace.a(l - 1)
     a_low, a_high = min(0.0, float(a_all.min())), max(1.0, float(a_all.max()))
     # A projected layer of up to 8 × 8 still has room for its numbers at the stage's size; thumbnails have none.
-    annotate = (n_j <= ANNOTATE_COLUMNS and n_k <= ANNOTATE_ROWS) if size == NORMAL else \
-        (size == STAGE and max(n_j, n_k) <= STAGE_ANNOTATE)
+    annotate = (
+        (n_j <= ANNOTATE_COLUMNS and n_k <= ANNOTATE_ROWS)
+        if size == NORMAL
+        else (size == STAGE and max(n_j, n_k) <= STAGE_ANNOTATE)
+    )
     ks, js = np.arange(n_k), np.arange(n_j)
     L = trace.L
 
     wide = size == STAGE and n_j > 5
-    digits = 2 if wide else 3   # a wide layer's numbers must fit a projected column
+    digits = 2 if wide else 3  # a wide layer's numbers must fit a projected column
     # … and so, when its δ are small, are they and its ∂C/∂W printed in a power of ten (said in the
     # subtitle): "2.3" in units of 10⁻² rather than "0.023", at most five characters to a cell.
     power = 0
@@ -84,8 +97,11 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
         power = power if power <= -2 else 0
 
     def cells(values) -> list | None:
-        return [[("?" if np.isnan(v) else style.short(v, digits)) for v in row] for row in np.atleast_2d(values)] \
-            if annotate else None
+        return (
+            [[("?" if np.isnan(v) else style.short(v, digits)) for v in row] for row in np.atleast_2d(values)]
+            if annotate
+            else None
+        )
 
     def filled(values):
         """NaN (not computed) would leave a hole; draw those cells in the empty colour instead."""
@@ -96,47 +112,99 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
     x_cat, y_cat = [str(j + 1) for j in js], [str(k + 1) for k in ks]
     later = "not yet computed<extra></extra>"
     traces = [
-        style.trace("heatmap", z=filled(G), x=x_cat, y=y_cat, zmin=-g_lim, zmax=g_lim,
-                    colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
-                    text=cells(G / 10.0 ** power), texttemplate="%{text}" if annotate else None,
-                    textfont=dict(size=fonts["cell"]),
-                    hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
-                                  + ("%{z:.4~g}<extra></extra>" if shown else later),
-                    xgap=2, ygap=2, showscale=False, name=f"dC_dW{l}"),
-        style.trace("heatmap", z=filled(delta[:, None]), x=[0], y=y_cat, zmin=-d_lim, zmax=d_lim,
-                    colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
-                    xaxis="x2", yaxis="y", ygap=2,
-                    text=cells(delta[:, None] / 10.0 ** power), texttemplate="%{text}" if annotate else None,
-                    textfont=dict(size=fonts["cell"]), showscale=False, name=f"delta{l}",
-                    hovertemplate=f"δ<sup>{l}</sup><sub>%{{y}}</sub> = "
-                                  + ("%{z:.4~g}<extra></extra>" if shown else later)),
-        style.trace("heatmap", z=filled(a_prev[None, :]), x=x_cat, y=[0], zmin=a_low, zmax=a_high,
-                    colorscale=style.SEQUENTIAL if a_shown else style.EMPTY_SCALE, xaxis="x", yaxis="y3", xgap=2,
-                    text=cells(a_prev[None, :]), texttemplate="%{text}" if annotate else None,
-                    textfont=dict(size=fonts["cell"]), showscale=False, name=f"a{l - 1}",
-                    hovertemplate=f"a<sup>{l - 1}</sup><sub>%{{x}}</sub> = "
-                                  + ("%{z:.4~g}<extra></extra>" if a_shown else later)),
+        style.trace(
+            "heatmap",
+            z=filled(G),
+            x=x_cat,
+            y=y_cat,
+            zmin=-g_lim,
+            zmax=g_lim,
+            colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
+            text=cells(G / 10.0**power),
+            texttemplate="%{text}" if annotate else None,
+            textfont=dict(size=fonts["cell"]),
+            hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
+            + ("%{z:.4~g}<extra></extra>" if shown else later),
+            xgap=2,
+            ygap=2,
+            showscale=False,
+            name=f"dC_dW{l}",
+        ),
+        style.trace(
+            "heatmap",
+            z=filled(delta[:, None]),
+            x=[0],
+            y=y_cat,
+            zmin=-d_lim,
+            zmax=d_lim,
+            colorscale=style.diverging_scale(projector) if shown else style.EMPTY_SCALE,
+            xaxis="x2",
+            yaxis="y",
+            ygap=2,
+            text=cells(delta[:, None] / 10.0**power),
+            texttemplate="%{text}" if annotate else None,
+            textfont=dict(size=fonts["cell"]),
+            showscale=False,
+            name=f"delta{l}",
+            hovertemplate=f"δ<sup>{l}</sup><sub>%{{y}}</sub> = " + ("%{z:.4~g}<extra></extra>" if shown else later),
+        ),
+        style.trace(
+            "heatmap",
+            z=filled(a_prev[None, :]),
+            x=x_cat,
+            y=[0],
+            zmin=a_low,
+            zmax=a_high,
+            colorscale=style.SEQUENTIAL if a_shown else style.EMPTY_SCALE,
+            xaxis="x",
+            yaxis="y3",
+            xgap=2,
+            text=cells(a_prev[None, :]),
+            texttemplate="%{text}" if annotate else None,
+            textfont=dict(size=fonts["cell"]),
+            showscale=False,
+            name=f"a{l - 1}",
+            hovertemplate=f"a<sup>{l - 1}</sup><sub>%{{x}}</sub> = "
+            + ("%{z:.4~g}<extra></extra>" if a_shown else later),
+        ),
     ]
     kk, jj = np.meshgrid(ks, js, indexing="ij")
-    traces.append(style.trace(  # the click targets, one per cell; being on top, they also carry the hover
-        "scatter",
-        x=[x_cat[j] for j in jj.ravel()], y=[y_cat[k] for k in kk.ravel()], mode="markers", name="cells",
-        marker=dict(symbol="square", size=(fonts["row"] or 12) - 4, color="rgba(0,0,0,0)", line=dict(width=0)),
-        # (l, k, j, ∂C/∂Wˡₖⱼ), a list: an array reaches the selection event as a dict {"0": l, "1": k, …}.
-        customdata=np.column_stack([np.full(kk.size, l), kk.ravel(), jj.ravel(),
-                                    trace.dC_dW(l).ravel() if shown else np.zeros(kk.size)]).tolist(),
-        hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
-                      + ("%{customdata[3]:.4~g}<extra></extra>" if shown else later),
-        showlegend=False))  # hoverinfo "skip" would also take the markers out of clicks
+    traces.append(
+        style.trace(  # the click targets, one per cell; being on top, they also carry the hover
+            "scatter",
+            x=[x_cat[j] for j in jj.ravel()],
+            y=[y_cat[k] for k in kk.ravel()],
+            mode="markers",
+            name="cells",
+            marker=dict(symbol="square", size=(fonts["row"] or 12) - 4, color="rgba(0,0,0,0)", line=dict(width=0)),
+            # (l, k, j, ∂C/∂Wˡₖⱼ), a list: an array reaches the selection event as a dict {"0": l, "1": k, …}.
+            customdata=np.column_stack(
+                [np.full(kk.size, l), kk.ravel(), jj.ravel(), trace.dC_dW(l).ravel() if shown else np.zeros(kk.size)]
+            ).tolist(),
+            hovertemplate=f"∂C/∂W<sup>{l}</sup><sub>%{{y}},%{{x}}</sub> = "
+            + ("%{customdata[3]:.4~g}<extra></extra>" if shown else later),
+            showlegend=False,
+        )
+    )  # hoverinfo "skip" would also take the markers out of clicks
     shapes = []
     if selected is not None and selected[0] == l:
         _, k, j = selected
-        shapes.append(dict(type="rect", x0=j - 0.5, x1=j + 0.5, y0=k - 0.5, y1=k + 0.5, xref="x", yref="y",
-                           line=dict(color=style.HIGHLIGHT, width=4)))
+        shapes.append(
+            dict(
+                type="rect",
+                x0=j - 0.5,
+                x1=j + 0.5,
+                y0=k - 0.5,
+                y1=k + 0.5,
+                xref="x",
+                yref="y",
+                line=dict(color=style.HIGHLIGHT, width=4),
+            )
+        )
     # The plot area in pixels: n_k rows of cells, a gap, one row for the aˡ⁻¹ strip; the domains follow,
     # so the strip keeps the height of one row whatever the size of the layer.
     row = fonts["row"] or CELL_PX
-    if size == STAGE and not annotate:   # colours only (more than STAGE_ANNOTATE rows): lower rows
+    if size == STAGE and not annotate:  # colours only (more than STAGE_ANNOTATE rows): lower rows
         row = round(0.55 * row)
     rows_px, gap_px = row * n_k, 10
     plot_px = rows_px + gap_px + row
@@ -147,33 +215,63 @@ def layer_gradient(trace: Trace, l: int, moment: Step, selected: tuple[int, int,
         status += f" · δ and ∂C/∂W in units of 10<sup>{power}</sup>"
     name = f"Layer {l}{' (output)' if l == L and size != THUMB else ''}: ∂C/∂W<sup>{l}</sup>"
     # The title at the top of the figure, its subtitle under it: both above the plot, whatever the font.
-    title = dict(text=name if size == THUMB else f"{name} = δ<sup>{l}</sup> (a<sup>{l - 1}</sup>)<sup>T</sup>",
-                 x=0, font=dict(size=fonts["title"]), yref="container", y=1, yanchor="top", pad=dict(t=4))
+    title = dict(
+        text=name if size == THUMB else f"{name} = δ<sup>{l}</sup> (a<sup>{l - 1}</sup>)<sup>T</sup>",
+        x=0,
+        font=dict(size=fonts["title"]),
+        yref="container",
+        y=1,
+        yanchor="top",
+        pad=dict(t=4),
+    )
     if size != THUMB:
         title["subtitle"] = dict(text=status, font=dict(size=fonts["subtitle"], color="#5f6368"))
     top, bottom = _frame(fonts, size)
-    layout: dict[str, Any] = dict(   # Plotly's layout: values of many kinds, read back below by key
+    layout: dict[str, Any] = dict(  # Plotly's layout: values of many kinds, read back below by key
         shapes=shapes,
         title=title,
-        margin=dict(l=10, r=10, t=top, b=bottom), font={**style.FONT, "size": fonts["font"]},
-        plot_bgcolor="#ffffff", dragmode=False, clickmode="event+select", showlegend=False,
-        xaxis=dict(domain=[0.25 if size == NORMAL else 0.15 if wide else 0.21, 1.0], type="category", tickvals=x_cat,
-                   side="bottom",
-                   range=[-0.5, n_j - 0.5], **tick),
-        yaxis=dict(domain=[0.0, split], type="category", tickvals=y_cat, anchor="x2",
-                   range=[n_k - 0.5, -0.5], automargin=True, **tick),
-        xaxis2=dict(domain=[0.04 if size == NORMAL else 0.02, 0.22 if size == NORMAL else 0.13 if wide else 0.18],
-                    tickvals=[0],
-                    ticktext=[f"δ<sup>{l}</sup>"], anchor="y", side="bottom", **tick),
-        yaxis3=dict(domain=[1 - row / plot_px, 1.0], tickvals=[0], ticktext=[f"a<sup>{l - 1}</sup>"],
-                    anchor="x", **tick),
+        margin=dict(l=10, r=10, t=top, b=bottom),
+        font={**style.FONT, "size": fonts["font"]},
+        plot_bgcolor="#ffffff",
+        dragmode=False,
+        clickmode="event+select",
+        showlegend=False,
+        xaxis=dict(
+            domain=[0.25 if size == NORMAL else 0.15 if wide else 0.21, 1.0],
+            type="category",
+            tickvals=x_cat,
+            side="bottom",
+            range=[-0.5, n_j - 0.5],
+            **tick,
+        ),
+        yaxis=dict(
+            domain=[0.0, split],
+            type="category",
+            tickvals=y_cat,
+            anchor="x2",
+            range=[n_k - 0.5, -0.5],
+            automargin=True,
+            **tick,
+        ),
+        xaxis2=dict(
+            domain=[0.04 if size == NORMAL else 0.02, 0.22 if size == NORMAL else 0.13 if wide else 0.18],
+            tickvals=[0],
+            ticktext=[f"δ<sup>{l}</sup>"],
+            anchor="y",
+            side="bottom",
+            **tick,
+        ),
+        yaxis3=dict(
+            domain=[1 - row / plot_px, 1.0], tickvals=[0], ticktext=[f"a<sup>{l - 1}</sup>"], anchor="x", **tick
+        ),
     )
-    if size == THUMB:   # colours only: the page sets the height, the axes keep only their names
+    if size == THUMB:  # colours only: the page sets the height, the axes keep only their names
         layout["xaxis"].update(showticklabels=False)
         layout["yaxis"].update(showticklabels=False)
     else:
-        layout["xaxis"]["title"] = dict(text=f"rows k: layer {l} · columns j: layer {l - 1}",
-                                        font=dict(size=max(12, fonts["font"] - 4)))
+        layout["xaxis"]["title"] = dict(
+            text=f"rows k: layer {l} · columns j: layer {l - 1}", font=dict(size=max(12, fonts["font"] - 4))
+        )
         layout["height"] = plot_px + top + bottom
     # One constructor call, unvalidated (style.figure): update_layout on a figure costs several times more.
     return style.figure(traces, layout)

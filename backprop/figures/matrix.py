@@ -7,15 +7,16 @@ import plotly.graph_objects as go
 
 from . import style
 
-ANNOTATE_COLUMNS = 6     # print values in the cells up to this many columns (more are too narrow in a
-                         # third of a page) …
-ANNOTATE_ROWS = 16       # … and rows
-CELL_PX = 26             # height of one row of cells, in pixels
-VECTOR_WIDTH = 2         # a vector's width in `side_by_side`, in columns of a matrix: room for its text
+ANNOTATE_COLUMNS = 6  # print values in the cells up to this many columns (more are too narrow in a
+# third of a page) …
+ANNOTATE_ROWS = 16  # … and rows
+CELL_PX = 26  # height of one row of cells, in pixels
+VECTOR_WIDTH = 2  # a vector's width in `side_by_side`, in columns of a matrix: room for its text
 
 
-def matrix_heatmap(values, title: str, boxed: tuple[int, int] | None = None, row: int | None = None,
-                   projector: bool = False) -> go.Figure:
+def matrix_heatmap(
+    values, title: str, boxed: tuple[int, int] | None = None, row: int | None = None, projector: bool = False
+) -> go.Figure:
     """`values` (a vector is drawn as a column) as a heatmap centred on zero, rows and columns numbered from 1;
     the cell `boxed` (0-based row, column) and the whole row `row` outlined in the highlight colour."""
     M = np.asarray(values, dtype=float)
@@ -24,12 +25,22 @@ def matrix_heatmap(values, title: str, boxed: tuple[int, int] | None = None, row
     lim = style.limit(M)
     annotate = n_rows <= ANNOTATE_ROWS and n_cols <= ANNOTATE_COLUMNS
     x_cat, y_cat = [str(c + 1) for c in range(n_cols)], [str(r + 1) for r in range(n_rows)]
-    heat = go.Heatmap(z=M, x=x_cat, y=y_cat, zmin=-lim, zmax=lim, colorscale=style.diverging_scale(projector),
-                      showscale=False,
-                      text=[[style.short(v) for v in r] for r in M] if annotate else None,
-                      texttemplate="%{text}" if annotate else None, textfont=dict(size=11),
-                      hovertemplate="row %{y}, column %{x}: %{z:.4~g}<extra></extra>", xgap=1, ygap=1,
-                      name="values")
+    heat = go.Heatmap(
+        z=M,
+        x=x_cat,
+        y=y_cat,
+        zmin=-lim,
+        zmax=lim,
+        colorscale=style.diverging_scale(projector),
+        showscale=False,
+        text=[[style.short(v) for v in r] for r in M] if annotate else None,
+        texttemplate="%{text}" if annotate else None,
+        textfont=dict(size=11),
+        hovertemplate="row %{y}, column %{x}: %{z:.4~g}<extra></extra>",
+        xgap=1,
+        ygap=1,
+        name="values",
+    )
     line = dict(color=style.HIGHLIGHT, width=4)
     shapes = []
     if row is not None:
@@ -38,12 +49,21 @@ def matrix_heatmap(values, title: str, boxed: tuple[int, int] | None = None, row
         r, c = boxed
         shapes.append(dict(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, line=line))
     tick = dict(type="category", showgrid=False, zeroline=False)
-    return go.Figure(heat, layout=dict(
-        title=dict(text=title, x=0, font=dict(size=14)), font=style.FONT, shapes=shapes,
-        height=CELL_PX * n_rows + 90, margin=dict(l=10, r=10, t=40, b=30), plot_bgcolor="#ffffff",
-        dragmode=False, showlegend=False,
-        xaxis=dict(tickvals=x_cat if n_cols > 1 else [], range=[-0.5, n_cols - 0.5], **tick),
-        yaxis=dict(tickvals=y_cat, range=[n_rows - 0.5, -0.5], automargin=True, **tick)))
+    return go.Figure(
+        heat,
+        layout=dict(
+            title=dict(text=title, x=0, font=dict(size=14)),
+            font=style.FONT,
+            shapes=shapes,
+            height=CELL_PX * n_rows + 90,
+            margin=dict(l=10, r=10, t=40, b=30),
+            plot_bgcolor="#ffffff",
+            dragmode=False,
+            showlegend=False,
+            xaxis=dict(tickvals=x_cat if n_cols > 1 else [], range=[-0.5, n_cols - 0.5], **tick),
+            yaxis=dict(tickvals=y_cat, range=[n_rows - 0.5, -0.5], automargin=True, **tick),
+        ),
+    )
 
 
 def side_by_side(parts: list[tuple], gap: float = 1.2, projector: bool = False) -> go.Figure:
@@ -70,13 +90,36 @@ def side_by_side(parts: list[tuple], gap: float = 1.2, projector: bool = False) 
         domain = [left / total, (left + w) / total]
         left += w + gap
         n_r, n_c = M.shape
-        layout["xaxis" if i == 1 else f"xaxis{i}"] = dict(domain=domain, anchor=ya, range=[-0.5, n_c - 0.5],
-                                                          tickvals=heat.x if n_c > 1 else [], **tick)
+        layout["xaxis" if i == 1 else f"xaxis{i}"] = dict(
+            domain=domain, anchor=ya, range=[-0.5, n_c - 0.5], tickvals=heat.x if n_c > 1 else [], **tick
+        )
         # Every part is drawn with rows of the same height, from the top.
-        layout["yaxis" if i == 1 else f"yaxis{i}"] = dict(anchor=xa, range=[n_rows - 0.5, -0.5], tickvals=heat.y,
-                                                          **tick)
-        annotations.append(dict(text=f"<b>{title}</b>", x=sum(domain) / 2, y=1.0, xref="paper", yref="paper",
-                                yanchor="bottom", showarrow=False, font=dict(size=13)))
-    return go.Figure(data=traces, layout=dict(
-        shapes=shapes, annotations=annotations, font=style.FONT, height=CELL_PX * n_rows + 80,
-        margin=dict(l=30, r=10, t=30, b=30), plot_bgcolor="#ffffff", dragmode=False, showlegend=False, **layout))
+        layout["yaxis" if i == 1 else f"yaxis{i}"] = dict(
+            anchor=xa, range=[n_rows - 0.5, -0.5], tickvals=heat.y, **tick
+        )
+        annotations.append(
+            dict(
+                text=f"<b>{title}</b>",
+                x=sum(domain) / 2,
+                y=1.0,
+                xref="paper",
+                yref="paper",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=13),
+            )
+        )
+    return go.Figure(
+        data=traces,
+        layout=dict(
+            shapes=shapes,
+            annotations=annotations,
+            font=style.FONT,
+            height=CELL_PX * n_rows + 80,
+            margin=dict(l=30, r=10, t=30, b=30),
+            plot_bgcolor="#ffffff",
+            dragmode=False,
+            showlegend=False,
+            **layout,
+        ),
+    )

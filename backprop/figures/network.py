@@ -10,9 +10,9 @@ from ..passes import Trace
 from ..timeline import Step
 from . import style
 
-EDGE_HOVER = 300       # edges with a hover point, at most; a larger network's edges have none
-EDGE_BINS = 9          # edges are drawn as one line trace per colour bin, not one trace per edge
-LABEL_NODES = 8        # print values inside the nodes of layers with at most this many nodes
+EDGE_HOVER = 300  # edges with a hover point, at most; a larger network's edges have none
+EDGE_BINS = 9  # edges are drawn as one line trace per colour bin, not one trace per edge
+LABEL_NODES = 8  # print values inside the nodes of layers with at most this many nodes
 PROJECTOR_NODES = 1.5  # presenter mode: nodes (and their labels) this much larger, where there is room
 
 
@@ -21,8 +21,13 @@ def node_xy(sizes: tuple[int, ...]) -> list[np.ndarray]:
     return [(n - 1) / 2 - np.arange(n) for n in sizes]
 
 
-def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] | None = None,
-                    projector: bool = False, height: int | None = None) -> go.Figure:
+def network_diagram(
+    trace: Trace,
+    moment: Step,
+    selected: tuple[int, int, int] | None = None,
+    projector: bool = False,
+    height: int | None = None,
+) -> go.Figure:
     """The diagram of `trace`'s network at `moment`; `selected` = (l, k, j) highlights a weight and the
     path its gradient depends on: node j of layer l−1, node k of layer l and, below the output, column k
     of Wˡ⁺¹ with the nodes of δˡ⁺¹. `projector`: presenter mode's figure as shown — steeper colour scale,
@@ -35,7 +40,7 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     ys = node_xy(sizes)
     traces = []
     edges = _edges(trace, moment, ys)
-    lines = style.PRESENTER_LINES if projector else 1.0   # line widths
+    lines = style.PRESENTER_LINES if projector else 1.0  # line widths
 
     # Edges: weights, or gradients where revealed, binned by colour so each bin is one line trace
     # (NaN separates segments). Colour limits are shared by all layers so that shrinking gradients in a
@@ -50,8 +55,17 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
         pick = bins == b
         xs = _segments(edges["x0"][pick], edges["x1"][pick])
         yv = _segments(edges["y0"][pick], edges["y1"][pick])
-        traces.append(style.trace("scatter", x=xs, y=yv, mode="lines", hoverinfo="skip", showlegend=False,
-                                  line=dict(color=colours[b], width=lines * (0.8 + 4.5 * abs(centres[b])))))
+        traces.append(
+            style.trace(
+                "scatter",
+                x=xs,
+                y=yv,
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                line=dict(color=colours[b], width=lines * (0.8 + 4.5 * abs(centres[b]))),
+            )
+        )
 
     # Edge hover: one invisible point at the middle of each edge; the numbers travel as one numeric array
     # and the text is a template, so a large network does not send a string per edge. Past EDGE_HOVER
@@ -63,13 +77,23 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
             continue
         template = "W<sup>%{customdata[0]}</sup><sub>%{customdata[1]},%{customdata[2]}</sub> = %{customdata[3]:.4~g}"
         if revealed:
-            template += ("<br>∂C/∂W<sup>%{customdata[0]}</sup><sub>%{customdata[1]},%{customdata[2]}</sub>"
-                         " = %{customdata[4]:.4~g}")
-        traces.append(style.trace(
-            "scatter", x=(edges["x0"][pick] + edges["x1"][pick]) / 2, y=(edges["y0"][pick] + edges["y1"][pick]) / 2,
-            mode="markers", marker=dict(size=8, opacity=0), customdata=edges["hover"][pick],
-            hovertemplate=template + "<extra></extra>", showlegend=False,
-            name="edges, gradient revealed" if revealed else "edges"))
+            template += (
+                "<br>∂C/∂W<sup>%{customdata[0]}</sup><sub>%{customdata[1]},%{customdata[2]}</sub>"
+                " = %{customdata[4]:.4~g}"
+            )
+        traces.append(
+            style.trace(
+                "scatter",
+                x=(edges["x0"][pick] + edges["x1"][pick]) / 2,
+                y=(edges["y0"][pick] + edges["y1"][pick]) / 2,
+                mode="markers",
+                marker=dict(size=8, opacity=0),
+                customdata=edges["hover"][pick],
+                hovertemplate=template + "<extra></extra>",
+                showlegend=False,
+                name="edges, gradient revealed" if revealed else "edges",
+            )
+        )
 
     if selected is not None:
         traces.append(_highlight(trace, ys, selected, lines))
@@ -87,17 +111,19 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     a_fill = style.sequential(a_vals, a_low, a_high)
     d_fill = style.diverging(d_vals, d_lim, projector)
     fill = [d if b else a if f else style.EMPTY_FILL for a, d, f, b in zip(a_fill, d_fill, fwd, back, strict=True)]
-    label = [style.short(d) if b else style.short(a) if f else "?"
-             for a, d, f, b in zip(a_vals, d_vals, fwd, back, strict=True)]
+    label = [
+        style.short(d) if b else style.short(a) if f else "?"
+        for a, d, f, b in zip(a_vals, d_vals, fwd, back, strict=True)
+    ]
     outline = [style.NODE_LINE if f else style.EMPTY_LINE for f in fwd]
     width = [1.5 * lines] * len(outline)
-    first = np.cumsum((0,) + sizes[:-1])   # index of node 0 of each layer in the flat node list
+    first = np.cumsum((0,) + sizes[:-1])  # index of node 0 of each layer in the flat node list
     for l, k in _path_nodes(trace, selected):
         outline[first[l] + k], width[first[l] + k] = style.HIGHLIGHT, 4.0 * lines
     hover = []
     for l in range(L + 1):
         for k in range(sizes[l]):
-            rows = [f"layer {l}, node {k + 1}"]   # not `lines`: that is the line-width factor above
+            rows = [f"layer {l}, node {k + 1}"]  # not `lines`: that is the line-width factor above
             if moment.shows_forward(l):
                 rows.append(f"a<sup>{l}</sup><sub>{k + 1}</sub> = {trace.a(l)[k]:.4g}")
                 if l >= 1:
@@ -110,30 +136,55 @@ def network_diagram(trace: Trace, moment: Step, selected: tuple[int, int, int] |
     show_labels = max(sizes) <= LABEL_NODES
     height = height or int(np.clip(90 + 42 * max(sizes), 300, 640))
     node_px = int(np.clip(300 / max(sizes), 16, 46))
-    if projector:   # larger nodes and labels, as far as the room between two nodes of a layer allows
+    if projector:  # larger nodes and labels, as far as the room between two nodes of a layer allows
         node_px = int(min(node_px * PROJECTOR_NODES, 0.85 * (height - 20) / (max(sizes) + 1), 80))
-    traces.append(style.trace(
-        "scatter", x=nx, y=ny, mode="markers+text" if show_labels else "markers", name="nodes",
-        marker=dict(size=node_px, color=fill, line=dict(width=width, color=outline)),
-        text=label if show_labels else None,
-        textfont=dict(size=max(9, node_px // 4),
-                      color=[style.text_on(f) if t != "?" else style.EMPTY_LINE
-                             for f, t in zip(fill, label, strict=True)]),
-        textposition="middle center", hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        showlegend=False))
+    traces.append(
+        style.trace(
+            "scatter",
+            x=nx,
+            y=ny,
+            mode="markers+text" if show_labels else "markers",
+            name="nodes",
+            marker=dict(size=node_px, color=fill, line=dict(width=width, color=outline)),
+            text=label if show_labels else None,
+            textfont=dict(
+                size=max(9, node_px // 4),
+                color=[style.text_on(f) if t != "?" else style.EMPTY_LINE for f, t in zip(fill, label, strict=True)],
+            ),
+            textposition="middle center",
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=False,
+        )
+    )
 
     half = max(sizes) / 2
     label_px = round(12 * style.PRESENTER_FONT / style.FONT["size"]) if projector else 12
     names = ["input"] + ["hidden"] * (L - 1) + ["output"]
-    return style.figure(traces, dict(
-        annotations=[dict(x=l, y=-half - 0.15, text=f"layer {l}<br>({name})", showarrow=False, yanchor="top",
-                          font=dict(size=label_px, color="#5f6368")) for l, name in enumerate(names)],
-        height=height, margin=dict(l=10, r=10, t=10, b=10),
-        xaxis=dict(visible=False, range=[-0.5, L + 0.5], fixedrange=True),
-        yaxis=dict(visible=False, range=[-half - 0.9, half + 0.1], fixedrange=True),
-        plot_bgcolor="#ffffff", font={**style.FONT, "size": style.PRESENTER_FONT if projector else style.FONT["size"]},
-        dragmode=False, showlegend=False,
-    ))
+    return style.figure(
+        traces,
+        dict(
+            annotations=[
+                dict(
+                    x=l,
+                    y=-half - 0.15,
+                    text=f"layer {l}<br>({name})",
+                    showarrow=False,
+                    yanchor="top",
+                    font=dict(size=label_px, color="#5f6368"),
+                )
+                for l, name in enumerate(names)
+            ],
+            height=height,
+            margin=dict(l=10, r=10, t=10, b=10),
+            xaxis=dict(visible=False, range=[-0.5, L + 0.5], fixedrange=True),
+            yaxis=dict(visible=False, range=[-half - 0.9, half + 0.1], fixedrange=True),
+            plot_bgcolor="#ffffff",
+            font={**style.FONT, "size": style.PRESENTER_FONT if projector else style.FONT["size"]},
+            dragmode=False,
+            showlegend=False,
+        ),
+    )
 
 
 def _edges(trace: Trace, moment: Step, ys: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -153,7 +204,7 @@ def _edges(trace: Trace, moment: Step, ys: list[np.ndarray]) -> dict[str, np.nda
         cols["y1"].append(ys[l][k])
         cols["value"].append(G if shown else W)
         cols["revealed"].append(np.full(k.size, shown))
-        cols["hover"].append(np.column_stack([np.full(k.size, l), k + 1, j + 1, W, G]))   # l, k, j 1-based
+        cols["hover"].append(np.column_stack([np.full(k.size, l), k + 1, j + 1, W, G]))  # l, k, j 1-based
     return {n: np.concatenate(v) for n, v in cols.items()}
 
 
@@ -180,6 +231,14 @@ def _highlight(trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int
     if l < trace.L:
         for m in range(trace.network.sizes[l + 1]):
             x0, y0, x1, y1 = x0 + [float(l)], y0 + [ys[l][k]], x1 + [l + 1.0], y1 + [ys[l + 1][m]]
-    return style.trace("scatter", x=_segments(np.array(x0), np.array(x1)), y=_segments(np.array(y0), np.array(y1)),
-                       mode="lines", hoverinfo="skip", showlegend=False, name="path",
-                       line=dict(color=style.HIGHLIGHT, width=7 * lines), opacity=0.55)
+    return style.trace(
+        "scatter",
+        x=_segments(np.array(x0), np.array(x1)),
+        y=_segments(np.array(y0), np.array(y1)),
+        mode="lines",
+        hoverinfo="skip",
+        showlegend=False,
+        name="path",
+        line=dict(color=style.HIGHLIGHT, width=7 * lines),
+        opacity=0.55,
+    )

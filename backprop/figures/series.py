@@ -12,8 +12,8 @@ from ..curve import cost_along
 from ..passes import Trace, gradient_descent_step
 from . import style
 
-SPAN = 3.0        # the curve covers the current value ± SPAN
-POINTS = 201      # sample points of the curve, one of them the current value
+SPAN = 3.0  # the curve covers the current value ± SPAN
+POINTS = 201  # sample points of the curve, one of them the current value
 CURVE = "#1f5fa8"  # the curve: the blue end of the diverging scale, darker for a thin line
 MUTED = "#5f6368"
 
@@ -35,8 +35,16 @@ def parameter_value(trace: Trace, param: str, l: int, k: int = 0, j: int = 0) ->
     return float(net.b(l)[k]), float(trace.dC_db(l)[k])
 
 
-def cost_curve(trace: Trace, param: str, l: int, k: int = 0, j: int = 0, learning_rate: float | None = None,
-               window: tuple[float, float] | None = None, points: int = POINTS) -> go.Figure:
+def cost_curve(
+    trace: Trace,
+    param: str,
+    l: int,
+    k: int = 0,
+    j: int = 0,
+    learning_rate: float | None = None,
+    window: tuple[float, float] | None = None,
+    points: int = POINTS,
+) -> go.Figure:
     """C(θ) for θ = Wˡₖⱼ (param "W") or bˡₖ (param "b") over `window` (default θ ± SPAN), all else as in
     the trace's network; the current value as a point on the curve, and the tangent there, whose slope is
     the trace's ∂C/∂θ. A fixed window lets the point be seen moving along the curve from step to step; it
@@ -59,14 +67,30 @@ def cost_curve(trace: Trace, param: str, l: int, k: int = 0, j: int = 0, learnin
 
     ends = values[[0, -1]]
     traces = [
-        go.Scatter(x=values, y=costs, mode="lines", name="cost", line=dict(color=CURVE, width=3),
-                   hovertemplate=f"{name} = %{{x:.4~g}}<br>C = %{{y:.4~g}}<extra></extra>"),
-        go.Scatter(x=ends, y=C + slope * (ends - theta), mode="lines", name="tangent",
-                   line=dict(color=style.HIGHLIGHT, width=2, dash="dash"),
-                   hovertemplate=f"tangent, slope ∂C/∂{name} = {slope:.4g}<extra></extra>"),
-        go.Scatter(x=[theta], y=[C], mode="markers", name="current",
-                   marker=dict(size=14, color=style.HIGHLIGHT, line=dict(color=style.NODE_LINE, width=1.5)),
-                   hovertemplate=f"now: {name} = %{{x:.4~g}}, C = %{{y:.4~g}}<extra></extra>"),
+        go.Scatter(
+            x=values,
+            y=costs,
+            mode="lines",
+            name="cost",
+            line=dict(color=CURVE, width=3),
+            hovertemplate=f"{name} = %{{x:.4~g}}<br>C = %{{y:.4~g}}<extra></extra>",
+        ),
+        go.Scatter(
+            x=ends,
+            y=C + slope * (ends - theta),
+            mode="lines",
+            name="tangent",
+            line=dict(color=style.HIGHLIGHT, width=2, dash="dash"),
+            hovertemplate=f"tangent, slope ∂C/∂{name} = {slope:.4g}<extra></extra>",
+        ),
+        go.Scatter(
+            x=[theta],
+            y=[C],
+            mode="markers",
+            name="current",
+            marker=dict(size=14, color=style.HIGHLIGHT, line=dict(color=style.NODE_LINE, width=1.5)),
+            hovertemplate=f"now: {name} = %{{x:.4~g}}, C = %{{y:.4~g}}<extra></extra>",
+        ),
     ]
     low, high = float(costs.min()), float(costs.max())
     if learning_rate is not None and learning_rate > 0:
@@ -74,22 +98,51 @@ def cost_curve(trace: Trace, param: str, l: int, k: int = 0, j: int = 0, learnin
         theta_new = float(new.W(l)[k, j] if param == "W" else new.b(l)[k])
         (C_new,) = cost_along(trace.network, x, y, [theta_new], param, l, k, j, trace.cost_name)
         # Drawn last: a short step lands inside the current point, and the hollow marker must stay visible.
-        traces.append(go.Scatter(
-            x=[theta_new], y=[C_new], mode="markers", name="step",
-            marker=dict(size=9, color="#ffffff", line=dict(color=style.HIGHLIGHT, width=2)),
-            hovertemplate=f"after one step: {name} = %{{x:.4~g}}, C = %{{y:.4~g}}<extra></extra>"))
+        traces.append(
+            go.Scatter(
+                x=[theta_new],
+                y=[C_new],
+                mode="markers",
+                name="step",
+                marker=dict(size=9, color="#ffffff", line=dict(color=style.HIGHLIGHT, width=2)),
+                hovertemplate=f"after one step: {name} = %{{x:.4~g}}, C = %{{y:.4~g}}<extra></extra>",
+            )
+        )
         low, high = min(low, float(C_new)), max(high, float(C_new))
     # The tangent may be steep: fix the y range to the curve's, so the line is clipped, not the curve squeezed.
     pad = 0.08 * ((high - low) or max(abs(high), 1.0))
     layout = dict(
-        title=dict(text=f"Cost C as a function of {name}", x=0, font=dict(size=15),
-                   subtitle=dict(text=f"tangent at {name} = {theta:.4g}: slope ∂C/∂{name} = {slope:.4g}, "
-                                      "from backprop", font=dict(size=12, color=MUTED))),
-        font=style.FONT, height=420, margin=dict(l=10, r=10, t=64, b=10), plot_bgcolor="#ffffff",
-        showlegend=False, dragmode=False,
-        xaxis=dict(title=dict(text=name), range=[values[0], values[-1]], showgrid=True, gridcolor="#eef0f2",
-                   zeroline=True, zerolinecolor="#d0d4d8", automargin=True),
-        yaxis=dict(title=dict(text="C"), range=[low - pad, high + pad], showgrid=True, gridcolor="#eef0f2",
-                   zeroline=False, automargin=True),
+        title=dict(
+            text=f"Cost C as a function of {name}",
+            x=0,
+            font=dict(size=15),
+            subtitle=dict(
+                text=f"tangent at {name} = {theta:.4g}: slope ∂C/∂{name} = {slope:.4g}, from backprop",
+                font=dict(size=12, color=MUTED),
+            ),
+        ),
+        font=style.FONT,
+        height=420,
+        margin=dict(l=10, r=10, t=64, b=10),
+        plot_bgcolor="#ffffff",
+        showlegend=False,
+        dragmode=False,
+        xaxis=dict(
+            title=dict(text=name),
+            range=[values[0], values[-1]],
+            showgrid=True,
+            gridcolor="#eef0f2",
+            zeroline=True,
+            zerolinecolor="#d0d4d8",
+            automargin=True,
+        ),
+        yaxis=dict(
+            title=dict(text="C"),
+            range=[low - pad, high + pad],
+            showgrid=True,
+            gridcolor="#eef0f2",
+            zeroline=False,
+            automargin=True,
+        ),
     )
     return go.Figure(data=traces, layout=layout)

@@ -10,17 +10,20 @@ from plotly.colors import get_colorscale, sample_colorscale
 
 # Colour scales as explicit lists: Plotly.js has scales of the same names with other colours (its "RdBu" is
 # not ColorBrewer's), and figures built without validation (`figure`) would send the bare name.
-DIVERGING = get_colorscale("RdBu")       # signed quantities (W, δ, ∂C/∂W), centred on zero: red −, blue +
-SEQUENTIAL = get_colorscale("Viridis")   # activations
-EMPTY_FILL = "#ffffff"    # not yet computed: an empty node or cell
-EMPTY_LINE = "#b0b5ba"   # the outline of a node not yet computed
-NODE_LINE = "#3c4043"    # the outline of a computed node
-EMPTY_SCALE = [[0.0, "#eef0f2"], [1.0, "#eef0f2"]]   # a heatmap cell not yet computed
-HIGHLIGHT = "#ff8c00"     # the selected weight and the path it depends on
+DIVERGING = get_colorscale("RdBu")  # signed quantities (W, δ, ∂C/∂W), centred on zero: red −, blue +
+SEQUENTIAL = get_colorscale("Viridis")  # activations
+EMPTY_FILL = "#ffffff"  # not yet computed: an empty node or cell
+EMPTY_LINE = "#b0b5ba"  # the outline of a node not yet computed
+NODE_LINE = "#3c4043"  # the outline of a computed node
+EMPTY_SCALE = [[0.0, "#eef0f2"], [1.0, "#eef0f2"]]  # a heatmap cell not yet computed
+HIGHLIGHT = "#ff8c00"  # the selected weight and the path it depends on
+
+
 class Font(TypedDict):
     """Plotly's font settings, as far as the figures set them."""
+
     family: str
-    size: int   # pixels
+    size: int  # pixels
 
 
 FONT = Font(family="Inter, Helvetica, Arial, sans-serif", size=13)
@@ -83,9 +86,9 @@ def sequential(values, low: float, high: float) -> list[str]:
 def text_on(fill: str) -> str:
     """Black or white, whichever reads better on the colour `fill` ("rgb(r, g, b)" or "#rrggbb")."""
     if fill.startswith("#"):
-        r, g, b = (float(int(fill[i:i + 2], 16)) for i in (1, 3, 5))
+        r, g, b = (float(int(fill[i : i + 2], 16)) for i in (1, 3, 5))
     else:
-        r, g, b = (float(v) for v in fill[fill.index("(") + 1:-1].split(",")[:3])
+        r, g, b = (float(v) for v in fill[fill.index("(") + 1 : -1].split(",")[:3])
     return "#202124" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
 
 
@@ -95,7 +98,7 @@ def short(v: float, digits: int = 3) -> str:
     return "0" if v == 0 else f"{v:.{digits}g}"
 
 
-PRESENTER_FONT = 20    # figure text in presenter mode, in pixels
+PRESENTER_FONT = 20  # figure text in presenter mode, in pixels
 PRESENTER_LINES = 1.7  # line widths are multiplied by this in presenter mode
 
 
@@ -105,7 +108,7 @@ def for_projector(fig):
     Text set in a size of its own (cells, annotations) grows by the same factor as the base font, up to
     PRESENTER_FONT − 4 in cells. Labels inside markers (a diagram's nodes) are left to their figure, which
     knows how much room its markers have (network_diagram's `projector`)."""
-    fig = go.Figure(fig.to_dict(), _validate=False)   # a copy; `fig` was valid already
+    fig = go.Figure(fig.to_dict(), _validate=False)  # a copy; `fig` was valid already
     factor = PRESENTER_FONT / FONT["size"]
     fig.update_layout(font_size=PRESENTER_FONT, title_font_size=PRESENTER_FONT + 2)
     subtitle = fig.layout.title.subtitle
@@ -124,6 +127,7 @@ def for_projector(fig):
         marker = getattr(trace, "marker", None)
         if marker is not None and getattr(marker, "line", None) is not None and marker.line.width is not None:
             w = marker.line.width
-            marker.line.width = ([v * PRESENTER_LINES for v in w] if isinstance(w, (list, tuple))
-                                 else w * PRESENTER_LINES)
+            marker.line.width = (
+                [v * PRESENTER_LINES for v in w] if isinstance(w, (list, tuple)) else w * PRESENTER_LINES
+            )
     return fig

@@ -30,26 +30,26 @@ from backprop.timeline import BACKWARD
 from backprop.timeline import step as timeline_step
 from backprop.ui import url_codec
 
-POLL_SECONDS = 0.5          # a following page checks the class's version this often (one Redis HGET)
-LIVE_SECONDS = 1.0          # the instructor's count of answers is refreshed this often
+POLL_SECONDS = 0.5  # a following page checks the class's version this often (one Redis HGET)
+LIVE_SECONDS = 1.0  # the instructor's count of answers is refreshed this often
 REDIS_URL_ENV = "BACKPROP_REDIS_URL"
 NETWORK_KEYS = tuple(k for k in url_codec.FIELDS if k not in ("it", "step", "w", "present"))
 
 # session-state keys
-ROLE = "class_role"             # "instructor" or "student"; absent outside a class
+ROLE = "class_role"  # "instructor" or "student"; absent outside a class
 CODE = "class_code"
-KEY = "class_key"               # the instructor's only
-STUDENT = "class_student"       # a student's random id in the store
+KEY = "class_key"  # the instructor's only
+STUDENT = "class_student"  # a student's random id in the store
 NICK = "class_nick"
 FOLLOWING = "class_following"
-SEEN = "class_seen"             # the version this page last drew
-APPLIED = "class_applied"       # the moment (query dict) this page last took from the instructor
-PENDING = "class_pending"       # a moment to apply before the widgets are drawn
-MINE = "class_mine"             # a student's own moment when the instructor's was applied (to see a detach)
-PUBLISHED = "class_published"   # the instructor's moment last published
-ANSWERS = "class_answers"       # question id → this student's answer
-OFFLINE = "class_offline"       # the store could not be reached on the last try
-NOTICE = "class_notice"         # a message for the next run: (kind, text)
+SEEN = "class_seen"  # the version this page last drew
+APPLIED = "class_applied"  # the moment (query dict) this page last took from the instructor
+PENDING = "class_pending"  # a moment to apply before the widgets are drawn
+MINE = "class_mine"  # a student's own moment when the instructor's was applied (to see a detach)
+PUBLISHED = "class_published"  # the instructor's moment last published
+ANSWERS = "class_answers"  # question id → this student's answer
+OFFLINE = "class_offline"  # the store could not be reached on the last try
+NOTICE = "class_notice"  # a message for the next run: (kind, text)
 
 
 # --- the store -------------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def redis_url() -> str:
         return url
     try:
         return str(st.secrets.get("redis_url", "") or "").strip()
-    except Exception:   # no secrets file, or one that does not parse: the default store
+    except Exception:  # no secrets file, or one that does not parse: the default store
         return ""
 
 
@@ -101,10 +101,26 @@ def following() -> bool:
 
 def _leave(notice: tuple[str, str] | None = None) -> None:
     s = st.session_state
-    for k in (ROLE, CODE, KEY, STUDENT, FOLLOWING, SEEN, APPLIED, PENDING, MINE, PUBLISHED, ANSWERS, OFFLINE,
-              "class_state", "class_question", "class_last_result", "class_now"):
+    for k in (
+        ROLE,
+        CODE,
+        KEY,
+        STUDENT,
+        FOLLOWING,
+        SEEN,
+        APPLIED,
+        PENDING,
+        MINE,
+        PUBLISHED,
+        ANSWERS,
+        OFFLINE,
+        "class_state",
+        "class_question",
+        "class_last_result",
+        "class_now",
+    ):
         s.pop(k, None)
-    if "class" in st.query_params:      # a student's address: a reload must not join again
+    if "class" in st.query_params:  # a student's address: a reload must not join again
         del st.query_params["class"]
     if notice:
         s[NOTICE] = notice
@@ -119,7 +135,7 @@ def take_link() -> None:
         return
     code_text, key = q.get("class", ""), q.get("key")
     if not key and code_text == st.session_state.get(CODE):
-        return      # a student's own address (mark_url): already in this class
+        return  # a student's own address (mark_url): already in this class
     for k in ("class", "key"):
         if k in q:
             del q[k]
@@ -129,8 +145,11 @@ def take_link() -> None:
         else:
             join(code_text, "")
     except StoreUnavailable:
-        st.session_state[NOTICE] = ("error", "The class server can't be reached right now, so the class "
-                                             "could not be opened. Try the link again in a moment.")
+        st.session_state[NOTICE] = (
+            "error",
+            "The class server can't be reached right now, so the class "
+            "could not be opened. Try the link again in a moment.",
+        )
 
 
 def _link_base() -> str:
@@ -154,6 +173,7 @@ def instructor_link(code: str, key: str) -> str:
 def qr_png(text: str) -> bytes:
     """A QR code of `text` as a PNG, big enough to project (segno: pure Python, no image library)."""
     import segno
+
     out = io.BytesIO()
     segno.make(text, error="m").save(out, kind="png", scale=12, border=2)
     return out.getvalue()
@@ -175,8 +195,11 @@ def reopen(code_text: str, key: str) -> None:
     except ValueError:
         code = None
     if code is None or not store().is_instructor(code, key):
-        s[NOTICE] = ("error", "This instructor link is not valid: the class has ended or expired, or the link "
-                              "is incomplete. Start a new class on the Class page.")
+        s[NOTICE] = (
+            "error",
+            "This instructor link is not valid: the class has ended or expired, or the link "
+            "is incomplete. Start a new class on the Class page.",
+        )
         return
     _leave()
     s[ROLE], s[CODE], s[KEY] = "instructor", code, key
@@ -192,8 +215,11 @@ def join(code_text: str, nickname: str) -> bool:
         s[NOTICE] = ("error", str(err))
         return False
     except NoSuchClass:
-        s[NOTICE] = ("error", "No class has that code: check it, or ask for the link. (A class ends when its "
-                              "instructor ends it, or after 3 hours without activity.)")
+        s[NOTICE] = (
+            "error",
+            "No class has that code: check it, or ask for the link. (A class ends when its "
+            "instructor ends it, or after 3 hours without activity.)",
+        )
         return False
     if state.ended:
         s[NOTICE] = ("info", f"Class {state.code} has ended.")
@@ -232,7 +258,7 @@ def follow_again() -> None:
         _leave(("info", "The class has ended. You keep this moment and can explore on your own."))
         return
     _follow_state(state)
-    st.rerun()   # the whole page: the button sits in the step-through fragment, the moment is set before it
+    st.rerun()  # the whole page: the button sits in the step-through fragment, the moment is set before it
 
 
 def end_class() -> None:
@@ -245,7 +271,7 @@ def end_class() -> None:
         _offline(err)
         s[NOTICE] = ("error", "The class server can't be reached: the class was not ended. Try again.")
         return
-    s["class_ended"] = (s[CODE], s[KEY])     # the results stay readable on the Class page
+    s["class_ended"] = (s[CODE], s[KEY])  # the results stay readable on the Class page
     _leave(("success", "The class has ended. Students keep the last moment and explore on their own."))
 
 
@@ -264,16 +290,18 @@ def before_widgets() -> None:
     if moment is None or not following():
         return
     from backprop.ui import url_state  # the step-through page's link: the one encoding of a moment
+
     values, _ = url_codec.decode(moment, url_codec.FIELDS)
     before, _ = url_codec.decode(s.get(APPLIED) or {}, url_codec.FIELDS)
     lesson: Lesson | None = s.get("lesson")
-    same_network = lesson is not None and s.get(APPLIED) is not None and all(
-        values.get(k) == before.get(k) for k in NETWORK_KEYS)
+    same_network = (
+        lesson is not None and s.get(APPLIED) is not None and all(values.get(k) == before.get(k) for k in NETWORK_KEYS)
+    )
     if same_network and lesson is not None and _move_to(lesson, values):
         pass
     else:
-        url_state.open_link(moment)     # widgets and position, as the instructor's link would set them
-        s.pop("lesson", None)           # rebuilt from the widgets at iteration 1, then placed
+        url_state.open_link(moment)  # widgets and position, as the instructor's link would set them
+        s.pop("lesson", None)  # rebuilt from the widgets at iteration 1, then placed
         s.pop("url_problems", None)
     s[APPLIED] = moment
     s["class_just_applied"] = True
@@ -317,6 +345,7 @@ def in_view(settings, lesson: Lesson, selected: tuple[int, int, int]) -> None:
     if role is None or settings is None:
         return
     from backprop.ui import url_state
+
     moment = url_codec.encode(url_state.params(settings, lesson, selected), url_codec.FIELDS)
     if role == "instructor":
         _sync_instructor(moment, lesson)
@@ -326,8 +355,10 @@ def in_view(settings, lesson: Lesson, selected: tuple[int, int, int]) -> None:
             s[MINE] = moment
         elif following() and s.get(MINE) is not None and moment != s[MINE]:
             s[FOLLOWING] = False
-            st.toast("You're exploring on your own now. **Follow again** returns to the instructor.",
-                     icon=":material/explore:")
+            st.toast(
+                "You're exploring on your own now. **Follow again** returns to the instructor.",
+                icon=":material/explore:",
+            )
         student_panel(lesson)
 
 
@@ -361,7 +392,7 @@ def _question_for(lesson: Lesson) -> quiz.Question | None:
     nxt = timeline_step(lesson.network.L, lesson.index + 1)
     if nxt.kind != BACKWARD:
         return None
-    assert nxt.layer is not None   # a BACKWARD step names its layer
+    assert nxt.layer is not None  # a BACKWARD step names its layer
     return quiz.question(lesson.trace, nxt.layer, lesson.iteration)
 
 
@@ -381,8 +412,13 @@ def _ask(lesson: Lesson) -> None:
     q = _question_for(lesson)
     if q is None:
         return
-    payload = {"it": str(lesson.iteration), "step": str(lesson.index + 1), "l": str(q.l), "kind": q.kind,
-               "label": q.prompt()}
+    payload = {
+        "it": str(lesson.iteration),
+        "step": str(lesson.index + 1),
+        "l": str(q.l),
+        "kind": q.kind,
+        "label": q.prompt(),
+    }
     try:
         qid = store().open_question(s[CODE], s[KEY], payload)
     except StoreUnavailable as err:
@@ -416,16 +452,25 @@ def instructor_panel(lesson: Lesson) -> None:
     c = box.columns([3, 2], vertical_alignment="center")
     c[0].markdown(f"**Leading class {code}** · students follow every step · join code on the **Class** page")
     if s.get(OFFLINE):
-        box.warning("The class server can't be reached: students don't see your steps until it is back. "
-                    "You can keep stepping; your page catches the class up by itself.",
-                    icon=":material/cloud_off:")
+        box.warning(
+            "The class server can't be reached: students don't see your steps until it is back. "
+            "You can keep stepping; your page catches the class up by itself.",
+            icon=":material/cloud_off:",
+        )
     q = s.get("class_question")
     nxt = _question_for(lesson)
-    if (nxt is not None and not (q and q.get("revealed") == "0" and int(q["step"]) == lesson.index + 1
-                                 and int(q["it"]) == lesson.iteration)):
-        c[1].button("Ask the class", icon=":material/how_to_vote:", on_click=_ask, args=(lesson,),
-                    key="class_ask", help="Students predict the next step on their screens; Step reveals it.",
-                    width="stretch")
+    if nxt is not None and not (
+        q and q.get("revealed") == "0" and int(q["step"]) == lesson.index + 1 and int(q["it"]) == lesson.iteration
+    ):
+        c[1].button(
+            "Ask the class",
+            icon=":material/how_to_vote:",
+            on_click=_ask,
+            args=(lesson,),
+            key="class_ask",
+            help="Students predict the next step on their screens; Step reveals it.",
+            width="stretch",
+        )
     with box:
         _live_counts()
 
@@ -460,8 +505,10 @@ def _live_counts() -> None:
     if q.get("revealed") == "1":
         result = s.get("class_last_result")
         if result is not None and result.id == q["id"]:
-            st.markdown(f"Revealed: **{_shown(q['kind'], result.correct)}** — {result.right} of {result.answered} "
-                        "predicted it." + (" " + _counts_text(q["kind"], result.counts) if result.counts else ""))
+            st.markdown(
+                f"Revealed: **{_shown(q['kind'], result.correct)}** — {result.right} of {result.answered} "
+                "predicted it." + (" " + _counts_text(q["kind"], result.counts) if result.counts else "")
+            )
         return
     st.markdown(f"**{n} answered** so far. **Step** reveals the answer to everybody.")
     st.toggle("Show the answers so far", key="class_show_counts")
@@ -480,17 +527,27 @@ def student_panel(lesson: Lesson) -> None:
     c = box.columns([4, 1.3], vertical_alignment="center")
     if following():
         c[0].markdown(f"**Following the instructor** · class {s[CODE]}")
-        c[1].button("Explore on my own", icon=":material/explore:", on_click=explore, key="class_explore",
-                    width="stretch")
+        c[1].button(
+            "Explore on my own", icon=":material/explore:", on_click=explore, key="class_explore", width="stretch"
+        )
     else:
         c[0].markdown(f"**Exploring on your own** · class {s[CODE]}")
-        c[1].button("Follow again", icon=":material/group:", on_click=follow_again, key="class_follow",
-                    type="primary", width="stretch")
+        c[1].button(
+            "Follow again",
+            icon=":material/group:",
+            on_click=follow_again,
+            key="class_follow",
+            type="primary",
+            width="stretch",
+        )
     if s.get(NICK):
-        c[0].text(f"Your nickname: {s[NICK]}")     # plain text: a nickname is never read as Markdown
+        c[0].text(f"Your nickname: {s[NICK]}")  # plain text: a nickname is never read as Markdown
     if s.get(OFFLINE):
-        box.warning("The class server can't be reached: your page follows again as soon as it is back. "
-                    "Meanwhile you can step on your own.", icon=":material/cloud_off:")
+        box.warning(
+            "The class server can't be reached: your page follows again as soon as it is back. "
+            "Meanwhile you can step on your own.",
+            icon=":material/cloud_off:",
+        )
     state = s.get("class_state")
     q = state.question if state is not None else None
     if not q or not following():
@@ -518,13 +575,27 @@ def _answer_widget(box, asked: quiz.Question, qid: str) -> None:
     s = st.session_state
     key = f"class_answer_{s[CODE]}_{qid}"
     if asked.kind == quiz.SIGN:
-        box.radio(asked.prompt(), quiz.SIGNS, index=None, horizontal=True, key=key, on_change=_send_answer,
-                  args=(key, asked.kind, qid))
+        box.radio(
+            asked.prompt(),
+            quiz.SIGNS,
+            index=None,
+            horizontal=True,
+            key=key,
+            on_change=_send_answer,
+            args=(key, asked.kind, qid),
+        )
     else:
         n_k, n_j = asked_shape(asked)
-        box.selectbox(asked.prompt(), [(k, j) for k in range(n_k) for j in range(n_j)], index=None, key=key,
-                      format_func=lambda c: f"k = {c[0] + 1}, j = {c[1] + 1}", placeholder="choose a cell",
-                      on_change=_send_answer, args=(key, asked.kind, qid))
+        box.selectbox(
+            asked.prompt(),
+            [(k, j) for k in range(n_k) for j in range(n_j)],
+            index=None,
+            key=key,
+            format_func=lambda c: f"k = {c[0] + 1}, j = {c[1] + 1}",
+            placeholder="choose a cell",
+            on_change=_send_answer,
+            args=(key, asked.kind, qid),
+        )
     mine = s.get(ANSWERS, {}).get(qid)
     if s.pop("class_refused", None) == qid:
         box.warning("Too late: the answer has been revealed.")
@@ -596,6 +667,7 @@ def _poll() -> None:
 def _current_moment() -> dict[str, str]:
     """The step-through page's moment in this session (the default example before it was opened)."""
     from backprop.ui import settings, url_state
+
     config = settings.settings_from_state()
     lesson = settings.shared_lesson()
     return url_codec.encode(url_state.params(config, lesson, settings.shared_selection(lesson)), url_codec.FIELDS)
@@ -605,8 +677,11 @@ def _start() -> None:
     try:
         start(_current_moment())
     except StoreUnavailable:
-        st.session_state[NOTICE] = ("error", "The class server can't be reached, so no class was started. "
-                                             "Try again in a moment; stepping alone works meanwhile.")
+        st.session_state[NOTICE] = (
+            "error",
+            "The class server can't be reached, so no class was started. "
+            "Try again in a moment; stepping alone works meanwhile.",
+        )
 
 
 def _join_typed() -> None:
@@ -630,26 +705,31 @@ def class_page() -> None:
     else:
         _lobby()
     if ended := s.get("class_ended"):
-        code, key = ended   # (code, instructor key), as the instructor's End button keeps them
+        code, key = ended  # (code, instructor key), as the instructor's End button keeps them
         _results(code, key, title="Results of the class you ended")
 
 
 def _lobby() -> None:
-    st.markdown("In a class, every student's **Step through** page follows the instructor's: the same network, "
-                "sample, step and chosen weight, and the whole room predicts each backward step before it is "
-                "revealed.")
+    st.markdown(
+        "In a class, every student's **Step through** page follows the instructor's: the same network, "
+        "sample, step and chosen weight, and the whole room predicts each backward step before it is "
+        "revealed."
+    )
     left, right = st.columns(2, gap="large")
     with left.container(border=True):
         st.subheader("Lead a class")
-        st.markdown("Start from the network and step on your **Step through** page now. You get a join code, "
-                    "a link and a QR code to project.")
+        st.markdown(
+            "Start from the network and step on your **Step through** page now. You get a join code, "
+            "a link and a QR code to project."
+        )
         st.button("Start a class", icon=":material/co_present:", type="primary", on_click=_start, key="class_start")
     with right.container(border=True):
         st.subheader("Join a class")
         with st.form("class_join", border=False):
             st.text_input("Class code", key="class_code_typed", max_chars=12, placeholder="K7QM4T")
-            st.text_input("Nickname (optional, shown to the instructor)", key="class_nick_typed",
-                          max_chars=classroom.NICKNAME_MAX)
+            st.text_input(
+                "Nickname (optional, shown to the instructor)", key="class_nick_typed", max_chars=classroom.NICKNAME_MAX
+            )
             st.form_submit_button("Join", icon=":material/login:", on_click=_join_typed)
 
 
@@ -659,17 +739,25 @@ def _instructor_page() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown("Join code")
-        st.markdown(f"<div style='font-size:4.5rem;font-weight:700;letter-spacing:0.15em;line-height:1.1'>"
-                    f"{code}</div>", unsafe_allow_html=True)   # the code is six characters of CODE_ALPHABET
+        st.markdown(
+            f"<div style='font-size:4.5rem;font-weight:700;letter-spacing:0.15em;line-height:1.1'>{code}</div>",
+            unsafe_allow_html=True,
+        )  # the code is six characters of CODE_ALPHABET
         st.markdown("Join link")
         st.code(join_link(code), language=None, wrap_lines=True)
-        st.page_link("pages/step_through.py", label="Go to Step through: your steps drive the class",
-                     icon=":material/footprint:")
+        st.page_link(
+            "pages/step_through.py", label="Go to Step through: your steps drive the class", icon=":material/footprint:"
+        )
         with st.expander("Instructor link (keep it private: it lets whoever has it drive the class)"):
             st.caption("Open it on another device to lead this class from there.")
             st.code(instructor_link(code, key), language=None, wrap_lines=True)
-        st.button("End the class", icon=":material/stop_circle:", on_click=end_class, key="class_end",
-                  help="Students stop following and keep the last moment; the results stay here.")
+        st.button(
+            "End the class",
+            icon=":material/stop_circle:",
+            on_click=end_class,
+            key="class_end",
+            help="Students stop following and keep the last moment; the results stay here.",
+        )
     with right:
         st.image(qr_png(join_link(code)), caption=f"Scan to join class {code}", width="stretch")
     _results(code, key)
@@ -689,9 +777,11 @@ def _results(code: str, key: str, title: str = "Results so far") -> None:
         return
     for n, r in enumerate(results, start=1):
         kind = r.question.get("kind", quiz.SIGN)
-        st.markdown(f"**{n}.** {r.question.get('label', '')}  \n"
-                    f"Answer **{_shown(kind, r.correct)}**: {r.right} of {r.answered} right"
-                    + (f" · {_counts_text(kind, r.counts)}" if r.counts else ""))
+        st.markdown(
+            f"**{n}.** {r.question.get('label', '')}  \n"
+            f"Answer **{_shown(kind, r.correct)}**: {r.right} of {r.answered} right"
+            + (f" · {_counts_text(kind, r.counts)}" if r.counts else "")
+        )
         if r.named:
             st.text(" · ".join(f"{name}: {_shown(kind, a)}" for name, a in sorted(r.named.items())))
 
@@ -700,8 +790,14 @@ def _student_page() -> None:
     s = st.session_state
     st.markdown(f"You are in class **{s[CODE]}**.")
     if s.get(NICK):
-        st.text(f"Your nickname: {s[NICK]}")       # plain text, never Markdown
-    st.page_link("pages/step_through.py", label="Go to Step through to follow the instructor",
-                 icon=":material/footprint:")
-    st.button("Leave the class", icon=":material/logout:", on_click=_leave,
-              args=(("info", "You left the class."),), key="class_leave")
+        st.text(f"Your nickname: {s[NICK]}")  # plain text, never Markdown
+    st.page_link(
+        "pages/step_through.py", label="Go to Step through to follow the instructor", icon=":material/footprint:"
+    )
+    st.button(
+        "Leave the class",
+        icon=":material/logout:",
+        on_click=_leave,
+        args=(("info", "You left the class."),),
+        key="class_leave",
+    )

@@ -14,16 +14,21 @@ from backprop.lesson import Lesson
 from backprop.ui import a11y
 
 DEFAULT_EPSILON = 1e-6
-COLUMNS = 3            # error heatmaps per row
+COLUMNS = 3  # error heatmaps per row
 
 
 def epsilon_slider() -> float:
     """The step ε of the central differences, one of EPSILONS (a link sets it through url_state)."""
     st.session_state.setdefault("epsilon", DEFAULT_EPSILON)
-    return st.select_slider("Step ε of the finite differences", EPSILONS, key="epsilon",
-                            format_func=figs.epsilon_label, persist_state="session",
-                            help="Too large: the difference quotient's truncation error (∝ ε²). Too small: "
-                                 "round-off, as C(θ + ε) − C(θ − ε) cancels to a few digits (∝ 1/ε).")
+    return st.select_slider(
+        "Step ε of the finite differences",
+        EPSILONS,
+        key="epsilon",
+        format_func=figs.epsilon_label,
+        persist_state="session",
+        help="Too large: the difference quotient's truncation error (∝ ε²). Too small: "
+        "round-off, as C(θ + ε) − C(θ − ε) cancels to a few digits (∝ 1/ε).",
+    )
 
 
 def checks_for(lesson: Lesson) -> dict[float, GradientCheck]:
@@ -44,12 +49,14 @@ def checks_for(lesson: Lesson) -> dict[float, GradientCheck]:
 def network_caption(lesson: Lesson, selected: tuple[int, int, int]) -> None:
     net = lesson.network
     l, k, j = selected
-    st.caption(f"The network of the **Step through** page: {'-'.join(map(str, net.sizes))}, {net.activation} "
-               f"(output {net.output_activation}), {lesson.cost.replace('_', '-')} cost, iteration "
-               f"{lesson.iteration}, sample x = ({', '.join(f'{v:g}' for v in lesson.x)}), y = "
-               f"({', '.join(f'{v:g}' for v in lesson.y)}); P = {net.n_parameters} weights and biases. "
-               f"The chosen weight, W{_sup(l)}{_sub(k + 1)},{_sub(j + 1)}, is ringed in orange: choose "
-               "another there.")
+    st.caption(
+        f"The network of the **Step through** page: {'-'.join(map(str, net.sizes))}, {net.activation} "
+        f"(output {net.output_activation}), {lesson.cost.replace('_', '-')} cost, iteration "
+        f"{lesson.iteration}, sample x = ({', '.join(f'{v:g}' for v in lesson.x)}), y = "
+        f"({', '.join(f'{v:g}' for v in lesson.y)}); P = {net.n_parameters} weights and biases. "
+        f"The chosen weight, W{_sup(l)}{_sub(k + 1)},{_sub(j + 1)}, is ringed in orange: choose "
+        "another there."
+    )
 
 
 def verdict(check: GradientCheck) -> None:
@@ -57,25 +64,46 @@ def verdict(check: GradientCheck) -> None:
     verdicts = check.verdicts(SUSPICIOUS)
     failed = [v.l for v in verdicts if not v.passed]
     if failed:
-        st.error(f"Layer{'s' * (len(failed) > 1)} {', '.join(map(str, failed))}: relative error above "
-                 f"{SUSPICIOUS:.0e} at ε = {figs.epsilon_label(check.epsilon)}. With a correct backprop that "
-                 "means ε is too large or too small; try 1e-6.", icon=":material/error:")
+        st.error(
+            f"Layer{'s' * (len(failed) > 1)} {', '.join(map(str, failed))}: relative error above "
+            f"{SUSPICIOUS:.0e} at ε = {figs.epsilon_label(check.epsilon)}. With a correct backprop that "
+            "means ε is too large or too small; try 1e-6.",
+            icon=":material/error:",
+        )
     else:
-        st.success(f"Every layer passes at ε = {figs.epsilon_label(check.epsilon)}: relative error below "
-                   f"{SUSPICIOUS:.0e}.", icon=":material/check_circle:")
-    st.dataframe([{"layer": v.l, "weights and biases": v.n_parameters, "relative error": f"{v.relative_error:.2e}",
-                   "worst element": f"{v.worst:.2e}", "reading": v.reading,
-                   "verdict": "pass" if v.passed else "fail"} for v in verdicts],
-                 hide_index=True, width="stretch", key="verdicts")
+        st.success(
+            f"Every layer passes at ε = {figs.epsilon_label(check.epsilon)}: relative error below {SUSPICIOUS:.0e}.",
+            icon=":material/check_circle:",
+        )
+    st.dataframe(
+        [
+            {
+                "layer": v.l,
+                "weights and biases": v.n_parameters,
+                "relative error": f"{v.relative_error:.2e}",
+                "worst element": f"{v.worst:.2e}",
+                "reading": v.reading,
+                "verdict": "pass" if v.passed else "fail",
+            }
+            for v in verdicts
+        ],
+        hide_index=True,
+        width="stretch",
+        key="verdicts",
+    )
 
 
 def error_heatmaps(check: GradientCheck, selected: tuple[int, int, int]) -> None:
     """One relative-error heatmap per layer, COLUMNS to a row, with the reading guide above them."""
-    st.markdown(f"Each cell: |backprop − numeric| / (|backprop| + |numeric|) for one weight (the column **b**: "
-                f"the biases), coloured on a log scale. :green-background[below ~{AGREE:.0e}: they agree] · "
-                f":orange-background[between: close] · :red-background[above ~{SUSPICIOUS:.0e}: suspicious]")
-    st.caption("A lone amber or red cell where the gradient itself is nearly zero is round-off; the layer's "
-               "error, in the table above, decides.")
+    st.markdown(
+        f"Each cell: |backprop − numeric| / (|backprop| + |numeric|) for one weight (the column **b**: "
+        f"the biases), coloured on a log scale. :green-background[below ~{AGREE:.0e}: they agree] · "
+        f":orange-background[between: close] · :red-background[above ~{SUSPICIOUS:.0e}: suspicious]"
+    )
+    st.caption(
+        "A lone amber or red cell where the gradient itself is nearly zero is round-off; the layer's "
+        "error, in the table above, decides."
+    )
     L = check.L
     for start in range(1, L + 1, COLUMNS):
         # strict=False: the last row may hold fewer layers than it has columns

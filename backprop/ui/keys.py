@@ -15,10 +15,17 @@ from __future__ import annotations
 import streamlit as st
 
 # key → the button it clicks (the step buttons' keys in lesson_view.step_buttons).
-KEYS = {"PageDown": "btn_step", "ArrowRight": "btn_step", " ": "btn_step",
-        "PageUp": "btn_back", "ArrowLeft": "btn_back", "Home": "btn_reset", "End": "btn_end"}
+KEYS = {
+    "PageDown": "btn_step",
+    "ArrowRight": "btn_step",
+    " ": "btn_step",
+    "PageUp": "btn_back",
+    "ArrowLeft": "btn_back",
+    "Home": "btn_reset",
+    "End": "btn_end",
+}
 LINE = "Keys: **PageDown**, **→** or **Space** step · **PageUp** or **←** back · **Home** reset · **End** run to end"
-HEIGHT_STEP = 20    # the height is reported rounded to this many pixels: no rerun for a pixel of resize
+HEIGHT_STEP = 20  # the height is reported rounded to this many pixels: no rerun for a pixel of resize
 
 _JS = """
 const KEYS = %(keys)s;
@@ -86,5 +93,11 @@ def _reported() -> None:
 def listen(report_height: bool) -> None:
     """Mount the listener (once per page run, outside the step fragment: it never needs redrawing); with
     `report_height`, it also reports the window's height when that differs from the one last reported."""
-    _component(key="clicker", data={"height": st.session_state.get("screen_height"), "report": report_height},
-               default={"height": None}, on_height_change=_reported, width="content", height="content")
+    _component(
+        key="clicker",
+        data={"height": st.session_state.get("screen_height"), "report": report_height},
+        default={"height": None},
+        on_height_change=_reported,
+        width="content",
+        height="content",
+    )

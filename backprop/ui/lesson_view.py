@@ -17,10 +17,10 @@ from backprop.lesson import Lesson
 from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 from backprop.ui import a11y, keys, presenter
 
-SHOW_ALL_NODES = 4   # equations are written out for every node of a layer with at most this many
-COLUMNS = 3          # gradient figures per row
-MEMO_SIZE = 64       # gradient figures kept per session before the memo starts afresh
-THUMBS_PER_ROW = 6   # presenter mode: thumbnails of the layers per row, at most
+SHOW_ALL_NODES = 4  # equations are written out for every node of a layer with at most this many
+COLUMNS = 3  # gradient figures per row
+MEMO_SIZE = 64  # gradient figures kept per session before the memo starts afresh
+THUMBS_PER_ROW = 6  # presenter mode: thumbnails of the layers per row, at most
 CHART = presenter.CHART
 
 
@@ -37,12 +37,13 @@ def _move(how: str) -> bool:
         _grade(lesson)
     try:
         new = getattr(lesson, how)()
-        trace = new.trace                   # what the page will show must be computable
+        trace = new.trace  # what the page will show must be computable
         if new.index == new.last:
-            new.cost_after_update(trace)    # the update step shows the updated network's cost
+            new.cost_after_update(trace)  # the update step shows the updated network's cost
     except ValueError as err:
-        st.session_state["step_error"] = (f"This step can't be taken: {err}. Lower the learning rate or "
-                                          "change a setting to start from a new network.")
+        st.session_state["step_error"] = (
+            f"This step can't be taken: {err}. Lower the learning rate or change a setting to start from a new network."
+        )
         return False
     st.session_state["lesson"] = new
     return True
@@ -55,7 +56,7 @@ def _pending_question(lesson: Lesson, trace: bp.Trace) -> quiz.Question | None:
     nxt = bp.step(lesson.network.L, lesson.index + 1)
     if nxt.kind != BACKWARD or (lesson.iteration, nxt.layer) in st.session_state.get("quiz_score", {}):
         return None
-    assert nxt.layer is not None   # a BACKWARD step names its layer
+    assert nxt.layer is not None  # a BACKWARD step names its layer
     return quiz.question(trace, nxt.layer, lesson.iteration)
 
 
@@ -79,8 +80,11 @@ def _grade(lesson: Lesson) -> None:
 def quiz_toggle() -> None:
     """The predict-then-reveal switch, in the sidebar."""
     st.sidebar.header("Predict, then reveal")
-    st.sidebar.toggle("Predict before each backward step", key="quiz_on",
-                      help="Before each step back, predict a sign or the largest gradient; the step checks it.")
+    st.sidebar.toggle(
+        "Predict before each backward step",
+        key="quiz_on",
+        help="Before each step back, predict a sign or the largest gradient; the step checks it.",
+    )
 
 
 def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
@@ -92,8 +96,11 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
     result = s.get("quiz_result")
     if result and result["at"] == (lesson.iteration, lesson.index):
         asked: quiz.Question = result["question"]
-        answer = (asked.answer if isinstance(asked.answer, str)    # a SIGN word, else a LARGEST cell
-                  else f"k = {asked.answer[0] + 1}, j = {asked.answer[1] + 1}")
+        answer = (
+            asked.answer
+            if isinstance(asked.answer, str)  # a SIGN word, else a LARGEST cell
+            else f"k = {asked.answer[0] + 1}, j = {asked.answer[1] + 1}"
+        )
         if result["right"] is None:
             box.info(f"No prediction made. The answer: {answer}.")
         elif result["right"]:
@@ -108,8 +115,14 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
             box.radio(q.prompt(), quiz.SIGNS, index=None, horizontal=True, key=key)
         else:
             n_k, n_j = trace.network.sizes[q.l], trace.network.sizes[q.l - 1]
-            box.selectbox(q.prompt(), [(k, j) for k in range(n_k) for j in range(n_j)], index=None, key=key,
-                          format_func=lambda c: f"k = {c[0] + 1}, j = {c[1] + 1}", placeholder="choose a cell")
+            box.selectbox(
+                q.prompt(),
+                [(k, j) for k in range(n_k) for j in range(n_j)],
+                index=None,
+                key=key,
+                format_func=lambda c: f"k = {c[0] + 1}, j = {c[1] + 1}",
+                placeholder="choose a cell",
+            )
         if box.toggle("Hint: the numbers of the layer above", key=f"quiz_hint_{lesson.iteration}_{q.l}"):
             box.latex(quiz.hint(trace, q))
         box.caption("Then press **Step** to reveal and check.")
@@ -122,14 +135,33 @@ def step_buttons(lesson: Lesson, link=None) -> None:
     button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
     no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does."""
     row = st.container(horizontal=True, vertical_alignment="center", key="step_controls")
-    row.button("Step", icon=":material/play_arrow:", on_click=_on_move, args=("forward",), key="btn_step",
-               type="primary")
-    row.button("Back", icon=":material/arrow_back:", on_click=_on_move, args=("back",), key="btn_back",
-               disabled=lesson.index == 0 and lesson.iteration == 1)
-    row.button("Reset", icon=":material/first_page:", on_click=_on_move, args=("reset",), key="btn_reset",
-               disabled=lesson.index == 0)
-    row.button("Run to end", icon=":material/last_page:", on_click=_on_move, args=("run_to_end",), key="btn_end",
-               disabled=lesson.index == lesson.last)
+    row.button(
+        "Step", icon=":material/play_arrow:", on_click=_on_move, args=("forward",), key="btn_step", type="primary"
+    )
+    row.button(
+        "Back",
+        icon=":material/arrow_back:",
+        on_click=_on_move,
+        args=("back",),
+        key="btn_back",
+        disabled=lesson.index == 0 and lesson.iteration == 1,
+    )
+    row.button(
+        "Reset",
+        icon=":material/first_page:",
+        on_click=_on_move,
+        args=("reset",),
+        key="btn_reset",
+        disabled=lesson.index == 0,
+    )
+    row.button(
+        "Run to end",
+        icon=":material/last_page:",
+        on_click=_on_move,
+        args=("run_to_end",),
+        key="btn_end",
+        disabled=lesson.index == lesson.last,
+    )
     with row.container(key="progress", gap=None):
         st.markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
         st.caption(keys.LINE)
@@ -146,7 +178,7 @@ def selected_weight(lesson: Lesson) -> tuple[int, int, int]:
     k = int(np.clip(s.get("pick_k", 1), 1, sizes[l])) - 1
     j = int(np.clip(s.get("pick_j", 1), 1, sizes[l - 1])) - 1
     s["pick_l"], s["pick_k"], s["pick_j"] = l, k + 1, j + 1
-    s["selected"] = (l, k, j)   # not a widget key, so other pages can read it after a page switch
+    s["selected"] = (l, k, j)  # not a widget key, so other pages can read it after a page switch
     return l, k, j
 
 
@@ -186,7 +218,7 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
         st.latex(eq.vector("a^0 = x", trace.a(0)) + r"\qquad " + eq.vector("y", trace.y))
         st.caption("Press **Step** to compute the input sums of layer 1.")
     elif m.kind == FORWARD:
-        assert m.layer is not None   # a FORWARD step names its layer
+        assert m.layer is not None  # a FORWARD step names its layer
         for k in _nodes(trace.network.sizes[m.layer], sel_k if sel_l == m.layer else 0):
             st.latex(eq.input_sum(bp.input_sum(trace, m.layer, k)))
         st.latex(eq.vector(f"a^{{{m.layer}}}", trace.a(m.layer)))
@@ -197,28 +229,36 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
             st.latex(eq.bp1(bp.delta_chain(trace, L, k), trace.cost_name))
         st.caption("(BP1): the output layer's delta, from the cost's derivative and σ′(zᴸ).")
     elif m.kind == BACKWARD:
-        assert m.layer is not None   # a BACKWARD step names its layer
+        assert m.layer is not None  # a BACKWARD step names its layer
         k = sel_k if sel_l == m.layer else int(np.argmax(np.abs(trace.delta(m.layer))))
         st.latex(eq.bp2(bp.delta_chain(trace, m.layer, k)))
-        st.caption(f"(BP2): every node m of layer {m.layer + 1} that node {k + 1} feeds sends its δ back, "
-                   f"weighted by the edge. Choose k below to see another node.")
+        st.caption(
+            f"(BP2): every node m of layer {m.layer + 1} that node {k + 1} feeds sends its δ back, "
+            f"weighted by the edge. Choose k below to see another node."
+        )
     elif m.kind == UPDATE:
         w = bp.weight_chain(trace, *selected)
         new = lesson.updated_network(trace)
         st.latex(eq.update(w, lesson.learning_rate, new.W(sel_l)[sel_k, sel_j]))
-        if lesson.update_biases is False or not presenter.on():   # projected, only the news: biases kept fixed
+        if lesson.update_biases is False or not presenter.on():  # projected, only the news: biases kept fixed
             st.latex(eq.moved(L, lesson.update_biases))
         # Every new weight, as a worked example lists them; projected, the stage has no room for them (they are in
         # the plain view and the worked sheet), and the chosen weight's update above stands for them.
         if not presenter.on() and all(n <= eq.SMALL for n in trace.network.sizes):
-            st.latex(r"\begin{aligned}" + r" \\ ".join(rf"\text{{new }} W^{{{l}}} &= {eq.bmatrix(new.W(l))}"
-                                                      for l in range(1, L + 1)) + r"\end{aligned}")
+            st.latex(
+                r"\begin{aligned}"
+                + r" \\ ".join(rf"\text{{new }} W^{{{l}}} &= {eq.bmatrix(new.W(l))}" for l in range(1, L + 1))
+                + r"\end{aligned}"
+            )
         after = bp.cost_of(new, lesson.x, lesson.y, lesson.cost)
         st.latex(rf"C_{{\text{{before}}}} = {eq.num(trace.cost)} \qquad C_{{\text{{after}}}} = {eq.num(after)}")
-        moves = ("Every weight and bias moves against its gradient." if lesson.update_biases else
-                 "Every weight moves against its gradient; the biases are kept fixed, as in Mazur's worked "
-                 "example (tick “Update the biases too” in the sidebar to move them as well).")
-        if presenter.on():   # projected, one short line: the equation column has no room for more
+        moves = (
+            "Every weight and bias moves against its gradient."
+            if lesson.update_biases
+            else "Every weight moves against its gradient; the biases are kept fixed, as in Mazur's worked "
+            "example (tick “Update the biases too” in the sidebar to move them as well)."
+        )
+        if presenter.on():  # projected, one short line: the equation column has no room for more
             if not lesson.update_biases:
                 st.caption("The biases are kept fixed, as in Mazur's worked example.")
         else:
@@ -228,8 +268,11 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
 def chain_rule(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
     """The chosen weight's whole chain rule, once its layer's gradient is revealed."""
     l, k, j = selected
-    st.markdown(f"**Chosen weight** W<sup>{l}</sup><sub>{eq.kj(k + 1, j + 1)}</sub>: from node {j + 1} of layer "
-                f"{l - 1} to node {k + 1} of layer {l} (orange in the diagram)", unsafe_allow_html=True)
+    st.markdown(
+        f"**Chosen weight** W<sup>{l}</sup><sub>{eq.kj(k + 1, j + 1)}</sub>: from node {j + 1} of layer "
+        f"{l - 1} to node {k + 1} of layer {l} (orange in the diagram)",
+        unsafe_allow_html=True,
+    )
     if not lesson.moment.shows_backward(l):
         st.info(f"Its gradient is computed when the backward pass reaches layer {l}. Keep pressing **Step**.")
         return
@@ -264,14 +307,26 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
         # strict=False: the last row may hold fewer layers than it has columns
         for col, l in zip(cols, range(start, min(start + COLUMNS, L + 1)), strict=False):
             # A figure depends on the step only through what it reveals, and on the selection only in its layer.
-            what = ("grad", l, m.shows_backward(l), m.shows_forward(l - 1), selected if selected[0] == l else None,
-                    presenter.on())
+            what = (
+                "grad",
+                l,
+                m.shows_backward(l),
+                m.shows_forward(l - 1),
+                selected if selected[0] == l else None,
+                presenter.on(),
+            )
             if what not in memo:
                 memo[what] = presenter.shown(layer_gradient(trace, l, m, selected, projector=presenter.on()))
             key = f"grad_{l}"
             text = alt.layer_gradient(trace, l, m)
-            col.plotly_chart(memo[what], key=key, alt=text.summary, on_select=lambda k=key: _picked_on_chart(k),
-                             selection_mode="points", **CHART)
+            col.plotly_chart(
+                memo[what],
+                key=key,
+                alt=text.summary,
+                on_select=lambda k=key: _picked_on_chart(k),
+                selection_mode="points",
+                **CHART,
+            )
             a11y.table(text, col)
 
 
@@ -290,7 +345,7 @@ def lesson_view(link=None) -> None:
     lesson: Lesson = st.session_state["lesson"]
     trace = lesson.trace
     step_buttons(lesson, link)
-    a11y.announce(alt.announcement(trace, lesson.moment))   # what a screen reader says after a step
+    a11y.announce(alt.announcement(trace, lesson.moment))  # what a screen reader says after a step
     if message := st.session_state.pop("step_error", None):
         st.error(message)
     selected = selected_weight(lesson)
@@ -318,11 +373,11 @@ def focus_layer(lesson: Lesson, selected: tuple[int, int, int]) -> int:
     backward pass, the output layer, which it fills first)."""
     m, L = lesson.moment, lesson.network.L
     if m.kind == BACKWARD:
-        assert m.layer is not None   # a BACKWARD step names its layer
+        assert m.layer is not None  # a BACKWARD step names its layer
         return m.layer
     if m.kind == UPDATE:
         return selected[0]
-    if m.kind == FORWARD and m.layer is not None and m.layer < L:   # a FORWARD step names its layer
+    if m.kind == FORWARD and m.layer is not None and m.layer < L:  # a FORWARD step names its layer
         return m.layer + 1
     return 1 if m.kind == START else L
 
@@ -332,13 +387,13 @@ def stage_heights(lesson: Lesson, screen: int, body: int) -> tuple[int, int, int
     diagram, the tallest layer's large gradient figure, and one row of thumbnails (sized to fit under any
     layer's large figure, so they stay the same size from step to step)."""
     sizes = lesson.network.sizes
-    top = 9 * body                   # above the stage: the header, the title line and the row of buttons
-    room = screen - top - body       # … and a margin below
+    top = 9 * body  # above the stage: the header, the title line and the row of buttons
+    room = screen - top - body  # … and a margin below
     diagram = int(max(0.37 * room, 180))  # the rest of the column is the step's equation (a deep network's (BP2)
-                                          # with operands printed to the digits it needs takes most of it)
+    # with operands printed to the digits it needs takes most of it)
     big = max(stage_height(n, body) for n in sizes[1:])
     n_rows = -(-lesson.network.L // THUMBS_PER_ROW)
-    thumb = int(min(max((room - big) / n_rows - body, 70), 150))   # a gap of `body` above each row
+    thumb = int(min(max((room - big) / n_rows - body, 70), 150))  # a gap of `body` above each row
     return diagram, big, thumb
 
 
@@ -356,18 +411,29 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
     left, right = st.columns([0.45, 0.55], gap="medium")
     with left:
         _diagram(lesson, trace, selected, height=diagram_px)
-        with st.container(key="stage_equation", gap="small"):   # the step's name is in the progress line
+        with st.container(key="stage_equation", gap="small"):  # the step's name is in the progress line
             step_equations(lesson, trace, selected)
         quiz_panel(lesson, trace)
     with right:
-        what: tuple = ("stage", focus, m.shows_backward(focus), m.shows_forward(focus - 1),
-                selected if selected[0] == focus else None, body)
+        what: tuple = (
+            "stage",
+            focus,
+            m.shows_backward(focus),
+            m.shows_forward(focus - 1),
+            selected if selected[0] == focus else None,
+            body,
+        )
         if what not in memo:
             memo[what] = layer_gradient(trace, focus, m, selected, projector=True, size=STAGE, body_px=body)
         text = alt.layer_gradient(trace, focus, m)
-        st.plotly_chart(memo[what], key="grad_focus", alt=text.summary,
-                        on_select=lambda: _picked_on_chart("grad_focus"),
-                        selection_mode="points", **CHART)
+        st.plotly_chart(
+            memo[what],
+            key="grad_focus",
+            alt=text.summary,
+            on_select=lambda: _picked_on_chart("grad_focus"),
+            selection_mode="points",
+            **CHART,
+        )
         a11y.table(text)
         per_row = max(min(L, THUMBS_PER_ROW), 3)
         for start in range(1, L + 1, per_row):
@@ -379,8 +445,15 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
                     memo[what] = layer_gradient(trace, l, m, None, projector=True, size=THUMB)
                 key = f"grad_{l}"
                 text = alt.layer_gradient(trace, l, m)
-                col.plotly_chart(memo[what], key=key, alt=text.summary, on_select=lambda k=key: _picked_on_chart(k),
-                                 selection_mode="points", height=thumb_px, **CHART)
+                col.plotly_chart(
+                    memo[what],
+                    key=key,
+                    alt=text.summary,
+                    on_select=lambda k=key: _picked_on_chart(k),
+                    selection_mode="points",
+                    height=thumb_px,
+                    **CHART,
+                )
                 a11y.table(text, col)
     chain_rule(lesson, trace, selected)
     weight_picker(lesson)

@@ -14,10 +14,12 @@ import streamlit as st
 
 from backprop.figures import style
 
-BODY_VH, BODY_MIN, BODY_MAX = 2.5, 18, 24     # body text: 2.5 % of the window's height, clamped (px)
-DEFAULT_HEIGHT = 720                          # until the browser has said: the most common projector
-ROOT_CSS = (f"<style>html {{ font-size: clamp({BODY_MIN}px, {BODY_VH}vh, {BODY_MAX}px); }} "
-            ".katex { font-size: 1.2em; }</style>")
+BODY_VH, BODY_MIN, BODY_MAX = 2.5, 18, 24  # body text: 2.5 % of the window's height, clamped (px)
+DEFAULT_HEIGHT = 720  # until the browser has said: the most common projector
+ROOT_CSS = (
+    f"<style>html {{ font-size: clamp({BODY_MIN}px, {BODY_VH}vh, {BODY_MAX}px); }} "
+    ".katex { font-size: 1.2em; }</style>"
+)
 
 
 class ChartOptions(TypedDict):
@@ -25,8 +27,8 @@ class ChartOptions(TypedDict):
     config: dict[str, Any]
 
 
-CHART: Final[ChartOptions] = {"width": "stretch", "config": {"displayModeBar": False}}   # st.plotly_chart(…, **CHART)
-PERSIST: Final = "session"   # a widget's value survives a visit to another page (persist_state=PERSIST)
+CHART: Final[ChartOptions] = {"width": "stretch", "config": {"displayModeBar": False}}  # st.plotly_chart(…, **CHART)
+PERSIST: Final = "session"  # a widget's value survives a visit to another page (persist_state=PERSIST)
 
 
 def on() -> bool:

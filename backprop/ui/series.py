@@ -31,25 +31,49 @@ NUMBERS = {
     "series_b2": ("Bias b²", -4.0, 4.0, 0.3),
     "series_y": ("Target y", 0.0, 1.0, 1.0),
 }
-ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
-                     "linear": "linear"}
+ACTIVATION_LABELS = {
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "leaky_relu": "leaky ReLU",
+    "linear": "linear",
+}
 COST_LABELS = {"quadratic": "quadratic ½(a² − y)²", "cross_entropy": "cross-entropy"}
 CHOICES = {"series_act1": "sigmoid", "series_act2": "sigmoid", "series_cost": "quadratic"}
 # The parameter the plot varies: slider key, core name ("W" or "b") and layer, label.
-PARAMETERS = {"w1": ("series_w1", "W", 1, "w¹"), "b1": ("series_b1", "b", 1, "b¹"),
-              "w2": ("series_w2", "W", 2, "w²"), "b2": ("series_b2", "b", 2, "b²")}
+PARAMETERS = {
+    "w1": ("series_w1", "W", 1, "w¹"),
+    "b1": ("series_b1", "b", 1, "b¹"),
+    "w2": ("series_w2", "W", 2, "w²"),
+    "b2": ("series_b2", "b", 2, "b²"),
+}
 # The page's link: query key → widget key. Every number, both activations, the cost, the plotted parameter
 # and η; decoded by LINK_FIELDS, parsers with the widgets' own ranges.
-LINK_KEYS = {"x": "series_x", "w1": "series_w1", "b1": "series_b1", "w2": "series_w2", "b2": "series_b2",
-             "y": "series_y", "act1": "series_act1", "act2": "series_act2", "cost": "series_cost",
-             "plot": "series_param", "lr": "series_eta"}
-LINK_FIELDS = {**{q: url_codec.number(NUMBERS[w][1], NUMBERS[w][2]) for q, w in LINK_KEYS.items() if w in NUMBERS},
-               "act1": url_codec.choice(ACTIVATION_LABELS), "act2": url_codec.choice(ACTIVATION_LABELS),
-               "cost": url_codec.choice(COST_LABELS), "plot": url_codec.choice(PARAMETERS),
-               "lr": url_codec.number(0.0, 10.0), "present": url_codec.FIELDS["present"]}
-VALID = "series_valid"       # the last choices the core accepted
-MESSAGE = "series_message"   # (field key, text): why a choice was refused
-STEP = "series_step"         # what the last gradient-descent step did, for its equation
+LINK_KEYS = {
+    "x": "series_x",
+    "w1": "series_w1",
+    "b1": "series_b1",
+    "w2": "series_w2",
+    "b2": "series_b2",
+    "y": "series_y",
+    "act1": "series_act1",
+    "act2": "series_act2",
+    "cost": "series_cost",
+    "plot": "series_param",
+    "lr": "series_eta",
+}
+LINK_FIELDS = {
+    **{q: url_codec.number(NUMBERS[w][1], NUMBERS[w][2]) for q, w in LINK_KEYS.items() if w in NUMBERS},
+    "act1": url_codec.choice(ACTIVATION_LABELS),
+    "act2": url_codec.choice(ACTIVATION_LABELS),
+    "cost": url_codec.choice(COST_LABELS),
+    "plot": url_codec.choice(PARAMETERS),
+    "lr": url_codec.number(0.0, 10.0),
+    "present": url_codec.FIELDS["present"],
+}
+VALID = "series_valid"  # the last choices the core accepted
+MESSAGE = "series_message"  # (field key, text): why a choice was refused
+STEP = "series_step"  # what the last gradient-descent step did, for its equation
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +86,8 @@ class Numbers:
     w2: float
     b2: float
     y: float
-    act1: str      # σ of node 1
-    act2: str      # σ of node 2, the output
+    act1: str  # σ of node 1
+    act2: str  # σ of node 2, the output
     cost: str
 
     @classmethod
@@ -81,8 +105,10 @@ class Numbers:
 
 def _from_state() -> Numbers:
     s = st.session_state
-    return Numbers.from_values((float(s.get(key, spec[3])) for key, spec in NUMBERS.items()),
-                               (s.get(key, default) for key, default in CHOICES.items()))
+    return Numbers.from_values(
+        (float(s.get(key, spec[3])) for key, spec in NUMBERS.items()),
+        (s.get(key, default) for key, default in CHOICES.items()),
+    )
 
 
 def _defaults() -> None:
@@ -105,7 +131,7 @@ def apply_link(values: dict) -> list[str]:
     _defaults()
     try:
         _from_state().trace()
-    except ValueError as err:   # say, cross-entropy with a ReLU output: the default choices instead
+    except ValueError as err:  # say, cross-entropy with a ReLU output: the default choices instead
         for key, default in CHOICES.items():
             s[key] = default
         return [f"“act2” and “cost” can't be used together ({err})"]
@@ -137,13 +163,17 @@ def _keep_valid(key: str) -> None:
 def _refusal(key: str, chosen: str, previous: str, err: ValueError) -> str:
     s = st.session_state
     if key == "series_cost" and chosen == "cross_entropy":
-        return (f"Cross-entropy needs a sigmoid output: it takes ln a² and ln(1 − a²), so a² must lie in "
-                f"(0, 1), and a {ACTIVATION_LABELS[s['series_act2']]} output does not keep it there. Choose "
-                f"sigmoid for node 2 first. The cost stays {COST_LABELS[previous]}.")
+        return (
+            f"Cross-entropy needs a sigmoid output: it takes ln a² and ln(1 − a²), so a² must lie in "
+            f"(0, 1), and a {ACTIVATION_LABELS[s['series_act2']]} output does not keep it there. Choose "
+            f"sigmoid for node 2 first. The cost stays {COST_LABELS[previous]}."
+        )
     if key == "series_act2" and s.get("series_cost") == "cross_entropy":
-        return (f"A {ACTIVATION_LABELS[chosen]} output can't be used with the cross-entropy cost, which needs "
-                f"a² in (0, 1) (a sigmoid). Choose the quadratic cost first. Node 2 stays "
-                f"{ACTIVATION_LABELS[previous]}.")
+        return (
+            f"A {ACTIVATION_LABELS[chosen]} output can't be used with the cross-entropy cost, which needs "
+            f"a² in (0, 1) (a sigmoid). Choose the quadratic cost first. Node 2 stays "
+            f"{ACTIVATION_LABELS[previous]}."
+        )
     return f"This choice can't be used: {err}. The previous choice stays."
 
 
@@ -163,13 +193,27 @@ def controls() -> Numbers:
     acts = list(ACTIVATION_LABELS)
     labels = ("Node 1: σ of a¹", "Node 2 (output): σ of a²")
     for col, key, label in zip(choice_cols[:2], ("series_act1", "series_act2"), labels, strict=True):
-        col.selectbox(label, acts, key=key, format_func=ACTIVATION_LABELS.__getitem__, on_change=_keep_valid,
-                      args=(key,), persist_state=PERSIST)
-    choice_cols[2].selectbox("Cost", list(COST_LABELS), key="series_cost", format_func=COST_LABELS.__getitem__,
-                             on_change=_keep_valid, args=("series_cost",), persist_state=PERSIST)
+        col.selectbox(
+            label,
+            acts,
+            key=key,
+            format_func=ACTIVATION_LABELS.__getitem__,
+            on_change=_keep_valid,
+            args=(key,),
+            persist_state=PERSIST,
+        )
+    choice_cols[2].selectbox(
+        "Cost",
+        list(COST_LABELS),
+        key="series_cost",
+        format_func=COST_LABELS.__getitem__,
+        on_change=_keep_valid,
+        args=("series_cost",),
+        persist_state=PERSIST,
+    )
     for col, key in zip(choice_cols, CHOICES, strict=True):
         _field_message(col, key)
-    st.session_state.pop(MESSAGE, None)   # said once, at its field; the next change clears it
+    st.session_state.pop(MESSAGE, None)  # said once, at its field; the next change clears it
     return _from_state()
 
 
@@ -194,8 +238,10 @@ def equations(trace: bp.Trace) -> None:
     st.subheader("Backward")
     st.latex(eq.series_delta_output(bp.delta_chain(trace, 2, 0), trace.cost_name))
     st.latex(eq.series_delta_hidden(bp.delta_chain(trace, 1, 0)))
-    st.caption("δ¹ is δ² sent back through w² and scaled by σ′(z¹): with more nodes per layer, w² δ² becomes "
-               "the sum Σₘ W²ₘₖ δ²ₘ of (BP2) on the Step-through page.")
+    st.caption(
+        "δ¹ is δ² sent back through w² and scaled by σ′(z¹): with more nodes per layer, w² δ² becomes "
+        "the sum Σₘ W²ₘₖ δ²ₘ of (BP2) on the Step-through page."
+    )
     for l in (2, 1):
         st.latex(eq.series_weight(bp.weight_chain(trace, l, 0, 0)))
         st.latex(eq.series_bias(l, trace.dC_db(l)[0]))
@@ -218,26 +264,49 @@ def _descend(choice: str, learning_rate: float) -> None:
     _, low, high, _ = NUMBERS[key]
     clipped = float(np.clip(value, low, high))
     s[key] = clipped
-    s[STEP] = {"choice": choice, "old": old, "gradient": gradient, "eta": learning_rate, "new": value,
-               "shown": clipped, "cost_before": trace.cost}
+    s[STEP] = {
+        "choice": choice,
+        "old": old,
+        "gradient": gradient,
+        "eta": learning_rate,
+        "new": value,
+        "shown": clipped,
+        "cost_before": trace.cost,
+    }
 
 
 def cost_plot(trace: bp.Trace) -> None:
     """The cost against the chosen parameter, the learning rate and the gradient-descent step button."""
-    choice = st.radio("Plot the cost against", list(PARAMETERS), key="series_param", horizontal=True,
-                      format_func=lambda c: PARAMETERS[c][3], persist_state=PERSIST)
+    choice = st.radio(
+        "Plot the cost against",
+        list(PARAMETERS),
+        key="series_param",
+        horizontal=True,
+        format_func=lambda c: PARAMETERS[c][3],
+        persist_state=PERSIST,
+    )
     key, param, l, name = PARAMETERS[choice]
     c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-    eta = c1.number_input("Learning rate η", 0.0, 10.0, step=0.1, format="%.3f", key="series_eta",
-                          persist_state=PERSIST)
-    c2.button("Gradient-descent step", icon=":material/south_east:", key="series_descend", type="primary",
-              on_click=_descend, args=(choice, eta), width="stretch",
-              help=f"{name} ← {name} − η ∂C/∂{name}; the other numbers stay, so the point moves along the curve")
+    eta = c1.number_input(
+        "Learning rate η", 0.0, 10.0, step=0.1, format="%.3f", key="series_eta", persist_state=PERSIST
+    )
+    c2.button(
+        "Gradient-descent step",
+        icon=":material/south_east:",
+        key="series_descend",
+        type="primary",
+        on_click=_descend,
+        args=(choice, eta),
+        width="stretch",
+        help=f"{name} ← {name} − η ∂C/∂{name}; the other numbers stay, so the point moves along the curve",
+    )
     _, low, high, _ = NUMBERS[key]
     fig = cost_curve(trace, param, l, learning_rate=eta, window=(low, high))
     a11y.chart(fig, alt.cost_curve(trace, param, l, 0, 0, fig), key="series_curve")
-    st.caption(f"Orange: where the cost is now and its tangent, whose slope is backprop's ∂C/∂{name}. "
-               f"Hollow: where one step of size η would land.")
+    st.caption(
+        f"Orange: where the cost is now and its tangent, whose slope is backprop's ∂C/∂{name}. "
+        f"Hollow: where one step of size η would land."
+    )
     _last_step(trace, choice)
 
 
@@ -255,8 +324,10 @@ def _last_step(trace: bp.Trace, choice: str) -> None:
         return  # something moved since: the step's numbers no longer describe the page
     tex = rf"{name[0]}^{{{l}}}"
     st.latex(eq.series_update(tex, step["old"], step["eta"], step["gradient"], step["new"]))
-    st.latex(rf"C_{{\text{{before}}}} = {eq.num(step['cost_before'])} \qquad "
-             rf"C_{{\text{{after}}}} = {eq.num(trace.cost)}")
+    st.latex(
+        rf"C_{{\text{{before}}}} = {eq.num(step['cost_before'])} \qquad "
+        rf"C_{{\text{{after}}}} = {eq.num(trace.cost)}"
+    )
     if step["shown"] != step["new"]:
         _, low, high, _ = NUMBERS[key]
         st.warning(f"The step left the slider's range [{low:g}, {high:g}]: {name} stops at {step['shown']:g}.")

@@ -19,14 +19,23 @@ from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
 from backprop.presets import PRESETS, Preset
 from backprop.ui.presenter import PERSIST  # a Final literal: Streamlit's persist_state takes only its Literal
 
-SAMPLE_RANGE = 10.0          # |x| and |y| at most this: beyond it every sigmoid is saturated anyway
-ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
-                     "linear": "linear"}
+SAMPLE_RANGE = 10.0  # |x| and |y| at most this: beyond it every sigmoid is saturated anyway
+ACTIVATION_LABELS = {
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "leaky_relu": "leaky ReLU",
+    "linear": "linear",
+}
 COST_LABELS = {"quadratic": "quadratic ½Σ(a−y)²", "cross_entropy": "cross-entropy"}
-INIT_LABELS = {"auto": "auto (He for ReLU, else Xavier)", "xavier": "Xavier / Glorot", "he": "He",
-               "normal": "normal N(0, 1)"}
+INIT_LABELS = {
+    "auto": "auto (He for ReLU, else Xavier)",
+    "xavier": "Xavier / Glorot",
+    "he": "He",
+    "normal": "normal N(0, 1)",
+}
 DEFAULT = PRESETS["worked_2_2_2"]
-TRAINED = "trained"          # `fixed` when the weights are a network sent from the Train page (TRAINED_NETWORK)
+TRAINED = "trained"  # `fixed` when the weights are a network sent from the Train page (TRAINED_NETWORK)
 TRAINED_NETWORK = "trained_network"
 
 
@@ -41,9 +50,9 @@ class Settings:
     learning_rate: float
     seed: int
     init: str
-    fixed: str | None      # a preset whose fixed weights are in use, TRAINED, or None for random weights
-    trained: bp.Network | None = None   # the network sent from the Train page, when fixed is TRAINED
-    update_biases: bool = True          # the update step moves the biases as well as the weights
+    fixed: str | None  # a preset whose fixed weights are in use, TRAINED, or None for random weights
+    trained: bp.Network | None = None  # the network sent from the Train page, when fixed is TRAINED
+    update_biases: bool = True  # the update step moves the biases as well as the weights
 
     def network(self) -> bp.Network:
         if self.fixed == TRAINED and self.trained is not None:
@@ -93,44 +102,77 @@ def sidebar_settings() -> Settings:
     sb = st.sidebar
     sb.header("Network")
     sb.caption("Presets")
-    row = sb.container(horizontal=True, key="presets")   # buttons as wide as their labels, wrapping: never cut
+    row = sb.container(horizontal=True, key="presets")  # buttons as wide as their labels, wrapping: never cut
     for name in PRESETS:
-        row.button(PRESETS[name].label, key=f"preset_{name}", on_click=apply_preset, args=(name,),
-                   help=f"Preset: {PRESETS[name].title}", width="content")
-    n_hidden = sb.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="n_hidden", on_change=_unfix,
-                               persist_state=PERSIST)
+        row.button(
+            PRESETS[name].label,
+            key=f"preset_{name}",
+            on_click=apply_preset,
+            args=(name,),
+            help=f"Preset: {PRESETS[name].title}",
+            width="content",
+        )
+    n_hidden = sb.number_input(
+        "Hidden layers", 0, MAX_HIDDEN_LAYERS, key="n_hidden", on_change=_unfix, persist_state=PERSIST
+    )
     sb.number_input("Input nodes (layer 0)", 1, MAX_IO_WIDTH, key="n_in", on_change=_unfix, persist_state=PERSIST)
     for i in range(1, n_hidden + 1):
         s.setdefault(f"n_h{i}", 3)
-        sb.number_input(f"Nodes in hidden layer {i}", 1, MAX_HIDDEN_WIDTH, key=f"n_h{i}", on_change=_unfix,
-                        persist_state=PERSIST)
-    sb.number_input(f"Output nodes (layer {n_hidden + 1})", 1, MAX_IO_WIDTH, key="n_out", on_change=_unfix,
-                    persist_state=PERSIST)
+        sb.number_input(
+            f"Nodes in hidden layer {i}", 1, MAX_HIDDEN_WIDTH, key=f"n_h{i}", on_change=_unfix, persist_state=PERSIST
+        )
+    sb.number_input(
+        f"Output nodes (layer {n_hidden + 1})", 1, MAX_IO_WIDTH, key="n_out", on_change=_unfix, persist_state=PERSIST
+    )
     names = list(ACTIVATION_LABELS)
-    sb.selectbox("Hidden activation", names, key="activation", format_func=ACTIVATION_LABELS.__getitem__,
-                 on_change=_unfix, persist_state=PERSIST)
-    sb.selectbox("Output activation", names, key="output_activation", format_func=ACTIVATION_LABELS.__getitem__,
-                 on_change=_unfix, persist_state=PERSIST)
+    sb.selectbox(
+        "Hidden activation",
+        names,
+        key="activation",
+        format_func=ACTIVATION_LABELS.__getitem__,
+        on_change=_unfix,
+        persist_state=PERSIST,
+    )
+    sb.selectbox(
+        "Output activation",
+        names,
+        key="output_activation",
+        format_func=ACTIVATION_LABELS.__getitem__,
+        on_change=_unfix,
+        persist_state=PERSIST,
+    )
     sb.selectbox("Cost", list(COST_LABELS), key="cost", format_func=COST_LABELS.__getitem__, persist_state=PERSIST)
-    sb.number_input("Learning rate η", 0.0, 10.0, key="learning_rate", step=0.05, format="%.3f",
-                    persist_state=PERSIST)
+    sb.number_input("Learning rate η", 0.0, 10.0, key="learning_rate", step=0.05, format="%.3f", persist_state=PERSIST)
     s.setdefault("update_biases", True)
-    sb.checkbox("Update the biases too", key="update_biases", persist_state=PERSIST,
-                help="Off: the update step moves the weights only and keeps every bias fixed, as Matt Mazur's "
-                     "worked 2-2-2 example does.")
+    sb.checkbox(
+        "Update the biases too",
+        key="update_biases",
+        persist_state=PERSIST,
+        help="Off: the update step moves the weights only and keeps every bias fixed, as Matt Mazur's "
+        "worked 2-2-2 example does.",
+    )
     sb.number_input("Seed", 0, 2**31 - 1, key="seed", on_change=_unfix, persist_state=PERSIST)
-    sb.selectbox("Initialisation", list(INIT_LABELS), key="init", format_func=INIT_LABELS.__getitem__,
-                 on_change=_unfix, persist_state=PERSIST)
+    sb.selectbox(
+        "Initialisation",
+        list(INIT_LABELS),
+        key="init",
+        format_func=INIT_LABELS.__getitem__,
+        on_change=_unfix,
+        persist_state=PERSIST,
+    )
     fixed = s.get("fixed")
     if fixed in PRESETS:
-        sb.caption(f"Weights: the fixed numbers of “{PRESETS[fixed].title}”. Change a size or the seed "
-                   "for random ones.")
+        sb.caption(
+            f"Weights: the fixed numbers of “{PRESETS[fixed].title}”. Change a size or the seed for random ones."
+        )
         if PRESETS[fixed].note and s["update_biases"] == PRESETS[fixed].update_biases:
             sb.caption(PRESETS[fixed].note)
     elif fixed == TRAINED:
-        sb.caption(f"Weights: {s.get('trained_title', 'the network trained on the Train page')}. Change a size "
-                   "or the seed for random ones.")
-    return settings_from_state()      # what the widgets just drawn hold
+        sb.caption(
+            f"Weights: {s.get('trained_title', 'the network trained on the Train page')}. Change a size "
+            "or the seed for random ones."
+        )
+    return settings_from_state()  # what the widgets just drawn hold
 
 
 def _trained(fixed: str | None) -> bp.Network | None:
@@ -163,7 +205,7 @@ def current_lesson(settings: Settings) -> Lesson:
     lesson: Lesson | None = s.get("lesson")
     known: Settings | None = s.get("lesson_settings")
     if lesson is not None and known is not None and replace(known, update_biases=settings.update_biases) == settings:
-        if lesson.update_biases != settings.update_biases:   # the same lesson at the same step, updated otherwise
+        if lesson.update_biases != settings.update_biases:  # the same lesson at the same step, updated otherwise
             lesson = s["lesson"] = replace(lesson, update_biases=settings.update_biases)
             s["lesson_settings"] = settings
         return lesson
@@ -172,8 +214,9 @@ def current_lesson(settings: Settings) -> Lesson:
         new = Lesson.start(settings.network(), x, y, settings.cost, settings.learning_rate, settings.update_biases)
     except ValueError as err:
         if lesson is None:  # nothing valid yet: fall back to the default preset
-            new = Lesson.start(DEFAULT.network(), DEFAULT.x, DEFAULT.y, DEFAULT.cost, DEFAULT.learning_rate,
-                               DEFAULT.update_biases)
+            new = Lesson.start(
+                DEFAULT.network(), DEFAULT.x, DEFAULT.y, DEFAULT.cost, DEFAULT.learning_rate, DEFAULT.update_biases
+            )
             s["lesson"], s["lesson_settings"] = new, None
             st.sidebar.error(f"These settings can't be used: {err}. Showing the default example.")
             return new
@@ -191,9 +234,18 @@ def settings_from_state() -> Settings:
     _defaults()
     s = st.session_state
     widths = (s["n_in"], *(s.get(f"n_h{i}", 3) for i in range(1, s["n_hidden"] + 1)), s["n_out"])
-    return Settings(tuple(int(n) for n in widths), s["activation"], s["output_activation"], s["cost"],
-                    float(s["learning_rate"]), int(s["seed"]), s["init"], s.get("fixed"), _trained(s.get("fixed")),
-                    bool(s.get("update_biases", True)))
+    return Settings(
+        tuple(int(n) for n in widths),
+        s["activation"],
+        s["output_activation"],
+        s["cost"],
+        float(s["learning_rate"]),
+        int(s["seed"]),
+        s["init"],
+        s.get("fixed"),
+        _trained(s.get("fixed")),
+        bool(s.get("update_biases", True)),
+    )
 
 
 def shared_lesson() -> Lesson:
@@ -217,11 +269,12 @@ def sample_editor(lesson: Lesson) -> None:
     sample stays in use."""
     s = st.session_state
     n0, nL = lesson.network.sizes[0], lesson.network.sizes[-1]
-    c1, c2, c3 = st.columns([4, 4, 3], vertical_alignment="bottom")   # room for "Random sample" in full
+    c1, c2, c3 = st.columns([4, 4, 3], vertical_alignment="bottom")  # room for "Random sample" in full
     x_text = c1.text_input(f"Input x ({n0} number{'s' * (n0 > 1)})", key="x_text")
     y_text = c2.text_input(f"Target y ({nL} number{'s' * (nL > 1)})", key="y_text")
-    c3.button("Random sample", icon=":material/casino:", on_click=_random_sample, args=(n0, nL, lesson.cost),
-              width="stretch")
+    c3.button(
+        "Random sample", icon=":material/casino:", on_click=_random_sample, args=(n0, nL, lesson.cost), width="stretch"
+    )
     x, x_err = check_vector(x_text, n0, "x")
     y, y_err = check_vector(y_text, nL, "y")
     if x_err:
@@ -230,7 +283,7 @@ def sample_editor(lesson: Lesson) -> None:
         c2.error(y_err)
     if x_err or y_err:
         return
-    assert x is not None and y is not None   # check_vector returns a vector whenever it finds no error
+    assert x is not None and y is not None  # check_vector returns a vector whenever it finds no error
     if np.array_equal(x, lesson.x) and np.array_equal(y, lesson.y):
         return
     try:

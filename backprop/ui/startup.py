@@ -41,8 +41,9 @@ from backprop.ui import (  # noqa: F401
 def _serialise_a_figure() -> None:
     """What st.plotly_chart does with a figure (validate it, then write its JSON), once: Plotly builds its
     validators on first use."""
-    fig = go.Figure([go.Scatter(x=np.arange(3.0), y=np.ones(3), mode="lines+markers"),
-                     go.Heatmap(z=np.eye(2), colorscale="RdBu")])
+    fig = go.Figure(
+        [go.Scatter(x=np.arange(3.0), y=np.ones(3), mode="lines+markers"), go.Heatmap(z=np.eye(2), colorscale="RdBu")]
+    )
     fig.update_layout(title="warm-up")
     plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False)
 
@@ -50,7 +51,8 @@ def _serialise_a_figure() -> None:
 def _serialise_a_table() -> None:
     """What st.dataframe does with the gradient check's rows: pandas, then Arrow (imports both)."""
     dataframe_util.convert_pandas_df_to_arrow_bytes(
-        dataframe_util.convert_anything_to_pandas_df([{"layer": 1, "relative error": "1.0e-09"}]))
+        dataframe_util.convert_anything_to_pandas_df([{"layer": 1, "relative error": "1.0e-09"}])
+    )
 
 
 _serialise_a_figure()

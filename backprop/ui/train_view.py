@@ -28,39 +28,79 @@ from backprop.ui.presenter import PERSIST  # a Final literal: Streamlit's persis
 from backprop.ui.settings import ACTIVATION_LABELS, COST_LABELS, INIT_LABELS, adopt_network
 
 CSV = "csv"
-DATASETS = {"xor": "XOR", "circles": "Two circles", "moons": "Two moons", "spiral": "Spiral",
-            "blobs": "Two Gaussian blobs", "sine": "Noisy sine (regression)", CSV: "Your CSV file"}
+DATASETS = {
+    "xor": "XOR",
+    "circles": "Two circles",
+    "moons": "Two moons",
+    "spiral": "Spiral",
+    "blobs": "Two Gaussian blobs",
+    "sine": "Noisy sine (regression)",
+    CSV: "Your CSV file",
+}
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 EPOCHS_PER_RUN = (1, 5, 10, 25, 50, 100, 200, 500, 1000, 2000)
-MAX_LEARNING_RATE = 100.0     # large enough to watch training diverge
-TICK = 0.25                   # seconds between chunks while running
-CHUNK_SECONDS = 0.15          # training time per chunk (then one batch at most); the page redraws after each
+MAX_LEARNING_RATE = 100.0  # large enough to watch training diverge
+TICK = 0.25  # seconds between chunks while running
+CHUNK_SECONDS = 0.15  # training time per chunk (then one batch at most); the page redraws after each
 STATE, SOURCE, RUNNING, GOAL = "train_state", "train_source", "train_running", "train_goal"
-START, REPLAY = "train_start", "train_replay"     # the epoch a run started from; True while replaying a link
+START, REPLAY = "train_start", "train_replay"  # the epoch a run started from; True while replaying a link
 CSV_DATA, MESSAGE, SENT = "train_csv_data", "train_message", "train_sent"
-IMPORT_MESSAGE, TOAST = "train_import_message", "train_toast"   # a refused import's reason; a toast to show
-DEFAULTS = {"train_dataset": "circles", "train_n": 300, "train_noise": 0.1, "train_data_seed": 0,
-            "train_test": 0.2, "train_hidden": 2, "train_act": "tanh", "train_outact": "sigmoid",
-            "train_cost": "cross_entropy", "train_lr": 0.5, "train_batch": 32, "train_seed": 0,
-            "train_init": "auto", "train_epochs": 100}
+IMPORT_MESSAGE, TOAST = "train_import_message", "train_toast"  # a refused import's reason; a toast to show
+DEFAULTS = {
+    "train_dataset": "circles",
+    "train_n": 300,
+    "train_noise": 0.1,
+    "train_data_seed": 0,
+    "train_test": 0.2,
+    "train_hidden": 2,
+    "train_act": "tanh",
+    "train_outact": "sigmoid",
+    "train_cost": "cross_entropy",
+    "train_lr": 0.5,
+    "train_batch": 32,
+    "train_seed": 0,
+    "train_init": "auto",
+    "train_epochs": 100,
+}
 
 
 # The page's link: query key → widget key, decoded by LINK_FIELDS with the widgets' own ranges. A link also
 # carries the epoch reached ("ep"): training is deterministic for a seed, so opening the link trains the
 # same network again (at most MAX_LINKED_EPOCHS). An uploaded CSV file can't travel in a link.
-LINK_KEYS = {"data": "train_dataset", "n": "train_n", "noise": "train_noise", "dseed": "train_data_seed",
-             "test": "train_test", "act": "train_act", "outact": "train_outact", "cost": "train_cost",
-             "lr": "train_lr", "batch": "train_batch", "seed": "train_seed", "init": "train_init",
-             "epochs": "train_epochs"}
+LINK_KEYS = {
+    "data": "train_dataset",
+    "n": "train_n",
+    "noise": "train_noise",
+    "dseed": "train_data_seed",
+    "test": "train_test",
+    "act": "train_act",
+    "outact": "train_outact",
+    "cost": "train_cost",
+    "lr": "train_lr",
+    "batch": "train_batch",
+    "seed": "train_seed",
+    "init": "train_init",
+    "epochs": "train_epochs",
+}
 MAX_LINKED_EPOCHS = 2000
-LINK_FIELDS = {"data": url_codec.choice(ds.GENERATORS), "n": url_codec.integer(20, 1000),
-               "noise": url_codec.number(0.0, 1.0), "dseed": url_codec.integer(0, 2**31 - 1),
-               "test": url_codec.number(0.0, 0.5), "h": url_codec.FIELDS["h"],
-               "act": url_codec.choice(ACTIVATION_LABELS), "outact": url_codec.choice(ACTIVATION_LABELS),
-               "cost": url_codec.choice(COST_LABELS), "lr": url_codec.number(0.0, MAX_LEARNING_RATE),
-               "batch": url_codec.one_of_numbers(BATCH_SIZES), "seed": url_codec.integer(0, 2**31 - 1),
-               "init": url_codec.choice(INIT_LABELS), "epochs": url_codec.one_of_numbers(EPOCHS_PER_RUN),
-               "ep": url_codec.integer(0, MAX_LINKED_EPOCHS), "present": url_codec.FIELDS["present"]}
+LINK_FIELDS = {
+    "data": url_codec.choice(ds.GENERATORS),
+    "n": url_codec.integer(20, 1000),
+    "noise": url_codec.number(0.0, 1.0),
+    "dseed": url_codec.integer(0, 2**31 - 1),
+    "test": url_codec.number(0.0, 0.5),
+    "h": url_codec.FIELDS["h"],
+    "act": url_codec.choice(ACTIVATION_LABELS),
+    "outact": url_codec.choice(ACTIVATION_LABELS),
+    "cost": url_codec.choice(COST_LABELS),
+    "lr": url_codec.number(0.0, MAX_LEARNING_RATE),
+    "batch": url_codec.one_of_numbers(BATCH_SIZES),
+    "seed": url_codec.integer(0, 2**31 - 1),
+    "init": url_codec.choice(INIT_LABELS),
+    "epochs": url_codec.one_of_numbers(EPOCHS_PER_RUN),
+    "ep": url_codec.integer(0, MAX_LINKED_EPOCHS),
+    "present": url_codec.FIELDS["present"],
+}
 LINKED_EPOCH = "train_linked_epoch"
 
 
@@ -129,6 +169,7 @@ def _defaults() -> None:
 
 # -- the sidebar: dataset, network, descent --------------------------------------------------------------
 
+
 def _kind_defaults(kind: str) -> None:
     """The output activation and cost that suit a kind of dataset (set when the kind changes)."""
     s = st.session_state
@@ -148,8 +189,14 @@ def dataset_settings() -> ds.Dataset:
     _defaults()
     sb = st.sidebar
     sb.header("Dataset")
-    name = sb.selectbox("Dataset", list(DATASETS), key="train_dataset", format_func=DATASETS.__getitem__,
-                        on_change=_on_dataset, persist_state=PERSIST)
+    name = sb.selectbox(
+        "Dataset",
+        list(DATASETS),
+        key="train_dataset",
+        format_func=DATASETS.__getitem__,
+        on_change=_on_dataset,
+        persist_state=PERSIST,
+    )
     if name == CSV:
         data = _csv_dataset()
     else:
@@ -162,19 +209,31 @@ def dataset_settings() -> ds.Dataset:
 
 
 def _test_fraction() -> float:
-    return float(st.sidebar.slider("Test fraction", 0.0, 0.5, step=0.05, key="train_test", persist_state=PERSIST,
-                                   help="Held out of training: the test loss says how well the network "
-                                        "generalises"))
+    return float(
+        st.sidebar.slider(
+            "Test fraction",
+            0.0,
+            0.5,
+            step=0.05,
+            key="train_test",
+            persist_state=PERSIST,
+            help="Held out of training: the test loss says how well the network generalises",
+        )
+    )
 
 
 def _csv_dataset() -> ds.Dataset:
     """An uploaded CSV file with the target the user picks. A file or target that can't be used is named
     under the uploader, and the last valid CSV dataset (or the circles, if none) stays."""
     s, sb = st.session_state, st.sidebar
-    upload = sb.file_uploader("CSV file", type=["csv"], key="train_csv_upload",
-                              help=f"A header row of column names, then numbers only, comma-separated; at most "
-                                   f"{ds.MAX_CSV_ROWS} rows, {ds.MAX_CSV_INPUTS} inputs besides the target, "
-                                   f"{ds.MAX_CSV_BYTES // 1000} kB.")
+    upload = sb.file_uploader(
+        "CSV file",
+        type=["csv"],
+        key="train_csv_upload",
+        help=f"A header row of column names, then numbers only, comma-separated; at most "
+        f"{ds.MAX_CSV_ROWS} rows, {ds.MAX_CSV_INPUTS} inputs besides the target, "
+        f"{ds.MAX_CSV_BYTES // 1000} kB.",
+    )
     fraction = _test_fraction()
     if upload is not None:
         try:
@@ -198,8 +257,10 @@ def _csv_dataset() -> ds.Dataset:
     if in_use is None:
         sb.info("No CSV file in use yet: training on the circles meanwhile.", icon=":material/info:")
         return ds.generate("circles", test_fraction=fraction)
-    sb.caption(f"In use: {in_use.name}, {in_use.n} rows, target “{in_use.target_name}” ({in_use.kind}); inputs "
-               "standardised by the training rows' mean and standard deviation.")
+    sb.caption(
+        f"In use: {in_use.name}, {in_use.n} rows, target “{in_use.target_name}” ({in_use.kind}); inputs "
+        "standardised by the training rows' mean and standard deviation."
+    )
     return in_use
 
 
@@ -207,7 +268,7 @@ def _csv_table(upload) -> ds.CsvTable:
     """The uploaded file, parsed and checked once per upload (not on every rerun of the page)."""
     s = st.session_state
     kept = s.get("train_csv_table")
-    if kept is None or kept[0] != upload.file_id:     # a file that is refused is not kept, and is read again
+    if kept is None or kept[0] != upload.file_id:  # a file that is refused is not kept, and is read again
         kept = s["train_csv_table"] = (upload.file_id, ds.read_csv(upload.getvalue()))
     return kept[1]
 
@@ -216,31 +277,59 @@ def network_settings(data: ds.Dataset) -> tr.TrainConfig | None:
     """The network and descent widgets; the config they make, or None (with a message) if it can't be used."""
     sb = st.sidebar
     sb.header("Network")
-    sb.caption(f"Input layer: {data.n_inputs} node{'s' * (data.n_inputs > 1)} ({', '.join(data.feature_names)}); "
-               f"output layer: {data.n_outputs} ({data.target_name}). The dataset sets both.")
+    sb.caption(
+        f"Input layer: {data.n_inputs} node{'s' * (data.n_inputs > 1)} ({', '.join(data.feature_names)}); "
+        f"output layer: {data.n_outputs} ({data.target_name}). The dataset sets both."
+    )
     n_hidden = sb.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="train_hidden", persist_state=PERSIST)
-    hidden = tuple(int(sb.number_input(f"Nodes in hidden layer {i}", 1, MAX_HIDDEN_WIDTH, key=f"train_h{i}",
-                                       persist_state=PERSIST)) for i in range(1, n_hidden + 1))
+    hidden = tuple(
+        int(
+            sb.number_input(f"Nodes in hidden layer {i}", 1, MAX_HIDDEN_WIDTH, key=f"train_h{i}", persist_state=PERSIST)
+        )
+        for i in range(1, n_hidden + 1)
+    )
     names = list(ACTIVATION_LABELS)
-    act = sb.selectbox("Hidden activation", names, key="train_act", format_func=ACTIVATION_LABELS.__getitem__,
-                       persist_state=PERSIST)
-    out = sb.selectbox("Output activation", names, key="train_outact", format_func=ACTIVATION_LABELS.__getitem__,
-                       persist_state=PERSIST)
-    cost = sb.selectbox("Cost", list(COST_LABELS), key="train_cost", format_func=COST_LABELS.__getitem__,
-                        persist_state=PERSIST)
+    act = sb.selectbox(
+        "Hidden activation", names, key="train_act", format_func=ACTIVATION_LABELS.__getitem__, persist_state=PERSIST
+    )
+    out = sb.selectbox(
+        "Output activation", names, key="train_outact", format_func=ACTIVATION_LABELS.__getitem__, persist_state=PERSIST
+    )
+    cost = sb.selectbox(
+        "Cost", list(COST_LABELS), key="train_cost", format_func=COST_LABELS.__getitem__, persist_state=PERSIST
+    )
     sb.header("Gradient descent")
-    lr = sb.number_input("Learning rate η", 0.0, MAX_LEARNING_RATE, step=0.05, format="%.3f", key="train_lr",
-                         persist_state=PERSIST, help="Too large and training diverges: try 20 on the circles")
-    batch = sb.select_slider("Batch size", BATCH_SIZES, key="train_batch", persist_state=PERSIST,
-                             help="Samples per step. At least the number of training points: one step per "
-                                  "epoch on the whole set (full-batch descent)")
+    lr = sb.number_input(
+        "Learning rate η",
+        0.0,
+        MAX_LEARNING_RATE,
+        step=0.05,
+        format="%.3f",
+        key="train_lr",
+        persist_state=PERSIST,
+        help="Too large and training diverges: try 20 on the circles",
+    )
+    batch = sb.select_slider(
+        "Batch size",
+        BATCH_SIZES,
+        key="train_batch",
+        persist_state=PERSIST,
+        help="Samples per step. At least the number of training points: one step per "
+        "epoch on the whole set (full-batch descent)",
+    )
     sb.select_slider("Epochs per run", EPOCHS_PER_RUN, key="train_epochs", persist_state=PERSIST)
     seed = sb.number_input("Seed (weights and shuffles)", 0, 2**31 - 1, key="train_seed", persist_state=PERSIST)
-    init = sb.selectbox("Initialisation", list(INIT_LABELS), key="train_init", format_func=INIT_LABELS.__getitem__,
-                        persist_state=PERSIST)
+    init = sb.selectbox(
+        "Initialisation",
+        list(INIT_LABELS),
+        key="train_init",
+        format_func=INIT_LABELS.__getitem__,
+        persist_state=PERSIST,
+    )
     try:
-        return tr.TrainConfig((data.n_inputs, *hidden, data.n_outputs), act, out, cost, float(lr), int(batch),
-                              int(seed), init)
+        return tr.TrainConfig(
+            (data.n_inputs, *hidden, data.n_outputs), act, out, cost, float(lr), int(batch), int(seed), init
+        )
     except ValueError as err:
         sb.error(f"These settings can't be used: {_reason(err)}. The previous run stays.", icon=":material/block:")
         return None
@@ -264,7 +353,7 @@ def current_state(config: tr.TrainConfig | None, data: ds.Dataset) -> tr.TrainSt
                 st.toast("Settings changed: a new run from epoch 0.", icon=":material/refresh:")
             s[STATE], s[SOURCE], s[RUNNING] = new, (config, data), False
             return new
-    if state is None:   # nothing valid yet: the default run
+    if state is None:  # nothing valid yet: the default run
         fallback = ds.generate("circles")
         state = tr.start_training(tr.default_config(fallback), fallback)
         s[STATE], s[SOURCE], s[RUNNING] = state, None, False
@@ -272,6 +361,7 @@ def current_state(config: tr.TrainConfig | None, data: ds.Dataset) -> tr.TrainSt
 
 
 # -- the run -----------------------------------------------------------------------------------------------
+
 
 def _run() -> None:
     s = st.session_state
@@ -309,13 +399,27 @@ def run_controls(state: tr.TrainState) -> None:
     s = st.session_state
     running = bool(s.get(RUNNING))
     c = st.columns(4)
-    c[0].button(f"Run {s['train_epochs']} epoch{'s' * (s['train_epochs'] > 1)}", icon=":material/play_arrow:",
-                key="train_run", on_click=_run, type="primary", disabled=running, width="stretch")
-    c[1].button("Pause", icon=":material/pause:", key="train_pause", on_click=_pause, disabled=not running,
-                width="stretch")
+    c[0].button(
+        f"Run {s['train_epochs']} epoch{'s' * (s['train_epochs'] > 1)}",
+        icon=":material/play_arrow:",
+        key="train_run",
+        on_click=_run,
+        type="primary",
+        disabled=running,
+        width="stretch",
+    )
+    c[1].button(
+        "Pause", icon=":material/pause:", key="train_pause", on_click=_pause, disabled=not running, width="stretch"
+    )
     c[2].button("One epoch", icon=":material/skip_next:", key="train_step", on_click=_one_epoch, width="stretch")
-    c[3].button("Reset", icon=":material/restart_alt:", key="train_reset", on_click=_reset, width="stretch",
-                help="Back to epoch 0 with the same initial weights (the same seed)")
+    c[3].button(
+        "Reset",
+        icon=":material/restart_alt:",
+        key="train_reset",
+        on_click=_reset,
+        width="stretch",
+        help="Back to epoch 0 with the same initial weights (the same seed)",
+    )
     if message := s.pop(MESSAGE, None):
         st.warning(message, icon=":material/warning:")
     if toast := s.pop(TOAST, None):
@@ -340,6 +444,7 @@ def train_tick() -> tr.TrainState:
 
 # -- what is shown -----------------------------------------------------------------------------------------
 
+
 def status(state: tr.TrainState) -> None:
     """Progress while running, the numbers of the last epoch, and why training stopped if it diverged."""
     s = st.session_state
@@ -353,7 +458,7 @@ def status(state: tr.TrainState) -> None:
         st.progress(min(max(done, 0.0), 1.0), text=f"{what}: epoch {state.epoch} of {goal} (Pause stops here)")
     if state.divergence is not None:
         st.error(state.divergence.message, icon=":material/error:")
-    elif notice := tr.stuck(state):                  # high but bounded: no divergence, yet not learning
+    elif notice := tr.stuck(state):  # high but bounded: no divergence, yet not learning
         st.warning(notice, icon=":material/trending_flat:")
     cols = st.columns(4)
     cols[0].metric("Epoch", state.epoch)
@@ -362,8 +467,11 @@ def status(state: tr.TrainState) -> None:
         cols[2].metric("Test loss", f"{h.test_loss[-1]:.4g}", delta=_change(h.test_loss), delta_color="inverse")
     if h.has_accuracy:
         acc = h.test_accuracy if h.has_test else h.train_accuracy
-        cols[3].metric("Test accuracy" if h.has_test else "Training accuracy", f"{100 * acc[-1]:.1f} %",
-                       delta=f"{100 * (acc[-1] - acc[0]):+.1f} points since epoch 0" if len(acc) > 1 else None)
+        cols[3].metric(
+            "Test accuracy" if h.has_test else "Training accuracy",
+            f"{100 * acc[-1]:.1f} %",
+            delta=f"{100 * (acc[-1] - acc[0]):+.1f} points since epoch 0" if len(acc) > 1 else None,
+        )
 
 
 def _change(values: np.ndarray) -> str | None:
@@ -374,23 +482,28 @@ def charts(state: tr.TrainState) -> None:
     """The data with what the network makes of it, the losses, and the backward pass's health per layer."""
     h, divergence = state.history, state.divergence
     left, right = st.columns(2)
-    a11y.chart(figs.fit_figure(state.network, state.data), alt.fit(state.network, state.data), key="train_fit",
-               where=left)
+    a11y.chart(
+        figs.fit_figure(state.network, state.data), alt.fit(state.network, state.data), key="train_fit", where=left
+    )
     a11y.chart(figs.loss_figure(h, divergence), alt.training_curve(h, "loss"), key="train_loss", where=right)
     if h.has_accuracy:
-        a11y.chart(figs.accuracy_figure(h, divergence), alt.training_curve(h, "accuracy"), key="train_accuracy",
-                   where=right)
+        a11y.chart(
+            figs.accuracy_figure(h, divergence), alt.training_curve(h, "accuracy"), key="train_accuracy", where=right
+        )
     st.subheader("The backward pass, layer by layer")
-    st.caption("‖∂C/∂Wˡ‖ is the size of layer l's whole gradient (on the training set, after each epoch); mean "
-               "|δˡ| is how much error reaches layer l going back. In a deep sigmoid network both shrink layer by "
-               "layer towards the input: the first layers learn slowly (vanishing gradients). Try 5 hidden "
-               "layers, sigmoid, then ReLU.")
+    st.caption(
+        "‖∂C/∂Wˡ‖ is the size of layer l's whole gradient (on the training set, after each epoch); mean "
+        "|δˡ| is how much error reaches layer l going back. In a deep sigmoid network both shrink layer by "
+        "layer towards the input: the first layers learn slowly (vanishing gradients). Try 5 hidden "
+        "layers, sigmoid, then ReLU."
+    )
     left, right = st.columns(2)
     a11y.chart(figs.gradient_norms_figure(h), alt.per_layer(h, "gradient norm"), key="train_norms", where=left)
     a11y.chart(figs.mean_abs_delta_figure(h), alt.per_layer(h, "mean |δ|"), key="train_deltas", where=right)
 
 
 # -- the ways out ------------------------------------------------------------------------------------------
+
 
 def _send() -> None:
     """Make the trained network the step-through page's, on the first training sample (a callback: the
@@ -399,10 +512,9 @@ def _send() -> None:
     state: tr.TrainState = s[STATE]
     data = state.data
     title = f"the network trained on the Train page ({data.name}, epoch {state.epoch})"
-    adopt_network(state.network, state.config.cost, state.config.learning_rate, data.X_train[0], data.Y_train[0],
-                  title)
+    adopt_network(state.network, state.config.cost, state.config.learning_rate, data.X_train[0], data.Y_train[0], title)
     s[SENT] = True
-    st.rerun(scope="app")      # the button sits in the charts' fragment: the whole page must run to switch
+    st.rerun(scope="app")  # the button sits in the charts' fragment: the whole page must run to switch
 
 
 def follow_send() -> None:
@@ -420,8 +532,11 @@ def _import() -> None:
     try:
         loaded = model_io.load_model_json(upload.getvalue())
         # What the widgets can show: the nearest batch size they offer, η within their range.
-        config = replace(loaded.config, learning_rate=min(loaded.config.learning_rate, MAX_LEARNING_RATE),
-                         batch_size=min(BATCH_SIZES, key=lambda b: abs(b - loaded.config.batch_size)))
+        config = replace(
+            loaded.config,
+            learning_rate=min(loaded.config.learning_rate, MAX_LEARNING_RATE),
+            batch_size=min(BATCH_SIZES, key=lambda b: abs(b - loaded.config.batch_size)),
+        )
         data = s[STATE].data
         state = tr.start_training(config, data, loaded.network)
     except ValueError as err:
@@ -437,7 +552,7 @@ def _import() -> None:
     s["train_seed"], s["train_init"] = config.seed, config.init
     s[STATE], s[SOURCE], s[RUNNING] = state, (config, data), False
     s[TOAST] = f"Network loaded from “{upload.name[:40]}”: epoch 0 of a new run from its weights."
-    st.rerun(scope="app")      # the sidebar's widgets (outside the fragment) now show the loaded settings
+    st.rerun(scope="app")  # the sidebar's widgets (outside the fragment) now show the loaded settings
 
 
 def exits(state: tr.TrainState) -> None:
@@ -449,15 +564,28 @@ def exits(state: tr.TrainState) -> None:
     c1, c2, c3 = st.columns(3)
     with c1:
         st.caption("Backpropagate one training sample through this network, step by step.")
-        st.button("Open in Step through", icon=":material/footprint:", key="train_send", width="stretch",
-                  on_click=_send)
+        st.button(
+            "Open in Step through", icon=":material/footprint:", key="train_send", width="stretch", on_click=_send
+        )
     with c2:
         st.caption("Weights, biases and settings, as JSON: to keep, share, or import again here.")
-        st.download_button("Export network (JSON)", data=model_io.model_json(state), icon=":material/download:",
-                           file_name=f"backprop-lab-{state.data.name}-epoch{state.epoch}.json".replace(" ", "_"),
-                           mime="application/json", key="train_export", width="stretch", on_click="ignore")
+        st.download_button(
+            "Export network (JSON)",
+            data=model_io.model_json(state),
+            icon=":material/download:",
+            file_name=f"backprop-lab-{state.data.name}-epoch{state.epoch}.json".replace(" ", "_"),
+            mime="application/json",
+            key="train_export",
+            width="stretch",
+            on_click="ignore",
+        )
     with c3:
-        st.file_uploader("Import a network (JSON)", type=["json"], key="train_import", on_change=_import,
-                         help="A file exported here. It must fit the current dataset's inputs and outputs.")
+        st.file_uploader(
+            "Import a network (JSON)",
+            type=["json"],
+            key="train_import",
+            on_change=_import,
+            help="A file exported here. It must fit the current dataset's inputs and outputs.",
+        )
         if message := st.session_state.pop(IMPORT_MESSAGE, None):
             st.error(message, icon=":material/block:")

@@ -23,8 +23,8 @@ from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
 from backprop.network import INITS
 from backprop.presets import PRESETS
 
-MAX_LEN = 200          # characters: longer values are refused before they are parsed
-MAX_ITERATION = 50     # a link may name an iteration up to this; reaching it replays the updates
+MAX_LEN = 200  # characters: longer values are refused before they are parsed
+MAX_ITERATION = 50  # a link may name an iteration up to this; reaching it replays the updates
 SAMPLE_RANGE = 10.0
 
 
@@ -32,7 +32,7 @@ SAMPLE_RANGE = 10.0
 # "+" in a query string arrives as a space). Python's own int() and float() accept more than a link should:
 # "1_000", "０" (full-width digits), "inf", "nan", "0x10" (int(x, 0)); and float("-0") is −0.0, which NumPy
 # refuses as a scale ("scale < 0") and which prints as "-0". A value here is never −0: −0 is 0.
-_SPACES = " \t\r\n"          # ASCII white space only: no non-breaking or other Unicode spaces
+_SPACES = " \t\r\n"  # ASCII white space only: no non-breaking or other Unicode spaces
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
@@ -46,6 +46,7 @@ def integer(lo: int, hi: int):
         if not lo <= v <= hi:
             raise ValueError(f"is not in {lo}..{hi}")
         return v
+
     return parse
 
 
@@ -54,10 +55,11 @@ def number(lo: float, hi: float):
         text = text.strip(_SPACES)
         if not _NUMBER.fullmatch(text):
             raise ValueError("is not a number")
-        v = float(text) + 0.0           # −0.0 + 0.0 is +0.0
+        v = float(text) + 0.0  # −0.0 + 0.0 is +0.0
         if not math.isfinite(v) or not lo <= v <= hi:
             raise ValueError(f"is not a number in {lo:g}..{hi:g}")
         return v
+
     return parse
 
 
@@ -68,6 +70,7 @@ def choice(names):
         if text not in names:
             raise ValueError(f"is not one of {', '.join(names)}")
         return text
+
     return parse
 
 
@@ -86,6 +89,7 @@ def _ints(lo: int, hi: int, count_lo: int, count_hi: int):
         if not count_lo <= len(values) <= count_hi:
             raise ValueError(f"needs {count_lo}..{count_hi} numbers")
         return values
+
     return parse
 
 
@@ -106,30 +110,31 @@ def one_of_numbers(values):
             if abs(v - allowed) <= 1e-9 * abs(allowed):
                 return allowed
         raise ValueError("is not one of " + ", ".join(f"{a:g}" for a in values))
+
     return parse
 
 
 # key → parser. The keys are short so that a link stays readable.
 FIELDS = {
-    "preset": choice(PRESETS),                            # fixed weights of a preset, instead of random ones
-    "in": integer(1, MAX_IO_WIDTH),                       # nodes in the input layer
-    "h": _ints(1, MAX_HIDDEN_WIDTH, 0, MAX_HIDDEN_LAYERS), # nodes in each hidden layer: "3,4"
-    "out": integer(1, MAX_IO_WIDTH),                      # nodes in the output layer
-    "act": choice(ACTIVATIONS),                           # hidden activation
-    "outact": choice(ACTIVATIONS),                        # output activation
+    "preset": choice(PRESETS),  # fixed weights of a preset, instead of random ones
+    "in": integer(1, MAX_IO_WIDTH),  # nodes in the input layer
+    "h": _ints(1, MAX_HIDDEN_WIDTH, 0, MAX_HIDDEN_LAYERS),  # nodes in each hidden layer: "3,4"
+    "out": integer(1, MAX_IO_WIDTH),  # nodes in the output layer
+    "act": choice(ACTIVATIONS),  # hidden activation
+    "outact": choice(ACTIVATIONS),  # output activation
     "cost": choice(COSTS),
-    "lr": number(0.0, 10.0),                              # learning rate η
+    "lr": number(0.0, 10.0),  # learning rate η
     "seed": integer(0, 2**31 - 1),
     "init": choice(("auto", *INITS)),
-    "bias": flag,                                         # the update moves the biases too (1) or keeps them (0)
-    "x": _floats,                                         # the input sample
-    "y": _floats,                                         # the target
-    "it": integer(1, MAX_ITERATION),                      # the iteration
+    "bias": flag,  # the update moves the biases too (1) or keeps them (0)
+    "x": _floats,  # the input sample
+    "y": _floats,  # the target
+    "it": integer(1, MAX_ITERATION),  # the iteration
     "step": integer(0, 2 * (MAX_HIDDEN_LAYERS + 1) + 2),  # the step of the timeline; checked against L when used
-    "w": _ints(1, MAX_HIDDEN_WIDTH, 3, 3),                # the chosen weight l, k, j, 1-based; checked when used
-    "present": choice(("0", "1")),                        # presenter mode (read by app.py)
+    "w": _ints(1, MAX_HIDDEN_WIDTH, 3, 3),  # the chosen weight l, k, j, 1-based; checked when used
+    "present": choice(("0", "1")),  # presenter mode (read by app.py)
 }
-GRADIENT_CHECK = {**FIELDS, "epsilon": one_of_numbers(EPSILONS)}   # the step ε of the finite differences
+GRADIENT_CHECK = {**FIELDS, "epsilon": one_of_numbers(EPSILONS)}  # the step ε of the finite differences
 
 
 def decode(params: Mapping[str, str | list[str]], fields: Mapping = FIELDS) -> tuple[dict, list[str]]:

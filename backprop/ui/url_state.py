@@ -21,11 +21,24 @@ from backprop.presets import PRESETS
 from backprop.ui import series, train_view, url_codec
 from backprop.ui.settings import Settings, apply_preset
 
-WIDGETS = {"in": "n_in", "out": "n_out", "act": "activation", "outact": "output_activation", "cost": "cost",
-           "lr": "learning_rate", "seed": "seed", "init": "init", "bias": "update_biases"}
-PAGES = {"step_through": url_codec.FIELDS, "matrix_form": url_codec.FIELDS,
-         "gradient_check": url_codec.GRADIENT_CHECK, "two_nodes": series.LINK_FIELDS,
-         "train": train_view.LINK_FIELDS}   # page → its link's keys
+WIDGETS = {
+    "in": "n_in",
+    "out": "n_out",
+    "act": "activation",
+    "outact": "output_activation",
+    "cost": "cost",
+    "lr": "learning_rate",
+    "seed": "seed",
+    "init": "init",
+    "bias": "update_biases",
+}
+PAGES = {
+    "step_through": url_codec.FIELDS,
+    "matrix_form": url_codec.FIELDS,
+    "gradient_check": url_codec.GRADIENT_CHECK,
+    "two_nodes": series.LINK_FIELDS,
+    "train": train_view.LINK_FIELDS,
+}  # page → its link's keys
 
 
 def restore(page: str) -> None:
@@ -73,11 +86,12 @@ def _restore_network(values: dict, problems: list[str]) -> None:
     fixed = s.get("fixed")
     p = PRESETS.get(fixed) if fixed is not None else None
     widths = (s["n_in"],) + tuple(s[f"n_h{i}"] for i in range(1, s["n_hidden"] + 1)) + (s["n_out"],)
-    if p is not None and ((widths, s["activation"], s["output_activation"]) != (p.sizes, p.activation,
-                                                                                 p.output_activation)
-                          or ("preset" not in values and ("seed" in values or "init" in values))):
+    if p is not None and (
+        (widths, s["activation"], s["output_activation"]) != (p.sizes, p.activation, p.output_activation)
+        or ("preset" not in values and ("seed" in values or "init" in values))
+    ):
         s["fixed"] = None
-    if s.get("fixed") is None and "bias" not in values:   # a link from before the switch: biases moved
+    if s.get("fixed") is None and "bias" not in values:  # a link from before the switch: biases moved
         s["update_biases"] = True
     for key in ("x", "y"):
         if key in values:
@@ -102,13 +116,14 @@ def place(lesson: Lesson) -> Lesson:
     iteration, index, w = position
     problems = s.setdefault("url_problems", [])
     try:
-        for _ in range(iteration - 1):      # the same updates on the same sample give the same network
+        for _ in range(iteration - 1):  # the same updates on the same sample give the same network
             lesson = lesson.run_to_end().forward().reset()
         if index > lesson.last:
             problems.append(f"“step” {index} is past this network's last step, {lesson.last}")
             index = 0
-        lesson = Lesson(lesson.networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate, index,
-                        lesson.update_biases)
+        lesson = Lesson(
+            lesson.networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate, index, lesson.update_biases
+        )
         lesson.cost_after_update()
     except ValueError as err:
         problems.append(f"the linked iteration could not be computed ({err})")
@@ -118,7 +133,7 @@ def place(lesson: Lesson) -> Lesson:
         sizes = lesson.network.sizes
         if l <= lesson.network.L and k <= sizes[l] and j <= sizes[l - 1]:
             s["pick_l"], s["pick_k"], s["pick_j"] = l, k, j
-            s["selected"] = (l, k - 1, j - 1)    # what the other pages read
+            s["selected"] = (l, k - 1, j - 1)  # what the other pages read
         else:
             problems.append(f"“w” {l},{k},{j} is not a weight of this network")
     s["lesson"] = lesson
@@ -131,19 +146,31 @@ def show_problems() -> None:
     s = st.session_state
     problems = s.get("url_problems") if s.get(train_view.REPLAY) else s.pop("url_problems", None)
     if problems:
-        st.warning("Parts of this link were ignored and their defaults used: " + "; ".join(problems) + ".",
-                   icon=":material/link_off:")
+        st.warning(
+            "Parts of this link were ignored and their defaults used: " + "; ".join(problems) + ".",
+            icon=":material/link_off:",
+        )
 
 
 def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int], **extra) -> dict:
     """The values of this moment, by link key (`extra`: a page's own keys, such as epsilon)."""
-    values = {"in": settings.sizes[0], "h": settings.sizes[1:-1], "out": settings.sizes[-1],
-              "act": settings.activation, "outact": settings.output_activation, "cost": settings.cost,
-              "lr": settings.learning_rate, "seed": settings.seed, "init": settings.init,
-              "bias": settings.update_biases,
-              "x": tuple(float(v) for v in lesson.x), "y": tuple(float(v) for v in lesson.y),
-              "it": min(lesson.iteration, url_codec.MAX_ITERATION), "step": lesson.index,
-              "w": (selected[0], selected[1] + 1, selected[2] + 1)}
+    values = {
+        "in": settings.sizes[0],
+        "h": settings.sizes[1:-1],
+        "out": settings.sizes[-1],
+        "act": settings.activation,
+        "outact": settings.output_activation,
+        "cost": settings.cost,
+        "lr": settings.learning_rate,
+        "seed": settings.seed,
+        "init": settings.init,
+        "bias": settings.update_biases,
+        "x": tuple(float(v) for v in lesson.x),
+        "y": tuple(float(v) for v in lesson.y),
+        "it": min(lesson.iteration, url_codec.MAX_ITERATION),
+        "step": lesson.index,
+        "w": (selected[0], selected[1] + 1, selected[2] + 1),
+    }
     if settings.fixed in PRESETS:
         values["preset"] = settings.fixed
     return {**values, **extra}
@@ -151,15 +178,18 @@ def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int], *
 
 def write(settings: Settings | None, lesson: Lesson, selected: tuple[int, int, int], **extra) -> None:
     """Put this moment in the address bar, and offer the link to copy."""
-    if settings is None:    # settings the core refused: the default example is shown, not these settings
+    if settings is None:  # settings the core refused: the default example is shown, not these settings
         return
     note = None
     if settings.trained is not None:
-        note = ("The weights came from the Train page and do not fit in a link: this one opens the same sizes "
-                f"with random weights (seed {settings.seed}). To share the trained network, export it as JSON on "
-                "the Train page.")
-    _publish(params(settings, lesson, selected, **extra), url_codec.GRADIENT_CHECK, "this network, sample and step",
-             note)
+        note = (
+            "The weights came from the Train page and do not fit in a link: this one opens the same sizes "
+            f"with random weights (seed {settings.seed}). To share the trained network, export it as JSON on "
+            "the Train page."
+        )
+    _publish(
+        params(settings, lesson, selected, **extra), url_codec.GRADIENT_CHECK, "this network, sample and step", note
+    )
 
 
 def write_two_nodes() -> None:

@@ -53,9 +53,18 @@ def download_buttons(lesson: Lesson) -> None:
     """Three download buttons for the lesson's current iteration: Markdown, JSON, CSV."""
     stem = file_stem(lesson)
     build = builders(lesson)
-    st.caption(f"Download iteration {lesson.iteration} in full: every sum, delta, gradient and update "
-               "(Markdown with LaTeX, for GitHub or Jupyter), or every array (JSON, CSV).")
+    st.caption(
+        f"Download iteration {lesson.iteration} in full: every sum, delta, gradient and update "
+        "(Markdown with LaTeX, for GitHub or Jupyter), or every array (JSON, CSV)."
+    )
     for col, (label, ext, mime) in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
-        col.download_button(label, data=build[ext], file_name=f"{stem}.{ext}", mime=mime,
-                            key=f"download_sheet_{ext}", on_click="ignore", icon=":material/download:",
-                            width="stretch")
+        col.download_button(
+            label,
+            data=build[ext],
+            file_name=f"{stem}.{ext}",
+            mime=mime,
+            key=f"download_sheet_{ext}",
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+        )
