@@ -18,7 +18,7 @@ def test_bench_browser_quick_runs_and_prints_its_table(chromium):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=900,  # a busy 2-core machine took 203 s (load 10); the figures are not checked here
     )
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     lines = result.stdout.splitlines()
