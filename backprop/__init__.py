@@ -15,9 +15,9 @@ from .costs import COSTS, Cost, cost
 from .curve import cost_along
 from .explain import DeltaChain, InputSum, WeightChain, delta_chain, input_sum, weight_chain
 from .gradcheck import GradientCheck, gradient_check
+from .lesson.timeline import Step, n_steps, step, timeline
 from .network import INITS, Network, check_sizes
 from .passes import Forward, Gradients, Trace, backward, batch_gradients, cost_of, forward, gradient_descent_step
-from .timeline import Step, n_steps, step, timeline
 
 __all__ = [
     "ACTIVATIONS",
@@ -53,10 +53,9 @@ __all__ = [
 ]
 
 # Training on small datasets (the Train page): datasets, mini-batch descent with a history, model files.
-from . import datasets  # noqa: E402
-from .datasets import Dataset, Scaling  # noqa: E402
-from .model_io import DatasetInfo, LoadedModel, load_model_json, model_json  # noqa: E402
-from .training import (  # noqa: E402
+from .training import datasets  # noqa: E402
+from .training.datasets import Dataset, Scaling  # noqa: E402
+from .training.descent import (  # noqa: E402
     Divergence,
     History,
     TrainConfig,
@@ -69,6 +68,7 @@ from .training import (  # noqa: E402
     run_epochs,
     start_training,
 )
+from .training.model_io import DatasetInfo, LoadedModel, load_model_json, model_json  # noqa: E402
 
 __all__ += [
     "datasets",

@@ -33,9 +33,9 @@ import numpy as np  # noqa: E402  (after the thread limits above)
 import plotly.io as pio  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from backprop import datasets as ds  # noqa: E402
-from backprop import training as tr  # noqa: E402
 from backprop.figures import training as ft  # noqa: E402
+from backprop.training import datasets as ds  # noqa: E402
+from backprop.training import descent as tr  # noqa: E402
 
 POINTS, BATCH, EPOCHS = 500, 32, 100
 CASES = [("2-8-8-1 tanh, sigmoid out", "tanh"), ("2-8-8-1 relu, sigmoid out", "relu"), ("2-8-8-1 sigmoid", "sigmoid")]

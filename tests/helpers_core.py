@@ -162,13 +162,13 @@ def make_case(sizes, hidden, output, cost, seed):
 
 def shown(v: float, tex: str) -> bool:
     """Whether `v` appears in `tex` printed with some number of significant digits from 4 to 17."""
-    from backprop import equations as eq
+    from backprop.lesson import equations as eq
 
     return any(eq.num(v, d) in tex for d in range(eq.DIGITS, eq.MAX_DIGITS + 1))
 
 
 def product_shown(values, tex: str, sep: str = r" \cdot ") -> bool:
     """Whether the factors `values` appear in `tex` joined by `sep`, all printed with the same digits."""
-    from backprop import equations as eq
+    from backprop.lesson import equations as eq
 
     return any(sep.join(eq.factor(v, d) for v in values) in tex for d in range(eq.DIGITS, eq.MAX_DIGITS + 1))

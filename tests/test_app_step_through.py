@@ -252,7 +252,7 @@ def test_reused_gradient_figures_equal_freshly_built_ones_at_every_step():
 def test_a_step_that_would_overflow_is_refused_with_a_message_and_the_lesson_stays():
     """A learning rate too large for many iterations can blow the weights up; the next Step says so
     (no traceback) and leaves the student where they were."""
-    from backprop.lesson import Lesson
+    from backprop.lesson.progress import Lesson
 
     at = _app()
     big = bp.Network.from_arrays([[[1e150, 1e150]], [[1.0]]], [[0.0], [0.0]], "linear")

@@ -106,7 +106,7 @@ def test_layer_sizes_then_step_forward_and_backward_through_every_layer(app):
 
 def test_click_a_heatmap_cell_shows_that_weights_chain_rule(app):
     page = app.page
-    assert app.press("btn_end") == "Step 6 of 6 — update the weights and biases · iteration 1"
+    assert app.press("btn_end") == "Step 6 of 6 — update the weights (biases kept fixed) · iteration 1"
     app.wait_gradients({1, 2}, 2)
     assert "W111: from node 1 of layer 0 to node 1 of layer 1" in app.chosen_weight()  # the default
     app.screenshot("03_end_2-2-2")

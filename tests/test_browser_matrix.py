@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from browser_helpers import assert_companion_healthy, companion_page
 
-from backprop import equations as eq
+from backprop.lesson import equations as eq
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ import pytest
 from browser_helpers import SCREENSHOTS, AppPage
 
 import backprop as bp
-from backprop.presets import PRESETS
+from backprop.lesson.presets import PRESETS
 
 pytestmark = pytest.mark.browser
 

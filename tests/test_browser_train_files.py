@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from browser_helpers import assert_companion_healthy, companion_page
 
-from backprop import datasets as ds
-from backprop import model_io
-from backprop import training as tr
+from backprop.training import datasets as ds
+from backprop.training import descent as tr
+from backprop.training import model_io
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backprop import classroom, quiz
+from backprop import classroom
+from backprop.lesson import quiz
 from backprop.ui import class_view
 
 APP = "app.py"

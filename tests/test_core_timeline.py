@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
+from backprop.lesson.presets import PRESETS
+from backprop.lesson.progress import Lesson
+from backprop.lesson.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 
 
 def expected_sequence(L):
@@ -72,6 +74,19 @@ def test_progress_text_for_L_3():
         "Step 7 of 8 — backward through layer 1",
         "Step 8 of 8 — update the weights and biases",
     ]
+
+
+def test_the_update_step_says_when_the_biases_are_kept_fixed():
+    """Mazur's 2-2-2 post moves the weights only; the worked preset does so, and its update step must not say
+    it updates the biases. Only the update step's title depends on it."""
+    kept = [s.progress for s in (bp.step(2, i, update_biases=False) for i in range(7))]
+    moved = [s.progress for s in bp.timeline(2)]
+    assert kept[-1] == "Step 6 of 6 — update the weights (biases kept fixed)"
+    assert moved[-1] == "Step 6 of 6 — update the weights and biases"
+    assert kept[:-1] == moved[:-1]
+    worked = Lesson.start(PRESETS["worked_2_2_2"].network(), [0.05, 0.10], [0.01, 0.99], update_biases=False)
+    assert worked.run_to_end().moment.title == "update the weights (biases kept fixed)"
+    assert worked.with_sample([0.1, 0.2], [0.5, 0.5]).run_to_end().moment.title.endswith("(biases kept fixed)")
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop import datasets as ds
+from backprop.training import datasets as ds
 
 TWO_D = ("xor", "circles", "moons", "spiral", "blobs")
 

@@ -14,7 +14,7 @@ import pytest
 
 import backprop as bp
 from backprop.figures import alt
-from backprop.presets import PRESETS
+from backprop.lesson.presets import PRESETS
 
 NUMBER = re.compile(r"^[+−]\d")
 

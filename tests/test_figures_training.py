@@ -9,10 +9,10 @@ import plotly.graph_objects as go
 import pytest
 
 import backprop as bp
-from backprop import datasets as ds
-from backprop import training as tr
 from backprop.figures import style
 from backprop.figures import training as ft
+from backprop.training import datasets as ds
+from backprop.training import descent as tr
 
 
 @pytest.fixture(scope="module")

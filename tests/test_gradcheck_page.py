@@ -11,11 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 import backprop as bp
 from backprop import costs
-from backprop.costs_of_gradients import GradientTiming, time_gradients
 from backprop.figures import gradcheck as figs
 from backprop.gradcheck import SUSPICIOUS, layer_verdicts
-from backprop.lesson import Lesson
-from backprop.presets import PRESETS
+from backprop.lesson.costs_of_gradients import GradientTiming, time_gradients
+from backprop.lesson.presets import PRESETS
+from backprop.lesson.progress import Lesson
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "gradient_check.py")
 SIZES = [(2, 2, 2), (3, 4, 2, 1), (1, 1), (2, 5, 3, 3, 2)]

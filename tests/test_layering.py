@@ -1,5 +1,11 @@
 """DESIGN.md's layering: pages → backprop.ui → backprop.figures → core, never backwards.
 
+The NumPy-only part of the package has three folders: the core math at the top of `backprop/`, the lesson
+(`backprop/lesson/`: timeline, equations, quiz, presets, worked sheet) and training (`backprop/training/`:
+datasets, descent, model files). Lesson and training each build on the core and never on each other; the core
+imports neither, except `backprop/__init__.py`, the façade that gathers the public names (`import backprop as
+bp`).
+
 backprop/classroom/ (class mode's shared state) sits beside the core: it imports the standard library
 and, in its Redis back end only, `redis`; never Streamlit, Plotly or the app's other layers, and the core
 never imports it (nor `redis`), so `import backprop` stays NumPy-only.
@@ -33,11 +39,17 @@ def _imports(path: Path) -> set[str]:
 
 def _layer(path: Path) -> str:
     rel = path.relative_to(PACKAGE).parts
-    return rel[0] if rel[0] in ("figures", "ui", "classroom") and len(rel) > 1 else "core"
+    if rel == ("__init__.py",):
+        return "facade"
+    return rel[0] if rel[0] in ("lesson", "training", "figures", "ui", "classroom") and len(rel) > 1 else "core"
 
 
+APP = ("streamlit", "plotly", "pandas", "redis", "backprop.figures", "backprop.ui", "backprop.classroom")
 FORBIDDEN = {
-    "core": ("streamlit", "plotly", "pandas", "redis", "backprop.figures", "backprop.ui", "backprop.classroom"),
+    "facade": APP,
+    "core": (*APP, "backprop.lesson", "backprop.training"),
+    "lesson": (*APP, "backprop.training"),
+    "training": (*APP, "backprop.lesson"),
     "classroom": (
         "streamlit",
         "plotly",
@@ -46,7 +58,7 @@ FORBIDDEN = {
         "backprop.figures",
         "backprop.ui",
         "backprop.lesson",
-        "backprop.quiz",
+        "backprop.training",
     ),
     "figures": ("streamlit", "backprop.ui"),
     "ui": (),

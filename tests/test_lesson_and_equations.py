@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import backprop as bp
-from backprop import equations as eq
-from backprop.lesson import MAX_HISTORY, Lesson
-from backprop.presets import PRESETS
+from backprop.lesson import equations as eq
+from backprop.lesson.presets import PRESETS
+from backprop.lesson.progress import MAX_HISTORY, Lesson
 
 
 def _lesson(sizes=(2, 3, 2), seed=1):

@@ -14,11 +14,11 @@ from helpers_core import product_shown, shown
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
-from backprop import equations as eq
 from backprop.figures.matrix import matrix_heatmap, side_by_side
-from backprop.lesson import Lesson
-from backprop.matrix_form import entry, layer_matrices
-from backprop.presets import PRESETS
+from backprop.lesson import equations as eq
+from backprop.lesson.matrix_form import entry, layer_matrices
+from backprop.lesson.presets import PRESETS
+from backprop.lesson.progress import Lesson
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "matrix_form.py")
 TIMEOUT = 60

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import backprop as bp
-from backprop import datasets as ds
-from backprop import model_io as mio
-from backprop import training as tr
+from backprop.training import datasets as ds
+from backprop.training import descent as tr
+from backprop.training import model_io as mio
 
 
 def _trained(data=None, sizes=None, **kw):

@@ -9,7 +9,7 @@ import pytest
 import backprop as bp
 from backprop.figures import layer_gradient, network_diagram, style
 from backprop.figures.gradients import STAGE, STAGE_ANNOTATE, THUMB, stage_sizes
-from backprop.lesson import Lesson
+from backprop.lesson.progress import Lesson
 from backprop.ui import keys, presenter
 from backprop.ui.lesson_view import focus_layer, stage_heights
 

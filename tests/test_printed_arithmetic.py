@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import backprop as bp
-from backprop import equations as eq
-from backprop import worksheet as ws
-from backprop.lesson import Lesson
-from backprop.matrix_form import entry, layer_matrices
+from backprop.lesson import equations as eq
+from backprop.lesson import worksheet as ws
+from backprop.lesson.matrix_form import entry, layer_matrices
+from backprop.lesson.progress import Lesson
 
 DPS = 60
 

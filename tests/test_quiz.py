@@ -7,8 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
-from backprop import quiz
-from backprop.presets import PRESETS
+from backprop.lesson import quiz
+from backprop.lesson.presets import PRESETS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

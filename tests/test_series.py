@@ -19,8 +19,8 @@ from helpers_core import product_shown
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
-from backprop import equations as eq
 from backprop.figures.series import cost_curve, parameter_value
+from backprop.lesson import equations as eq
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "two_nodes.py")
 TIMEOUT = 60

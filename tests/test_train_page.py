@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backprop import datasets as ds
-from backprop import model_io
-from backprop import training as tr
+from backprop.training import datasets as ds
+from backprop.training import descent as tr
+from backprop.training import model_io
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/train.py"

@@ -7,8 +7,8 @@ import pytest
 from helpers_core import central_differences, ref_cost
 
 import backprop as bp
-from backprop import datasets as ds
-from backprop import training as tr
+from backprop.training import datasets as ds
+from backprop.training import descent as tr
 
 
 def _config(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop import datasets as ds
-from backprop import training as tr
+from backprop.training import datasets as ds
+from backprop.training import descent as tr
 
 
 def _state(batch: int, lr: float = 0.5, name: str = "spiral") -> tr.TrainState:

@@ -18,10 +18,10 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
-from backprop import equations as eq
-from backprop import worksheet as ws
-from backprop.lesson import Lesson
-from backprop.presets import PRESETS
+from backprop.lesson import equations as eq
+from backprop.lesson import worksheet as ws
+from backprop.lesson.presets import PRESETS
+from backprop.lesson.progress import Lesson
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -363,7 +363,7 @@ def test_load_json_refuses_a_number_too_large_for_float64():
 
 def test_worksheet_is_core_it_imports_no_app_library():
     probe = (
-        "import sys, backprop.worksheet as w, backprop as bp; print(sorted({m.split('.')[0] for m in "
+        "import sys, backprop.lesson.worksheet as w, backprop as bp; print(sorted({m.split('.')[0] for m in "
         "sys.modules} & {'streamlit', 'plotly', 'pandas'}))"
     )
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)

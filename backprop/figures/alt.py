@@ -17,9 +17,9 @@ from html import escape
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..lesson.timeline import Step
 from ..passes import Trace
-from ..timeline import Step
-from ..training import predict
+from ..training.descent import predict
 
 NOT_YET = "not yet computed"
 MAX_ROWS = 64  # table rows at most; a larger table says how many rows it left out

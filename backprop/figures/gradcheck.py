@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ..costs_of_gradients import GradientTiming
 from ..gradcheck import AGREE, SUSPICIOUS, GradientCheck
+from ..lesson.costs_of_gradients import GradientTiming
 from . import style
 
 # One colour per layer (Okabe–Ito, colour-blind safe, without its orange: that is the chosen weight's).

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from ..lesson.timeline import Step
 from ..passes import Trace
-from ..timeline import Step
 from . import style
 
 ANNOTATE_COLUMNS = 6  # print values in the cells when the layer has at most this many columns

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..lesson.timeline import Step
 from ..passes import Trace
-from ..timeline import Step
 from . import style
 
 EDGE_HOVER = 300  # edges with a hover point, at most; a larger network's edges have none

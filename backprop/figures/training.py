@@ -11,9 +11,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from ..datasets import Dataset
 from ..network import Network
-from ..training import Divergence, History, decision_grid, fitted_curve, predict
+from ..training.datasets import Dataset
+from ..training.descent import Divergence, History, decision_grid, fitted_curve, predict
 from . import style
 
 MAX_POINTS = 600  # points per curve sent to the browser; longer histories are thinned evenly

@@ -23,11 +23,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
-from backprop import classroom, quiz
+from backprop import classroom
 from backprop.classroom import ClassStore, Forbidden, NoSuchClass, StoreUnavailable, WrongCodes
-from backprop.lesson import Lesson
-from backprop.timeline import BACKWARD
-from backprop.timeline import step as timeline_step
+from backprop.lesson import quiz
+from backprop.lesson.progress import Lesson
+from backprop.lesson.timeline import BACKWARD
+from backprop.lesson.timeline import step as timeline_step
 from backprop.ui import url_codec
 
 POLL_SECONDS = 0.5  # a following page checks the class's version this often (one Redis HGET)

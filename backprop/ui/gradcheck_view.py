@@ -6,11 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 import backprop as bp
-from backprop.costs_of_gradients import GradientTiming, time_gradients
 from backprop.figures import alt
 from backprop.figures import gradcheck as figs
 from backprop.gradcheck import AGREE, EPSILONS, SUSPICIOUS, GradientCheck
-from backprop.lesson import Lesson
+from backprop.lesson.costs_of_gradients import GradientTiming, time_gradients
+from backprop.lesson.progress import Lesson
 from backprop.ui import a11y
 
 DEFAULT_EPSILON = 1e-6

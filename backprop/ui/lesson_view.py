@@ -9,12 +9,12 @@ import numpy as np
 import streamlit as st
 
 import backprop as bp
-from backprop import equations as eq
-from backprop import quiz
 from backprop.figures import alt, layer_gradient, network_diagram
 from backprop.figures.gradients import STAGE, THUMB, stage_height
-from backprop.lesson import Lesson
-from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
+from backprop.lesson import equations as eq
+from backprop.lesson import quiz
+from backprop.lesson.progress import Lesson
+from backprop.lesson.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 from backprop.ui import a11y, keys, presenter
 
 SHOW_ALL_NODES = 4  # equations are written out for every node of a layer with at most this many

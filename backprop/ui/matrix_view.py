@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from backprop import equations as eq
 from backprop.figures import alt
 from backprop.figures.gradients import layer_gradient
 from backprop.figures.matrix import side_by_side
-from backprop.lesson import Lesson
-from backprop.matrix_form import entry, layer_matrices
+from backprop.lesson import equations as eq
+from backprop.lesson.matrix_form import entry, layer_matrices
+from backprop.lesson.progress import Lesson
+from backprop.lesson.timeline import n_steps, step
 from backprop.passes import Trace
-from backprop.timeline import n_steps, step
 from backprop.ui import a11y, presenter
 from backprop.ui.settings import shared_selection
 

@@ -15,9 +15,9 @@ import numpy as np
 import streamlit as st
 
 import backprop as bp
-from backprop import equations as eq
 from backprop.figures import alt
 from backprop.figures.series import cost_curve, parameter_value
+from backprop.lesson import equations as eq
 from backprop.ui import a11y, url_codec
 from backprop.ui.presenter import PERSIST  # a Final literal: Streamlit's persist_state takes only its Literal
 

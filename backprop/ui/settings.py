@@ -14,9 +14,9 @@ import numpy as np
 import streamlit as st
 
 import backprop as bp
-from backprop.lesson import Lesson
+from backprop.lesson.presets import PRESETS, Preset
+from backprop.lesson.progress import Lesson
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
-from backprop.presets import PRESETS, Preset
 from backprop.ui.presenter import PERSIST  # a Final literal: Streamlit's persist_state takes only its Literal
 
 SAMPLE_RANGE = 10.0  # |x| and |y| at most this: beyond it every sigmoid is saturated anyway

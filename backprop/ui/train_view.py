@@ -17,12 +17,12 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from backprop import datasets as ds
-from backprop import model_io
-from backprop import training as tr
 from backprop.figures import alt
 from backprop.figures import training as figs
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH
+from backprop.training import datasets as ds
+from backprop.training import descent as tr
+from backprop.training import model_io
 from backprop.ui import a11y, url_codec
 from backprop.ui.presenter import PERSIST  # a Final literal: Streamlit's persist_state takes only its Literal
 from backprop.ui.settings import ACTIVATION_LABELS, COST_LABELS, INIT_LABELS, adopt_network

@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from backprop.activations import ACTIVATIONS
 from backprop.costs import COSTS
 from backprop.gradcheck import EPSILONS
+from backprop.lesson.presets import PRESETS
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
 from backprop.network import INITS
-from backprop.presets import PRESETS
 
 MAX_LEN = 200  # characters: longer values are refused before they are parsed
 MAX_ITERATION = 50  # a link may name an iteration up to this; reaching it replays the updates

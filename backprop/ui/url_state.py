@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from backprop.lesson import Lesson
+from backprop.lesson.presets import PRESETS
+from backprop.lesson.progress import Lesson
 from backprop.limits import MAX_HIDDEN_LAYERS
-from backprop.presets import PRESETS
 from backprop.ui import series, train_view, url_codec
 from backprop.ui.settings import Settings, apply_preset
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from backprop import worksheet
-from backprop.lesson import Lesson
-from backprop.presets import PRESETS
+from backprop.lesson import worksheet
+from backprop.lesson.presets import PRESETS
+from backprop.lesson.progress import Lesson
 
 FORMATS = (  # (label, extension, MIME type)
     ("Worked sheet (Markdown)", "md", "text/markdown"),

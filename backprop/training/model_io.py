@@ -36,13 +36,13 @@ from typing import Any
 
 import numpy as np
 
-from . import _checks
-from .activations import ACTIVATIONS
-from .costs import COSTS
+from .. import _checks
+from ..activations import ACTIVATIONS
+from ..costs import COSTS
+from ..limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
+from ..network import Network
 from .datasets import CLASSIFICATION, GENERATORS, REGRESSION, Dataset, Scaling, generate
-from .limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
-from .network import Network
-from .training import TrainConfig, TrainState
+from .descent import TrainConfig, TrainState
 
 FORMAT = "backprop-lab model"
 VERSION = 1

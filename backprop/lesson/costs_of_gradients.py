@@ -15,9 +15,9 @@ from functools import partial
 
 import numpy as np
 
-from .gradcheck import gradient_check
-from .network import Network
-from .passes import backward
+from ..gradcheck import gradient_check
+from ..network import Network
+from ..passes import backward
 
 WIDTHS = (2, 4, 8, 16, 32, 64)  # hidden widths w of the networks 2-w-w-1 that are timed
 BACKWARD_SECONDS = 0.004  # repeat one backward pass until this much time is spent (at most 200 runs) ...

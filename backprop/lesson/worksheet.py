@@ -41,13 +41,13 @@ import math
 
 import numpy as np
 
-from . import _checks
+from .. import _checks
+from ..activations import ACTIVATIONS
+from ..costs import COSTS
+from ..explain import delta_chain, input_sum, weight_chain
+from ..network import Network
+from ..passes import Trace, cost_of
 from . import equations as eq
-from .activations import ACTIVATIONS
-from .costs import COSTS
-from .explain import delta_chain, input_sum, weight_chain
-from .network import Network
-from .passes import Trace, cost_of
 
 FORMAT = "backprop-lab worked sheet"
 VERSION = 1

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .explain import DeltaChain, InputSum, WeightChain
+from ..explain import DeltaChain, InputSum, WeightChain
 
 DIGITS = 4
 MAX_TERMS = 6  # a sum with more terms is shown with its first few, "⋯" and the last

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 
-from . import _checks
+from .. import _checks
 
 START, FORWARD, COST, BACKWARD, UPDATE = "start", "forward", "cost", "backward", "update"
 
@@ -27,6 +27,7 @@ class Step:
     backward_from: int  # δˡ, ∂C/∂aˡ, ∂C/∂Wˡ, ∂C/∂bˡ are known for l ≥ backward_from (L + 1: none yet)
     cost_known: bool
     updated: bool  # the update W ← W − η ∂C/∂W has been applied
+    update_biases: bool = True  # the update changes the biases too (False: they are kept fixed, as in Mazur's post)
 
     def shows_forward(self, l: int) -> bool:
         """Whether aˡ (and zˡ) are revealed at this step."""
@@ -47,7 +48,7 @@ class Step:
             return "cost of the output"
         if self.kind == BACKWARD:
             return f"backward through layer {self.layer}"
-        return "update the weights and biases"
+        return "update the weights and biases" if self.update_biases else "update the weights (biases kept fixed)"
 
     @property
     def progress(self) -> str:
@@ -60,8 +61,9 @@ def n_steps(L: int) -> int:
     return 2 * _checks.layer(L, 1, 10**6, "a timeline") + 3
 
 
-def step(L: int, index: int) -> Step:
-    """Step number `index` (0 … 2L + 2) of the timeline of a network with L weight layers."""
+def step(L: int, index: int, update_biases: bool = True) -> Step:
+    """Step number `index` (0 … 2L + 2) of the timeline of a network with L weight layers; `update_biases`
+    says whether its update changes the biases too (only the update step's title depends on it)."""
     last = n_steps(L) - 1
     # numbers.Integral takes NumPy integers too (as np.clip returns), as layer numbers do; bool is refused.
     if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not 0 <= index <= last:
@@ -76,7 +78,7 @@ def step(L: int, index: int) -> Step:
     if index <= 2 * L + 1:
         l = 2 * L + 2 - index
         return Step(index, BACKWARD, l, L, L, l, True, False)
-    return Step(index, UPDATE, None, L, L, 1, True, True)
+    return Step(index, UPDATE, None, L, L, 1, True, True, bool(update_biases))
 
 
 def timeline(L: int) -> tuple[Step, ...]:

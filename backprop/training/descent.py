@@ -40,13 +40,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import _checks
-from .activations import ACTIVATIONS
-from .costs import COSTS
-from .costs import cost as cost_named
+from .. import _checks
+from ..activations import ACTIVATIONS
+from ..costs import COSTS
+from ..costs import cost as cost_named
+from ..network import INITS, Network, check_sizes
+from ..passes import TOO_LARGE, batch_gradients, gradient_descent_step
 from .datasets import CLASSIFICATION, Dataset
-from .network import INITS, Network, check_sizes
-from .passes import TOO_LARGE, batch_gradients, gradient_descent_step
 
 Array = np.ndarray
 

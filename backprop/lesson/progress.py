@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import _checks
-from .network import Network
-from .passes import Trace, backward, cost_of, gradient_descent_step
+from .. import _checks
+from ..network import Network
+from ..passes import Trace, backward, cost_of, gradient_descent_step
 from .timeline import Step, n_steps, step
 
 MAX_HISTORY = 200  # networks kept for Back across iterations; the oldest are dropped beyond this
@@ -64,7 +64,7 @@ class Lesson:
     @property
     def moment(self) -> Step:
         """The current step of the timeline."""
-        return step(self.network.L, self.index)
+        return step(self.network.L, self.index, self.update_biases)
 
     @property
     def trace(self) -> Trace:

@@ -40,8 +40,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _checks
-from .limits import MAX_IO_WIDTH
+from .. import _checks
+from ..limits import MAX_IO_WIDTH
 
 Array = np.ndarray
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _checks
-from .passes import Trace
+from .. import _checks
+from ..passes import Trace
 
 Array = np.ndarray
 

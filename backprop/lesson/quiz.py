@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _checks, explain
+from .. import _checks, explain
+from ..passes import Trace
 from . import equations as eq
-from .passes import Trace
 
 SIGN, LARGEST = "sign", "largest"
 SIGNS = ("positive", "negative", "zero")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .network import Network
+from ..network import Network
 
 
 @dataclass(frozen=True, slots=True)
