@@ -13,6 +13,7 @@ from backprop import equations as eq
 from backprop import quiz
 from backprop.figures import alt, layer_gradient, network_diagram
 from backprop.figures.gradients import STAGE, THUMB, stage_height
+from backprop.figures.network import natural_height
 from backprop.lesson import Lesson
 from backprop.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 from backprop.ui import a11y, keys, presenter
@@ -22,6 +23,7 @@ COLUMNS = 3  # gradient figures per row
 MEMO_SIZE = 64  # gradient figures kept per session before the memo starts afresh
 THUMBS_PER_ROW = 6  # presenter mode: thumbnails of the layers per row, at most
 CHART = presenter.CHART
+PHONE_DIAGRAM = 480  # the diagram's largest height on a phone: with the step controls above, it fits 390x844
 
 
 def _on_move(how: str) -> None:
@@ -333,6 +335,8 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
 def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], height: int | None = None) -> None:
     """The network diagram (built afresh: it changes at every step, and a session keeping one per step would
     hold a large network's 100 kB each)."""
+    if height is None and keys.narrow():  # on a phone, at most PHONE_DIAGRAM px: Step stays in view above it
+        height = min(natural_height(trace.network.sizes), PHONE_DIAGRAM)
     fig = network_diagram(trace, lesson.moment, selected, projector=presenter.on(), height=height)
     text = alt.diagram(trace, lesson.moment)
     st.plotly_chart(fig, key="diagram", alt=text.summary, **CHART)
@@ -518,6 +522,21 @@ header[data-testid="stHeader"] { height: 2.6rem; min-height: 2.6rem; }
 """
 
 
+# On a phone (out of presenter mode): Step, the progress line and the diagram on one screen. A smaller title
+# and top margin; the four step buttons in one row, the progress line below them; the sample's
+# fields below the lesson (the server also puts them after it once the browser has said it is narrow, so the
+# Tab order follows; this rule places them before that first report).
+PHONE_CSS = f"""
+@media (max-width: {keys.NARROW_PX}px) {{
+  [data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
+  [data-testid="stMain"] h1 {{ font-size: 1.6rem; padding: 0.25rem 0 0.5rem 0; }}
+  [data-testid="stLayoutWrapper"]:has(> .st-key-sample_area) {{ order: 1; }}
+  .st-key-step_controls {{ gap: 0.5rem; }}
+  .st-key-step_controls button {{ padding-left: 0.6rem; padding-right: 0.6rem; }}
+}}
+"""
+
+
 def page_style() -> None:
-    """The step-through page's own layout rules (presenter mode's too, when on)."""
-    st.html(f"<style>{PAGE_CSS}{PRESENTER_CSS if presenter.on() else ''}</style>")
+    """The step-through page's own layout rules: presenter mode's when on, else the phone's."""
+    st.html(f"<style>{PAGE_CSS}{PRESENTER_CSS if presenter.on() else PHONE_CSS}</style>")
