@@ -477,14 +477,20 @@ def _nodes(n: int, chosen: int) -> list[int]:
 
 
 def autoplay_interval() -> float | None:
-    """The autoplay toggle and speed in the sidebar; the seconds between steps, or None when off."""
+    """The autoplay toggle and speed in the sidebar; the seconds between steps, or None when off.
+
+    A browser that asks for reduced motion gets no autoplay: the lesson then moves only when its user moves
+    it (the toggle is off and disabled, and a line says why and how to step)."""
     sb = st.sidebar
-    if st.session_state.pop("autoplay_off", False):  # set by a tick, which runs after the toggle is drawn
+    still = keys.reduced_motion()
+    if st.session_state.pop("autoplay_off", False) or still:  # autoplay_off: set by a tick, after the toggle
         st.session_state["autoplay"] = False
     sb.header("Autoplay")
-    on = sb.toggle("Play the steps by themselves", key="autoplay")
-    seconds = sb.slider("Seconds per step", 0.5, 5.0, 1.5, 0.5, key="autoplay_seconds")
-    return seconds if on else None
+    on = sb.toggle("Play the steps by themselves", key="autoplay", disabled=still)
+    seconds = sb.slider("Seconds per step", 0.5, 5.0, 1.5, 0.5, key="autoplay_seconds", disabled=still)
+    if still:
+        sb.caption("Off: your device asks for reduced motion. Press **Step** (or Space) to move on.")
+    return seconds if on and not still else None
 
 
 def autoplay_tick(seconds: float) -> None:
