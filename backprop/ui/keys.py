@@ -129,7 +129,9 @@ def reduced_motion() -> bool:
 
 def listen(report_height: bool) -> None:
     """Mount the listener (once per page run, outside the step fragment: it never needs redrawing); with
-    `report_height`, it also reports the window's height when that differs from the one last reported."""
+    `report_height`, it also reports the window's height when that differs from the one last reported; always,
+    whether the window is narrow and asks for reduced motion, when either differs from what `narrow()` and
+    `reduced_motion()` hold (each report is one more run of the page)."""
     _component(
         key="clicker",
         data={
