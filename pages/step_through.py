@@ -17,14 +17,17 @@ class_view.poll()  # a student in a class: follow the instructor (first: a stabl
 
 lesson_view.page_style()
 keys.listen(report_height=presenter.on())
-st.title("Backpropagation, step by step")
+st.title("Backpropagation, step by step", anchor=False)  # no link icon: one Tab stop fewer before Step
 class_view.show_notice()
 url_state.show_problems()
 if notice := st.session_state.pop("notice", None):
     st.toast(notice, icon=":material/refresh:")
-# Projected, the sample's fields go below the lesson, which then starts at the top of the screen.
-first, second = st.container(), st.container()
-main, below = (first, second) if presenter.on() else (second, first)
+# Projected, and on a phone, the sample's fields go below the lesson, which then starts at the top of the
+# screen: Step and the diagram on one screen, Step among the first Tab stops. On a laptop they stay above it.
+if presenter.on() or keys.narrow():
+    main, below = st.container(key="lesson_area"), st.container(key="sample_area")
+else:
+    below, main = st.container(key="sample_area"), st.container(key="lesson_area")
 with below:
     settings.sample_editor(lesson)
 

@@ -3,6 +3,7 @@ text alternative's summary at this step, and the hidden table of its numbers rig
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,63 @@ def test_each_step_is_announced_with_its_result():
     for _ in range(4):
         at.button(key="btn_step").click().run()
     assert "Step 4 of 6 — backward through layer 2. δ² computed: largest magnitude at node 1, +0.1385." in said()
+
+
+def _keys_in_order(at: AppTest) -> list[str]:
+    """The keys of the main area's blocks and widgets, in page order."""
+
+    def walk(node, out: list[str]) -> list[str]:
+        for i in sorted(getattr(node, "children", None) or {}):
+            child = node.children[i]
+            if getattr(child, "key", None):
+                out.append(child.key)
+            walk(child, out)
+        return out
+
+    return walk(at.main, [])
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["laptop", "phone"])
+def test_on_a_phone_the_lesson_comes_before_the_samples_fields(narrow):
+    """What the browser reports of its width (backprop/ui/keys.py) decides the page's order: on a phone the step
+    buttons come first, so Tab reaches Step before the sample's fields; on a laptop the fields stay above."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["screen_narrow"] = narrow
+    at.run()
+    assert not at.exception
+    keys = _keys_in_order(at)
+    step, x = keys.index("btn_step"), keys.index("x_text")
+    assert (step < x) is narrow, keys
+
+
+def _diagram_height(at: AppTest) -> int:
+    (spec,) = [e.proto.spec for e in at.get("plotly_chart") if e.key == "diagram"]
+    return json.loads(spec)["layout"]["height"]
+
+
+def test_on_a_phone_a_wide_network_s_diagram_is_at_most_480_px_high():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.number_input(key="n_h1").set_value(16).run()  # 2-16-2: a laptop draws it 762 px high, clipped to 640
+    laptop = _diagram_height(at)
+    at.session_state["screen_narrow"] = True
+    at.run()
+    assert not at.exception
+    assert (laptop, _diagram_height(at)) == (640, 480)
+
+
+def test_reduced_motion_keeps_autoplay_off():
+    """Autoplay steps on its own; once the browser says it asks for reduced motion (the user turned it on while
+    autoplay ran), the next tick steps nothing, the switch is off and disabled and a line says why."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.toggle(key="autoplay").set_value(True).run()
+    assert at.session_state["lesson"].index == 1  # autoplay's first tick
+    at.session_state["reduced_motion"] = True
+    at.session_state["autoplay_last"] = 0.0  # as if the interval had passed: a tick would step now
+    at.run()
+    assert not at.exception
+    assert at.session_state["lesson"].index == 1
+    assert at.toggle(key="autoplay").value is False
+    assert at.toggle(key="autoplay").disabled and at.slider(key="autoplay_seconds").disabled
+    assert any("reduced motion" in c.value for c in at.sidebar.caption)

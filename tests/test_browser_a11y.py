@@ -74,6 +74,30 @@ def test_no_wcag_violations(browser, app_server, axe_source, name, path, query, 
         context.close()
 
 
+@pytest.mark.parametrize("step", [0, 4], ids=["start", "backward"])
+def test_no_wcag_violations_on_a_phone(browser, app_server, axe_source, step):
+    """390x844, where the page takes its phone order (the lesson first, the sample's fields below it)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server}/?{MAZUR}&step={step}")
+        page.wait_for_selector(STEP_THROUGH, timeout=60_000)
+        page.wait_for_function(  # the browser has said it is narrow, and the page has taken the phone order
+            """() => { const a = document.querySelector('.st-key-lesson_area'),
+                              b = document.querySelector('.st-key-sample_area');
+                       return !!(a && b && (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING)); }""",
+            timeout=60_000,
+        )
+        page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+        page.wait_for_selector(CHART, timeout=60_000)
+        page.wait_for_timeout(500)
+        found = violations(page, axe_source)
+        assert not found, f"phone, step {step}: " + json.dumps(found, indent=1, ensure_ascii=False)
+        assert page.locator(".bp-sr-only table").count() >= 1
+    finally:
+        context.close()
+
+
 def test_the_check_can_fail(browser, app_server, axe_source):
     """A planted low-contrast caption is reported: the test above is not blind."""
     context = browser.new_context()

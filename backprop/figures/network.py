@@ -21,6 +21,11 @@ def node_xy(sizes: tuple[int, ...]) -> list[np.ndarray]:
     return [(n - 1) / 2 - np.arange(n) for n in sizes]
 
 
+def natural_height(sizes) -> int:
+    """The diagram's height in pixels when the page sets none: it grows with the widest layer."""
+    return int(np.clip(90 + 42 * max(sizes), 300, 640))
+
+
 def network_diagram(
     trace: Trace,
     moment: Step,
@@ -134,7 +139,7 @@ def network_diagram(
                 rows.append("not yet computed")
             hover.append("<br>".join(rows))
     show_labels = max(sizes) <= LABEL_NODES
-    height = height or int(np.clip(90 + 42 * max(sizes), 300, 640))
+    height = height or natural_height(sizes)
     node_px = int(np.clip(300 / max(sizes), 16, 46))
     if projector:  # larger nodes and labels, as far as the room between two nodes of a layer allows
         node_px = int(min(node_px * PROJECTOR_NODES, 0.85 * (height - 20) / (max(sizes) + 1), 80))

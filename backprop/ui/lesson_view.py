@@ -11,6 +11,7 @@ import streamlit as st
 import backprop as bp
 from backprop.figures import alt, layer_gradient, network_diagram
 from backprop.figures.gradients import STAGE, THUMB, stage_height
+from backprop.figures.network import natural_height
 from backprop.lesson import equations as eq
 from backprop.lesson import quiz
 from backprop.lesson.progress import Lesson
@@ -22,6 +23,7 @@ COLUMNS = 3  # gradient figures per row
 MEMO_SIZE = 64  # gradient figures kept per session before the memo starts afresh
 THUMBS_PER_ROW = 6  # presenter mode: thumbnails of the layers per row, at most
 CHART = presenter.CHART
+PHONE_DIAGRAM = 480  # the diagram's largest height on a phone: with the step controls above, it fits 390x844
 
 
 def _on_move(how: str) -> None:
@@ -333,6 +335,8 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
 def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], height: int | None = None) -> None:
     """The network diagram (built afresh: it changes at every step, and a session keeping one per step would
     hold a large network's 100 kB each)."""
+    if height is None and keys.narrow():  # on a phone, at most PHONE_DIAGRAM px: Step stays in view above it
+        height = min(natural_height(trace.network.sizes), PHONE_DIAGRAM)
     fig = network_diagram(trace, lesson.moment, selected, projector=presenter.on(), height=height)
     text = alt.diagram(trace, lesson.moment)
     st.plotly_chart(fig, key="diagram", alt=text.summary, **CHART)
@@ -473,14 +477,20 @@ def _nodes(n: int, chosen: int) -> list[int]:
 
 
 def autoplay_interval() -> float | None:
-    """The autoplay toggle and speed in the sidebar; the seconds between steps, or None when off."""
+    """The autoplay toggle and speed in the sidebar; the seconds between steps, or None when off.
+
+    A browser that asks for reduced motion gets no autoplay: the lesson then moves only when its user moves
+    it (the toggle is off and disabled, and a line says why and how to step)."""
     sb = st.sidebar
-    if st.session_state.pop("autoplay_off", False):  # set by a tick, which runs after the toggle is drawn
+    still = keys.reduced_motion()
+    if st.session_state.pop("autoplay_off", False) or still:  # autoplay_off: set by a tick, after the toggle
         st.session_state["autoplay"] = False
     sb.header("Autoplay")
-    on = sb.toggle("Play the steps by themselves", key="autoplay")
-    seconds = sb.slider("Seconds per step", 0.5, 5.0, 1.5, 0.5, key="autoplay_seconds")
-    return seconds if on else None
+    on = sb.toggle("Play the steps by themselves", key="autoplay", disabled=still)
+    seconds = sb.slider("Seconds per step", 0.5, 5.0, 1.5, 0.5, key="autoplay_seconds", disabled=still)
+    if still:
+        sb.caption("Off: your device asks for reduced motion. Press **Step** (or Space) to move on.")
+    return seconds if on and not still else None
 
 
 def autoplay_tick(seconds: float) -> None:
@@ -518,6 +528,21 @@ header[data-testid="stHeader"] { height: 2.6rem; min-height: 2.6rem; }
 """
 
 
+# On a phone (out of presenter mode): Step, the progress line and the diagram on one screen. A smaller title
+# and top margin; the four step buttons in one row, the progress line below them; the sample's
+# fields below the lesson (the server also puts them after it once the browser has said it is narrow, so the
+# Tab order follows; this rule places them before that first report).
+PHONE_CSS = f"""
+@media (max-width: {keys.NARROW_PX}px) {{
+  [data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
+  [data-testid="stMain"] h1 {{ font-size: 1.6rem; padding: 0.25rem 0 0.5rem 0; }}
+  [data-testid="stLayoutWrapper"]:has(> .st-key-sample_area) {{ order: 1; }}
+  .st-key-step_controls {{ gap: 0.5rem; }}
+  .st-key-step_controls button {{ padding-left: 0.6rem; padding-right: 0.6rem; }}
+}}
+"""
+
+
 def page_style() -> None:
-    """The step-through page's own layout rules (presenter mode's too, when on)."""
-    st.html(f"<style>{PAGE_CSS}{PRESENTER_CSS if presenter.on() else ''}</style>")
+    """The step-through page's own layout rules: presenter mode's when on, else the phone's."""
+    st.html(f"<style>{PAGE_CSS}{PRESENTER_CSS if presenter.on() else PHONE_CSS}</style>")
