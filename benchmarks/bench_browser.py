@@ -207,7 +207,7 @@ def main() -> int:
     print(f"{'network':<30}{'app':>7}{'floor':>7}{'ratio':>8}")
     for name, _, drawn, _, floor_drawn in rows:
         app_median, floor_median = statistics.median(drawn), statistics.median(floor_drawn)
-        print(f"{name:<30}{app_median:>7.0f}{floor_median:>7.0f}{app_median / floor_median:>7.1f}x")
+        print(f"{'÷ ' + name:<30}{app_median:>7.0f}{floor_median:>7.0f}{app_median / floor_median:>7.1f}x")
     print(f"last progress lines: {' | '.join(r[3] for r in rows)}")
     print(f"total {time.perf_counter() - started:.0f} s")
     if errors:
