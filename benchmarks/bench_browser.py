@@ -15,9 +15,12 @@ a clicker drives. Each click is timed inside the page, with performance.now():
   with the new content painted; a frame waits for the main thread, so for the charts' redraw too) and the
   last DOM change the click caused (seen by a MutationObserver, once the page has been quiet for QUIET_MS).
 
-The same clicks on a one-button Streamlit app (a button and a progress line, nothing else), measured in
-the same run, give the floor that Streamlit and the browser set, so the app's cost can be read against it.
-Two warm-up clicks per network are not counted. Server, browser and this script share the machine's cores,
+The same clicks on a one-button Streamlit app (a button and a progress line, nothing else) give the floor
+that Streamlit and the browser set, so the app's cost can be read against it. The floor is clicked in turn
+with the app, one click each, in its own tab of the same browser: each row's ratio divides by the floor
+measured in the same seconds, which holds on a machine whose load swings (the rows take minutes; measured
+one after the other, a floor and a row could meet different loads). Two warm-up clicks per network are not
+counted. Server, browser and this script share the machine's cores,
 as they would on a laptop hosting a lesson; BLAS is limited to one thread in the server (DESIGN.md).
 """
 
@@ -90,38 +93,35 @@ LARGEST_QUERY = "in=8&h=16,16,16,16,16,16&out=8"
 LARGEST = {"n_hidden": 6, "n_in": 8, **{f"n_h{i}": 16 for i in range(1, 7)}, "n_out": 8}
 
 
-def time_steps(app: AppPage, clicks: int) -> tuple[list[float], list[float], str]:
-    """`clicks` Step clicks after WARMUP unmeasured ones; the "rerun done" and "drawn" times in ms, and the
-    last progress line."""
-    done, drawn, line = [], [], ""
+def click(page, line: list[str]) -> tuple[float, float]:
+    """One timed Step click in `page`: its "rerun done" and "drawn" times in ms; the progress line goes to `line`."""
+    t = page.evaluate(_TIME_CLICK, {"key": "btn_step", "quietMs": QUIET_MS})
+    line[:] = [t["progress"]]
+    return t["done"], t["drawn"]
+
+
+def time_steps(app: AppPage, floor: AppPage, clicks: int) -> tuple[list[float], list[float], str, list[float]]:
+    """`clicks` Step clicks after WARMUP unmeasured ones, each followed by one on the floor's page; the app's
+    "rerun done" and "drawn" times in ms, its last progress line, and the floor's "drawn" times."""
+    done, drawn, floor_drawn, line, floor_line = [], [], [], [""], [""]
     for i in range(WARMUP + clicks):
-        t = app.page.evaluate(_TIME_CLICK, {"key": "btn_step", "quietMs": QUIET_MS})
-        line = t["progress"]
+        t = click(app.page, line)
+        f = click(floor.page, floor_line)
         if i >= WARMUP:
-            done.append(t["done"])
-            drawn.append(t["drawn"])
-    return done, drawn, line
+            done.append(t[0])
+            drawn.append(t[1])
+            floor_drawn.append(f[1])
+    return done, drawn, line[0], floor_drawn
 
 
-def baseline(clicks: int) -> tuple[list[float], list[float], str]:
-    """The same measurement on ONE_BUTTON_APP, served from a temporary folder."""
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "one_button.py").write_text(ONE_BUTTON_APP)
-        server = Server(timeout=60, script="one_button.py", cwd=Path(folder))
-        try:
-            with sync_playwright() as p:
-                browser = launch(p)
-                try:
-                    page = browser.new_context(viewport=VIEWPORT).new_page()
-                    page.goto(server.url + "/")
-                    page.wait_for_selector("text=one-button baseline")
-                    return time_steps(AppPage(page, server.url), clicks)
-                finally:
-                    browser.close()
-        finally:
-            server.stop()
+def open_floor(browser, folder: Path) -> tuple[Server, AppPage]:
+    """ONE_BUTTON_APP served from `folder`, open in a tab of `browser`."""
+    (folder / "one_button.py").write_text(ONE_BUTTON_APP)
+    server = Server(timeout=60, script="one_button.py", cwd=folder)
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    page.goto(server.url + "/")
+    page.wait_for_selector("text=one-button baseline")
+    return server, AppPage(page, server.url)
 
 
 def p90(values: list[float]) -> float:
@@ -142,17 +142,18 @@ def main() -> int:
 
     rows = []
     started = time.perf_counter()
-    rows.append(("one-button Streamlit app", *baseline(clicks)))
     server = Server(timeout=60)
+    floor_server = None
     try:
-        with sync_playwright() as p:
+        with sync_playwright() as p, tempfile.TemporaryDirectory() as folder:
             browser = launch(p)
             try:
+                floor_server, floor = open_floor(browser, Path(folder))
                 context = browser.new_context(viewport=VIEWPORT)
                 app = AppPage(context.new_page(), server.url)
                 app.page.set_default_timeout(120_000)  # a fresh server on a busy machine: the first run's imports
                 app.open()
-                rows.append(("2-2-2 (preset, L=2)", *time_steps(app, clicks)))
+                rows.append(("2-2-2 (preset, L=2)", *time_steps(app, floor, clicks)))
 
                 app.set_number(
                     "n_hidden", 6, until="() => document.querySelector('.st-key-grad_7 .js-plotly-plot') !== null"
@@ -160,7 +161,7 @@ def main() -> int:
                 for key, value in LARGEST.items():
                     app.set_number(key, value)
                 assert app.progress().startswith("Step 0 of 16"), app.progress()
-                rows.append(("8-16x6-8 (largest, L=7)", *time_steps(app, clicks)))
+                rows.append(("8-16x6-8 (largest, L=7)", *time_steps(app, floor, clicks)))
                 if not args.quick:
                     print(f"screenshot of the largest network: {app.screenshot('bench_largest_8-16x6-8')}")
                 errors = app.exceptions() + app.page_errors
@@ -176,23 +177,37 @@ def main() -> int:
                     app.page.goto(f"{server.url}/?{query}")
                     app.page.wait_for_selector(".st-key-grad_focus .js-plotly-plot", timeout=120_000)
                     app.wait_idle()
-                    rows.append((name, *time_steps(app, clicks)))
+                    rows.append((name, *time_steps(app, floor, clicks)))
                     errors += app.exceptions() + app.page_errors
                     context.close()
+                errors += floor.exceptions() + floor.page_errors
             finally:
                 browser.close()
     finally:
         server.stop()
+        if floor_server is not None:
+            floor_server.stop()
 
     print(f"Step click → page drawn again, headless Chromium, {clicks} clicks per network after {WARMUP} warm-up (ms)")
     header = f"{'network':<30}{'clicks':>7}{'rerun done median':>19}{'p90':>6}{'drawn median':>14}{'p90':>6}"
     print(header)
     print("-" * len(header))
-    for name, done, drawn, _ in rows:
+    floors = [f for row in rows for f in row[4]]
+    print(
+        f"{'one-button app, every turn':<30}{len(floors):>7}{'':>25}"
+        f"{statistics.median(floors):>14.0f}{p90(floors):>6.0f}"
+    )
+    for name, done, drawn, _, _ in rows:
         print(
             f"{name:<30}{len(done):>7}{statistics.median(done):>19.0f}{p90(done):>6.0f}"
             f"{statistics.median(drawn):>14.0f}{p90(drawn):>6.0f}"
         )
+    print()
+    print("drawn, median: the app against the one-button app clicked in turn with it (targets: 2-2-2 1.5x, largest 3x)")
+    print(f"{'network':<30}{'app':>7}{'floor':>7}{'ratio':>8}")
+    for name, _, drawn, _, floor_drawn in rows:
+        app_median, floor_median = statistics.median(drawn), statistics.median(floor_drawn)
+        print(f"{'÷ ' + name:<30}{app_median:>7.0f}{floor_median:>7.0f}{app_median / floor_median:>7.1f}x")
     print(f"last progress lines: {' | '.join(r[3] for r in rows)}")
     print(f"total {time.perf_counter() - started:.0f} s")
     if errors:

@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from backprop.figures import training as figs
 from backprop.training import datasets as ds
 from backprop.training import descent as tr
 from backprop.training import model_io
+from backprop.ui import train_view
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/train.py"
@@ -92,6 +94,23 @@ def test_pause_keeps_what_was_trained_and_run_goes_on_from_there():
     assert _state(at) is paused  # nothing trains while paused
     _click(at, "train_step")
     assert _state(at).epoch == paused.epoch + 1 and _state(at).network == _expected(paused.epoch + 1).network
+
+
+def test_while_running_the_charts_are_sent_again_unchanged_and_pause_draws_them_afresh(monkeypatch):
+    # No rebuild while running, however slow the machine (the page's interval is a second).
+    monkeypatch.setattr(train_view, "CHART_SECONDS", 1e9)
+    at = _page()
+    at.select_slider(key="train_epochs").set_value(2000).run()
+    _click(at, "train_run")
+    built, first = at.session_state["train_charts"], _state(at).epoch
+    at.run()
+    _ok(at)
+    assert _state(at).epoch > first  # it trained on …
+    assert at.session_state["train_charts"] is built  # … and sent the charts as they were
+    _click(at, "train_pause")
+    paused = _state(at)
+    loss, _ = at.session_state["train_charts"]["figures"]["train_loss"]
+    assert loss.to_json() == figs.loss_figure(paused.history, paused.divergence).to_json()
 
 
 def test_reset_returns_to_the_same_initial_weights():

@@ -12,7 +12,9 @@ the previous run stays in use.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -42,7 +44,9 @@ EPOCHS_PER_RUN = (1, 5, 10, 25, 50, 100, 200, 500, 1000, 2000)
 MAX_LEARNING_RATE = 100.0  # large enough to watch training diverge
 TICK = 0.25  # seconds between chunks while running
 CHUNK_SECONDS = 0.15  # training time per chunk (then one batch at most); the page redraws after each
+CHART_SECONDS = 1.0  # while running, the charts are rebuilt at most this often (the numbers above: every chunk)
 STATE, SOURCE, RUNNING, GOAL = "train_state", "train_source", "train_running", "train_goal"
+CHARTS = "train_charts"  # the charts last built while running: when, for which data, and the figures
 START, REPLAY = "train_start", "train_replay"  # the epoch a run started from; True while replaying a link
 CSV_DATA, MESSAGE, SENT = "train_csv_data", "train_message", "train_sent"
 IMPORT_MESSAGE, TOAST = "train_import_message", "train_toast"  # a refused import's reason; a toast to show
@@ -478,18 +482,40 @@ def _change(values: np.ndarray) -> str | None:
     return f"{values[-1] - values[0]:+.3g} since epoch 0" if len(values) > 1 else None
 
 
+def _chart_figures(state: tr.TrainState) -> dict[str, tuple[Any, alt.TextAlternative]]:
+    """The charts' figures with their text alternatives, by chart key.
+
+    While a run goes on, the figures are rebuilt at most every CHART_SECONDS and otherwise sent again as
+    they were: the browser redraws a Plotly chart only when its figure changed, and redrawing five charts at
+    every chunk (every 0.25 s) was what the browser fell behind on, so that Pause, queued behind those
+    redraws, took effect seconds late on a busy machine. Paused or finished, they are always afresh.
+    """
+    s = st.session_state
+    memo = s.get(CHARTS)
+    now = time.monotonic()
+    if s.get(RUNNING) and memo is not None and memo["data"] is state.data and now - memo["at"] < CHART_SECONDS:
+        return memo["figures"]
+    h, divergence = state.history, state.divergence
+    figures = {
+        "train_fit": (figs.fit_figure(state.network, state.data), alt.fit(state.network, state.data)),
+        "train_loss": (figs.loss_figure(h, divergence), alt.training_curve(h, "loss")),
+        "train_norms": (figs.gradient_norms_figure(h), alt.per_layer(h, "gradient norm")),
+        "train_deltas": (figs.mean_abs_delta_figure(h), alt.per_layer(h, "mean |δ|")),
+    }
+    if h.has_accuracy:
+        figures["train_accuracy"] = (figs.accuracy_figure(h, divergence), alt.training_curve(h, "accuracy"))
+    s[CHARTS] = {"at": now, "data": state.data, "figures": figures}
+    return figures
+
+
 def charts(state: tr.TrainState) -> None:
     """The data with what the network makes of it, the losses, and the backward pass's health per layer."""
-    h, divergence = state.history, state.divergence
+    figures = _chart_figures(state)
     left, right = st.columns(2)
-    a11y.chart(
-        figs.fit_figure(state.network, state.data), alt.fit(state.network, state.data), key="train_fit", where=left
-    )
-    a11y.chart(figs.loss_figure(h, divergence), alt.training_curve(h, "loss"), key="train_loss", where=right)
-    if h.has_accuracy:
-        a11y.chart(
-            figs.accuracy_figure(h, divergence), alt.training_curve(h, "accuracy"), key="train_accuracy", where=right
-        )
+    for key, where in (("train_fit", left), ("train_loss", right), ("train_accuracy", right)):
+        if key in figures:
+            fig, text = figures[key]
+            a11y.chart(fig, text, key=key, where=where)
     st.subheader("The backward pass, layer by layer")
     st.caption(
         "‖∂C/∂Wˡ‖ is the size of layer l's whole gradient (on the training set, after each epoch); mean "
@@ -498,8 +524,9 @@ def charts(state: tr.TrainState) -> None:
         "layers, sigmoid, then ReLU."
     )
     left, right = st.columns(2)
-    a11y.chart(figs.gradient_norms_figure(h), alt.per_layer(h, "gradient norm"), key="train_norms", where=left)
-    a11y.chart(figs.mean_abs_delta_figure(h), alt.per_layer(h, "mean |δ|"), key="train_deltas", where=right)
+    for key, where in (("train_norms", left), ("train_deltas", right)):
+        fig, text = figures[key]
+        a11y.chart(fig, text, key=key, where=where)
 
 
 # -- the ways out ------------------------------------------------------------------------------------------
