@@ -28,9 +28,10 @@ from backprop.classroom import ClassStore, Forbidden, NoSuchClass, StoreUnavaila
 from backprop.lesson import Lesson
 from backprop.timeline import BACKWARD
 from backprop.timeline import step as timeline_step
-from backprop.ui import url_codec
+from backprop.ui import class_feed, url_codec
 
-POLL_SECONDS = 0.5  # a following page checks the class's version this often (one Redis HGET)
+POLL_SECONDS = 0.5  # without the feed, a following page's fragment checks the class's version this often
+FEED_SECONDS = 0.5  # with the feed, the browser asks the endpoint this often (no script run)
 LIVE_SECONDS = 1.0  # the instructor's count of answers is refreshed this often
 REDIS_URL_ENV = "BACKPROP_REDIS_URL"
 NETWORK_KEYS = tuple(k for k in url_codec.FIELDS if k not in ("it", "step", "w", "present"))
@@ -627,40 +628,116 @@ def _send_answer(key: str, kind: str, qid: str) -> None:
 
 
 def poll() -> None:
-    """On the step-through page of a student in a class: check the class's version every POLL_SECONDS."""
-    if st.session_state.get(ROLE) == "student":
+    """On the step-through page of a student in a class: learn of the instructor's moves. Where this process
+    serves the class feed (class_feed.py), the browser polls it and the page runs only on a change; else a
+    fragment checks the class's version every POLL_SECONDS on the server."""
+    if st.session_state.get(ROLE) != "student":
+        return
+    if class_feed.served():
+        _follow_feed()
+    else:
         _poll()
 
 
-@st.fragment(run_every=POLL_SECONDS)
-def _poll() -> None:
-    """Draws nothing while nothing changed: one version read per tick. On a change, the whole page runs
-    again with the new state (the instructor's moment is applied before the widgets are drawn)."""
+def _take_version() -> bool:
+    """Read the class's version; on a change, keep the new state (and the instructor's moment, to be applied
+    before the widgets are drawn). True if the page must run again to show what changed."""
     s = st.session_state
-    if s.get(ROLE) != "student":
-        return
     try:
         v = store().version(s[CODE])
         state = None if v == s.get(SEEN) else store().state(s[CODE])
     except StoreUnavailable:
         if not s.get(OFFLINE):
             s[OFFLINE] = True
-            st.rerun(scope="app")
-        return
+            return True
+        return False
     was_offline = s.get(OFFLINE)
     s[OFFLINE] = False
     if v == s.get(SEEN):
-        if was_offline:
-            st.rerun(scope="app")
-        return
+        return bool(was_offline)
     if state is None or state.ended:
         s.pop("class_state", None)
         _leave(("info", "The class has ended. You keep the last moment and can explore on your own."))
-        st.rerun(scope="app")
+        return True
     s[SEEN], s["class_state"] = state.version, state
     if following() and state.moment != s.get(APPLIED):
         s[PENDING] = state.moment
-    st.rerun(scope="app")
+    return True
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _poll() -> None:
+    """Draws nothing while nothing changed: one version read per tick. On a change, the whole page runs
+    again with the new state (the instructor's moment is applied before the widgets are drawn)."""
+    if st.session_state.get(ROLE) == "student" and _take_version():
+        st.rerun(scope="app")
+
+
+# The browser's half of the feed: poll the endpoint every `every` ms (not while the tab is hidden; at once
+# when it shows again) and, when the version or the store's reachability differs from what the page last
+# drew, send one trigger, which runs the page (the component sits outside every fragment). One timer per
+# tab, kept on `window`, whether Streamlit calls this again with new data or mounts it afresh.
+_FEED_JS = """
+export default function ({ data, setTriggerValue }) {
+  const g = window.__bplClassFeed || (window.__bplClassFeed = { n: 0, asked: null, busy: false, timer: null });
+  g.data = data;
+  g.send = setTriggerValue;
+  const poll = async () => {
+    const d = g.data;
+    if (!d || g.busy || document.hidden) return;
+    g.busy = true;
+    try {
+      const r = await fetch(d.url, { cache: 'no-store', credentials: 'same-origin' });
+      let v = d.seen, offline = false;
+      if (r.status === 503) offline = true;
+      else if (r.ok && (r.headers.get('content-type') || '').includes('json')) v = (await r.json()).v;
+      else return;  // not the feed's answer (a proxy's error page): nothing to report
+      if (v === d.seen && offline === d.offline) { g.asked = null; return; }
+      const what = v + '/' + offline;
+      if (g.asked && g.asked.what === what && Date.now() - g.asked.at < 5000) return;  // its run is on its way
+      g.asked = { what, at: Date.now() };
+      g.send('moved', { v, offline, n: ++g.n });
+    } catch (e) {
+      // unreachable: Streamlit's own connection notice says so; the next tick tries again
+    } finally {
+      g.busy = false;
+    }
+  };
+  const onVisible = () => { if (!document.hidden) poll(); };
+  clearInterval(g.timer);
+  g.timer = setInterval(poll, data.every);
+  document.addEventListener('visibilitychange', onVisible);
+  return () => {
+    clearInterval(g.timer);
+    g.timer = null;
+    document.removeEventListener('visibilitychange', onVisible);
+  };
+}
+"""
+_feed = st.components.v2.component("backprop_lab.class_feed", js=_FEED_JS)
+
+
+def _on_feed() -> None:
+    """The browser saw the version change: read the new state before the page runs."""
+    if st.session_state.get(ROLE) == "student":
+        _take_version()
+
+
+def _follow_feed() -> None:
+    s = st.session_state
+    base = urlsplit(_link_base()).path.rstrip("/")
+    _feed(
+        key="class_feed",
+        data={
+            "url": f"{base}{class_feed.PATH}?{urlencode({'c': s[CODE], 'me': s[STUDENT]})}",
+            "seen": s.get(SEEN),
+            "offline": bool(s.get(OFFLINE)),
+            "every": int(FEED_SECONDS * 1000),
+        },
+        on_moved_change=_on_feed,
+        width="content",
+        height="content",
+    )
 
 
 # --- the Class page ----------------------------------------------------------------------------------------
