@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -121,30 +122,36 @@ def _leave(notice: tuple[str, str] | None = None) -> None:
         "class_now",
     ):
         s.pop(k, None)
-    if "class" in st.query_params:  # a student's address: a reload must not join again
-        del st.query_params["class"]
+    for k in ("class", "me"):  # a student's address: a reload must not join again
+        if k in st.query_params:
+            del st.query_params[k]
     if notice:
         s[NOTICE] = notice
 
 
 # --- links: ?class=CODE joins, ?class=CODE&key=KEY reopens as the instructor ----------------------------
+# A student's own address bar carries ?class=CODE&me=ID (mark_url): reloaded, the page rejoins as the same
+# student, whose answers stay theirs and are not counted twice. ID is the random id the store knows them by.
+STUDENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
 def take_link() -> None:
     """In app.py, before any page: a join or instructor link's parameters are used, then removed from the
     address bar (the page's own link takes its place; the key does not stay there)."""
     q = st.query_params
     if "class" not in q and "key" not in q:
         return
-    code_text, key = q.get("class", ""), q.get("key")
+    code_text, key, me = q.get("class", ""), q.get("key"), q.get("me", "")
     if not key and code_text == st.session_state.get(CODE):
         return  # a student's own address (mark_url): already in this class
-    for k in ("class", "key"):
+    for k in ("class", "key", "me"):
         if k in q:
             del q[k]
     try:
         if key:
             reopen(code_text, key)
         else:
-            join(code_text, "")
+            join(code_text, "", me=me if STUDENT_ID.fullmatch(me or "") else None)
     except StoreUnavailable:
         st.session_state[NOTICE] = (
             "error",
@@ -207,8 +214,9 @@ def reopen(code_text: str, key: str) -> None:
     s[NOTICE] = ("success", f"You lead class {code} from this device. Open **Step through** to drive it.")
 
 
-def join(code_text: str, nickname: str) -> bool:
-    """A student joins by code (typed or from the link); a message names what went wrong."""
+def join(code_text: str, nickname: str, me: str | None = None) -> bool:
+    """A student joins by code (typed or from the link); a message names what went wrong. With `me`, the
+    student id of a reloaded page: if the class knows it, the page rejoins as that student."""
     s = st.session_state
     try:
         state = store().lookup(code_text, _session_id())
@@ -226,6 +234,9 @@ def join(code_text: str, nickname: str) -> bool:
         s[NOTICE] = ("info", f"Class {state.code} has ended.")
         return False
     student = s.get(STUDENT) if s.get(CODE) == state.code else None
+    known = store().member(state.code, me) if me and not student else None
+    if known is not None:  # a reload: the same student, with the nickname they joined with
+        student, nickname = me, known
     _leave()
     student = student or secrets.token_urlsafe(9)
     try:
@@ -235,8 +246,27 @@ def join(code_text: str, nickname: str) -> bool:
         return False
     s[ROLE], s[CODE], s[STUDENT], s[NICK] = "student", state.code, student, classroom.clean_nickname(nickname)
     _follow_state(state)
-    s[NOTICE] = ("success", f"You joined class {state.code}. Your page follows the instructor.")
+    if known is not None:
+        _restore_answer(state, student)
+        s[NOTICE] = ("success", f"Back in class {state.code}. Your page follows the instructor.")
+    else:
+        s[NOTICE] = ("success", f"You joined class {state.code}. Your page follows the instructor.")
     return True
+
+
+def _restore_answer(state: classroom.ClassState, student: str) -> None:
+    """A rejoining student's answer to the open question, shown as theirs again (it is still counted once)."""
+    q = state.question
+    if not q:
+        return
+    mine = store().my_answer(state.code, q["id"], student)
+    if mine is None:
+        return
+    s = st.session_state
+    s.setdefault(ANSWERS, {})[q["id"]] = mine
+    if q.get("revealed") == "0":  # the answer widget, drawn with their choice
+        k, _, j = mine.partition(",")
+        s[f"class_answer_{state.code}_{q['id']}"] = mine if q.get("kind") == quiz.SIGN else (int(k), int(j))
 
 
 def _follow_state(state: classroom.ClassState) -> None:
@@ -333,9 +363,11 @@ def _move_to(lesson: Lesson, values: dict) -> bool:
 
 
 def mark_url() -> None:
-    """A student's address bar keeps ?class=CODE, so a reload joins again (after url_state.write)."""
-    if st.session_state.get(ROLE) == "student":
-        st.query_params["class"] = st.session_state[CODE]
+    """A student's address bar keeps ?class=CODE&me=ID, so a reload rejoins as the same student (after
+    url_state.write, which sets the moment's parameters). "Copy link" leaves both out."""
+    s = st.session_state
+    if s.get(ROLE) == "student":
+        st.query_params["class"], st.query_params["me"] = s[CODE], s[STUDENT]
 
 
 def in_view(settings, lesson: Lesson, selected: tuple[int, int, int]) -> None:
