@@ -21,7 +21,8 @@ step (p50, p95, max; a student who never reaches a step is an error); polls per 
 script runs per student per instructor move; server CPU per student-minute while the students only follow (no
 clicks: the cost of following itself) and over the lesson; answers submitted (acknowledged before the reveal)
 against answers counted in the class's results (read from the store: they must be equal); server CPU (all
-processes, and Redis) over the stepping; errors (must be 0). One asyncio loop drives everyone; its CPU and lag are reported too.
+processes, and Redis) over the stepping; errors (must be 0). One asyncio loop drives everyone; its CPU and lag
+are reported too.
 
 Bounded and loopback only: at most 300 students, 60 steps, 900 s; everything it started is stopped at the end.
 """
@@ -151,41 +152,55 @@ async def follow(student: Student, stop: asyncio.Event, timeout: float, rng: ran
 
 
 async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng: random.Random) -> None:
-    """The feed component's loop: GET the endpoint; on a new version, trigger one run of the page."""
+    """The feed component's loop: a long poll of the endpoint with the version the page drew (it answers when
+    the class moves, or after a while); on a new version, trigger one run of the page."""
     s = student.session
     http = Http(s.base_url, s.cookies)
-    data = s.component_data(FEED)
-    interval = data["every"] / 1000
-    await asyncio.sleep(rng.uniform(0, interval))  # browsers' timers are not in step
+    pause = s.component_data(FEED)["every"] / 1000
     n = 0
     try:
         while not stop.is_set():
-            t0 = time.perf_counter()
             data = s.component_data(FEED) if s.widgets(FEED) else None
             if data is None:
                 student.errors.append("the page stopped following (no feed component)")
                 return
+            t0 = time.perf_counter()
             try:
-                status, body = await http.get(data["url"])
+                seen = "" if data["seen"] is None else data["seen"]
+                get = asyncio.create_task(http.get(f"{data['url']}&v={seen}"))
+                stopped = asyncio.create_task(stop.wait())
+                done, _ = await asyncio.wait({get, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                stopped.cancel()
+                if get not in done:
+                    get.cancel()
+                    with contextlib.suppress(BaseException):
+                        await get
+                    if stop.is_set():
+                        return
+                    raise TimeoutError("the feed did not answer")
+                status, body = get.result()
                 v = json.loads(body).get("v") if status == 200 else data["seen"]
             except Exception as err:  # noqa: BLE001 — a failed poll is counted, the student carries on
                 student.errors.append(f"poll: {type(err).__name__}: {err}"[:200])
-                await asyncio.sleep(interval)
+                await http.close()
+                await asyncio.sleep(pause)
                 continue
             student.ticks.append(time.perf_counter() - t0)
             offline = status == 503
-            if v != data["seen"] or offline != data["offline"]:
-                n += 1
-                try:
-                    run = await s.trigger(FEED, "moved", {"v": v, "offline": offline, "n": n}, timeout)
-                    student.errors += run.errors
-                    student.runs += 1
-                    student.redraws += 1
-                except Exception as err:  # noqa: BLE001
-                    student.errors.append(f"trigger: {type(err).__name__}: {err}"[:200])
-                _saw(student, time.perf_counter())
-                await _answer(student, timeout, rng)
-            await asyncio.sleep(max(0.0, interval - (time.perf_counter() - t0)))
+            if v == data["seen"] and offline == data["offline"]:
+                continue  # held, nothing moved: ask again
+            n += 1
+            try:
+                run = await s.trigger(FEED, "moved", {"v": v, "offline": offline, "n": n}, timeout)
+                student.errors += run.errors
+                student.runs += 1
+                student.redraws += 1
+            except Exception as err:  # noqa: BLE001
+                student.errors.append(f"trigger: {type(err).__name__}: {err}"[:200])
+            _saw(student, time.perf_counter())
+            await _answer(student, timeout, rng)
+            if s.widgets(FEED) and s.component_data(FEED)["seen"] == data["seen"]:
+                await asyncio.sleep(pause)  # the page has not drawn the new version: as the browser, wait
     finally:
         await http.close()
 
@@ -363,7 +378,7 @@ def report(args, label: str, r: dict) -> int:
     print(header)
     print("-" * len(header))
     ticks = [t for s in students for t in s.ticks]
-    for name, values in (("follow (click → redrawn)", follow), ("poll", ticks)):
+    for name, values in (("follow (click → redrawn)", follow), ("poll (feed: held)", ticks)):
         if values:
             ms = [v * 1e3 for v in values]
             print(f"{name:<28}{len(ms):>7}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}{max(ms):>9.0f}")
@@ -408,7 +423,7 @@ def report(args, label: str, r: dict) -> int:
         print("students per upstream: " + ", ".join(f"{u}: {n}" for u, n in sorted(ups.items())))
     n_err = sum(errors.values())
     print(f"errors: {n_err}")
-    for e, n in errors.most_common(10):
+    for e, n in errors.most_common(25):
         print(f"  {n} × {e}", file=sys.stderr)
     return 1 if n_err else 0
 

@@ -8,9 +8,9 @@ sets TCP_NODELAY on each connection accepted from such a socket. `streamlit run`
 protocol 0, so asyncio leaves Nagle's algorithm on (deploy/README.md: about 35 ms of a back-to-back click).
 Streamlit's settings come from .streamlit/config.toml next to app.py, as with `streamlit run`.
 
-It also serves class mode's feed (backprop/ui/class_feed.py): a following student's browser polls a small
-HTTP endpoint for the class's version instead of running a Streamlit fragment on the server every half
-second, which is what lets one machine serve a class of 300. `streamlit run deploy/asgi.py` serves the same.
+It also serves class mode's feed (backprop/ui/class_feed.py): a following student's browser waits on a small
+HTTP endpoint (a long poll) for the class to move, instead of running a Streamlit fragment on the server every
+half second, which is what lets one machine serve a class of 300. `streamlit run deploy/asgi.py` serves the same.
 """
 
 import sys
@@ -24,4 +24,4 @@ if str(REPO) not in sys.path:  # `streamlit run deploy/asgi.py` puts deploy/ fir
 
 from backprop.ui import class_feed  # noqa: E402
 
-app = st.App(str(REPO / "app.py"), routes=class_feed.routes())
+app = st.App(str(REPO / "app.py"), middleware=class_feed.middleware())

@@ -29,10 +29,10 @@ from backprop.classroom import ClassStore, Forbidden, NoSuchClass, StoreUnavaila
 from backprop.lesson import Lesson
 from backprop.timeline import BACKWARD
 from backprop.timeline import step as timeline_step
-from backprop.ui import class_feed, url_codec
+from backprop.ui import class_feed, presenter, url_codec
 
 POLL_SECONDS = 0.5  # without the feed, a following page's fragment checks the class's version this often
-FEED_SECONDS = 0.5  # with the feed, the browser asks the endpoint this often (no script run)
+FEED_SECONDS = 0.5  # with the feed, the browser's pause after a trigger or an error (it waits on the endpoint)
 LIVE_SECONDS = 1.0  # the instructor's count of answers is refreshed this often
 REDIS_URL_ENV = "BACKPROP_REDIS_URL"
 NETWORK_KEYS = tuple(k for k in url_codec.FIELDS if k not in ("it", "step", "w", "present"))
@@ -382,7 +382,8 @@ def in_view(settings, lesson: Lesson, selected: tuple[int, int, int]) -> None:
     moment = url_codec.encode(url_state.params(settings, lesson, selected), url_codec.FIELDS)
     if role == "instructor":
         _sync_instructor(moment, lesson)
-        instructor_panel(lesson)
+        if not presenter.on():  # projected, the class sits in the row of step buttons (in_row) instead
+            instructor_panel(lesson)
     else:
         if s.pop("class_just_applied", False):
             s[MINE] = moment
@@ -477,8 +478,25 @@ def _reveal(q: dict, lesson: Lesson) -> None:
     s["class_last_result"] = result
 
 
+def _ask_button(where, lesson: Lesson, q: dict | None) -> None:
+    """Ask the class, before a backward step whose question is not already open."""
+    nxt = _question_for(lesson)
+    if nxt is not None and not (
+        q and q.get("revealed") == "0" and int(q["step"]) == lesson.index + 1 and int(q["it"]) == lesson.iteration
+    ):
+        where.button(
+            "Ask the class",
+            icon=":material/how_to_vote:",
+            on_click=_ask,
+            args=(lesson,),
+            key="class_ask",
+            help="Students predict the next step on their screens; Step reveals it.",
+        )
+
+
 def instructor_panel(lesson: Lesson) -> None:
-    """The instructor's class bar: students follow; ask the next question; how many answered."""
+    """The instructor's class bar above the step buttons: students follow; ask the next question; how many
+    answered (out of presenter mode; projected, in_row and below_view share this out)."""
     s = st.session_state
     box = st.container(border=True)
     code = s[CODE]
@@ -490,28 +508,38 @@ def instructor_panel(lesson: Lesson) -> None:
             "You can keep stepping; your page catches the class up by itself.",
             icon=":material/cloud_off:",
         )
-    q = s.get("class_question")
-    nxt = _question_for(lesson)
-    if nxt is not None and not (
-        q and q.get("revealed") == "0" and int(q["step"]) == lesson.index + 1 and int(q["it"]) == lesson.iteration
-    ):
-        c[1].button(
-            "Ask the class",
-            icon=":material/how_to_vote:",
-            on_click=_ask,
-            args=(lesson,),
-            key="class_ask",
-            help="Students predict the next step on their screens; Step reveals it.",
-            width="stretch",
-        )
+    _ask_button(c[1], lesson, s.get("class_question"))
     with box:
         _live_counts()
 
 
+def in_row(lesson: Lesson) -> None:
+    """Presenter mode, the instructor: the class in one compact item of the row of step buttons, so the
+    projected stage keeps its place on the screen: the code, how many answered (live), Ask the class."""
+    s = st.session_state
+    if s.get(ROLE) != "instructor" or not presenter.on():
+        return
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="class_bar", width="content"):
+        _ask_button(st, lesson, s.get("class_question"))
+        _live_counts(compact=True)
+
+
+def below_view() -> None:
+    """Presenter mode, the instructor: below the screen, the open question, the answers so far on request and
+    the last result, in full."""
+    s = st.session_state
+    if s.get(ROLE) != "instructor" or not presenter.on():
+        return
+    with st.container(border=True, key="class_details"):
+        st.markdown(f"**Leading class {s[CODE]}** · students follow every step · join code on the **Class** page")
+        _live_counts()
+
+
 @st.fragment(run_every=LIVE_SECONDS)
-def _live_counts() -> None:
+def _live_counts(compact: bool = False) -> None:
     """The open question's answers so far (and the distribution, on request); after the reveal, the result.
-    Refreshes itself; it also publishes a moment that could not be sent while the store was unreachable."""
+    Refreshes itself; it also publishes a moment that could not be sent while the store was unreachable.
+    `compact`: one short line, for the row of step buttons."""
     s = st.session_state
     if s.get(ROLE) != "instructor":
         return
@@ -521,7 +549,8 @@ def _live_counts() -> None:
             store().publish(s[CODE], s[KEY], s["class_now"])
             s[PUBLISHED] = s["class_now"]
         n = store().count(s[CODE], q["id"]) if q else 0
-        dist = store().distribution(s[CODE], s[KEY], q["id"]) if q and s.get("class_show_counts") else None
+        want = q is not None and s.get("class_show_counts") and not compact
+        dist = store().distribution(s[CODE], s[KEY], q["id"]) if q is not None and want else None
         if s.get(OFFLINE):
             _online()
             st.rerun(scope="app")
@@ -529,14 +558,25 @@ def _live_counts() -> None:
         if not s.get(OFFLINE):
             s[OFFLINE] = True
             st.rerun(scope="app")
+        if compact:
+            st.markdown(f"Class **{s[CODE]}** · :red[class server unreachable]")
         return
     except (NoSuchClass, Forbidden):
+        return
+    result = s.get("class_last_result")
+    if compact:
+        if not q:
+            line = "students follow"
+        elif q.get("revealed") == "1" and result is not None and result.id == q["id"]:
+            line = f"**{result.right} of {result.answered}** predicted it"
+        else:
+            line = f"**{n} answered**"
+        st.markdown(f"Class **{s[CODE]}** · {line}")
         return
     if not q:
         return
     st.markdown(f"**{q['label']}**")
     if q.get("revealed") == "1":
-        result = s.get("class_last_result")
         if result is not None and result.id == q["id"]:
             st.markdown(
                 f"Revealed: **{_shown(q['kind'], result.correct)}** — {result.right} of {result.answered} "
@@ -705,45 +745,45 @@ def _poll() -> None:
         st.rerun(scope="app")
 
 
-# The browser's half of the feed: poll the endpoint every `every` ms (not while the tab is hidden; at once
-# when it shows again) and, when the version or the store's reachability differs from what the page last
-# drew, send one trigger, which runs the page (the component sits outside every fragment). One timer per
-# tab, kept on `window`, whether Streamlit calls this again with new data or mounts it afresh.
+# The browser's half of the feed: a long poll. Ask the endpoint with the version this page drew; it answers
+# when the class moved (or after a while, when it is asked again). When the version or the store's
+# reachability differs from what the page drew, send one trigger, which runs the page (the component sits
+# outside every fragment). One loop per tab: each call of this function starts its own and ends the last.
 _FEED_JS = """
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 export default function ({ data, setTriggerValue }) {
-  const g = window.__bplClassFeed || (window.__bplClassFeed = { n: 0, asked: null, busy: false, timer: null });
+  const g = window.__bplClassFeed || (window.__bplClassFeed = { n: 0, asked: null, run: 0, stop: null });
   g.data = data;
   g.send = setTriggerValue;
-  const poll = async () => {
-    const d = g.data;
-    if (!d || g.busy || document.hidden) return;
-    g.busy = true;
-    try {
-      const r = await fetch(d.url, { cache: 'no-store', credentials: 'same-origin' });
+  if (g.stop) g.stop();
+  const run = ++g.run;
+  const ctl = new AbortController();
+  g.stop = () => { g.run++; ctl.abort(); };
+  (async () => {
+    while (run === g.run) {
+      const d = g.data;
       let v = d.seen, offline = false;
-      if (r.status === 503) offline = true;
-      else if (r.ok && (r.headers.get('content-type') || '').includes('json')) v = (await r.json()).v;
-      else return;  // not the feed's answer (a proxy's error page): nothing to report
-      if (v === d.seen && offline === d.offline) { g.asked = null; return; }
+      try {
+        const r = await fetch(d.url + '&v=' + (d.seen ?? ''), { cache: 'no-store', signal: ctl.signal });
+        if (r.status === 503) offline = true;
+        else if (r.ok && (r.headers.get('content-type') || '').includes('json')) v = (await r.json()).v;
+        else { await sleep(d.every); continue; }  // not the feed's answer (a proxy's error page)
+      } catch (e) {
+        if (run !== g.run) return;  // this loop was ended
+        await sleep(d.every);  // unreachable: Streamlit's own connection notice says so; try again
+        continue;
+      }
+      if (run !== g.run) return;
+      if (v === d.seen && offline === d.offline) { g.asked = null; continue; }  // held, nothing moved: again
       const what = v + '/' + offline;
-      if (g.asked && g.asked.what === what && Date.now() - g.asked.at < 5000) return;  // its run is on its way
-      g.asked = { what, at: Date.now() };
-      g.send('moved', { v, offline, n: ++g.n });
-    } catch (e) {
-      // unreachable: Streamlit's own connection notice says so; the next tick tries again
-    } finally {
-      g.busy = false;
+      if (!(g.asked && g.asked.what === what && Date.now() - g.asked.at < 5000)) {  // else its run is on its way
+        g.asked = { what, at: Date.now() };
+        g.send('moved', { v, offline, n: ++g.n });
+      }
+      await sleep(d.every);  // the answer comes at once while the page has not drawn it: not a busy loop
     }
-  };
-  const onVisible = () => { if (!document.hidden) poll(); };
-  clearInterval(g.timer);
-  g.timer = setInterval(poll, data.every);
-  document.addEventListener('visibilitychange', onVisible);
-  return () => {
-    clearInterval(g.timer);
-    g.timer = null;
-    document.removeEventListener('visibilitychange', onVisible);
-  };
+  })();
+  return () => { if (run === g.run) g.stop(); };
 }
 """
 _feed = st.components.v2.component("backprop_lab.class_feed", js=_FEED_JS)
