@@ -7,11 +7,13 @@ session knows of its class lives in its own session state under CLASS_* keys; th
 only in the instructor's session and never drawn on a student's page.
 
 Following: the instructor's page publishes its moment (the step-through link's query parameters, the same
-encoding as "Copy link") whenever it changes. A following student's page polls the class's version in a
-fragment that draws nothing (`poll`); when it changes, the whole page runs again and `before_widgets` sets
-the widgets and the lesson to the instructor's moment, as opening the instructor's link would, but keeping
-the session (a move within the same network only moves the lesson: its figures stay cached). A student who
-changes anything themselves is exploring on their own from then on, until Follow again.
+encoding as "Copy link") whenever it changes. A following student's page learns of a change through the class
+feed (class_feed.py: the browser waits on an HTTP endpoint, no script runs meanwhile) where the app is served
+as deploy/asgi.py, else by polling the class's version in a fragment that draws nothing (`poll`); on a change,
+the whole page runs again and `before_widgets` sets the widgets and the lesson to the instructor's moment, as
+opening the instructor's link would, but keeping the session (a move within the same network only moves the
+lesson: its figures stay cached). A student who changes anything themselves is exploring on their own from
+then on, until Follow again.
 """
 
 from __future__ import annotations
@@ -701,7 +703,7 @@ def _send_answer(key: str, kind: str, qid: str) -> None:
 
 def poll() -> None:
     """On the step-through page of a student in a class: learn of the instructor's moves. Where this process
-    serves the class feed (class_feed.py), the browser polls it and the page runs only on a change; else a
+    serves the class feed (class_feed.py), the browser waits on it and the page runs only on a change; else a
     fragment checks the class's version every POLL_SECONDS on the server."""
     if st.session_state.get(ROLE) != "student":
         return
