@@ -515,15 +515,34 @@ def instructor_panel(lesson: Lesson) -> None:
         _live_counts()
 
 
-def in_row(lesson: Lesson) -> None:
-    """Presenter mode, the instructor: the class in one compact item of the row of step buttons, so the
-    projected stage keeps its place on the screen: the code, how many answered (live), Ask the class."""
+def header_bar() -> None:
+    """Presenter mode, the instructor: the class in one line in the page's header, beside the app's menu,
+    where it takes no room from the projected stage: the code, how many answered (live), Ask the class."""
     s = st.session_state
-    if s.get(ROLE) != "instructor" or not presenter.on():
-        return
-    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="class_bar", width="content"):
-        _ask_button(st, lesson, s.get("class_question"))
-        _live_counts(compact=True)
+    if s.get(ROLE) == "instructor" and presenter.on():
+        st.html(f"<style>{HEADER_CSS}</style>")
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", key="class_bar"):
+            _header_line()
+
+
+# Fixed in the header's empty middle: out of the page's flow, so the stage below keeps its place.
+HEADER_CSS = """
+.st-key-class_bar { position: fixed; top: 0.3rem; right: 4rem; z-index: 1000010; width: auto !important;
+  background: var(--st-background-color, white); padding: 0 0.5rem; }
+.st-key-class_bar p { margin: 0; font-size: 0.8rem; white-space: nowrap; }
+.st-key-class_bar button { min-height: 0; padding: 0.1rem 0.6rem; }
+.st-key-class_bar button p { font-size: 0.8rem; }
+"""
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def _header_line() -> None:
+    """Redrawn every LIVE_SECONDS on its own (a step reruns only the lesson's fragment, so Ask the class may
+    show for up to that long after a step past a backward one; pressed then, it asks nothing)."""
+    lesson: Lesson | None = st.session_state.get("lesson")
+    if lesson is not None:
+        _ask_button(st, lesson, st.session_state.get("class_question"))
+    _counts(compact=True)
 
 
 def below_view() -> None:
@@ -538,7 +557,12 @@ def below_view() -> None:
 
 
 @st.fragment(run_every=LIVE_SECONDS)
-def _live_counts(compact: bool = False) -> None:
+def _live_counts() -> None:
+    """The open question's answers so far, refreshing itself (see _counts)."""
+    _counts()
+
+
+def _counts(compact: bool = False) -> None:
     """The open question's answers so far (and the distribution, on request); after the reveal, the result.
     Refreshes itself; it also publishes a moment that could not be sent while the store was unreachable.
     `compact`: one short line, for the row of step buttons."""

@@ -130,11 +130,10 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
     box.markdown(f"**Score: {sum(score.values())} of {len(score)}**")
 
 
-def step_buttons(lesson: Lesson, link=None, extra=None) -> None:
-    """Step, Back, Reset, Run to end, the progress line with the keys that step, `extra()` (class mode's item,
-    projected) and `link()` (the Copy link button) at the end of the row. The buttons take the width of their
-    labels, so none is cut short; Step has no tooltip (it covered the next control whenever Step had the focus):
-    the keys line says what it does."""
+def step_buttons(lesson: Lesson, link=None) -> None:
+    """Step, Back, Reset, Run to end, the progress line with the keys that step, and `link()` (the Copy link
+    button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
+    no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does."""
     row = st.container(horizontal=True, vertical_alignment="center", key="step_controls")
     row.button(
         "Step", icon=":material/play_arrow:", on_click=_on_move, args=("forward",), key="btn_step", type="primary"
@@ -166,9 +165,6 @@ def step_buttons(lesson: Lesson, link=None, extra=None) -> None:
     with row.container(key="progress", gap=None):
         st.markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
         st.caption(keys.LINE)
-    if extra is not None:
-        with row:
-            extra()
     if link is not None:
         with row:
             link()
@@ -343,12 +339,12 @@ def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], he
     a11y.table(text)
 
 
-def lesson_view(link=None, extra=None) -> None:
+def lesson_view(link=None) -> None:
     """The whole step-through view; a fragment, so a step reruns only this part of the page. `link()` draws
-    the Copy link button and `extra()` an item before it, in the row of step buttons."""
+    the Copy link button, placed in the row of step buttons."""
     lesson: Lesson = st.session_state["lesson"]
     trace = lesson.trace
-    step_buttons(lesson, link, extra)
+    step_buttons(lesson, link)
     a11y.announce(alt.announcement(trace, lesson.moment))  # what a screen reader says after a step
     if message := st.session_state.pop("step_error", None):
         st.error(message)
