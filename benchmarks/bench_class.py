@@ -378,7 +378,8 @@ def report(args, label: str, r: dict) -> int:
     print(header)
     print("-" * len(header))
     ticks = [t for s in students for t in s.ticks]
-    for name, values in (("follow (click → redrawn)", follow), ("poll (feed: held)", ticks)):
+    poll_name = "poll (feed: one held request)" if args.feed else "poll (fragment tick)"
+    for name, values in (("follow (click → redrawn)", follow), (poll_name, ticks)):
         if values:
             ms = [v * 1e3 for v in values]
             print(f"{name:<28}{len(ms):>7}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}{max(ms):>9.0f}")

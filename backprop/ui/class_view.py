@@ -519,8 +519,7 @@ def header_bar() -> None:
     """Presenter mode, the instructor: the class in one line in the page's header, beside the app's menu,
     where it takes no room from the projected stage: the code, how many answered (live), Ask the class."""
     s = st.session_state
-    if s.get(ROLE) == "instructor" and presenter.on():
-        st.html(f"<style>{HEADER_CSS}</style>")
+    if s.get(ROLE) == "instructor" and presenter.on():  # its CSS: HEADER_CSS, in the page's style (lesson_view)
         with st.container(horizontal=True, vertical_alignment="center", gap="small", key="class_bar"):
             _header_line()
 

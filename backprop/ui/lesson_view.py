@@ -519,5 +519,7 @@ header[data-testid="stHeader"] { height: 2.6rem; min-height: 2.6rem; }
 
 
 def page_style() -> None:
-    """The step-through page's own layout rules (presenter mode's too, when on)."""
-    st.html(f"<style>{PAGE_CSS}{PRESENTER_CSS if presenter.on() else ''}</style>")
+    """The step-through page's own layout rules (presenter mode's too, when on, with class mode's line)."""
+    from backprop.ui.class_view import HEADER_CSS
+
+    st.html(f"<style>{PAGE_CSS}{PRESENTER_CSS + HEADER_CSS if presenter.on() else ''}</style>")
