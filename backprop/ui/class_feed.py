@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -48,7 +49,7 @@ def served() -> bool:
     return _served
 
 
-def _store():
+def _store() -> Any:
     from backprop.ui import class_view  # the store the sessions of this process use
 
     return class_view.store()
@@ -57,7 +58,7 @@ def _store():
 class Feed:
     """The versions of the classes this process's held requests wait on, and their waiters."""
 
-    def __init__(self, store=_store):
+    def __init__(self, store: Callable[[], Any] = _store):
         self.store = store
         self.versions: dict[str, int | None] = {}
         self.read_at: dict[str, float] = {}  # class → when its version was last read (loop time)
@@ -139,11 +140,11 @@ class Feed:
 class FeedMiddleware:
     """ASGI middleware: GETs of PATH are the feed's; everything else goes on to Streamlit."""
 
-    def __init__(self, app, feed: Feed | None = None):
+    def __init__(self, app: Any, feed: Feed | None = None):
         self.app = app
         self.feed = feed or Feed()
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].endswith(PATH):
             await self.app(scope, receive, send)
             return
