@@ -4,6 +4,8 @@
     python benchmarks/bench_class.py --users 120
     python benchmarks/bench_class.py --replicas 0          # one process, the in-process store
     python benchmarks/bench_class.py --quick               # 6 students, 4 steps 1.5 s apart, 1 question (CI)
+    python benchmarks/bench_class.py --no-feed             # the processes run app.py: students follow by a
+                                                           # fragment polled on the server (the fallback)
 
 Every participant is a benchmarks/st_client.py session (Streamlit's own websocket protocol, its own cookie
 jar, so nginx spreads them over the processes). The instructor starts a class on the Class page, reads the
@@ -14,11 +16,13 @@ for the answer). The instructor clicks Step every --step-every seconds, and befo
 backward steps first clicks Ask the class; a student who sees the question answers it (an option at random) and
 the next Step reveals it, --answer-window seconds later.
 
-Reported: follow latency, from the instructor's click being sent to each student's page having redrawn at
-that step (p50, p95, max; a student who never reaches a step is an error); ticks per second and their
-latency; answers submitted (acknowledged before the reveal) against answers counted in the class's results
-(read from the store: they must be equal); server CPU (all processes, and Redis) over the stepping; errors
-(must be 0). One asyncio loop drives everyone; its CPU and lag are reported too.
+Reported: follow latency, from the instructor's click being sent to each student's page having redrawn at that
+step (p50, p95, max; a student who never reaches a step is an error); polls per second and their latency;
+script runs per student per instructor move; server CPU per student-minute while the students only follow (no
+clicks: the cost of following itself) and over the lesson; answers submitted (acknowledged before the reveal)
+against answers counted in the class's results (read from the store: they must be equal); server CPU (all
+processes, and Redis) over the stepping; errors (must be 0). One asyncio loop drives everyone; its CPU and lag
+are reported too.
 
 Bounded and loopback only: at most 300 students, 60 steps, 900 s; everything it started is stopped at the end.
 """
@@ -27,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import random
 import re
 import signal
@@ -49,6 +55,7 @@ from st_client import Session  # noqa: E402
 MAX_USERS = 300
 MAX_STEPS = 60
 MAX_SECONDS = 900
+FEED = "class_feed"  # the key of the feed component on a following student's page (backprop/ui/class_view.py)
 PROGRESS = re.compile(r"^\*\*(Step \d+ of \d+ — [^*]+)\*\* · iteration (\d+)")
 
 
@@ -59,6 +66,7 @@ class Student:
     seen: dict[str, float] = field(default_factory=dict)  # moment → when first drawn
     ticks: list[float] = field(default_factory=list)
     redraws: int = 0
+    runs: int = 0  # script runs this student's page asked for while following (ticks or triggers)
     answers: dict[str, float] = field(default_factory=dict)  # question key → when acknowledged
     errors: list[str] = field(default_factory=list)
     upstream: str = ""
@@ -71,7 +79,133 @@ def moment_of(session: Session) -> str | None:
     return None
 
 
+class Http:
+    """One keep-alive HTTP/1.1 connection, as a browser keeps for a page's fetches (GET only; Content-Length
+    or chunked bodies)."""
+
+    def __init__(self, base_url: str, cookies: dict[str, str]):
+        split = urlsplit(base_url)
+        self.host, self.port, self.netloc, self.cookies = split.hostname, split.port or 80, split.netloc, cookies
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        for attempt in (1, 2):  # a connection the server closed while idle: open a new one, once
+            try:
+                if self.writer is None:
+                    self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                assert self.reader is not None
+                cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+                self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.netloc}\r\nCookie: {cookie}\r\n\r\n".encode())
+                status = int((await self.reader.readline()).split()[1])
+                headers = {}
+                while (line := await self.reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                if headers.get("transfer-encoding", "").lower() == "chunked":
+                    body = b""
+                    while size := int((await self.reader.readline()).strip() or b"0", 16):
+                        body += await self.reader.readexactly(size + 2)
+                    await self.reader.readline()
+                else:
+                    body = await self.reader.readexactly(int(headers.get("content-length", "0")))
+                if headers.get("connection", "").lower() == "close":
+                    await self.close()
+                return status, body
+            except (OSError, asyncio.IncompleteReadError, IndexError, ValueError):
+                await self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+def _saw(student: Student, now: float) -> None:
+    m = moment_of(student.session)
+    if m is not None and m not in student.seen:
+        student.seen[m] = now
+
+
+async def _answer(student: Student, timeout: float, rng: random.Random) -> None:
+    s = student.session
+    for key in s.widgets("class_answer_"):
+        if key not in student.answers:
+            try:
+                run = await s.choose(key, rng.randrange(len(s.widget(key).options)), timeout)
+                student.errors += run.errors
+                student.answers[key] = time.perf_counter()
+            except Exception as err:  # noqa: BLE001
+                student.errors.append(f"answer: {type(err).__name__}: {err}"[:200])
+
+
 async def follow(student: Student, stop: asyncio.Event, timeout: float, rng: random.Random) -> None:
+    if student.session.widgets(FEED):
+        await follow_feed(student, stop, timeout, rng)
+    else:
+        await follow_fragment(student, stop, timeout, rng)
+
+
+async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng: random.Random) -> None:
+    """The feed component's loop: a long poll of the endpoint with the version the page drew (it answers when
+    the class moves, or after a while); on a new version, trigger one run of the page."""
+    s = student.session
+    http = Http(s.base_url, s.cookies)
+    pause = s.component_data(FEED)["every"] / 1000
+    n = 0
+    try:
+        while not stop.is_set():
+            data = s.component_data(FEED) if s.widgets(FEED) else None
+            if data is None:
+                student.errors.append("the page stopped following (no feed component)")
+                return
+            t0 = time.perf_counter()
+            try:
+                seen = "" if data["seen"] is None else data["seen"]
+                get = asyncio.create_task(http.get(f"{data['url']}&v={seen}"))
+                stopped = asyncio.create_task(stop.wait())
+                done, _ = await asyncio.wait({get, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                stopped.cancel()
+                if get not in done:
+                    get.cancel()
+                    with contextlib.suppress(BaseException):
+                        await get
+                    if stop.is_set():
+                        return
+                    raise TimeoutError("the feed did not answer")
+                status, body = get.result()
+                v = json.loads(body).get("v") if status == 200 else data["seen"]
+            except Exception as err:  # noqa: BLE001 — a failed poll is counted, the student carries on
+                student.errors.append(f"poll: {type(err).__name__}: {err}"[:200])
+                await http.close()
+                await asyncio.sleep(pause)
+                continue
+            student.ticks.append(time.perf_counter() - t0)
+            offline = status == 503
+            if v == data["seen"] and offline == data["offline"]:
+                continue  # held, nothing moved: ask again
+            n += 1
+            try:
+                run = await s.trigger(FEED, "moved", {"v": v, "offline": offline, "n": n}, timeout)
+                student.errors += run.errors
+                student.runs += 1
+                student.redraws += 1
+            except Exception as err:  # noqa: BLE001
+                student.errors.append(f"trigger: {type(err).__name__}: {err}"[:200])
+            _saw(student, time.perf_counter())
+            await _answer(student, timeout, rng)
+            if s.widgets(FEED) and s.component_data(FEED)["seen"] == data["seen"]:
+                await asyncio.sleep(pause)  # the page has not drawn the new version: as the browser, wait
+    finally:
+        await http.close()
+
+
+async def follow_fragment(student: Student, stop: asyncio.Event, timeout: float, rng: random.Random) -> None:
     s = student.session
     if not s.auto_reruns:
         student.errors.append("no run_every fragment on a student's page (not following?)")
@@ -92,20 +226,12 @@ async def follow(student: Student, stop: asyncio.Event, timeout: float, rng: ran
             continue
         now = time.perf_counter()
         student.ticks.append(now - t0)
+        student.runs += 1
         student.errors += run.errors
         if not run.fragment or run.status == "FINISHED_SUCCESSFULLY":
             student.redraws += 1
-        m = moment_of(s)
-        if m is not None and m not in student.seen:
-            student.seen[m] = now
-        for key in s.widgets("class_answer_"):
-            if key not in student.answers:
-                try:
-                    run = await s.choose(key, rng.randrange(len(s.widget(key).options)), timeout)
-                    student.errors += run.errors
-                    student.answers[key] = time.perf_counter()
-                except Exception as err:  # noqa: BLE001
-                    student.errors.append(f"answer: {type(err).__name__}: {err}"[:200])
+        _saw(student, now)
+        await _answer(student, timeout, rng)
         await asyncio.sleep(max(0.0, interval - (time.perf_counter() - t0)))
 
 
@@ -150,12 +276,16 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
     await asyncio.sleep(1.0)  # every page ticking
     # What following costs while nothing happens: the pages' polls alone.
     idle_ticks0, idle_cpu0, idle_wall0 = sum(len(st.ticks) for st in students), cpu_seconds(pids), time.perf_counter()
+    idle_runs0 = sum(st.runs for st in students)
     await asyncio.sleep(args.idle)
     idle_wall = time.perf_counter() - idle_wall0
     idle = dict(
         ticks=(sum(len(st.ticks) for st in students) - idle_ticks0) / idle_wall,
         cpu=(cpu_seconds(pids) - idle_cpu0) / idle_wall,
+        runs=sum(st.runs for st in students) - idle_runs0,
+        following=sum(1 for st in students if st.session),
     )
+    runs0 = sum(st.runs for st in students)
     clicks: dict[str, float] = {}  # moment → when the instructor's click was sent
     reveals: dict[str, float] = {}  # question key → when the revealing click was sent
     asked, errors = 0, []
@@ -190,6 +320,7 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
         if n < args.steps - 1:
             await asyncio.sleep(wait)
     await asyncio.sleep(args.settle)  # the last step reaches everybody
+    runs = sum(st.runs for st in students) - runs0
     wall = time.perf_counter() - wall0
     cpu = (cpu_seconds(pids) - cpu0) / wall
     rcpu = (cpu_seconds([redis_pid]) - rcpu0) / wall if redis_pid else None
@@ -213,6 +344,7 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
         lags=lags,
         asked=asked,
         idle=idle,
+        runs=runs,
     )
 
 
@@ -246,19 +378,28 @@ def report(args, label: str, r: dict) -> int:
     print(header)
     print("-" * len(header))
     ticks = [t for s in students for t in s.ticks]
-    for name, values in (("follow (click → redrawn)", follow), ("poll tick", ticks)):
+    poll_name = "poll (feed: one held request)" if args.feed else "poll (fragment tick)"
+    for name, values in (("follow (click → redrawn)", follow), (poll_name, ticks)):
         if values:
             ms = [v * 1e3 for v in values]
             print(f"{name:<28}{len(ms):>7}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}{max(ms):>9.0f}")
         else:
             print(f"{name:<28}{0:>7}   none")
-    print(f"poll ticks per second: {len(ticks) / r['wall']:.0f}; full-page redraws: {sum(s.redraws for s in students)}")
+    following = max(1, sum(1 for s in students if s.session))
+    moves = max(1, len(r["clicks"]) + r["asked"])
+    print(
+        f"polls per second: {len(ticks) / r['wall']:.0f}; script runs for following: {r['runs']} "
+        f"({r['runs'] / following / moves:.2f} per student per instructor move)"
+    )
     idle = r["idle"]
-    if idle["ticks"]:
-        print(
-            f"polling alone ({args.idle:g} s, no clicks): {idle['ticks']:.0f} ticks/s cost {idle['cpu']:.0%} of one "
-            f"core, {1e3 * idle['cpu'] / idle['ticks']:.1f} ms of server CPU per tick"
-        )
+    print(
+        f"following alone ({args.idle:g} s, nobody clicks): {idle['ticks']:.0f} polls/s, {idle['runs']} script runs, "
+        f"{idle['cpu']:.0%} of one core: {60 * idle['cpu'] / max(1, idle['following']):.3f} CPU s per student-minute"
+    )
+    print(
+        f"over the lesson: {60 * r['cpu'] / following:.3f} CPU s per student-minute "
+        f"(following, {r['asked']} question(s) answered, {len(r['clicks'])} steps)"
+    )
     submitted = Counter(k for s in students for k, t in s.answers.items() if t < r["reveals"].get(k, float("inf")))
     late = Counter(k for s in students for k, t in s.answers.items() if t >= r["reveals"].get(k, float("inf")))
     counted = r["counted"]
@@ -283,7 +424,7 @@ def report(args, label: str, r: dict) -> int:
         print("students per upstream: " + ", ".join(f"{u}: {n}" for u, n in sorted(ups.items())))
     n_err = sum(errors.values())
     print(f"errors: {n_err}")
-    for e, n in errors.most_common(10):
+    for e, n in errors.most_common(25):
         print(f"  {n} × {e}", file=sys.stderr)
     return 1 if n_err else 0
 
@@ -307,6 +448,12 @@ def parse(argv):
     parser.add_argument("--ramp", type=float, default=None, help="seconds over which students arrive (default 30)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds after the last Step (default 3)")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of polling alone, measured before the steps")
+    parser.add_argument(
+        "--no-feed",
+        dest="feed",
+        action="store_false",
+        help="serve app.py (streamlit run): students follow by a fragment polled on the server, not the feed",
+    )
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="6 students, 4 steps 1.5 s apart, 1 question")
@@ -333,13 +480,15 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     options = {"runner.postScriptGC": "false"}
+    app = "deploy/asgi.py" if args.feed else "app.py"
+    following = "the class feed" if args.feed else "a fragment polled on the server (no feed)"
     if args.replicas:
-        front = Replicas(args.replicas, redis=True, options=options)
-        label = f"{args.replicas} processes behind nginx, Redis"
+        front = Replicas(args.replicas, app=app, redis=True, options=options)
+        label = f"{args.replicas} processes behind nginx, Redis; following by {following}"
         args.redis_url, redis_pid = front.redis.url, front.redis.process.pid
     else:
-        front = Replicas(1, proxy=False, options=options)
-        label = "one process, in-process store"
+        front = Replicas(1, app=app, proxy=False, options=options)
+        label = f"one process, in-process store; following by {following}"
         args.redis_url, redis_pid = None, None
     try:
         limit = 600 + args.ramp + args.steps * args.step_every + args.settle + 2 * args.timeout

@@ -14,6 +14,7 @@ frontend's App.tsx and WidgetStateManager.ts):
   kept for the websocket and any reconnection, one jar per session;
 - the stream: a websocket at `<base>/_stcore/stream` with subprotocols `streamlit`, the XSRF cookie's value
   (when there is one) and, on a reconnection, the session id, as the frontend sends them;
+- a custom component (v2): its data (JSON) is kept; `trigger()` sends what its `setTriggerValue` does;
 - BackMsg `rerun_script` (a ClientState): the first run names the page by `page_name` (the URL path, "" for
   the default page) with an empty `page_script_hash`; later runs name it by the hash the server reported in
   its `navigation` message, and carry the query string the server last set with `page_info_changed` (the
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -97,6 +99,7 @@ class _Element:
     text: str = ""  # a markdown body, an exception's "Type: message"
     disabled: bool = False
     options: tuple[str, ...] = ()  # a radio's or selectbox's options, as shown
+    data: str = ""  # a custom component's (v2) data, as JSON
 
 
 @dataclass
@@ -297,6 +300,24 @@ class Session:
             msg.rerun_script.fragment_id = widget.fragment_id
         return await self._run(msg, timeout)
 
+    async def trigger(self, key: str, event: str, value, timeout: float = 60.0) -> Run:
+        """What a custom component (v2) with user key `key` sends for `setTriggerValue(event, value)`: its
+        trigger widget (the component's id + "__events", internal) with a JSON list of {event, value}."""
+        component = self.widget(key)
+        if component.kind != "bidi_component":
+            raise ValueError(f"{key!r} is a {component.kind}, not a custom component")
+        msg = BackMsg()
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id = f"$$STREAMLIT_INTERNAL_KEY_{component.widget_id}__events"
+        state.json_trigger_value = json.dumps([{"event": event, "value": value}])
+        if component.fragment_id:
+            msg.rerun_script.fragment_id = component.fragment_id
+        return await self._run(msg, timeout)
+
+    def component_data(self, key: str):
+        """The data the page last sent to the custom component with user key `key`, decoded from JSON."""
+        return json.loads(self.widget(key).data or "null")
+
     def widgets(self, prefix: str) -> list[str]:
         """The user keys of the widgets on the page that start with `prefix`."""
         return sorted(
@@ -429,6 +450,8 @@ class Session:
             entry.text = element.code.code_text
         elif kind in ("radio", "selectbox"):
             entry.options = tuple(body.options)
+        elif kind == "bidi_component":
+            entry.data = body.json
         elif kind == "exception":
             entry.text = f"{element.exception.type or 'exception'}: {element.exception.message}"
             if pending is not None and not element.exception.is_warning:

@@ -2,7 +2,8 @@
 
     python deploy/run_replicas.py                  # 2 processes, nginx on a free port; Ctrl-C stops all
     python deploy/run_replicas.py -n 3 --port 8080 --option runner.postScriptGC=false
-    python deploy/run_replicas.py --redis          # and a local redis-server that class mode shares
+    python deploy/run_replicas.py --redis          # and a local redis-server that class mode shares; the
+                                                   # processes serve deploy/asgi.py (class mode's feed)
 
 Each process is `streamlit run app.py --server.port P --server.headless true` on 127.0.0.1 with one BLAS
 thread and the app's .streamlit/config.toml (`--option KEY=VALUE` overrides a setting for all); nginx gets a config
@@ -379,7 +380,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--replicas", type=int, default=2, help=f"Streamlit processes, 1..{MAX_REPLICAS}")
     parser.add_argument("--port", type=int, default=0, help="nginx's port on 127.0.0.1 (default: a free one)")
-    parser.add_argument("--app", default="app.py", help="the Streamlit script, relative to the repository")
+    parser.add_argument(
+        "--app",
+        default=None,
+        help="the Streamlit script, relative to the repository (default app.py; with --redis, deploy/asgi.py: "
+        "the app as an st.App that also serves class mode's feed, so following students cost no script runs)",
+    )
     parser.add_argument(
         "--option",
         action="append",
@@ -394,6 +400,8 @@ def main(argv=None) -> int:
         f"process at it ({REDIS_URL_ENV}); without it, each process keeps its own classes",
     )
     args = parser.parse_args(argv)
+    if args.app is None:
+        args.app = "deploy/asgi.py" if args.redis else "app.py"
     try:
         options = parse_options(args.option)
     except ValueError as err:

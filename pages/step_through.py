@@ -18,6 +18,7 @@ class_view.poll()  # a student in a class: follow the instructor (first: a stabl
 lesson_view.page_style()
 keys.listen(report_height=presenter.on())
 st.title("Backpropagation, step by step", anchor=False)  # no link icon: one Tab stop fewer before Step
+class_view.header_bar()  # projected, the instructor's class: one line in the header, off the stage
 class_view.show_notice()
 url_state.show_problems()
 if notice := st.session_state.pop("notice", None):
@@ -46,6 +47,7 @@ def view() -> None:
         class_view.mark_url()
 
     lesson_view.lesson_view(link=link)
+    class_view.below_view()  # projected, the instructor's question and answers, below the screen
     if not st.session_state.get("quiz_on") or current.index == current.last:  # no answers before predictions
         with st.expander("Download this iteration: worked sheet, JSON, CSV"):
             worksheet_view.download_buttons(current)

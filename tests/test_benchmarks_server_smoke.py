@@ -79,7 +79,8 @@ def test_a_click_the_benchmark_cannot_make_is_an_error(script):
 
 def test_bench_class_quick_over_two_processes_with_redis():
     """Class mode's benchmark, --quick: 6 students follow 4 steps and answer a question through 2 processes
-    behind nginx sharing a redis-server; every student draws every step, answers are counted, no errors."""
+    behind nginx sharing a redis-server; every student draws every step, answers are counted, no errors, and
+    while nobody moves the students' pages ask for no script run (they wait on the class feed)."""
     from run_replicas import redis_binary
 
     if nginx_binary() is None or redis_binary() is None:
@@ -92,3 +93,6 @@ def test_bench_class_quick_over_two_processes_with_redis():
     assert row(result.stdout, "follow (click → redrawn)")[0] == str(6 * 4), result.stdout
     answers = [line for line in result.stdout.splitlines() if line.startswith("answers to question 1:")]
     assert len(answers) == 1 and ", counted 0" not in answers[0], result.stdout
+    # following through the class feed: no script run while nobody moves
+    idle = [line for line in result.stdout.splitlines() if line.startswith("following alone")]
+    assert len(idle) == 1 and ", 0 script runs," in idle[0], result.stdout

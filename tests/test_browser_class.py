@@ -3,8 +3,9 @@ so its own Streamlit session). The instructor steps and each student's page show
 equations (the time it took is printed against FOLLOW_WITHIN); a student explores and follows again; the
 class answers a question, the instructor sees the count, Step reveals, each student sees their verdict.
 
-Twice: on the session's single `streamlit run app.py` (the in-process store), and with the students over two
-processes behind nginx sharing a real redis-server (deploy/run_replicas.py's Replicas(redis=True)).
+Twice: on the session's single `streamlit run app.py` (the in-process store; students follow by the fragment
+poll), and with the students over two processes behind nginx sharing a real redis-server, serving
+deploy/asgi.py as `run_replicas.py --redis` does (students follow through the class feed).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def replicated(chromium):
         if in_ci():
             pytest.fail(f"{', '.join(missing)} missing under CI (.ci/run installs them)", pytrace=False)
         pytest.skip(f"{', '.join(missing)} not installed")
-    with Replicas(2, redis=True) as front:
+    with Replicas(2, redis=True, app="deploy/asgi.py") as front:  # as run_replicas --redis: with the class feed
         yield front
 
 

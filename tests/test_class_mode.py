@@ -289,3 +289,42 @@ def test_redis_unreachable_shows_one_notice_and_stepping_alone_works(monkeypatch
     student.button(key="class_follow").click().run()
     no_errors(student)
     assert progress(student) == progress(teacher) and not any("can't be reached" in w.value for w in student.warning)
+
+
+def test_a_reloaded_page_rejoins_as_the_same_student_with_its_answer():
+    teacher, code, key = start_class()
+    student = join(code, "Ada")
+    me = student.session_state["class_student"]
+    assert (student.query_params["class"], student.query_params["me"]) == (code, me), "the address keeps both"
+    store = class_view._store("")
+    step(teacher, 3)
+    teacher.button(key="class_ask").click().run()
+    q = teacher.session_state["class_question"]
+    assert q["kind"] == quiz.LARGEST
+    student.run()
+    _answer_widget(student, code, q).set_value((1, 0)).run()
+    assert store.count(code, q["id"]) == 1
+    # the reload: a new session opened at the student's own address
+    again = new()
+    again.query_params["class"], again.query_params["me"] = code, me
+    again.run()
+    no_errors(again)
+    s = again.session_state
+    assert (s["class_student"], s["class_nick"], s["class_following"]) == (me, "Ada", True)
+    assert progress(again) == progress(teacher)
+    assert _answer_widget(again, code, q).value == (1, 0), "their answer, shown as theirs"
+    assert "Your answer: **k = 2, j = 1**" in texts(again)
+    _answer_widget(again, code, q).set_value((0, 1)).run()  # changed after the reload: still one answer
+    assert store.count(code, q["id"]) == 1 and store.my_answer(code, q["id"], me) == "0,1"
+    step(teacher)  # reveal
+    assert store.results(code, key)[0].named == {"Ada": "0,1"} and store.results(code, key)[0].answered == 1
+    # a student id the class does not know (or a malformed one) joins as a new student
+    other = new()
+    other.query_params["class"], other.query_params["me"] = code, "not-a-member-id"
+    other.run()
+    assert other.session_state["class_student"] not in (me, "not-a-member-id")
+    bad = new()
+    bad.query_params["class"], bad.query_params["me"] = code, "<script>"
+    bad.run()
+    no_errors(bad)
+    assert bad.session_state["class_student"] != me

@@ -150,6 +150,22 @@ def test_join_answer_change_count_distribution_reveal(store):
         store.results(code, "wrong")
 
 
+def test_a_joined_student_is_known_by_id_and_watches_the_version(store):
+    code, key = store.create(MOMENT)
+    store.join(code, "s1", "Ada")
+    store.join(code, "s2", "")
+    assert (store.member(code, "s1"), store.member(code, "s2"), store.member(code, "s3")) == ("Ada", "", None)
+    assert store.member("ZZZZZZ", "s1") is None
+    v = store.version(code)
+    assert store.watch(code, "s1") == v and store.watch(code, "s2") == v
+    # nothing for a student id that never joined, nor for an unknown code: no oracle for guessing codes
+    assert store.watch(code, "s3") is None and store.watch("ZZZZZZ", "s1") is None
+    store.publish(code, key, {**MOMENT, "step": "3"})
+    assert store.watch(code, "s1") == v + 1
+    store.end(code, key)  # an ended class still answers: the page learns of the end by the version's change
+    assert store.watch(code, "s1") == v + 2 and store.state(code).ended
+
+
 def test_a_question_replaced_before_its_reveal_forgets_its_answers(store):
     code, key = store.create(MOMENT)
     q1 = store.open_question(code, key, {"l": "2"})

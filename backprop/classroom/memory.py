@@ -182,6 +182,16 @@ class MemoryStore(ClassStore):
                 raise NoSuchClass(code)
             c.students[student] = s.clean_nickname(nickname)
 
+    def member(self, code: str, student: str) -> str | None:
+        with self._lock:
+            c = self._live(code)
+            return None if c is None else c.students.get(student)
+
+    def watch(self, code: str, student: str) -> int | None:
+        with self._lock:
+            c = self._live(code)
+            return c.version if c is not None and student in c.students else None
+
     def answer(self, code: str, qid: str, student: str, response: str) -> bool:
         response = s.clean_answer(response)
         with self._lock:

@@ -311,6 +311,16 @@ class RedisStore(ClassStore):
             raise NoSuchClass(code)
 
     @_reachable
+    def member(self, code: str, student: str) -> str | None:
+        return self.r.hget(f"{self._p(code)}:s", str(student)[:64])
+
+    @_reachable
+    def watch(self, code: str, student: str) -> int | None:
+        with self.r.pipeline(transaction=False) as p:  # one round trip; two reads, no need to be atomic
+            joined, v = p.hexists(f"{self._p(code)}:s", str(student)[:64]).hget(self._p(code), "v").execute()
+        return int(v) if joined and v is not None else None
+
+    @_reachable
     def answer(self, code: str, qid: str, student: str, response: str) -> bool:
         response = s.clean_answer(response)
         return bool(self._answer(keys=[self._p(code)], args=[str(qid), str(student)[:64], response]))

@@ -204,6 +204,17 @@ class ClassStore(ABC):
         """Register student `student` (a random id the student's session keeps) with an optional nickname."""
 
     @abstractmethod
+    def member(self, code: str, student: str) -> str | None:
+        """The nickname ("" for none) of student `student` if they joined class `code`, else None: a page
+        reloaded with its student id rejoins as the same student (their answers stay theirs)."""
+
+    @abstractmethod
+    def watch(self, code: str, student: str) -> int | None:
+        """The class's version for a student who joined it, else None (also for an unknown class): what a
+        following browser polls over plain HTTP. Answering only for a joined student id, it tells nothing
+        to someone guessing codes."""
+
+    @abstractmethod
     def answer(self, code: str, qid: str, student: str, response: str) -> bool:
         """The student's answer to `qid`, replacing their earlier one; False if refused (revealed, not the
         open question, class ended)."""

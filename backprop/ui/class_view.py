@@ -7,17 +7,20 @@ session knows of its class lives in its own session state under CLASS_* keys; th
 only in the instructor's session and never drawn on a student's page.
 
 Following: the instructor's page publishes its moment (the step-through link's query parameters, the same
-encoding as "Copy link") whenever it changes. A following student's page polls the class's version in a
-fragment that draws nothing (`poll`); when it changes, the whole page runs again and `before_widgets` sets
-the widgets and the lesson to the instructor's moment, as opening the instructor's link would, but keeping
-the session (a move within the same network only moves the lesson: its figures stay cached). A student who
-changes anything themselves is exploring on their own from then on, until Follow again.
+encoding as "Copy link") whenever it changes. A following student's page learns of a change through the class
+feed (class_feed.py: the browser waits on an HTTP endpoint, no script runs meanwhile) where the app is served
+as deploy/asgi.py, else by polling the class's version in a fragment that draws nothing (`poll`); on a change,
+the whole page runs again and `before_widgets` sets the widgets and the lesson to the instructor's moment, as
+opening the instructor's link would, but keeping the session (a move within the same network only moves the
+lesson: its figures stay cached). A student who changes anything themselves is exploring on their own from
+then on, until Follow again.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -29,9 +32,10 @@ from backprop.lesson import quiz
 from backprop.lesson.progress import Lesson
 from backprop.lesson.timeline import BACKWARD
 from backprop.lesson.timeline import step as timeline_step
-from backprop.ui import url_codec
+from backprop.ui import class_feed, presenter, url_codec
 
-POLL_SECONDS = 0.5  # a following page checks the class's version this often (one Redis HGET)
+POLL_SECONDS = 0.5  # without the feed, a following page's fragment checks the class's version this often
+FEED_SECONDS = 0.5  # with the feed, the browser's pause after a trigger or an error (it waits on the endpoint)
 LIVE_SECONDS = 1.0  # the instructor's count of answers is refreshed this often
 REDIS_URL_ENV = "BACKPROP_REDIS_URL"
 NETWORK_KEYS = tuple(k for k in url_codec.FIELDS if k not in ("it", "step", "w", "present"))
@@ -121,30 +125,36 @@ def _leave(notice: tuple[str, str] | None = None) -> None:
         "class_now",
     ):
         s.pop(k, None)
-    if "class" in st.query_params:  # a student's address: a reload must not join again
-        del st.query_params["class"]
+    for k in ("class", "me"):  # a student's address: a reload must not join again
+        if k in st.query_params:
+            del st.query_params[k]
     if notice:
         s[NOTICE] = notice
 
 
 # --- links: ?class=CODE joins, ?class=CODE&key=KEY reopens as the instructor ----------------------------
+# A student's own address bar carries ?class=CODE&me=ID (mark_url): reloaded, the page rejoins as the same
+# student, whose answers stay theirs and are not counted twice. ID is the random id the store knows them by.
+STUDENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
 def take_link() -> None:
     """In app.py, before any page: a join or instructor link's parameters are used, then removed from the
     address bar (the page's own link takes its place; the key does not stay there)."""
     q = st.query_params
     if "class" not in q and "key" not in q:
         return
-    code_text, key = q.get("class", ""), q.get("key")
+    code_text, key, me = q.get("class", ""), q.get("key"), q.get("me", "")
     if not key and code_text == st.session_state.get(CODE):
         return  # a student's own address (mark_url): already in this class
-    for k in ("class", "key"):
+    for k in ("class", "key", "me"):
         if k in q:
             del q[k]
     try:
         if key:
             reopen(code_text, key)
         else:
-            join(code_text, "")
+            join(code_text, "", me=me if STUDENT_ID.fullmatch(me or "") else None)
     except StoreUnavailable:
         st.session_state[NOTICE] = (
             "error",
@@ -207,8 +217,9 @@ def reopen(code_text: str, key: str) -> None:
     s[NOTICE] = ("success", f"You lead class {code} from this device. Open **Step through** to drive it.")
 
 
-def join(code_text: str, nickname: str) -> bool:
-    """A student joins by code (typed or from the link); a message names what went wrong."""
+def join(code_text: str, nickname: str, me: str | None = None) -> bool:
+    """A student joins by code (typed or from the link); a message names what went wrong. With `me`, the
+    student id of a reloaded page: if the class knows it, the page rejoins as that student."""
     s = st.session_state
     try:
         state = store().lookup(code_text, _session_id())
@@ -226,6 +237,9 @@ def join(code_text: str, nickname: str) -> bool:
         s[NOTICE] = ("info", f"Class {state.code} has ended.")
         return False
     student = s.get(STUDENT) if s.get(CODE) == state.code else None
+    known = store().member(state.code, me) if me and not student else None
+    if known is not None:  # a reload: the same student, with the nickname they joined with
+        student, nickname = me, known
     _leave()
     student = student or secrets.token_urlsafe(9)
     try:
@@ -235,8 +249,27 @@ def join(code_text: str, nickname: str) -> bool:
         return False
     s[ROLE], s[CODE], s[STUDENT], s[NICK] = "student", state.code, student, classroom.clean_nickname(nickname)
     _follow_state(state)
-    s[NOTICE] = ("success", f"You joined class {state.code}. Your page follows the instructor.")
+    if known is not None:
+        _restore_answer(state, student)
+        s[NOTICE] = ("success", f"Back in class {state.code}. Your page follows the instructor.")
+    else:
+        s[NOTICE] = ("success", f"You joined class {state.code}. Your page follows the instructor.")
     return True
+
+
+def _restore_answer(state: classroom.ClassState, student: str) -> None:
+    """A rejoining student's answer to the open question, shown as theirs again (it is still counted once)."""
+    q = state.question
+    if not q:
+        return
+    mine = store().my_answer(state.code, q["id"], student)
+    if mine is None:
+        return
+    s = st.session_state
+    s.setdefault(ANSWERS, {})[q["id"]] = mine
+    if q.get("revealed") == "0":  # the answer widget, drawn with their choice
+        k, _, j = mine.partition(",")
+        s[f"class_answer_{state.code}_{q['id']}"] = mine if q.get("kind") == quiz.SIGN else (int(k), int(j))
 
 
 def _follow_state(state: classroom.ClassState) -> None:
@@ -333,9 +366,11 @@ def _move_to(lesson: Lesson, values: dict) -> bool:
 
 
 def mark_url() -> None:
-    """A student's address bar keeps ?class=CODE, so a reload joins again (after url_state.write)."""
-    if st.session_state.get(ROLE) == "student":
-        st.query_params["class"] = st.session_state[CODE]
+    """A student's address bar keeps ?class=CODE&me=ID, so a reload rejoins as the same student (after
+    url_state.write, which sets the moment's parameters). "Copy link" leaves both out."""
+    s = st.session_state
+    if s.get(ROLE) == "student":
+        st.query_params["class"], st.query_params["me"] = s[CODE], s[STUDENT]
 
 
 def in_view(settings, lesson: Lesson, selected: tuple[int, int, int]) -> None:
@@ -350,7 +385,8 @@ def in_view(settings, lesson: Lesson, selected: tuple[int, int, int]) -> None:
     moment = url_codec.encode(url_state.params(settings, lesson, selected), url_codec.FIELDS)
     if role == "instructor":
         _sync_instructor(moment, lesson)
-        instructor_panel(lesson)
+        if not presenter.on():  # projected, the class sits in the row of step buttons (in_row) instead
+            instructor_panel(lesson)
     else:
         if s.pop("class_just_applied", False):
             s[MINE] = moment
@@ -445,8 +481,25 @@ def _reveal(q: dict, lesson: Lesson) -> None:
     s["class_last_result"] = result
 
 
+def _ask_button(where, lesson: Lesson, q: dict | None) -> None:
+    """Ask the class, before a backward step whose question is not already open."""
+    nxt = _question_for(lesson)
+    if nxt is not None and not (
+        q and q.get("revealed") == "0" and int(q["step"]) == lesson.index + 1 and int(q["it"]) == lesson.iteration
+    ):
+        where.button(
+            "Ask the class",
+            icon=":material/how_to_vote:",
+            on_click=_ask,
+            args=(lesson,),
+            key="class_ask",
+            help="Students predict the next step on their screens; Step reveals it.",
+        )
+
+
 def instructor_panel(lesson: Lesson) -> None:
-    """The instructor's class bar: students follow; ask the next question; how many answered."""
+    """The instructor's class bar above the step buttons: students follow; ask the next question; how many
+    answered (out of presenter mode; projected, in_row and below_view share this out)."""
     s = st.session_state
     box = st.container(border=True)
     code = s[CODE]
@@ -458,28 +511,61 @@ def instructor_panel(lesson: Lesson) -> None:
             "You can keep stepping; your page catches the class up by itself.",
             icon=":material/cloud_off:",
         )
-    q = s.get("class_question")
-    nxt = _question_for(lesson)
-    if nxt is not None and not (
-        q and q.get("revealed") == "0" and int(q["step"]) == lesson.index + 1 and int(q["it"]) == lesson.iteration
-    ):
-        c[1].button(
-            "Ask the class",
-            icon=":material/how_to_vote:",
-            on_click=_ask,
-            args=(lesson,),
-            key="class_ask",
-            help="Students predict the next step on their screens; Step reveals it.",
-            width="stretch",
-        )
+    _ask_button(c[1], lesson, s.get("class_question"))
     with box:
+        _live_counts()
+
+
+def header_bar() -> None:
+    """Presenter mode, the instructor: the class in one line in the page's header, beside the app's menu,
+    where it takes no room from the projected stage: the code, how many answered (live), Ask the class."""
+    s = st.session_state
+    if s.get(ROLE) == "instructor" and presenter.on():  # its CSS: HEADER_CSS, in the page's style (lesson_view)
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", key="class_bar"):
+            _header_line()
+
+
+# Fixed in the header's empty middle: out of the page's flow, so the stage below keeps its place.
+HEADER_CSS = """
+.st-key-class_bar { position: fixed; top: 0.3rem; right: 4rem; z-index: 1000010; width: auto !important;
+  background: var(--st-background-color, white); padding: 0 0.5rem; }
+.st-key-class_bar p { margin: 0; font-size: 0.8rem; white-space: nowrap; }
+.st-key-class_bar button { min-height: 0; padding: 0.1rem 0.6rem; }
+.st-key-class_bar button p { font-size: 0.8rem; }
+"""
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def _header_line() -> None:
+    """Redrawn every LIVE_SECONDS on its own (a step reruns only the lesson's fragment, so Ask the class may
+    show for up to that long after a step past a backward one; pressed then, it asks nothing)."""
+    lesson: Lesson | None = st.session_state.get("lesson")
+    if lesson is not None:
+        _ask_button(st, lesson, st.session_state.get("class_question"))
+    _counts(compact=True)
+
+
+def below_view() -> None:
+    """Presenter mode, the instructor: below the screen, the open question, the answers so far on request and
+    the last result, in full."""
+    s = st.session_state
+    if s.get(ROLE) != "instructor" or not presenter.on():
+        return
+    with st.container(border=True, key="class_details"):
+        st.markdown(f"**Leading class {s[CODE]}** · students follow every step · join code on the **Class** page")
         _live_counts()
 
 
 @st.fragment(run_every=LIVE_SECONDS)
 def _live_counts() -> None:
+    """The open question's answers so far, refreshing itself (see _counts)."""
+    _counts()
+
+
+def _counts(compact: bool = False) -> None:
     """The open question's answers so far (and the distribution, on request); after the reveal, the result.
-    Refreshes itself; it also publishes a moment that could not be sent while the store was unreachable."""
+    Refreshes itself; it also publishes a moment that could not be sent while the store was unreachable.
+    `compact`: one short line, for the row of step buttons."""
     s = st.session_state
     if s.get(ROLE) != "instructor":
         return
@@ -489,7 +575,8 @@ def _live_counts() -> None:
             store().publish(s[CODE], s[KEY], s["class_now"])
             s[PUBLISHED] = s["class_now"]
         n = store().count(s[CODE], q["id"]) if q else 0
-        dist = store().distribution(s[CODE], s[KEY], q["id"]) if q and s.get("class_show_counts") else None
+        want = q is not None and s.get("class_show_counts") and not compact
+        dist = store().distribution(s[CODE], s[KEY], q["id"]) if q is not None and want else None
         if s.get(OFFLINE):
             _online()
             st.rerun(scope="app")
@@ -497,14 +584,25 @@ def _live_counts() -> None:
         if not s.get(OFFLINE):
             s[OFFLINE] = True
             st.rerun(scope="app")
+        if compact:
+            st.markdown(f"Class **{s[CODE]}** · :red[class server unreachable]")
         return
     except (NoSuchClass, Forbidden):
+        return
+    result = s.get("class_last_result")
+    if compact:
+        if not q:
+            line = "students follow"
+        elif q.get("revealed") == "1" and result is not None and result.id == q["id"]:
+            line = f"**{result.right} of {result.answered}** predicted it"
+        else:
+            line = f"**{n} answered**"
+        st.markdown(f"Class **{s[CODE]}** · {line}")
         return
     if not q:
         return
     st.markdown(f"**{q['label']}**")
     if q.get("revealed") == "1":
-        result = s.get("class_last_result")
         if result is not None and result.id == q["id"]:
             st.markdown(
                 f"Revealed: **{_shown(q['kind'], result.correct)}** — {result.right} of {result.answered} "
@@ -628,40 +726,116 @@ def _send_answer(key: str, kind: str, qid: str) -> None:
 
 
 def poll() -> None:
-    """On the step-through page of a student in a class: check the class's version every POLL_SECONDS."""
-    if st.session_state.get(ROLE) == "student":
+    """On the step-through page of a student in a class: learn of the instructor's moves. Where this process
+    serves the class feed (class_feed.py), the browser waits on it and the page runs only on a change; else a
+    fragment checks the class's version every POLL_SECONDS on the server."""
+    if st.session_state.get(ROLE) != "student":
+        return
+    if class_feed.served():
+        _follow_feed()
+    else:
         _poll()
 
 
-@st.fragment(run_every=POLL_SECONDS)
-def _poll() -> None:
-    """Draws nothing while nothing changed: one version read per tick. On a change, the whole page runs
-    again with the new state (the instructor's moment is applied before the widgets are drawn)."""
+def _take_version() -> bool:
+    """Read the class's version; on a change, keep the new state (and the instructor's moment, to be applied
+    before the widgets are drawn). True if the page must run again to show what changed."""
     s = st.session_state
-    if s.get(ROLE) != "student":
-        return
     try:
         v = store().version(s[CODE])
         state = None if v == s.get(SEEN) else store().state(s[CODE])
     except StoreUnavailable:
         if not s.get(OFFLINE):
             s[OFFLINE] = True
-            st.rerun(scope="app")
-        return
+            return True
+        return False
     was_offline = s.get(OFFLINE)
     s[OFFLINE] = False
     if v == s.get(SEEN):
-        if was_offline:
-            st.rerun(scope="app")
-        return
+        return bool(was_offline)
     if state is None or state.ended:
         s.pop("class_state", None)
         _leave(("info", "The class has ended. You keep the last moment and can explore on your own."))
-        st.rerun(scope="app")
+        return True
     s[SEEN], s["class_state"] = state.version, state
     if following() and state.moment != s.get(APPLIED):
         s[PENDING] = state.moment
-    st.rerun(scope="app")
+    return True
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _poll() -> None:
+    """Draws nothing while nothing changed: one version read per tick. On a change, the whole page runs
+    again with the new state (the instructor's moment is applied before the widgets are drawn)."""
+    if st.session_state.get(ROLE) == "student" and _take_version():
+        st.rerun(scope="app")
+
+
+# The browser's half of the feed: a long poll. Ask the endpoint with the version this page drew; it answers
+# when the class moved (or after a while, when it is asked again). When the version or the store's
+# reachability differs from what the page drew, send one trigger, which runs the page (the component sits
+# outside every fragment). One loop per tab: each call of this function starts its own and ends the last.
+_FEED_JS = """
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+export default function ({ data, setTriggerValue }) {
+  const g = window.__bplClassFeed || (window.__bplClassFeed = { n: 0, asked: null, run: 0, stop: null });
+  g.data = data;
+  g.send = setTriggerValue;
+  if (g.stop) g.stop();
+  const run = ++g.run;
+  const ctl = new AbortController();
+  g.stop = () => { g.run++; ctl.abort(); };
+  (async () => {
+    while (run === g.run) {
+      const d = g.data;
+      let v = d.seen, offline = false;
+      try {
+        const r = await fetch(d.url + '&v=' + (d.seen ?? ''), { cache: 'no-store', signal: ctl.signal });
+        if (r.status === 503) offline = true;
+        else if (r.ok && (r.headers.get('content-type') || '').includes('json')) v = (await r.json()).v;
+        else { await sleep(d.every); continue; }  // not the feed's answer (a proxy's error page)
+      } catch (e) {
+        if (run !== g.run) return;  // this loop was ended
+        await sleep(d.every);  // unreachable: Streamlit's own connection notice says so; try again
+        continue;
+      }
+      if (run !== g.run) return;
+      if (v === d.seen && offline === d.offline) { g.asked = null; continue; }  // held, nothing moved: again
+      const what = v + '/' + offline;
+      if (!(g.asked && g.asked.what === what && Date.now() - g.asked.at < 5000)) {  // else its run is on its way
+        g.asked = { what, at: Date.now() };
+        g.send('moved', { v, offline, n: ++g.n });
+      }
+      await sleep(d.every);  // the answer comes at once while the page has not drawn it: not a busy loop
+    }
+  })();
+  return () => { if (run === g.run) g.stop(); };
+}
+"""
+_feed = st.components.v2.component("backprop_lab.class_feed", js=_FEED_JS)
+
+
+def _on_feed() -> None:
+    """The browser saw the version change: read the new state before the page runs."""
+    if st.session_state.get(ROLE) == "student":
+        _take_version()
+
+
+def _follow_feed() -> None:
+    s = st.session_state
+    base = urlsplit(_link_base()).path.rstrip("/")
+    _feed(
+        key="class_feed",
+        data={
+            "url": f"{base}{class_feed.PATH}?{urlencode({'c': s[CODE], 'me': s[STUDENT]})}",
+            "seen": s.get(SEEN),
+            "offline": bool(s.get(OFFLINE)),
+            "every": int(FEED_SECONDS * 1000),
+        },
+        on_moved_change=_on_feed,
+        width="content",
+        height="content",
+    )
 
 
 # --- the Class page ----------------------------------------------------------------------------------------

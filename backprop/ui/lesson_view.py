@@ -511,7 +511,7 @@ def autoplay_tick(seconds: float) -> None:
 # The keys' listener has nothing to show; a collapsed sidebar is out of the Tab order (it kept Step 33 Tab
 # presses away); the row of step buttons keeps its progress line beside them while there is room.
 PAGE_CSS = """
-.st-key-clicker { position: absolute; width: 0; height: 0; overflow: hidden; }
+.st-key-clicker, .st-key-class_feed { position: absolute; width: 0; height: 0; overflow: hidden; }
 section[data-testid="stSidebar"][data-collapsed="true"],
 section[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
 .st-key-progress { min-width: 12rem; }
@@ -544,5 +544,8 @@ PHONE_CSS = f"""
 
 
 def page_style() -> None:
-    """The step-through page's own layout rules: presenter mode's when on, else the phone's."""
-    st.html(f"<style>{PAGE_CSS}{PRESENTER_CSS if presenter.on() else PHONE_CSS}</style>")
+    """The step-through page's own layout rules: presenter mode's when on (with class mode's line), else the
+    phone's."""
+    from backprop.ui.class_view import HEADER_CSS
+
+    st.html(f"<style>{PAGE_CSS}{PRESENTER_CSS + HEADER_CSS if presenter.on() else PHONE_CSS}</style>")

@@ -1,0 +1,180 @@
+"""The class feed: a following student's browser waits on a small HTTP endpoint for the class to move, and
+the Streamlit script runs only when it did.
+
+Why: a `st.fragment(run_every=…)` poll is a script run on the server for every tick of every student, even
+when nothing moved: 3-8 ms of server CPU each, of which the fragment's body (one version read) is a small
+part. 300 students polling twice a second need more than the two cores of the whole machine. A plain HTTP
+endpoint polled as often is cheaper but not cheap: behind Streamlit's own routes and middleware even
+`/_stcore/health` cost 1.7 ms of CPU per request (measured, benchmarks/bench_class.py era 2026-11-30).
+
+So the feed is a long poll, answered before Streamlit's stack (an ASGI middleware, the outermost):
+
+    GET <app>/api/class/version?c=CODE&me=STUDENT&v=SEEN
+        → 200 {"v": 12}         at once if the class's version is not SEEN, else as soon as it changes, else
+                                 after WAIT seconds with the same version (the browser asks again)
+        → 200 {"v": null}       no such class, or STUDENT is not a student of it
+        → 503 {"offline": true} the store cannot be reached
+
+A student costs one request per instructor move (and one per WAIT seconds), whatever the poll rate would
+have been. One task per process reads the versions of the classes somebody waits on every CHECK seconds
+(one store read per class, not per student: Redis's HGET) and wakes their waiters.
+
+It answers only for a student id that joined the class (`ClassStore.watch`): with a code alone it says
+nothing, so it is no faster way to guess join codes than the rate-limited join form.
+
+Streamlit's server takes extra middleware only when the app is served as an `st.App` (deploy/asgi.py, with
+`streamlit run deploy/asgi.py` or `uvicorn deploy.asgi:app`). `middleware()` marks the feed as served in
+this process; where it is not (`streamlit run app.py`), a following page falls back to the fragment poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from backprop.classroom import StoreUnavailable
+
+PATH = "/api/class/version"  # under the app's base path, if it has one
+WAIT = 25.0  # seconds a request is held while the class does not move (under proxies' 60 s read timeouts)
+CHECK = 0.2  # seconds between this process's reads of the watched classes' versions
+MEMBERS_MAX = 100_000  # (class, student) pairs known to have joined, kept before the set starts afresh
+_served = False
+
+
+def served() -> bool:
+    """Whether this process serves the feed (the app runs as deploy/asgi.py's st.App)."""
+    return _served
+
+
+def _store() -> Any:
+    from backprop.ui import class_view  # the store the sessions of this process use
+
+    return class_view.store()
+
+
+class Feed:
+    """The versions of the classes this process's held requests wait on, and their waiters."""
+
+    def __init__(self, store: Callable[[], Any] = _store):
+        self.store = store
+        self.versions: dict[str, int | None] = {}
+        self.read_at: dict[str, float] = {}  # class → when its version was last read (loop time)
+        self.asked: dict[str, float] = {}  # class → when a request for it last came
+        self.offline = False
+        self.waiting: dict[str, int] = {}  # class → requests held for it
+        self.moved: dict[str, asyncio.Event] = {}  # class → set (and replaced) when its version changes
+        self.members: set[tuple[str, str]] = set()
+        self.task: asyncio.Task | None = None
+
+    async def answer(self, code: str, student: str, seen: int | None) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, body) for a student who has drawn version `seen` of class `code`."""
+        loop = asyncio.get_running_loop()
+        if (code, student) not in self.members:
+            try:
+                v = await asyncio.to_thread(self.store().watch, code, student)
+            except StoreUnavailable:
+                return 503, {"offline": True}
+            if v is None:
+                return 200, {"v": None}
+            if len(self.members) >= MEMBERS_MAX:
+                self.members.clear()
+            self.members.add((code, student))
+            self.versions[code], self.read_at[code] = v, loop.time()
+        if self.task is None or self.task.done():
+            self.task = loop.create_task(self._watch())
+        if loop.time() - self.read_at.get(code, -1e9) > 3 * CHECK:  # not watched lately: read it now
+            try:
+                self.versions[code] = await asyncio.to_thread(self.store().version, code)
+                self.read_at[code] = loop.time()
+            except StoreUnavailable:
+                return 503, {"offline": True}
+        self.asked[code] = loop.time()
+        if self.offline:
+            return 503, {"offline": True}
+        if self.versions.get(code) == seen:
+            self.waiting[code] = self.waiting.get(code, 0) + 1
+            try:
+                moved = self.moved.setdefault(code, asyncio.Event())
+                await asyncio.wait_for(moved.wait(), WAIT)
+            except TimeoutError:
+                pass
+            finally:
+                self.waiting[code] -= 1
+        if self.offline:
+            return 503, {"offline": True}
+        return 200, {"v": self.versions.get(code)}
+
+    async def _watch(self) -> None:
+        """Every CHECK seconds: the versions of the classes somebody asked about lately; wake the waiters of
+        those that changed (all of them when the store stops or starts answering)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(CHECK)
+            codes = [c for c, at in self.asked.items() if loop.time() - at < 2 * WAIT or self.waiting.get(c)]
+            if not codes:
+                continue
+            try:
+                now = await asyncio.to_thread(self._versions, codes)
+                offline = False
+            except StoreUnavailable:
+                now, offline = {}, True
+            flipped = offline != self.offline
+            self.offline = offline
+            for c in now:
+                self.read_at[c] = loop.time()
+            for c in codes:
+                if c in now and now[c] != self.versions.get(c):
+                    self.versions[c] = now[c]
+                elif not flipped:
+                    continue
+                self.moved.pop(c, asyncio.Event()).set()
+
+    def _versions(self, codes: list[str]) -> dict[str, int | None]:
+        store = self.store()
+        return {c: store.version(c) for c in codes}
+
+
+class FeedMiddleware:
+    """ASGI middleware: GETs of PATH are the feed's; everything else goes on to Streamlit."""
+
+    def __init__(self, app: Any, feed: Feed | None = None):
+        self.app = app
+        self.feed = feed or Feed()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith(PATH):
+            await self.app(scope, receive, send)
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        code = query.get("c", [""])[0][:16]
+        student = query.get("me", [""])[0][:64]
+        seen_text = query.get("v", [""])[0]
+        seen = int(seen_text) if seen_text.isdigit() and len(seen_text) < 12 else None
+        status: int
+        body: dict[str, Any]
+        if scope["method"] != "GET":
+            status, body = 405, {"error": "GET only"}
+        elif not code or not student:
+            status, body = 200, {"v": None}
+        else:
+            status, body = await self.feed.answer(code, student, seen)
+        data = json.dumps(body).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"cache-control", b"no-store"),
+            (b"content-length", str(len(data)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
+
+
+def middleware() -> list[Any]:
+    """The feed, for `st.App(middleware=…)`; from then on this process serves it."""
+    from starlette.middleware import Middleware
+
+    global _served
+    _served = True
+    return [Middleware(FeedMiddleware)]
