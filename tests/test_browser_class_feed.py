@@ -195,7 +195,8 @@ def test_a_projecting_instructor_keeps_the_stage_on_one_screen_with_the_class_in
                 }
                 _inside("class's line in the header", bar_box, boxes, "a question open")
             line = _key(teacher, "PageDown")
-            assert line.startswith(f"Step {index} of {last} — {bp.step(L, index).title}"), line
+            title = bp.step(L, index, update_biases=False).title  # the worked 2-2-2 keeps its biases fixed
+            assert line.startswith(f"Step {index} of {last} — {title}"), line
             _check_screen(
                 teacher, L, index, f"class, PageDown to step {index}", f"presenter_class_1280x720_s{index:02d}"
             )
