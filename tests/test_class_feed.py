@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
 from backprop import classroom
 from backprop.classroom import StoreUnavailable
 from backprop.ui import class_feed
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from st_client import run_in_thread  # noqa: E402
 
 MOMENT = {"preset": "worked_2_2_2", "step": "0"}
 BOUND = 10.0  # seconds: far beyond CHECK; only there to fail instead of hanging
@@ -24,7 +29,8 @@ def store():
 
 
 def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, BOUND * 3))
+    """In a thread of its own: in a full test run, sync Playwright keeps an event loop in this one."""
+    return run_in_thread(asyncio.wait_for(coroutine, BOUND * 3))
 
 
 def test_only_a_joined_student_gets_the_version(store):
