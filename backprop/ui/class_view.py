@@ -32,7 +32,7 @@ from backprop.lesson import quiz
 from backprop.lesson.progress import Lesson
 from backprop.lesson.timeline import BACKWARD
 from backprop.lesson.timeline import step as timeline_step
-from backprop.ui import class_feed, presenter, url_codec
+from backprop.ui import class_feed, lesson_view, presenter, url_codec
 
 POLL_SECONDS = 0.5  # without the feed, a following page's fragment checks the class's version this often
 FEED_SECONDS = 0.5  # with the feed, the browser's pause after a trigger or an error (it waits on the endpoint)
@@ -685,16 +685,7 @@ def _answer_widget(box, asked: quiz.Question, qid: str) -> None:
         )
     else:
         n_k, n_j = asked_shape(asked)
-        box.selectbox(
-            asked.prompt(),
-            [(k, j) for k in range(n_k) for j in range(n_j)],
-            index=None,
-            key=key,
-            format_func=lambda c: f"k = {c[0] + 1}, j = {c[1] + 1}",
-            placeholder="choose a cell",
-            on_change=_send_answer,
-            args=(key, asked.kind, qid),
-        )
+        lesson_view.cell_choice(box, asked.prompt(), n_k, n_j, key, on_change=_send_answer, args=(key, asked.kind, qid))
     mine = s.get(ANSWERS, {}).get(qid)
     if s.pop("class_refused", None) == qid:
         box.warning("Too late: the answer has been revealed.")

@@ -116,15 +116,7 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
         if q.kind == quiz.SIGN:
             box.radio(q.prompt(), quiz.SIGNS, index=None, horizontal=True, key=key)
         else:
-            n_k, n_j = trace.network.sizes[q.l], trace.network.sizes[q.l - 1]
-            box.selectbox(
-                q.prompt(),
-                [(k, j) for k in range(n_k) for j in range(n_j)],
-                index=None,
-                key=key,
-                format_func=lambda c: f"k = {c[0] + 1}, j = {c[1] + 1}",
-                placeholder="choose a cell",
-            )
+            cell_choice(box, q.prompt(), trace.network.sizes[q.l], trace.network.sizes[q.l - 1], key)
         if box.toggle("Hint: the numbers of the layer above", key=f"quiz_hint_{lesson.iteration}_{q.l}"):
             box.latex(quiz.hint(trace, q))
         box.caption("Then press **Step** to reveal and check.")
@@ -182,6 +174,37 @@ def selected_weight(lesson: Lesson) -> tuple[int, int, int]:
     s["pick_l"], s["pick_k"], s["pick_j"] = l, k + 1, j + 1
     s["selected"] = (l, k, j)  # not a widget key, so other pages can read it after a page switch
     return l, k, j
+
+
+def cell_choice(box, prompt: str, n_k: int, n_j: int, key: str, **on_change) -> None:
+    """The answer to "which cell of ∂C/∂Wˡ is largest?": a select box of the n_k × n_j cells (k, j), shown
+    1-based, none chosen at first. `on_change` (on_change=…, args=…) goes to the widget."""
+    box.selectbox(
+        prompt,
+        [(k, j) for k in range(n_k) for j in range(n_j)],
+        index=None,
+        key=key,
+        format_func=lambda c: f"k = {c[0] + 1}, j = {c[1] + 1}",
+        placeholder="choose a cell",
+        **on_change,
+    )
+
+
+def _gradient_chart(col, fig, trace: bp.Trace, l: int, m, **size) -> None:
+    """Layer l's ∂C/∂W heatmap in `col` (key grad_l): a click on a cell picks that weight; its text
+    alternative is the chart's name, and its numbers follow as a hidden table."""
+    key = f"grad_{l}"
+    text = alt.layer_gradient(trace, l, m)
+    col.plotly_chart(
+        fig,
+        key=key,
+        alt=text.summary,
+        on_select=lambda k=key: _picked_on_chart(k),
+        selection_mode="points",
+        **size,
+        **CHART,
+    )
+    a11y.table(text, col)
 
 
 def _picked_on_chart(key: str) -> None:
@@ -319,17 +342,7 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
             )
             if what not in memo:
                 memo[what] = presenter.shown(layer_gradient(trace, l, m, selected, projector=presenter.on()))
-            key = f"grad_{l}"
-            text = alt.layer_gradient(trace, l, m)
-            col.plotly_chart(
-                memo[what],
-                key=key,
-                alt=text.summary,
-                on_select=lambda k=key: _picked_on_chart(k),
-                selection_mode="points",
-                **CHART,
-            )
-            a11y.table(text, col)
+            _gradient_chart(col, memo[what], trace, l, m)
 
 
 def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], height: int | None = None) -> None:
@@ -447,18 +460,7 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
                 what = ("thumb", l, m.shows_backward(l), m.shows_forward(l - 1))
                 if what not in memo:
                     memo[what] = layer_gradient(trace, l, m, None, projector=True, size=THUMB)
-                key = f"grad_{l}"
-                text = alt.layer_gradient(trace, l, m)
-                col.plotly_chart(
-                    memo[what],
-                    key=key,
-                    alt=text.summary,
-                    on_select=lambda k=key: _picked_on_chart(k),
-                    selection_mode="points",
-                    height=thumb_px,
-                    **CHART,
-                )
-                a11y.table(text, col)
+                _gradient_chart(col, memo[what], trace, l, m, height=thumb_px)
     chain_rule(lesson, trace, selected)
     weight_picker(lesson)
 
