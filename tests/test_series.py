@@ -314,7 +314,8 @@ SHOWN = {  # left-hand side on the page: the core's value
 def _assert_page_shows_core(at: AppTest) -> None:
     trace = _page_trace(at)
     for lhs, value in SHOWN.items():
-        assert _shown(at, lhs) == eq.num(value(trace)), lhs
+        printed = eq.cost_num if lhs == "C" else eq.num  # a cost keeps all 4 digits (0.5000)
+        assert _shown(at, lhs) == printed(value(trace)), lhs
     a2 = [l.value for l in at.latex if r"z^{2} &=" in l.value][0]
     assert a2.strip("$\n").endswith(rf"&= {eq.num(trace.a(2)[0])}\end{{aligned}}")
 
@@ -357,9 +358,9 @@ def test_gradient_descent_step_moves_the_chosen_parameter_by_the_cores_update_an
     assert {k: v for k, v in after.items() if k != param} == {k: v for k, v in before.items() if k != param}
     new_cost = _page_trace(at).cost
     assert new_cost < trace.cost
-    assert _shown(at, "C") == eq.num(new_cost)
+    assert _shown(at, "C") == eq.cost_num(new_cost)  # a cost is printed with all 4 digits
     line = [l.value for l in at.latex if r"C_{\text{before}}" in l.value][0]
-    assert f"= {eq.num(trace.cost)} " in line and line.strip("$\n").endswith(f"= {eq.num(new_cost)}")
+    assert f"= {eq.cost_num(trace.cost)} " in line and line.strip("$\n").endswith(f"= {eq.cost_num(new_cost)}")
 
 
 def test_repeated_steps_keep_lowering_the_cost():

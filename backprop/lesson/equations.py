@@ -28,16 +28,23 @@ MAX_TERMS = 6  # a sum with more terms is shown with its first few, "⋯" and th
 PER_LINE = 2  # terms of a sum on one line, so that an equation fits a laptop's column
 
 
-def num(v: float, digits: int = DIGITS) -> str:
-    """A number for LaTeX: 4 significant digits, powers of ten written out."""
+def num(v: float, digits: int = DIGITS, zeros: bool = False) -> str:
+    """A number for LaTeX: 4 significant digits, powers of ten written out; trailing zeros are dropped
+    (0.5, not 0.5000) unless `zeros`, as for a cost (see cost_num())."""
     v = float(v)
     if v == 0:
         return "0"
-    text = f"{v:.{digits}g}"
+    text = f"{v:#.{digits}g}" if zeros else f"{v:.{digits}g}"
     if "e" in text:
         mantissa, exp = text.split("e")
         return rf"{mantissa} \times 10^{{{int(exp)}}}"
     return text
+
+
+def cost_num(v: float) -> str:
+    """A cost, with all 4 significant digits even where the last is 0: the worked 2-2-2's cost after the
+    update reads 0.2910 against Mazur's published 0.291027924 (0.291 would claim one digit fewer)."""
+    return num(v, zeros=True)
 
 
 def factor(v: float, digits: int = DIGITS) -> str:
@@ -204,7 +211,9 @@ def cost(cost_name: str, z, a, y, value: float, full: bool = False) -> str:
         )
         terms = [rf"({num(ak, d)} - {factor(yk, d)})^2" for ak, yk in zip(a, y, strict=True)]
         body = sum_in_full(terms) if full else _sum(terms)
-        return aligned("C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2", rf"\frac{{1}}{{2}}\bigl[{body}\bigr]", num(value))
+        return aligned(
+            "C", r"\frac{1}{2} \sum_k (a^L_k - y_k)^2", rf"\frac{{1}}{{2}}\bigl[{body}\bigr]", cost_num(value)
+        )
     ops, combine = _cross_entropy_terms(z, y)
     d = _digits(ops, value, combine)
     terms = [
@@ -217,7 +226,7 @@ def cost(cost_name: str, z, a, y, value: float, full: bool = False) -> str:
         r"-\sum_k \bigl[y_k \ln a^L_k + (1-y_k)\ln(1-a^L_k)\bigr]",
         r"\sum_k \bigl[y_k \ln(1 + e^{-z^L_k}) + (1-y_k)\ln(1 + e^{z^L_k})\bigr]",
         rf"\bigl[{body}\bigr]",
-        num(value),
+        cost_num(value),
     )
 
 
@@ -423,7 +432,7 @@ def series_cost(cost_name: str, L: int, z: float, a: float, y: float, value: flo
     aL, zL = rf"a^{{{L}}}", rf"z^{{{L}}}"
     if cost_name == "quadratic":
         p = _digits([a, y], value, lambda v: (v[0] - v[1]) ** 2 / 2, DIFFERENCE_DIGITS)
-        return aligned("C", rf"\tfrac12 ({aL} - y)^2", rf"\tfrac12 ({num(a, p)} - {factor(y, p)})^2", num(value))
+        return aligned("C", rf"\tfrac12 ({aL} - y)^2", rf"\tfrac12 ({num(a, p)} - {factor(y, p)})^2", cost_num(value))
     ops, combine = _cross_entropy_terms([z], [y])
     p = _digits(ops, value, combine)
     return aligned(
@@ -431,7 +440,7 @@ def series_cost(cost_name: str, L: int, z: float, a: float, y: float, value: flo
         rf"-\left[y \ln {aL} + (1-y)\ln(1-{aL})\right]",
         rf"y \ln(1 + e^{{-{zL}}}) + (1-y)\ln(1 + e^{{{zL}}})",
         rf"{num(y, p)} \ln(1 + e^{{{num(-z, p)}}}) + {num(1 - y, p)} \ln(1 + e^{{{num(z, p)}}})",
-        num(value),
+        cost_num(value),
     )
 
 

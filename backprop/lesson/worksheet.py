@@ -219,8 +219,8 @@ def worked_sheet_markdown(lesson, origin: str | None = None) -> str:
     add("## 5. Cost before and after the update\n")
     add(
         _display(
-            rf"C_{{\text{{before}}}} = {eq.num(trace.cost)} \qquad "
-            rf"C_{{\text{{after}}}} = {eq.num(cost_after)}"
+            rf"C_{{\text{{before}}}} = {eq.cost_num(trace.cost)} \qquad "
+            rf"C_{{\text{{after}}}} = {eq.cost_num(cost_after)}"
         )
     )
     change = "lower" if cost_after < trace.cost else "not lower"

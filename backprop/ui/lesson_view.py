@@ -276,7 +276,9 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
                 + r"\end{aligned}"
             )
         after = bp.cost_of(new, lesson.x, lesson.y, lesson.cost)
-        st.latex(rf"C_{{\text{{before}}}} = {eq.num(trace.cost)} \qquad C_{{\text{{after}}}} = {eq.num(after)}")
+        st.latex(
+            rf"C_{{\text{{before}}}} = {eq.cost_num(trace.cost)} \qquad C_{{\text{{after}}}} = {eq.cost_num(after)}"
+        )
         moves = (
             "Every weight and bias moves against its gradient."
             if lesson.update_biases

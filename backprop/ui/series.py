@@ -325,8 +325,8 @@ def _last_step(trace: bp.Trace, choice: str) -> None:
     tex = rf"{name[0]}^{{{l}}}"
     st.latex(eq.series_update(tex, step["old"], step["eta"], step["gradient"], step["new"]))
     st.latex(
-        rf"C_{{\text{{before}}}} = {eq.num(step['cost_before'])} \qquad "
-        rf"C_{{\text{{after}}}} = {eq.num(trace.cost)}"
+        rf"C_{{\text{{before}}}} = {eq.cost_num(step['cost_before'])} \qquad "
+        rf"C_{{\text{{after}}}} = {eq.cost_num(trace.cost)}"
     )
     if step["shown"] != step["new"]:
         _, low, high, _ = NUMBERS[key]
