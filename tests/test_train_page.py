@@ -113,6 +113,34 @@ def test_while_running_the_charts_are_sent_again_unchanged_and_pause_draws_them_
     assert loss.to_json() == figs.loss_figure(paused.history, paused.divergence).to_json()
 
 
+def _chart_places(at: AppTest) -> dict[str, tuple[int, ...]]:
+    """Where on the page each chart is: its path of child indices, as the browser's delta paths go."""
+    places: dict[str, tuple[int, ...]] = {}
+
+    def walk(node, path):
+        if getattr(node, "type", None) == "plotly_chart":
+            places[node.proto.id.rsplit("-", 1)[-1]] = path
+        for i, child in getattr(node, "children", {}).items():
+            walk(child, (*path, i))
+
+    walk(at.main, ())
+    return places
+
+
+def test_the_charts_keep_their_places_when_a_run_starts_and_pauses():
+    """The progress bar and the notices have slots of their own, drawn or not: a chart that moved to another
+    place on the page would be built anew by the browser (all five at Pause, 0.5–1.5 s of drawing)."""
+    at = _page()
+    paused = _chart_places(at)
+    assert set(paused) == {"train_fit", "train_loss", "train_accuracy", "train_norms", "train_deltas"}
+    at.select_slider(key="train_epochs").set_value(2000).run()
+    _click(at, "train_run")
+    assert at.session_state["train_running"] and at.get("progress")
+    assert _chart_places(at) == paused
+    _click(at, "train_pause")
+    assert not at.get("progress") and _chart_places(at) == paused
+
+
 def test_reset_returns_to_the_same_initial_weights():
     at = _page()
     first = _state(at).network

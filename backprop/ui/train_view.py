@@ -453,17 +453,22 @@ def status(state: tr.TrainState) -> None:
     """Progress while running, the numbers of the last epoch, and why training stopped if it diverged."""
     s = st.session_state
     h = state.history
+    # One slot each for the progress bar and the notice, drawn or not: the elements after them (the charts)
+    # keep their places on the page, so that Pause or Run updates the charts in place. Without the slots,
+    # the bar's coming and going moved every chart by one place, and the browser built all five anew
+    # (0.5–1.5 s of drawing before the paused page showed).
+    progress, message = st.empty(), st.empty()
     if s.get(RUNNING):
         goal = int(s.get(GOAL, state.epoch))
         start = int(s.get(START, 0))
         within = state.within.batches / state.n_batches if state.within is not None else 0.0
         done = (state.epoch + within - start) / max(goal - start, 1)
         what = "Replaying the link's training" if s.get(REPLAY) else "Training"
-        st.progress(min(max(done, 0.0), 1.0), text=f"{what}: epoch {state.epoch} of {goal} (Pause stops here)")
+        progress.progress(min(max(done, 0.0), 1.0), text=f"{what}: epoch {state.epoch} of {goal} (Pause stops here)")
     if state.divergence is not None:
-        st.error(state.divergence.message, icon=":material/error:")
+        message.error(state.divergence.message, icon=":material/error:")
     elif notice := tr.stuck(state):  # high but bounded: no divergence, yet not learning
-        st.warning(notice, icon=":material/trending_flat:")
+        message.warning(notice, icon=":material/trending_flat:")
     cols = st.columns(4)
     cols[0].metric("Epoch", state.epoch)
     cols[1].metric("Training loss", f"{h.train_loss[-1]:.4g}", delta=_change(h.train_loss), delta_color="inverse")
