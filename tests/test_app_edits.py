@@ -1,0 +1,87 @@
+"""Editing the chosen weight and bias on the step-through page, headless (AppTest): the step stays, the
+session's lesson is the core's lesson of the edited arrays, the numbers on the page follow, Reset edits
+restores the preset bit for bit, new settings drop the edits."""
+
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+import backprop as bp
+from backprop.lesson.presets import PRESETS
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _run(x) -> AppTest:
+    """Run the app (or the AppTest a widget belongs to, after setting it) and check it raised nothing."""
+    at = x.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _progress(at: AppTest) -> str:
+    (line,) = [m.value for m in at.markdown if m.value.startswith("**Step ")]
+    return line
+
+
+def _latex(at: AppTest) -> str:
+    return " ".join(x.value for x in at.latex)
+
+
+def test_a_slider_edit_follows_at_the_current_step_and_reset_restores_the_preset():
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    assert any("appears when the backward pass reaches layer 1" in c.value for c in at.caption)
+    at.selectbox(key="pick_l").set_value(1)
+    at.selectbox(key="pick_k").set_value(2)
+    _run(at.selectbox(key="pick_j").set_value(1))
+    for _ in range(5):  # step 5: backward through layer 1, the chosen weight's gradient revealed
+        _run(at.button(key="btn_step").click())
+    before_progress, before_latex = _progress(at), _latex(at)
+    assert not any("appears when the backward pass" in c.value for c in at.caption)  # the plot is drawn
+    _run(at.slider(key="edit_W_slider").set_value(-1.25))
+    assert _progress(at) == before_progress  # the step did not move
+    lesson = at.session_state["lesson"]
+    W = [w.copy() for w in (PRESETS["worked_2_2_2"].network().W(1), PRESETS["worked_2_2_2"].network().W(2))]
+    b = [PRESETS["worked_2_2_2"].network().b(1), PRESETS["worked_2_2_2"].network().b(2)]
+    W[0][1, 0] = -1.25
+    reference = bp.backward(bp.Network.from_arrays(W, b, "sigmoid"), lesson.x, lesson.y, lesson.cost)
+    assert lesson.index == 5 and lesson.trace.cost == reference.cost
+    np.testing.assert_array_equal(lesson.trace.dC_dW(1), reference.dC_dW(1))
+    after = _latex(at)
+    assert after != before_latex and f"{reference.dC_dW(1)[1, 0]:.4f}"[:6] in after.replace("{,}", "")
+    assert at.number_input(key="edit_W_field").value == -1.25
+    assert any("1 entry of this network set by hand" in c.value for c in at.caption)
+
+    _run(at.number_input(key="edit_b_field").set_value(0.75))
+    assert at.session_state["lesson"].network.b(1)[1] == 0.75 and _progress(at) == before_progress
+    assert at.slider(key="edit_b_slider").value == 0.75
+
+    _run(at.button(key="btn_reset_edits").click())
+    preset = PRESETS["worked_2_2_2"].network()
+    net = at.session_state["lesson"].network
+    for l in (1, 2):
+        assert net.W(l).tobytes() == preset.W(l).tobytes() and net.b(l).tobytes() == preset.b(l).tobytes()
+    assert _progress(at) == before_progress and _latex(at) == before_latex
+    assert at.button(key="btn_reset_edits").disabled
+
+
+def test_the_update_and_next_iteration_start_from_the_edited_network():
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    _run(at.slider(key="edit_W_slider").set_value(2.0))  # W¹₁₁ at step 0
+    edited = at.session_state["lesson"].network
+    _run(at.button(key="btn_end").click())
+    _run(at.button(key="btn_step").click())
+    lesson = at.session_state["lesson"]
+    assert lesson.iteration == 2
+    expected = bp.gradient_descent_step(edited, bp.backward(edited, lesson.x, lesson.y, lesson.cost), 0.5, False)
+    np.testing.assert_array_equal(lesson.network.W(1), expected.W(1))
+    assert any("iteration 1 was edited" in c.value for c in at.caption)
+
+
+def test_new_settings_drop_the_edits():
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    _run(at.slider(key="edit_W_slider").set_value(2.0))
+    _run(at.number_input(key="seed").set_value(3))
+    assert at.session_state["edits"] is None
+    assert at.button(key="btn_reset_edits").disabled
