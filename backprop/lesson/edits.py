@@ -56,7 +56,7 @@ def apply(base: Network, weights: Mapping[WeightKey, float], biases: Mapping[Bia
         _check_entry(base, l, k, j)
         W[l - 1][k, j] = check_value(v, f"W{l}[{k + 1},{j + 1}]")
     for (l, k), v in biases.items():
-        _check_entry(base, l, k, 0)
+        _check_entry(base, l, k, None)
         b[l - 1][k] = check_value(v, f"b{l}[{k + 1}]")
     return Network.from_arrays(W, b, base.activation, base.output_activation)
 
@@ -74,11 +74,12 @@ def check_value(v, name: str) -> float:
     return v + 0.0  # −0.0 is 0
 
 
-def _check_entry(net: Network, l: int, k: int, j: int) -> None:
-    if not (1 <= l <= net.L and 0 <= k < net.sizes[l] and 0 <= j < net.sizes[l - 1]):
-        raise ValueError(
-            f"layer {l}, node {k + 1}, from node {j + 1} is not in this {'-'.join(map(str, net.sizes))} network"
-        )
+def _check_entry(net: Network, l: int, k: int, j: int | None) -> None:
+    """Wˡₖⱼ (or bˡₖ, j None) is an entry of `net`, or a ValueError naming it 1-based."""
+    if not (1 <= l <= net.L and 0 <= k < net.sizes[l] and (j is None or 0 <= j < net.sizes[l - 1])):
+        shape = "-".join(map(str, net.sizes))
+        name = f"W{l}[{k + 1},{(j or 0) + 1}]" if j is not None else f"b{l}[{k + 1}]"
+        raise ValueError(f"{name} is not in this {shape} network")
 
 
 def edit(lesson: Lesson, edits: Edits | None, param: str, l: int, k: int, j: int, value) -> tuple[Lesson, Edits]:
@@ -89,7 +90,7 @@ def edit(lesson: Lesson, edits: Edits | None, param: str, l: int, k: int, j: int
     if edits is None or not edits.shown(lesson):  # the first edit of this iteration: a new record
         edits = Edits(lesson.iteration, lesson.network, lesson.network, {}, {}, edits)
     value = check_value(value, f"W{l}[{k + 1},{j + 1}]" if param == "W" else f"b{l}[{k + 1}]")
-    _check_entry(edits.base, l, k, j if param == "W" else 0)
+    _check_entry(edits.base, l, k, j if param == "W" else None)
     weights, biases = dict(edits.weights), dict(edits.biases)
     table: dict = weights if param == "W" else biases
     key = (l, k, j) if param == "W" else (l, k)
