@@ -85,3 +85,31 @@ def test_new_settings_drop_the_edits():
     _run(at.number_input(key="seed").set_value(3))
     assert at.session_state["edits"] is None
     assert at.button(key="btn_reset_edits").disabled
+
+
+def test_input_and_target_sliders_set_the_sample_at_the_current_step():
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    for _ in range(3):
+        _run(at.button(key="btn_step").click())
+    progress = _progress(at)
+    _run(at.slider(key="x_slider_1").set_value(-1.5))
+    _run(at.slider(key="y_slider_0").set_value(0.25))
+    lesson = at.session_state["lesson"]
+    assert lesson.x.tolist() == [0.05, -1.5] and lesson.y.tolist() == [0.25, 0.99] and _progress(at) == progress
+    assert at.text_input(key="x_text").value == "0.05, -1.5"  # the field, to type an exact value, follows
+    assert lesson.trace.cost == bp.backward(lesson.network, [0.05, -1.5], [0.25, 0.99], lesson.cost).cost
+    _run(at.text_input(key="x_text").input("0.3, 7.25"))  # typed: the slider follows, widened to take it in
+    assert at.slider(key="x_slider_1").value == 7.25 and at.slider(key="x_slider_1").max >= 7.25
+    _run(at.text_input(key="x_text").input("0.3, inf"))  # refused at the field: the sliders keep the last valid x
+    assert any("finite" in e.value for e in at.error) and at.slider(key="x_slider_1").value == 7.25
+    assert at.session_state["lesson"].x.tolist() == [0.3, 7.25]
+
+
+def test_an_eight_by_eight_network_has_a_slider_per_input_and_target():
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at.number_input(key="n_in").set_value(8)
+    _run(at.number_input(key="n_out").set_value(8))
+    keys = {s.key for s in at.slider}
+    assert {f"x_slider_{i}" for i in range(8)} | {f"y_slider_{i}" for i in range(8)} <= keys
+    _run(at.slider(key="y_slider_7").set_value(0.5))
+    assert at.session_state["lesson"].y[7] == 0.5 and at.text_input(key="y_text").value.endswith(", 0.5")
