@@ -340,9 +340,9 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
                 m.shows_forward(l - 1),
                 selected if selected[0] == l else None,
                 presenter.on(),
-                cells := frozenset((k, j) for (e, k, j) in edited if e == l),
-            )
+            )  # the edit marks need no place in the key: an edit makes a new network, and so a new memo
             if what not in memo:
+                cells = [(k, j) for (e, k, j) in edited if e == l]
                 memo[what] = presenter.shown(
                     layer_gradient(trace, l, m, selected, projector=presenter.on(), edited=cells)
                 )
@@ -446,9 +446,9 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
             m.shows_forward(focus - 1),
             selected if selected[0] == focus else None,
             body,
-            cells := frozenset((k, j) for (e, k, j) in edit_view.marked(lesson)[0] if e == focus),
         )
         if what not in memo:
+            cells = [(k, j) for (e, k, j) in edit_view.marked(lesson)[0] if e == focus]
             memo[what] = layer_gradient(
                 trace, focus, m, selected, projector=True, size=STAGE, body_px=body, edited=cells
             )
