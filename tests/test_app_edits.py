@@ -2,6 +2,7 @@
 session's lesson is the core's lesson of the edited arrays, the numbers on the page follow, Reset edits
 restores the preset bit for bit, new settings drop the edits."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -113,3 +114,22 @@ def test_an_eight_by_eight_network_has_a_slider_per_input_and_target():
     assert {f"x_slider_{i}" for i in range(8)} | {f"y_slider_{i}" for i in range(8)} <= keys
     _run(at.slider(key="y_slider_7").set_value(0.5))
     assert at.session_state["lesson"].y[7] == 0.5 and at.text_input(key="y_text").value.endswith(", 0.5")
+
+
+def test_the_worked_sheet_holds_the_edited_network_and_names_the_edits(monkeypatch):
+    import streamlit as st
+
+    from backprop.ui import worksheet_view
+
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    _run(at.slider(key="edit_W_slider").set_value(1.5))
+    lesson = at.session_state["lesson"]
+    # worksheet_view.origin reads st.session_state: give it this session's settings and edits.
+    state = {"lesson_settings": at.session_state["lesson_settings"], "edits": at.session_state["edits"]}
+    monkeypatch.setattr(st, "session_state", state)
+    where = worksheet_view.origin(lesson)
+    sheet = worksheet_view.builders(lesson)["json"]()
+    assert where is not None and where.endswith(", with W1[1,1] = 1.5 set by hand in iteration 1"), where
+    data = json.loads(sheet)
+    assert data["layers"][0]["W"] == [[1.5, 0.2], [0.25, 0.3]] and data["origin"] == where
+    assert data["cost_before"] == lesson.trace.cost
