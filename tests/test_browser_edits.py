@@ -100,7 +100,17 @@ def test_click_a_cell_drag_its_slider_numbers_follow_and_the_link_reopens_them(b
         finally:
             other.close()
 
-        # Focus off the slider: the clicker keys step again (a focused slider keeps its arrows).
+        # A focused slider keeps its arrow and page keys: → moves the weight one step, not the lesson.
+        page.locator(".st-key-edit_W_slider input[type=range]").focus()
+        app.act(
+            lambda: page.keyboard.press("ArrowRight"),
+            until=f"(b) => document.querySelector('{FIELD}').value !== b",
+            arg=page.locator(FIELD).input_value(),
+        )
+        assert float(page.locator(FIELD).input_value()) == pytest.approx(value + 0.01)
+        assert app.progress() == progress
+        value = float(page.locator(FIELD).input_value())
+        # Focus off the slider: the clicker keys step again.
         page.locator("h1").first.click()
         app.act(
             lambda: page.keyboard.press("PageUp"),
