@@ -116,16 +116,16 @@ def current(edits: Edits | None, lesson: Lesson) -> Edits | None:
     return edits
 
 
-def reset(lesson: Lesson, edits: Edits) -> tuple[Lesson, Edits | None]:
+def reset(lesson: Lesson, edits: Edits | None) -> tuple[Lesson, Edits | None]:
     """`lesson` with the latest edited iteration's network back to its base (the very object), at the same
     iteration and step (the iterations after it recomputed from it), and the record that is then current
     (an earlier iteration's, if any). A ValueError if the recomputed iterations overflow."""
-    edits = current(edits, lesson)
-    if edits is None:
+    rec = current(edits, lesson)
+    if rec is None:
         return lesson, None
     target = lesson.iteration
-    new = replace(lesson, networks=lesson.networks[: edits.iteration - 1] + (edits.base,))
+    new = replace(lesson, networks=lesson.networks[: rec.iteration - 1] + (rec.base,))
     while new.iteration < target:
         new = replace(new, networks=new.networks + (new.updated_network(),))
     new.cost_after_update()
-    return new, edits.previous
+    return new, rec.previous

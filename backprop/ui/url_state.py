@@ -169,15 +169,15 @@ def link_edits(lesson: Lesson) -> tuple[dict, str | None]:
     """The link keys of the lesson's hand edits ({} if none), and a note when they cannot travel in a link:
     too many, or edits in more than one iteration (a link holds one iteration's)."""
     rec = edit_view.current(lesson)
-    if rec is None or rec.count == 0 and rec.previous is None:
+    while rec is not None and rec.count == 0:  # every entry set back: its network is the one it started with
+        rec = rec.previous
+    if rec is None:
         return {}, None
-    values = {
-        "ei": rec.iteration,
-        "ew": tuple((l, k + 1, j + 1, v) for (l, k, j), v in sorted(rec.weights.items())),
-        "eb": tuple((l, k + 1, v) for (l, k), v in sorted(rec.biases.items())),
-    }
+    weights = tuple((l, k + 1, j + 1, v) for (l, k, j), v in sorted(rec.weights.items()))
+    biases = tuple((l, k + 1, v) for (l, k), v in sorted(rec.biases.items()))
+    values = {"ei": rec.iteration, "ew": weights, "eb": biases}
     query = url_codec.encode(values)
-    too_long = len(values["ew"]) > url_codec.MAX_EDITS or len(values["eb"]) > url_codec.MAX_EDITS
+    too_long = len(weights) > url_codec.MAX_EDITS or len(biases) > url_codec.MAX_EDITS
     too_long = too_long or any(len(text) > url_codec.MAX_LEN for text in query.values())
     why = None
     if rec.previous is not None:

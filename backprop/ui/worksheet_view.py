@@ -44,7 +44,7 @@ def origin(lesson: Lesson) -> str | None:
 
 def _edited(lesson: Lesson) -> str:
     """ ", with … set by hand in iteration n" for each edited iteration, oldest first ("" if none)."""
-    parts = []
+    parts: list[str] = []
     rec = edit_view.current(lesson)
     while rec is not None:
         entries = [f"W{l}[{k + 1},{j + 1}] = {v:.10g}" for (l, k, j), v in sorted(rec.weights.items())]
