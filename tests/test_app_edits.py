@@ -133,3 +133,28 @@ def test_the_worked_sheet_holds_the_edited_network_and_names_the_edits(monkeypat
     data = json.loads(sheet)
     assert data["layers"][0]["W"] == [[1.5, 0.2], [0.25, 0.3]] and data["origin"] == where
     assert data["cost_before"] == lesson.trace.cost
+
+
+def test_an_edit_that_overflows_is_refused_at_its_field_and_the_network_kept():
+    """Seven linear layers of 4, every weight 7, η = 10 (a network sent as if from the Train page): W¹₁₁ = 100
+    makes the update's cost overflow, so the field says so and the last valid network stays."""
+    sizes = [1] + [4] * 6 + [1]
+    net = bp.Network.from_arrays(
+        [np.full((sizes[l], sizes[l - 1]), 7.0) for l in range(1, 8)], [np.zeros(n) for n in sizes[1:]], "linear"
+    )
+    at = AppTest.from_file(APP, default_timeout=60)
+    state = {"n_hidden": 6, "n_in": 1, "n_out": 1, **{f"n_h{i}": 4 for i in range(1, 7)}}
+    state |= {"activation": "linear", "output_activation": "linear", "cost": "quadratic", "learning_rate": 10.0}
+    state |= {"fixed": "trained", "trained_network": net, "trained_title": "seven sevens", "seed": 0}
+    state |= {"init": "auto", "update_biases": True, "x_text": "10", "y_text": "0"}
+    for key, value in state.items():
+        at.session_state[key] = value
+    _run(at)
+    assert at.session_state["lesson"].network is net
+    _run(at.number_input(key="edit_W_field").set_value(100.0))
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("Not applied: with this value the network's numbers overflow") for e in errors), errors
+    assert at.session_state["lesson"].network is net and "edits" not in at.session_state
+    assert at.number_input(key="edit_W_field").value == 7.0  # the field shows the value in use again
+    _run(at.number_input(key="edit_W_field").set_value(7.5))  # a smaller value is taken, and the message goes
+    assert at.session_state["lesson"].network.W(1)[0, 0] == 7.5 and not [e for e in at.error if "overflow" in e.value]
