@@ -110,6 +110,16 @@ def test_click_a_cell_drag_its_slider_numbers_follow_and_the_link_reopens_them(b
         assert float(page.locator(FIELD).input_value()) == pytest.approx(value + 0.01)
         assert app.progress() == progress
         value = float(page.locator(FIELD).input_value())
+        # Out of range, typed: refused at the field with the browser's message; the weight stays.
+        field = page.locator(FIELD)
+        field.fill("150")
+        field.press("Enter")
+        page.wait_for_selector(".st-key-edit_W_field [id$=validation-error]", state="attached")
+        message = page.locator(".st-key-edit_W_field [id$=validation-error]").inner_text()
+        assert "outside the allowed range" in message and "100" in message, message
+        app.wait_idle()
+        thumb = page.locator(".st-key-edit_W_slider [data-testid=stSliderThumbValue]").inner_text()
+        assert float(thumb) == pytest.approx(value, abs=5e-4) and app.progress() == progress
         # Focus off the slider: the clicker keys step again.
         page.locator("h1").first.click()
         app.act(
@@ -117,7 +127,9 @@ def test_click_a_cell_drag_its_slider_numbers_follow_and_the_link_reopens_them(b
             until="() => document.body.innerText.includes('Step 5 of 6')",
         )
         assert app.progress().startswith("Step 5 of 6")
-        assert float(page.locator(FIELD).input_value()) == value  # the edit stays while stepping
+        thumb = page.locator(".st-key-edit_W_slider [data-testid=stSliderThumbValue]").inner_text()
+        assert float(thumb) == pytest.approx(value, abs=5e-4)  # the edit stays while stepping
+        assert f"ew=2%2C2%2C1%2C{value:g}" in page.url, page.url
         app.assert_healthy()
     finally:
         context.close()
