@@ -263,7 +263,8 @@ def cost_of(net: Network, x, y, cost: str = "quadratic") -> float:
     fwd = forward(net, x)
     y = _checks.frozen(y, "y", shape=(net.sizes[-1],))
     C.check(net.act(net.L), y)
-    return float(C.value(fwd.z(net.L), fwd.output, y))
+    with _checks.finite_arithmetic("the cost", TOO_LARGE):  # as in backward: a ValueError, not C = inf
+        return float(C.value(fwd.z(net.L), fwd.output, y))
 
 
 def _numbers(values, name: str) -> Array:

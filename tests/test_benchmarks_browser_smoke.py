@@ -23,7 +23,7 @@ def test_bench_browser_quick_runs_and_prints_its_table(chromium):
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     lines = result.stdout.splitlines()
     assert any(line.startswith("network") and "rerun done" in line and "drawn" in line for line in lines), result.stdout
-    for name in ("2-2-2 (preset, L=2)", "8-16x6-8 (largest, L=7)"):
+    for name in ("2-2-2 (preset, L=2)", "2-2-2 slider move, W¹₁₁", "8-16x6-8 (largest, L=7)"):
         rows = [line for line in lines if line.startswith(name)]
         assert len(rows) == 1, result.stdout
         cells = rows[0][len(name) :].split()

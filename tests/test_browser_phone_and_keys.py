@@ -144,12 +144,13 @@ def _collapse_sidebar(page) -> None:
         page.wait_for_timeout(600)
 
 
-@pytest.mark.parametrize("size, most", [(PHONE, 5), (LAPTOP, 7)], ids=["phone", "laptop"])
+@pytest.mark.parametrize("size, most", [(PHONE, 5), (LAPTOP, 8)], ids=["phone", "laptop"])
 def test_keyboard_only_tab_to_step_and_step_with_enter_and_space(browser, app_server, size, most):
     """From the top of the page, sidebar collapsed: Tab until Step has the focus, counting the stops; then Enter
     and Space on the focused Step move the lesson a step each, through the iteration's update into the next
-    iteration, with the focus staying on Step and its ring drawn. On a laptop the sample's three controls come
-    before Step (they sit above it), so its bound is two more (the laptop's page has no skip link to pass)."""
+    iteration, with the focus staying on Step and its ring drawn. On a laptop the sample's four controls come
+    before Step (they sit above it: the two fields, Random sample and the x and y sliders' expander), so its
+    bound is three more (the laptop's page has no skip link to pass)."""
     context, app = _open(browser, app_server, size, "preset=worked_2_2_2")
     page = app.page
     try:

@@ -156,3 +156,43 @@ def test_a_repeated_key_counts_once_with_its_last_value():
     at = _open("train", {"noise": ["0.5", "-0"], "n": ["50", "60"]})
     assert not at.exception, [e.value for e in at.exception]
     assert (at.session_state["train_noise"], at.session_state["train_n"]) == (0.0, 60)
+
+
+@pytest.mark.parametrize("key, n", [("ew", 4), ("eb", 3)])
+def test_every_slot_of_an_edit_entry_is_fuzzed(key, n):
+    """Each slot of a hand-edit entry ("l,k,j,v" or "l,k,v"), and a second entry, set to every fuzz value:
+    decoded to whole indices and a finite, never −0 value within ±100 that writes back to the same link, or
+    refused with one notice."""
+    good = ["1", "2", "1", "0.5"][-n:] if n == 3 else ["1", "2", "1", "0.5"]
+    for slot in range(n):
+        for text in VALUES:
+            parts = list(good)
+            parts[slot] = text
+            for raw in (",".join(parts), ",".join(good[:-1]) + ",1;" + ",".join(parts)):
+                decoded, problems = url_codec.decode({key: raw})
+                if not decoded:
+                    assert len(problems) == 1 and problems[0].startswith(f"“{key}”"), (raw, problems)
+                    continue
+                assert text not in NEVER, (raw, decoded)
+                for entry in decoded[key]:
+                    *indices, v = entry
+                    assert all(isinstance(i, int) and i >= 1 for i in indices), (raw, entry)
+                    assert math.isfinite(v) and abs(v) <= 100 and math.copysign(1.0, v) == 1.0 or v < 0, (raw, v)
+                again = url_codec.decode(url_codec.encode(decoded))
+                assert again == (decoded, []), (raw, decoded, again)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"ew": "9,9,9,1", "eb": "7,1,1", "ei": "1"},  # entries the 2-2-2 network does not have
+        {"ew": "1,1,1,100;2,1,1,100;1,2,1,-100", "eb": "1,1,100;2,2,-100", "lr": "10", "it": "50"},
+        {"ew": "1,1,1,5", "ei": "3", "it": "2"},  # edits of an iteration after the linked one
+        {"ew": "1,1,1,-0", "eb": "2,2,+0", "step": "6"},
+    ],
+)
+def test_hostile_edit_links_never_break_the_step_page(query):
+    at = _open("step_through", query)
+    assert not at.exception, [e.value for e in at.exception]
+    lesson = at.session_state["lesson"]
+    assert all(math.isfinite(lesson.network.W(l).sum()) for l in range(1, lesson.network.L + 1))

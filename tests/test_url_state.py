@@ -27,6 +27,9 @@ VALID = {
     "step": 5,
     "w": (2, 4, 1),
     "bias": True,
+    "ei": 2,
+    "ew": ((1, 2, 1, -1.25), (2, 1, 4, 0.30000000000000004)),
+    "eb": ((2, 1, 0.5),),
 }
 
 HOSTILE = [
@@ -260,3 +263,73 @@ def test_a_companion_pages_keys_round_trip_and_refuse_hostile_values(page):
                 assert len(problems) == 1 and problems[0].startswith(f"“{key}”"), (key, text, problems)
     assert url_codec.decode({"epsilon": "1e-06"}, url_state.PAGES["gradient_check"])[0] == {"epsilon": 1e-6}
     assert url_codec.decode({"epsilon": "0.000001"}, url_state.PAGES["gradient_check"])[0] == {"epsilon": 1e-6}
+
+
+@pytest.mark.parametrize(
+    "key, text, words",
+    [
+        ("ew", "1,1,1", "3 indices and a value"),
+        ("ew", "1,1,1,2,3", "3 indices and a value"),
+        ("ew", "1,1,1,2;1,1,1,3", "twice"),
+        ("ew", "1,1,1,100.5", "-100..100"),
+        ("ew", "1,1,1,nan", "not a number"),
+        ("ew", "1,1,1,-1e309", "not a number"),
+        ("ew", "0,1,1,1", "1..7"),
+        ("ew", "1,0,1,1", "1..16"),
+        ("ew", "1,1,17,1", "1..16"),
+        ("ew", "1.0,1,1,1", "whole number"),
+        ("ew", ";".join(f"1,{k},1,1" for k in range(1, 10)), "1..8 entries"),
+        ("ew", "", "3 indices and a value"),
+        ("eb", "1,1,1,1", "2 indices and a value"),
+        ("eb", "1,1,0x1", "not a number"),
+        ("ei", "51", "1..50"),
+    ],
+)
+def test_hostile_edit_keys_are_refused_by_name(key, text, words):
+    decoded, problems = url_codec.decode({key: text})
+    assert decoded == {} and len(problems) == 1 and problems[0].startswith(f"“{key}”") and words in problems[0]
+
+
+def test_an_edit_value_of_minus_zero_is_zero():
+    decoded, _ = url_codec.decode({"ew": "1,1,1,-0", "eb": "1,1,-0.0"})
+    (w,), (b,) = decoded["ew"], decoded["eb"]
+    assert str(w[-1]) == "0.0" and str(b[-1]) == "0.0"
+
+
+def _edit(at: AppTest, l: int, k: int, j: int, value: float) -> None:
+    at.selectbox(key="pick_l").set_value(l)
+    at.selectbox(key="pick_k").set_value(k)
+    at.selectbox(key="pick_j").set_value(j).run()
+    at.number_input(key="edit_W_field").set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_a_link_with_edits_reopens_the_same_edited_network_at_a_later_iteration():
+    first = _open({})
+    _edit(first, 2, 1, 2, -1.5)
+    _edit(first, 1, 2, 1, 0.123456789)
+    first.number_input(key="edit_b_field").set_value(2.5).run()  # b¹₂, the chosen weight's node
+    for _ in range(7):  # through the update (step 6) into iteration 2, step 1
+        first.button(key="btn_step").click().run()
+    query = dict(first.query_params)
+    assert query["ei"] == "1" and query["ew"] == "1,2,1,0.123456789;2,1,2,-1.5" and query["eb"] == "1,2,2.5"
+    second = _open(query)
+    a, b = first.session_state["lesson"], second.session_state["lesson"]
+    assert (b.iteration, b.index) == (a.iteration, a.index) == (2, 1) and not second.warning
+    for l in (1, 2):  # both iterations' networks, bit for bit
+        for na, nb in zip(a.networks, b.networks, strict=True):
+            assert na.W(l).tobytes() == nb.W(l).tobytes() and na.b(l).tobytes() == nb.b(l).tobytes()
+    assert second.session_state["edits"].weights == first.session_state["edits"].weights
+    assert not second.button(key="btn_reset_edits").disabled  # the reopened edits can be reset
+
+
+def test_too_many_edits_for_a_link_say_so_in_the_copy_link_popover():
+    at = _open({})
+    at.number_input(key="n_h1").set_value(3).run()  # 2-3-2: twelve weights
+    for n, (l, k, j) in enumerate([(1, k, j) for k in (1, 2, 3) for j in (1, 2)] + [(2, 1, 1), (2, 1, 2), (2, 1, 3)]):
+        _edit(at, l, k, j, 0.5 + n / 8)
+    assert "ew" not in at.query_params and "ei" not in at.query_params
+    notes = [w.value for w in at.warning if "set by hand" in w.value]
+    assert len(notes) == 1 and "too many to fit in a link" in notes[0] and "JSON export" in notes[0]
+    at.button(key="btn_reset_edits").click().run()
+    assert not [w.value for w in at.warning if "set by hand" in w.value]

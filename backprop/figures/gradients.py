@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,7 @@ def layer_gradient(
     projector: bool = False,
     size: str = NORMAL,
     body_px: int = 20,
+    edited: Collection[tuple[int, int]] = (),
 ) -> go.Figure:
     """∂C/∂Wˡ, rows k (receiving) by columns j (emitting), with δˡ left of the rows and aˡ⁻¹ above the
     columns; empty cells until the backward pass reaches layer l. Clickable: every cell carries
@@ -64,7 +66,8 @@ def layer_gradient(
     `projector`: presenter mode's steeper colour scale. `size`: NORMAL; STAGE, presenter mode's one large
     figure (text at the projected body size, its final size: not for style.for_projector); or THUMB, a
     presenter mode thumbnail (colours only, no numbers or axis titles; its height set by the page).
-    `body_px`: the projected page's body text, for STAGE.
+    `body_px`: the projected page's body text, for STAGE. `edited`: the cells (k, j) whose weight Wˡₖⱼ was
+    set by hand, outlined by a dashed rectangle (shape name "edited").
     """
     fonts = stage_sizes(body_px) if size == STAGE else SIZES[size]
     n_k, n_j = trace.network.sizes[l], trace.network.sizes[l - 1]
@@ -199,6 +202,20 @@ def layer_gradient(
                 xref="x",
                 yref="y",
                 line=dict(color=style.HIGHLIGHT, width=4),
+            )
+        )
+    for k, j in sorted(edited):
+        shapes.append(
+            dict(
+                type="rect",
+                name="edited",
+                x0=j - 0.42,
+                x1=j + 0.42,
+                y0=k - 0.42,
+                y1=k + 0.42,
+                xref="x",
+                yref="y",
+                line=dict(color=style.NODE_LINE, width=2, dash="dash"),
             )
         )
     # The plot area in pixels: n_k rows of cells, a gap, one row for the aˡ⁻¹ strip; the domains follow,

@@ -3,6 +3,8 @@ and by ∂C/∂W once that layer's gradient is revealed. What is not yet compute
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -32,6 +34,7 @@ def network_diagram(
     selected: tuple[int, int, int] | None = None,
     projector: bool = False,
     height: int | None = None,
+    edited: tuple[Collection[tuple[int, int, int]], Collection[tuple[int, int]]] = ((), ()),
 ) -> go.Figure:
     """The diagram of `trace`'s network at `moment`; `selected` = (l, k, j) highlights a weight and the
     path its gradient depends on: node j of layer l−1, node k of layer l and, below the output, column k
@@ -39,7 +42,9 @@ def network_diagram(
     larger text and thicker lines, built in (style.for_projector's copy of a large diagram cost more than
     building it, on every Step click). `height`: the
     smallest height in pixels the page will draw it at (presenter mode's stage), which sets the node size;
-    by default a height that grows with the widest layer."""
+    by default a height that grows with the widest layer. `edited`: the weights (l, k, j) and biases (l, k)
+    set by hand, marked by a dashed line along the edge (trace "edited") and a ring round the node (trace
+    "edited bias")."""
     net, L = trace.network, trace.L
     sizes = net.sizes
     ys = node_xy(sizes)
@@ -102,6 +107,8 @@ def network_diagram(
 
     if selected is not None:
         traces.append(_highlight(trace, ys, selected, lines))
+    if edited[0]:
+        traces.append(_edited_edges(ys, edited[0], lines))
 
     # Nodes: a going forward, δ going back, white with a "?" where nothing is computed yet.
     a_all = np.concatenate([trace.a(l) for l in range(L + 1)])
@@ -162,6 +169,23 @@ def network_diagram(
             showlegend=False,
         )
     )
+
+    if edited[1]:
+        ls, ks = zip(*sorted(edited[1]), strict=True)
+        traces.append(
+            style.trace(
+                "scatter",
+                x=np.array(ls, dtype=float),
+                y=np.array([ys[l][k] for l, k in zip(ls, ks, strict=True)]),
+                mode="markers",
+                name="edited bias",
+                marker=dict(
+                    symbol="circle-open", size=node_px + 12, color=style.NODE_LINE, line=dict(width=2.5 * lines)
+                ),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
 
     half = max(sizes) / 2
     label_px = round(12 * style.PRESENTER_FONT / style.FONT["size"]) if projector else 12
@@ -227,6 +251,23 @@ def _path_nodes(trace: Trace, selected: tuple[int, int, int] | None) -> list[tup
     l, k, j = selected
     up = [(l + 1, m) for m in range(trace.network.sizes[l + 1])] if l < trace.L else []
     return [(l - 1, j), (l, k)] + up
+
+
+def _edited_edges(ys: list[np.ndarray], weights: Collection[tuple[int, int, int]], lines: float) -> dict:
+    """The edges of the weights set by hand, as one dashed line trace over their coloured lines."""
+    l, k, j = (np.array(v) for v in zip(*sorted(weights), strict=True))
+    y0 = np.array([ys[a - 1][b] for a, b in zip(l, j, strict=True)])
+    y1 = np.array([ys[a][b] for a, b in zip(l, k, strict=True)])
+    return style.trace(
+        "scatter",
+        x=_segments(l - 1.0, l * 1.0),
+        y=_segments(y0, y1),
+        mode="lines",
+        hoverinfo="skip",
+        showlegend=False,
+        name="edited",
+        line=dict(color=style.NODE_LINE, width=2.5 * lines, dash="dash"),
+    )
 
 
 def _highlight(trace: Trace, ys: list[np.ndarray], selected: tuple[int, int, int], lines: float = 1.0) -> dict:

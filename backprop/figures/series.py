@@ -44,6 +44,7 @@ def cost_curve(
     learning_rate: float | None = None,
     window: tuple[float, float] | None = None,
     points: int = POINTS,
+    height: int = 420,
 ) -> go.Figure:
     """C(θ) for θ = Wˡₖⱼ (param "W") or bˡₖ (param "b") over `window` (default θ ± SPAN), all else as in
     the trace's network; the current value as a point on the curve, and the tangent there, whose slope is
@@ -51,7 +52,7 @@ def cost_curve(
     is widened to take in θ if needed.
 
     With a learning rate, a hollow point marks where one gradient-descent step on θ alone would land.
-    Traces are named "cost", "tangent", "current" and "step".
+    Traces are named "cost", "tangent", "current" and "step". `height` in pixels.
     """
     theta, slope = parameter_value(trace, param, l, k, j)
     low_x, high_x = window if window is not None else (theta - SPAN, theta + SPAN)
@@ -122,7 +123,7 @@ def cost_curve(
             ),
         ),
         font=style.FONT,
-        height=420,
+        height=height,
         margin=dict(l=10, r=10, t=64, b=10),
         plot_bgcolor="#ffffff",
         showlegend=False,

@@ -1,5 +1,5 @@
 """A clicker and a keyboard step the lesson: PageDown, → and Space step, PageUp and ← go back, Home resets,
-End runs to the end — with the focus anywhere on the page but a text field, and no click first.
+End runs to the end — with the focus anywhere on the page but a text field or a slider, and no click first.
 
 `st.button(shortcut=...)` binds one key to a button, and a press of Space on a focused button or toggle is
 taken by that control; so a tiny custom component (Streamlit's components v2, no iframe) listens to keydown
@@ -50,6 +50,9 @@ function ownsKey(el, key) {
   if (tag === 'INPUT' && TEXT_INPUTS.has((el.type || 'text').toLowerCase())) return true;
   if (['textbox', 'combobox', 'searchbox', 'spinbutton', 'slider', 'listbox', 'option', 'menu', 'menuitem']
       .includes(role)) return true;
+  // A slider (input type=range: its role is implicit, no attribute) moves with the arrows, Home, End and the
+  // page keys; Space stays a step. Focus elsewhere (a click on the page), and the clicker steps again.
+  if (tag === 'INPUT' && (el.type || '').toLowerCase() === 'range') return key !== ' ';
   // A radio group moves its choice with the arrows (predict mode's sign question): keep those for it.
   const radio = (tag === 'INPUT' && el.type === 'radio') || role === 'radio';
   return radio && (key === 'ArrowLeft' || key === 'ArrowRight');

@@ -16,7 +16,7 @@ from backprop.lesson import equations as eq
 from backprop.lesson import quiz
 from backprop.lesson.progress import Lesson
 from backprop.lesson.timeline import BACKWARD, COST, FORWARD, START, UPDATE
-from backprop.ui import a11y, keys, presenter
+from backprop.ui import a11y, edit_view, keys, presenter
 
 SHOW_ALL_NODES = 4  # equations are written out for every node of a layer with at most this many
 COLUMNS = 3  # gradient figures per row
@@ -329,6 +329,7 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
     """∂C/∂Wˡ for every layer, left to right as in the diagram, so the backward pass fills them right to left."""
     L, m = trace.L, lesson.moment
     memo = _figures(lesson)
+    edited = edit_view.marked(lesson)[0]
     for start in range(1, L + 1, COLUMNS):
         cols = st.columns(COLUMNS)
         # strict=False: the last row may hold fewer layers than it has columns
@@ -341,9 +342,12 @@ def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
                 m.shows_forward(l - 1),
                 selected if selected[0] == l else None,
                 presenter.on(),
-            )
+            )  # the edit marks need no place in the key: an edit makes a new network, and so a new memo
             if what not in memo:
-                memo[what] = presenter.shown(layer_gradient(trace, l, m, selected, projector=presenter.on()))
+                cells = [(k, j) for (e, k, j) in edited if e == l]
+                memo[what] = presenter.shown(
+                    layer_gradient(trace, l, m, selected, projector=presenter.on(), edited=cells)
+                )
             _gradient_chart(col, memo[what], trace, l, m)
 
 
@@ -352,7 +356,9 @@ def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], he
     hold a large network's 100 kB each)."""
     if height is None and keys.narrow():  # on a phone, at most PHONE_DIAGRAM px: Step stays in view above it
         height = min(natural_height(trace.network.sizes), PHONE_DIAGRAM)
-    fig = network_diagram(trace, lesson.moment, selected, projector=presenter.on(), height=height)
+    fig = network_diagram(
+        trace, lesson.moment, selected, projector=presenter.on(), height=height, edited=edit_view.marked(lesson)
+    )
     text = alt.diagram(trace, lesson.moment)
     st.plotly_chart(fig, key="diagram", alt=text.summary, **CHART)
     a11y.table(text)
@@ -382,6 +388,7 @@ def lesson_view(link=None) -> None:
         quiz_panel(lesson, trace)
         st.divider()
         chain_rule(lesson, trace, selected)
+        edit_view.controls(lesson, trace, selected)
     weight_picker(lesson)
     gradient_grid(lesson, trace, selected)
 
@@ -443,7 +450,10 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
             body,
         )
         if what not in memo:
-            memo[what] = layer_gradient(trace, focus, m, selected, projector=True, size=STAGE, body_px=body)
+            cells = [(k, j) for (e, k, j) in edit_view.marked(lesson)[0] if e == focus]
+            memo[what] = layer_gradient(
+                trace, focus, m, selected, projector=True, size=STAGE, body_px=body, edited=cells
+            )
         text = alt.layer_gradient(trace, focus, m)
         st.plotly_chart(
             memo[what],
@@ -464,6 +474,7 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
                     memo[what] = layer_gradient(trace, l, m, None, projector=True, size=THUMB)
                 _gradient_chart(col, memo[what], trace, l, m, height=thumb_px)
     chain_rule(lesson, trace, selected)
+    edit_view.controls(lesson, trace, selected)  # below the projected screen: the stage keeps its size
     weight_picker(lesson)
 
 

@@ -281,15 +281,54 @@ def sample_editor(lesson: Lesson) -> None:
         c1.error(x_err)
     if y_err:
         c2.error(y_err)
-    if x_err or y_err:
+    if x is not None and y is not None and not (np.array_equal(x, lesson.x) and np.array_equal(y, lesson.y)):
+        try:
+            lesson = s["lesson"] = lesson.with_sample(x, y)
+        except ValueError as err:
+            c2.error(f"{err}. The last valid sample stays in use.")
+    sample_sliders(lesson)
+
+
+SLIDER_SPAN = 2.0  # an input's slider covers ±2 (a target's 0..1 for a sigmoid output), widened to its value
+
+
+def sample_sliders(lesson: Lesson) -> None:
+    """One slider per input and per target node (networks of up to MAX_IO_WIDTH of each), in an expander;
+    a move rewrites that number in the text field above, so the field stays the place to type an exact
+    value. The sliders show the sample in use: a refused text leaves them at the last valid one."""
+    s = st.session_state
+    with st.expander("Sliders for x and y, one per node", icon=":material/tune:", key="sample_sliders"):
+        cols = st.columns(2)
+        for col, name, values in ((cols[0], "x", lesson.x), (cols[1], "y", lesson.y)):
+            unit = name == "y" and lesson.network.output_activation == "sigmoid"  # a sigmoid reaches (0, 1) only
+            for i, v in enumerate(values):
+                key = f"{name}_slider_{i}"
+                low, high = (0.0, 1.0) if unit else (-SLIDER_SPAN, SLIDER_SPAN)
+                s[key] = float(v)
+                col.slider(
+                    f"{name}{_sub(i + 1)}",
+                    min(low, float(v)),
+                    max(high, float(v)),
+                    step=0.01,
+                    key=key,
+                    on_change=_slid,
+                    args=(name, i, len(values)),
+                )
+
+
+def _slid(name: str, i: int, n: int) -> None:
+    """A sample slider moved (callback): write its value into the text field, over the sample in use."""
+    s = st.session_state
+    lesson: Lesson = s["lesson"]
+    values = list(lesson.x if name == "x" else lesson.y)
+    if len(values) != n:  # the network changed since the slider was drawn
         return
-    assert x is not None and y is not None  # check_vector returns a vector whenever it finds no error
-    if np.array_equal(x, lesson.x) and np.array_equal(y, lesson.y):
-        return
-    try:
-        s["lesson"] = lesson.with_sample(x, y)
-    except ValueError as err:
-        c2.error(f"{err}. The last valid sample stays in use.")
+    values[i] = float(s[f"{name}_slider_{i}"])
+    s[f"{name}_text"] = ", ".join(f"{v:.12g}" for v in values)  # the other numbers as they are, not rounded
+
+
+def _sub(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _random_sample(n0: int, nL: int, cost: str) -> None:

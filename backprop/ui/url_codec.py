@@ -19,12 +19,14 @@ from collections.abc import Mapping
 from backprop.activations import ACTIVATIONS
 from backprop.costs import COSTS
 from backprop.gradcheck import EPSILONS
+from backprop.lesson.edits import EDIT_LIMIT
 from backprop.lesson.presets import PRESETS
 from backprop.limits import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_IO_WIDTH
 from backprop.network import INITS
 
 MAX_LEN = 200  # characters: longer values are refused before they are parsed
 MAX_ITERATION = 50  # a link may name an iteration up to this; reaching it replays the updates
+MAX_EDITS = 8  # hand-set weights (and, apart, biases) a link carries at most, within MAX_LEN characters
 SAMPLE_RANGE = 10.0
 
 
@@ -100,6 +102,31 @@ def _floats(text: str) -> tuple[float, ...]:
     return values
 
 
+def edit_list(n_indices: int):
+    """Hand-set entries "l,k,j,v;l,k,j,v" (weights, n_indices 3) or "l,k,v;…" (biases, 2): 1-based
+    whole-number indices (l up to the deepest network's L, k and j up to the widest layer), a value within
+    ±EDIT_LIMIT, 1..MAX_EDITS entries, no entry twice. Checked against the network when used."""
+    layer = integer(1, MAX_HIDDEN_LAYERS + 1)
+    node = integer(1, max(MAX_HIDDEN_WIDTH, MAX_IO_WIDTH))
+    value = number(-EDIT_LIMIT, EDIT_LIMIT)
+
+    def parse(text: str) -> tuple[tuple, ...]:
+        entries = text.split(";")
+        if not 1 <= len(entries) <= MAX_EDITS:
+            raise ValueError(f"needs 1..{MAX_EDITS} entries separated by “;”")
+        out = []
+        for entry in entries:
+            parts = entry.split(",")
+            if len(parts) != n_indices + 1:
+                raise ValueError(f"needs entries of {n_indices} indices and a value")
+            out.append((layer(parts[0]), *(node(p) for p in parts[1:n_indices]), value(parts[-1])))
+        if len({e[:-1] for e in out}) != len(out):
+            raise ValueError("names an entry twice")
+        return tuple(out)
+
+    return parse
+
+
 def one_of_numbers(values):
     """One of a few numbers (say ε = 1e-06), written in any float notation ("0.000001" too)."""
     values = tuple(values)
@@ -132,6 +159,9 @@ FIELDS = {
     "it": integer(1, MAX_ITERATION),  # the iteration
     "step": integer(0, 2 * (MAX_HIDDEN_LAYERS + 1) + 2),  # the step of the timeline; checked against L when used
     "w": _ints(1, MAX_HIDDEN_WIDTH, 3, 3),  # the chosen weight l, k, j, 1-based; checked when used
+    "ei": integer(1, MAX_ITERATION),  # the iteration whose network was edited by hand (1 if not given)
+    "ew": edit_list(3),  # weights set by hand on top of the seed or preset: "l,k,j,value;…", 1-based
+    "eb": edit_list(2),  # biases set by hand: "l,k,value;…", 1-based
     "present": choice(("0", "1")),  # presenter mode (read by app.py)
 }
 GRADIENT_CHECK = {**FIELDS, "epsilon": one_of_numbers(EPSILONS)}  # the step ε of the finite differences
@@ -162,7 +192,9 @@ def encode(values: Mapping, fields: Mapping = FIELDS) -> dict[str, str]:
     for key, v in values.items():
         if key not in fields or v is None:
             continue
-        if isinstance(v, (tuple, list)):
+        if isinstance(v, (tuple, list)) and v and isinstance(v[0], (tuple, list)):  # entries: "l,k,j,v;…"
+            out[key] = ";".join(",".join(_text(x) for x in entry) for entry in v)
+        elif isinstance(v, (tuple, list)):
             out[key] = ",".join(_text(x) for x in v)
         else:
             out[key] = _text(v)

@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from backprop.lesson import edits as ed
 from backprop.lesson.presets import PRESETS
 from backprop.lesson.progress import Lesson
 from backprop.limits import MAX_HIDDEN_LAYERS
-from backprop.ui import series, train_view, url_codec
+from backprop.ui import edit_view, series, train_view, url_codec
 from backprop.ui.settings import Settings, apply_preset
 
 WIDGETS = {
@@ -97,6 +98,7 @@ def _restore_network(values: dict, problems: list[str]) -> None:
         if key in values:
             s[f"{key}_text"] = ", ".join(f"{v:g}" for v in values[key])
     s["url_position"] = (values.get("it", 1), values.get("step", 0), values.get("w"))
+    s["url_edits"] = (values.get("ei", 1), values.get("ew", ()), values.get("eb", ()))
     s["url_problems"] = problems
 
 
@@ -115,9 +117,17 @@ def place(lesson: Lesson) -> Lesson:
         return lesson
     iteration, index, w = position
     problems = s.setdefault("url_problems", [])
+    edit_at, weights, biases = s.pop("url_edits", (1, (), ()))
+    rec = None
+    if (weights or biases) and edit_at > iteration:
+        problems.append(f"“ei” {edit_at} is past the linked iteration {iteration}: the edits were left out")
+        weights, biases = (), ()
     try:
-        for _ in range(iteration - 1):  # the same updates on the same sample give the same network
-            lesson = lesson.run_to_end().forward().reset()
+        for it in range(1, iteration + 1):  # the same updates on the same sample give the same network
+            if it == edit_at and (weights or biases):
+                lesson, rec = _edit(lesson, weights, biases, problems)
+            if it < iteration:
+                lesson = lesson.run_to_end().forward().reset()
         if index > lesson.last:
             problems.append(f"“step” {index} is past this network's last step, {lesson.last}")
             index = 0
@@ -128,6 +138,7 @@ def place(lesson: Lesson) -> Lesson:
     except ValueError as err:
         problems.append(f"the linked iteration could not be computed ({err})")
         return s["lesson"]
+    s[edit_view.STATE] = rec
     if w is not None:
         l, k, j = w
         sizes = lesson.network.sizes
@@ -138,6 +149,50 @@ def place(lesson: Lesson) -> Lesson:
             problems.append(f"“w” {l},{k},{j} is not a weight of this network")
     s["lesson"] = lesson
     return lesson
+
+
+def _edit(lesson: Lesson, weights: tuple, biases: tuple, problems: list[str]) -> tuple[Lesson, ed.Edits | None]:
+    """`lesson` with a link's hand-set entries (1-based) on its current network; an entry the network does
+    not have, or one that makes its numbers overflow, is named and left out."""
+    rec = None
+    entries = [("W", l, k, j, v, "ew") for l, k, j, v in weights] + [("b", l, k, 1, v, "eb") for l, k, v in biases]
+    for param, l, k, j, v, key in entries:
+        try:
+            lesson, rec = ed.edit(lesson, rec, param, l, k - 1, j - 1, v)
+        except ValueError as err:
+            where = f"{l},{k},{j}" if param == "W" else f"{l},{k}"
+            problems.append(f"“{key}” {where} was left out: {err}")
+    return lesson, rec
+
+
+def link_edits(lesson: Lesson) -> tuple[dict, str | None]:
+    """The link keys of the lesson's hand edits ({} if none), and a note when they cannot travel in a link:
+    too many, or edits in more than one iteration (a link holds one iteration's)."""
+    rec = edit_view.current(lesson)
+    while rec is not None and rec.count == 0:  # every entry set back: its network is the one it started with
+        rec = rec.previous
+    if rec is None:
+        return {}, None
+    weights = tuple((l, k + 1, j + 1, v) for (l, k, j), v in sorted(rec.weights.items()))
+    biases = tuple((l, k + 1, v) for (l, k), v in sorted(rec.biases.items()))
+    values = {"ei": rec.iteration, "ew": weights, "eb": biases}
+    query = url_codec.encode(values)
+    too_long = len(weights) > url_codec.MAX_EDITS or len(biases) > url_codec.MAX_EDITS
+    too_long = too_long or any(len(text) > url_codec.MAX_LEN for text in query.values())
+    why = None
+    if rec.previous is not None:
+        why = "were made in more than one iteration; a link holds one iteration's edits"
+    elif too_long:
+        why = (
+            f"are too many to fit in a link (at most {url_codec.MAX_EDITS} weights and {url_codec.MAX_EDITS} "
+            "biases, in a few hundred characters)"
+        )
+    if why is None:
+        return {k: v for k, v in values.items() if v}, None
+    return {}, (
+        f"The weights and biases you set by hand {why}: this link opens the network without them. The worked "
+        "sheet and the JSON export (under “Download this iteration”) hold every number."
+    )
 
 
 def show_problems() -> None:
@@ -173,7 +228,7 @@ def params(settings: Settings, lesson: Lesson, selected: tuple[int, int, int], *
     }
     if settings.fixed in PRESETS:
         values["preset"] = settings.fixed
-    return {**values, **extra}
+    return {**values, **link_edits(lesson)[0], **extra}
 
 
 def write(settings: Settings | None, lesson: Lesson, selected: tuple[int, int, int], **extra) -> None:
@@ -187,6 +242,8 @@ def write(settings: Settings | None, lesson: Lesson, selected: tuple[int, int, i
             f"with random weights (seed {settings.seed}). To share the trained network, export it as JSON on "
             "the Train page."
         )
+    else:
+        note = link_edits(lesson)[1]
     _publish(
         params(settings, lesson, selected, **extra), url_codec.GRADIENT_CHECK, "this network, sample and step", note
     )

@@ -13,6 +13,7 @@ import streamlit as st
 from backprop.lesson import worksheet
 from backprop.lesson.presets import PRESETS
 from backprop.lesson.progress import Lesson
+from backprop.ui import edit_view
 
 FORMATS = (  # (label, extension, MIME type)
     ("Worked sheet (Markdown)", "md", "text/markdown"),
@@ -28,15 +29,30 @@ def file_stem(lesson: Lesson) -> str:
 
 def origin(lesson: Lesson) -> str | None:
     """Where the lesson's first network came from, read from the step-through page's settings if they
-    are the ones the lesson was built from; None when that is not known."""
+    are the ones the lesson was built from, with the entries set by hand; None when that is not known."""
     settings = st.session_state.get("lesson_settings")
     if settings is None or tuple(getattr(settings, "sizes", ())) != lesson.network.sizes:
         return None
     if settings.fixed is not None and settings.fixed in PRESETS:
-        return f"the fixed weights of the preset “{PRESETS[settings.fixed].title}”"
-    if settings.trained is not None:
-        return st.session_state.get("trained_title", "a network trained on the Train page")
-    return f"random, seed {settings.seed}, initialisation {settings.init}"
+        where = f"the fixed weights of the preset “{PRESETS[settings.fixed].title}”"
+    elif settings.trained is not None:
+        where = st.session_state.get("trained_title", "a network trained on the Train page")
+    else:
+        where = f"random, seed {settings.seed}, initialisation {settings.init}"
+    return where + _edited(lesson)
+
+
+def _edited(lesson: Lesson) -> str:
+    """ ", with … set by hand in iteration n" for each edited iteration, oldest first ("" if none)."""
+    parts: list[str] = []
+    rec = edit_view.current(lesson)
+    while rec is not None:
+        entries = [f"W{l}[{k + 1},{j + 1}] = {v:.10g}" for (l, k, j), v in sorted(rec.weights.items())]
+        entries += [f"b{l}[{k + 1}] = {v:.10g}" for (l, k), v in sorted(rec.biases.items())]
+        if entries:
+            parts.insert(0, f", with {', '.join(entries)} set by hand in iteration {rec.iteration}")
+        rec = rec.previous
+    return "".join(parts)
 
 
 def builders(lesson: Lesson) -> dict[str, Callable[[], str]]:

@@ -1,0 +1,168 @@
+"""Self-study by slider: set the chosen weight Wˡₖⱼ and its node's bias bˡₖ by hand, at the current step.
+
+A slider (to drag) and a number field (for an exact value) for each; a move replaces the lesson's current
+network by the edited one at the same step (backprop.lesson.edits), so the diagram, every revealed δ and
+∂C/∂W, the equations and the cost follow. A value the core refuses is named at its field and the last valid
+network stays. Drawn inside the step-through fragment: a move reruns only the lesson view.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+import backprop as bp
+from backprop.figures import alt
+from backprop.figures.series import cost_curve
+from backprop.lesson import edits as ed
+from backprop.lesson.progress import Lesson
+from backprop.ui import a11y
+
+STATE = "edits"  # session key of the latest Edits record (with the earlier ones it links to)
+ERROR = "edit_error"  # (param, message) of the last refused value, shown once at its field
+MIN_SPAN = 3.0  # a slider covers the unedited value ± max(MIN_SPAN, |value|)
+STEP = 0.01
+CURVE_HEIGHT = 300
+KEYS = {"W": ("edit_W_slider", "edit_W_field"), "b": ("edit_b_slider", "edit_b_field")}
+
+
+def current(lesson: Lesson) -> ed.Edits | None:
+    """The edit record the lesson still holds, if any (a record left behind is dropped)."""
+    s = st.session_state
+    rec = ed.current(s.get(STATE), lesson)
+    if rec is not s.get(STATE):
+        s[STATE] = rec
+    return rec
+
+
+def marked(lesson: Lesson) -> tuple[frozenset, frozenset]:
+    """The edited weights (l, k, j) and biases (l, k) of the network on screen, to mark in the figures."""
+    rec = current(lesson)
+    if rec is None or not rec.shown(lesson):
+        return frozenset(), frozenset()
+    return frozenset(rec.weights), frozenset(rec.biases)
+
+
+def slider_range(base_value: float, value: float) -> tuple[float, float]:
+    """A slider's ends: the unedited value ± max(MIN_SPAN, |value|), on the 0.1 grid, within ±EDIT_LIMIT,
+    and widened to take in the current value (a number typed beyond the ends)."""
+    span = max(MIN_SPAN, abs(base_value))
+    low = max(math.floor((base_value - span) * 10) / 10, -ed.EDIT_LIMIT)
+    high = min(math.ceil((base_value + span) * 10) / 10, ed.EDIT_LIMIT)
+    return min(low, value), max(high, value)
+
+
+def _set(param: str, source: str, l: int, k: int, j: int) -> None:
+    """A slider or field moved (callback, before the view is drawn): edit the lesson, or say why not."""
+    s = st.session_state
+    lesson: Lesson = s["lesson"]
+    try:
+        lesson, rec = ed.edit(lesson, current(lesson), param, l, k, j, s.get(source))
+    except ValueError as err:
+        s[ERROR] = (param, f"Not applied: {err}. The last valid value stays.")
+        return
+    s["lesson"], s[STATE] = lesson, rec
+    s.pop(ERROR, None)
+
+
+def _reset() -> None:
+    """Reset edits (callback): the edited iteration's network back to its seeded, preset or updated weights."""
+    s = st.session_state
+    lesson: Lesson = s["lesson"]
+    rec = current(lesson)
+    if rec is None:
+        return
+    try:
+        s["lesson"], s[STATE] = ed.reset(lesson, rec)
+    except ValueError as err:
+        s[ERROR] = ("reset", f"The edits can't be reset here: {err}.")
+        return
+    s.pop(ERROR, None)
+    s["notice"] = "Edits reset: the weights and biases are the ones the iteration started with."
+
+
+def controls(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
+    """The chosen weight's and its node's bias's slider and number field, Reset edits, and the plot of C
+    against the weight with its tangent (once backprop has computed the weight's gradient)."""
+    s = st.session_state
+    l, k, j = selected
+    rec = current(lesson)
+    base = rec.base if rec is not None and rec.shown(lesson) else lesson.network
+    net = lesson.network
+    error = s.pop(ERROR, None)
+    box = st.container(border=True, key="edit_controls")
+    box.markdown("**What if?** Set this weight and its node's bias by hand; every number follows at this step.")
+    rows = (
+        ("W", f"W{_sup(l)}{_sub(k + 1)},{_sub(j + 1)}", float(net.W(l)[k, j]), float(base.W(l)[k, j])),
+        ("b", f"b{_sup(l)}{_sub(k + 1)}", float(net.b(l)[k]), float(base.b(l)[k])),
+    )
+    for param, name, value, base_value in rows:
+        slider_key, field_key = KEYS[param]
+        low, high = slider_range(base_value, value)
+        s[slider_key], s[field_key] = value, value  # what the network holds: a refused value springs back
+        left, right = box.columns([3, 1], vertical_alignment="bottom")
+        args = (l, k, j)
+        left.slider(
+            f"{name} (unedited {base_value:.4g})",
+            low,
+            high,
+            step=STEP,
+            format="%.3f",
+            key=slider_key,
+            on_change=_set,
+            args=(param, slider_key, *args),
+        )
+        right.number_input(
+            f"{name}, exact",
+            -ed.EDIT_LIMIT,
+            ed.EDIT_LIMIT,
+            step=STEP,
+            format="%.4f",
+            key=field_key,
+            on_change=_set,
+            args=(param, field_key, *args),
+        )
+        if error and error[0] == param:
+            box.error(error[1], icon=":material/block:")
+    row = box.container(horizontal=True, vertical_alignment="center")
+    row.button(
+        "Reset edits",
+        icon=":material/undo:",
+        key="btn_reset_edits",
+        on_click=_reset,
+        disabled=rec is None,
+    )
+    if rec is not None:
+        count = rec.count if rec.shown(lesson) else 0
+        where = (
+            f"{count} entr{'y' if count == 1 else 'ies'} of this network set by hand (dashed in the figures)"
+            if rec.shown(lesson)
+            else f"the network of iteration {rec.iteration} was edited; this one is its update"
+        )
+        row.caption(where)
+    if error and error[0] == "reset":
+        box.error(error[1])
+    _curve(box, lesson, trace, selected, slider_range(float(base.W(l)[k, j]), float(net.W(l)[k, j])))
+
+
+def _curve(box, lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], window) -> None:
+    """C against the chosen weight over its slider's range, the current point and the tangent whose slope
+    is backprop's ∂C/∂Wˡₖⱼ; before the backward pass reaches layer l, a line saying when it comes."""
+    l, k, j = selected
+    if not lesson.moment.shows_backward(l):
+        box.caption(
+            f"The plot of C against this weight, with its tangent of slope ∂C/∂W, appears when the backward "
+            f"pass reaches layer {l}."
+        )
+        return
+    fig = cost_curve(trace, "W", l, k, j, window=window, height=CURVE_HEIGHT)
+    a11y.chart(fig, alt.cost_curve(trace, "W", l, k, j, fig), key="edit_curve", where=box)
+
+
+def _sup(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _sub(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
