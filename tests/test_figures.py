@@ -1,5 +1,6 @@
 """The figures show the trace's numbers, and only what the current step has revealed."""
 
+import re
 from itertools import pairwise
 
 import numpy as np
@@ -154,10 +155,12 @@ def test_edges_cover_every_weight_once():
     trace = _trace((3, 5, 2))
     fig = network_diagram(trace, bp.step(2, 0))
     got = []
-    for t in (t for t in fig.data if t.mode == "lines"):
-        xs, ys = np.asarray(t.x).reshape(-1, 3), np.asarray(t.y).reshape(-1, 3)
-        assert np.isnan(xs[:, 2]).all() and np.isnan(ys[:, 2]).all()
-        got += [(x0, y0, x1, y1) for (x0, x1), (y0, y1) in zip(xs[:, :2], ys[:, :2], strict=True)]
+    assert [t.mode for t in fig.data if t.mode == "lines"] == []  # no line trace: one path per colour bin
+    for shape in fig.layout.shapes:
+        assert (shape.type, shape.xref, shape.yref, shape.layer) == ("path", "x", "y", "below")
+        moves = re.findall(r"M([-\d.e]+),([-\d.e]+)L([-\d.e]+),([-\d.e]+)", shape.path)
+        assert "".join(f"M{a},{b}L{c},{d}" for a, b, c, d in moves) == shape.path  # nothing else in it
+        got += [tuple(float(v) for v in m) for m in moves]
     pos = [(np.asarray(n) - 1) / 2 - np.arange(n) for n in (3, 5, 2)]
     want = [
         (l - 1, pos[l - 1][j], l, pos[l][k])
