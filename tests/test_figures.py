@@ -319,3 +319,18 @@ def test_edge_hover_points_only_where_edges_can_be_told_apart():
     small, large = (2, 16, 12, 2), (8, 16, 16, 8)
     assert sum(a * b for a, b in pairwise(small)) <= EDGE_HOVER < sum(a * b for a, b in pairwise(large))
     assert "edges" in names(small) and "edges" not in names(large) and "nodes" in names(large)
+
+
+def test_the_largest_diagram_draws_its_edges_as_a_few_paths():
+    """The 1,536 edges of the largest network are at most EDGE_BINS path shapes, not a line element each
+    (Plotly draws every NaN-separated segment of a line trace as an SVG element of its own, which was most of
+    that diagram's redraw); the one line trace left is the chosen weight's path, a few segments."""
+    from backprop.figures.network import EDGE_BINS
+
+    sizes = (8, 16, 16, 16, 16, 16, 16, 8)
+    trace = bp.backward(bp.Network.random(sizes, seed=0), np.zeros(sizes[0]), np.zeros(sizes[-1]))
+    fig = network_diagram(trace, bp.step(len(sizes) - 1, 10), selected=(3, 0, 0))
+    assert 1 <= len(fig.layout.shapes) <= EDGE_BINS
+    assert sum(s.path.count("M") for s in fig.layout.shapes) == sum(a * b for a, b in pairwise(sizes))
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in lines] == ["path"] and np.isnan(np.asarray(lines[0].x)).sum() == 1 + sizes[4]
