@@ -47,10 +47,12 @@ WARMUP = 2
 # In the page: click the visible button with this key, wait for the rerun it starts, return the times.
 _TIME_CLICK = """async ({key, quietMs}) => {
   const app = document.querySelector('[data-testid=stApp]');
+  // textContent, not innerText: innerText lays the page out, and this runs at every DOM change of the click,
+  // which made the timing itself cost up to a quarter of a second per click on a page of many elements.
   const progress = () => {
     const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
-      .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
-    return p ? p.innerText.trim() : null;
+      .find(e => /^Step \\d+ of \\d+ — /.test(e.textContent.trim()));
+    return p ? p.textContent.trim() : null;
   };
   const before = progress();
   const visible = () => Array.from(document.querySelectorAll('.st-key-' + key + ' button'))
@@ -66,7 +68,7 @@ _TIME_CLICK = """async ({key, quietMs}) => {
   const check = () => {
     // A new progress line proves the rerun started (the state attribute alone may never show 'running':
     // a fast rerun can go running → notRunning within one React render).
-    if (ready === null && progress() !== before && app.getAttribute('data-test-script-state') === 'notRunning') {
+    if (ready === null && app.getAttribute('data-test-script-state') === 'notRunning' && progress() !== before) {
       ready = performance.now(); onReady(); }
   };
   const observer = new MutationObserver(() => { last = performance.now(); check(); });

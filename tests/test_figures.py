@@ -1,5 +1,6 @@
 """The figures show the trace's numbers, and only what the current step has revealed."""
 
+import re
 from itertools import pairwise
 
 import numpy as np
@@ -154,10 +155,12 @@ def test_edges_cover_every_weight_once():
     trace = _trace((3, 5, 2))
     fig = network_diagram(trace, bp.step(2, 0))
     got = []
-    for t in (t for t in fig.data if t.mode == "lines"):
-        xs, ys = np.asarray(t.x).reshape(-1, 3), np.asarray(t.y).reshape(-1, 3)
-        assert np.isnan(xs[:, 2]).all() and np.isnan(ys[:, 2]).all()
-        got += [(x0, y0, x1, y1) for (x0, x1), (y0, y1) in zip(xs[:, :2], ys[:, :2], strict=True)]
+    assert [t.mode for t in fig.data if t.mode == "lines"] == []  # no line trace: one path per colour bin
+    for shape in fig.layout.shapes:
+        assert (shape.type, shape.xref, shape.yref, shape.layer) == ("path", "x", "y", "below")
+        moves = re.findall(r"M([-\d.e]+),([-\d.e]+)L([-\d.e]+),([-\d.e]+)", shape.path)
+        assert "".join(f"M{a},{b}L{c},{d}" for a, b, c, d in moves) == shape.path  # nothing else in it
+        got += [tuple(float(v) for v in m) for m in moves]
     pos = [(np.asarray(n) - 1) / 2 - np.arange(n) for n in (3, 5, 2)]
     want = [
         (l - 1, pos[l - 1][j], l, pos[l][k])
@@ -316,3 +319,18 @@ def test_edge_hover_points_only_where_edges_can_be_told_apart():
     small, large = (2, 16, 12, 2), (8, 16, 16, 8)
     assert sum(a * b for a, b in pairwise(small)) <= EDGE_HOVER < sum(a * b for a, b in pairwise(large))
     assert "edges" in names(small) and "edges" not in names(large) and "nodes" in names(large)
+
+
+def test_the_largest_diagram_draws_its_edges_as_a_few_paths():
+    """The 1,536 edges of the largest network are at most EDGE_BINS path shapes, not a line element each
+    (Plotly draws every NaN-separated segment of a line trace as an SVG element of its own, which was most of
+    that diagram's redraw); the one line trace left is the chosen weight's path, a few segments."""
+    from backprop.figures.network import EDGE_BINS
+
+    sizes = (8, 16, 16, 16, 16, 16, 16, 8)
+    trace = bp.backward(bp.Network.random(sizes, seed=0), np.zeros(sizes[0]), np.zeros(sizes[-1]))
+    fig = network_diagram(trace, bp.step(len(sizes) - 1, 10), selected=(3, 0, 0))
+    assert 1 <= len(fig.layout.shapes) <= EDGE_BINS
+    assert sum(s.path.count("M") for s in fig.layout.shapes) == sum(a * b for a, b in pairwise(sizes))
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in lines] == ["path"] and np.isnan(np.asarray(lines[0].x)).sum() == 1 + sizes[4]

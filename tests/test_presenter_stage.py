@@ -100,6 +100,10 @@ def test_the_projected_diagram_is_built_projected_as_for_projector_would_draw_it
     assert [a.font.size for a in built.layout.annotations] == [a.font.size for a in copied.layout.annotations]
     widths = lambda f: [t.line.width for t in f.data if t.mode == "lines"]  # noqa: E731
     assert widths(built) == pytest.approx(widths(copied))
+    # The edges are layout shapes, which for_projector leaves alone: built thicker by the same factor.
+    plain = network_diagram(trace, m, (1, 0, 0), projector=False)
+    edge_widths = lambda f: [s.line.width for s in f.layout.shapes]  # noqa: E731
+    assert edge_widths(built) == pytest.approx([w * style.PRESENTER_LINES for w in edge_widths(plain)])
     nodes = lambda f: [t for t in f.data if t.name == "nodes"][0].marker.line.width  # noqa: E731
     assert list(nodes(built)) == pytest.approx(list(nodes(copied)))
 

@@ -244,10 +244,20 @@ def layer_gradient(
     if size != THUMB:
         title["subtitle"] = dict(text=status, font=dict(size=fonts["subtitle"], color="#5f6368"))
     top, bottom = _frame(fonts, size)
+    # Room on the left for the row numbers k, which sit left of the δ column: Plotly's automargin would make it
+    # by drawing the figure a second time (the projected stage's newPlot 90 → 50 ms); with this room already
+    # there it has nothing to add, and stays only as a safety net.
+    left = (
+        10 if size == THUMB else int(np.ceil((0.6 * len(str(n_k)) + (1.1 if size == NORMAL else 0.8)) * fonts["font"]))
+    )
+    # Below, the column numbers and the axis title take more than `bottom` once drawn with Streamlit's theme
+    # (automargin grew it by about this much, at the cost of a second drawing); the figure keeps its height,
+    # so its plot area is the same as with the grown margin.
+    below = bottom if size == THUMB else bottom + round(0.4 * fonts["font"]) + 14
     layout: dict[str, Any] = dict(  # Plotly's layout: values of many kinds, read back below by key
         shapes=shapes,
         title=title,
-        margin=dict(l=10, r=10, t=top, b=bottom),
+        margin=dict(l=left, r=10, t=top, b=below),
         font={**style.FONT, "size": fonts["font"]},
         plot_bgcolor="#ffffff",
         dragmode=False,

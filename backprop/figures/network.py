@@ -13,7 +13,7 @@ from ..passes import Trace
 from . import style
 
 EDGE_HOVER = 300  # edges with a hover point, at most; a larger network's edges have none
-EDGE_BINS = 9  # edges are drawn as one line trace per colour bin, not one trace per edge
+EDGE_BINS = 9  # edges are drawn as one path per colour bin, not one element per edge
 LABEL_NODES = 8  # print values inside the nodes of layers with at most this many nodes
 PROJECTOR_NODES = 1.5  # presenter mode: nodes (and their labels) this much larger, where there is room
 
@@ -52,30 +52,28 @@ def network_diagram(
     edges = _edges(trace, moment, ys)
     lines = style.PRESENTER_LINES if projector else 1.0  # line widths
 
-    # Edges: weights, or gradients where revealed, binned by colour so each bin is one line trace
-    # (NaN separates segments). Colour limits are shared by all layers so that shrinking gradients in a
-    # deep network show as fading colour.
+    # Edges: weights, or gradients where revealed, binned by colour so each bin is one SVG path (a layout
+    # shape of moves and lines). Colour limits are shared by all layers so that shrinking gradients in a
+    # deep network show as fading colour. Shapes, not line traces: Plotly draws and styles a trace's every
+    # NaN-separated segment as an element of its own, which was most of the largest network's redraw in the
+    # browser (1,536 edges: its newPlot 350 → 65 ms); a shape is one element whatever it holds.
     w_lim = style.limit(*[net.W(l) for l in range(1, L + 1)])
     g_lim = style.limit(*[trace.dC_dW(l) for l in range(1, L + 1) if moment.shows_backward(l)])
     scaled = edges["value"] / np.where(edges["revealed"], g_lim, w_lim)
     bins = np.clip(np.rint((scaled + 1) / 2 * (EDGE_BINS - 1)), 0, EDGE_BINS - 1).astype(int)
     centres = (np.arange(EDGE_BINS) / (EDGE_BINS - 1)) * 2 - 1
     colours = style.diverging(centres, 1.0, projector)
-    for b in np.unique(bins):
-        pick = bins == b
-        xs = _segments(edges["x0"][pick], edges["x1"][pick])
-        yv = _segments(edges["y0"][pick], edges["y1"][pick])
-        traces.append(
-            style.trace(
-                "scatter",
-                x=xs,
-                y=yv,
-                mode="lines",
-                hoverinfo="skip",
-                showlegend=False,
-                line=dict(color=colours[b], width=lines * (0.8 + 4.5 * abs(centres[b]))),
-            )
+    shapes = [
+        dict(
+            type="path",
+            path=edge_path(*(edges[c][bins == b] for c in ("x0", "y0", "x1", "y1"))),
+            xref="x",
+            yref="y",
+            layer="below",
+            line=dict(color=colours[b], width=lines * (0.8 + 4.5 * abs(centres[b]))),
         )
+        for b in np.unique(bins)
+    ]
 
     # Edge hover: one invisible point at the middle of each edge; the numbers travel as one numeric array
     # and the text is a template, so a large network does not send a string per edge. Past EDGE_HOVER
@@ -204,6 +202,7 @@ def network_diagram(
                 )
                 for l, name in enumerate(names)
             ],
+            shapes=shapes,
             height=height,
             margin=dict(l=10, r=10, t=10, b=10),
             xaxis=dict(visible=False, range=[-0.5, L + 0.5], fixedrange=True),
@@ -239,8 +238,14 @@ def _edges(trace: Trace, moment: Step, ys: list[np.ndarray]) -> dict[str, np.nda
 
 def _segments(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """start₀, end₀, NaN, start₁, end₁, NaN, …: line segments in one trace (float32: positions on a grid of
-    halves are exact, and the largest diagram sends half the bytes)."""
+    halves are exact, in half the bytes). For the few segments of the selected weight's path."""
     return np.column_stack([start, end, np.full(start.size, np.nan)]).ravel().astype(np.float32)
+
+
+def edge_path(x0, y0, x1, y1) -> str:
+    """The segments (x0, y0) → (x1, y1) as one SVG path in data coordinates: "M x0,y0 L x1,y1" each. Node
+    positions lie on a grid of halves, so they print exactly and short."""
+    return "".join(f"M{a:g},{b:g}L{c:g},{d:g}" for a, b, c, d in zip(x0, y0, x1, y1, strict=True))
 
 
 def _path_nodes(trace: Trace, selected: tuple[int, int, int] | None) -> list[tuple[int, int]]:
