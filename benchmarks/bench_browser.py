@@ -146,31 +146,31 @@ def slide(page, key: str, line: list[str]) -> tuple[float, float]:
     return t["done"], t["drawn"]
 
 
-def time_slides(app: AppPage, floor: AppPage, moves: int) -> tuple[list[float], list[float], str, list[float]]:
-    """As time_steps, for slider moves: right and left in turn, so the weight stays near where it was."""
+def _in_turn(act, app: AppPage, floor: AppPage, n: int) -> tuple[list[float], list[float], str, list[float]]:
+    """`n` actions `act(page, i, line)` on the app after WARMUP unmeasured ones, each followed by a click on the
+    floor's page; the app's "rerun done" and "drawn" times in ms, its last line, and the floor's "drawn" times."""
     done, drawn, floor_drawn, line, floor_line = [], [], [], [""], [""]
-    for i in range(WARMUP + moves):
-        t = slide(app.page, "ArrowRight" if i % 2 == 0 else "ArrowLeft", line)
+    for i in range(WARMUP + n):
+        t = act(app.page, i, line)
         f = click(floor.page, floor_line)
         if i >= WARMUP:
             done.append(t[0])
             drawn.append(t[1])
             floor_drawn.append(f[1])
     return done, drawn, line[0], floor_drawn
+
+
+def time_slides(app: AppPage, floor: AppPage, moves: int) -> tuple[list[float], list[float], str, list[float]]:
+    """As time_steps, for slider moves: right and left in turn, so the weight stays near where it was."""
+    return _in_turn(
+        lambda page, i, line: slide(page, "ArrowRight" if i % 2 == 0 else "ArrowLeft", line), app, floor, moves
+    )
 
 
 def time_steps(app: AppPage, floor: AppPage, clicks: int) -> tuple[list[float], list[float], str, list[float]]:
     """`clicks` Step clicks after WARMUP unmeasured ones, each followed by one on the floor's page; the app's
     "rerun done" and "drawn" times in ms, its last progress line, and the floor's "drawn" times."""
-    done, drawn, floor_drawn, line, floor_line = [], [], [], [""], [""]
-    for i in range(WARMUP + clicks):
-        t = click(app.page, line)
-        f = click(floor.page, floor_line)
-        if i >= WARMUP:
-            done.append(t[0])
-            drawn.append(t[1])
-            floor_drawn.append(f[1])
-    return done, drawn, line[0], floor_drawn
+    return _in_turn(lambda page, i, line: click(page, line), app, floor, clicks)
 
 
 def open_floor(browser, folder: Path) -> tuple[Server, AppPage]:

@@ -200,18 +200,7 @@ def error_heatmap(check: GradientCheck, l: int, selected: tuple[int, int, int] |
     shapes = []
     if selected is not None and selected[0] == l:
         _, k, j = selected
-        shapes.append(
-            dict(
-                type="rect",
-                x0=j - 0.5,
-                x1=j + 0.5,
-                y0=k - 0.5,
-                y1=k + 0.5,
-                xref="x",
-                yref="y",
-                line=dict(color=style.HIGHLIGHT, width=4),
-            )
-        )
+        shapes.append(style.cell_box(k, j, color=style.HIGHLIGHT, width=4))
     # The bias strip keeps the width of one column of cells (at most a fifth of the figure).
     split = 1.0 - min(0.2, 1.0 / (n_j + 1.5))
     tick = dict(showgrid=False, zeroline=False, type="category")

@@ -192,32 +192,9 @@ def layer_gradient(
     shapes = []
     if selected is not None and selected[0] == l:
         _, k, j = selected
-        shapes.append(
-            dict(
-                type="rect",
-                x0=j - 0.5,
-                x1=j + 0.5,
-                y0=k - 0.5,
-                y1=k + 0.5,
-                xref="x",
-                yref="y",
-                line=dict(color=style.HIGHLIGHT, width=4),
-            )
-        )
+        shapes.append(style.cell_box(k, j, color=style.HIGHLIGHT, width=4))
     for k, j in sorted(edited):
-        shapes.append(
-            dict(
-                type="rect",
-                name="edited",
-                x0=j - 0.42,
-                x1=j + 0.42,
-                y0=k - 0.42,
-                y1=k + 0.42,
-                xref="x",
-                yref="y",
-                line=dict(color=style.NODE_LINE, width=2, dash="dash"),
-            )
-        )
+        shapes.append(style.cell_box(k, j, 0.42, color=style.NODE_LINE, width=2, dash="dash") | {"name": "edited"})
     # The plot area in pixels: n_k rows of cells, a gap, one row for the aˡ⁻¹ strip; the domains follow,
     # so the strip keeps the height of one row whatever the size of the layer.
     row = fonts["row"] or CELL_PX

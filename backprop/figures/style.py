@@ -45,6 +45,12 @@ def figure(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure(data=data, layout={"template": {}, **layout}, _validate=False)
 
 
+def cell_box(k: int, j: int, half: float = 0.5, **line) -> dict:
+    """A rectangle round cell (k, j) of a heatmap on integer axes (x = j, y = k), `half` a cell wide each way:
+    the chosen weight's outline (half 0.5) or an edited entry's (a little inside, dashed)."""
+    return dict(type="rect", x0=j - half, x1=j + half, y0=k - half, y1=k + half, xref="x", yref="y", line=line)
+
+
 def limit(*arrays) -> float:
     """The symmetric colour limit max |v| over the arrays (1.0 when all are zero or empty)."""
     values = [np.abs(np.asarray(a, dtype=float)).max() for a in arrays if np.size(a)]
