@@ -527,7 +527,6 @@ def header_bar() -> None:
 
 # Fixed in the header's empty middle: out of the page's flow, so the stage below keeps its place.
 HEADER_CSS = """
-[data-testid=stLayoutWrapper]:has(> .st-key-class_bar) { display: contents; }  /* no gap left in the flow */
 .st-key-class_bar { position: fixed; top: 0.3rem; right: 4rem; z-index: 1000010; width: auto !important;
   background: var(--st-background-color, white); padding: 0 0.5rem; }
 .st-key-class_bar p { margin: 0; font-size: 0.8rem; white-space: nowrap; }
