@@ -145,8 +145,8 @@ def launch(playwright):
 
 # JS: a number that changes whenever the layer sizes change: chart count plus every drawn Plotly point
 # (the diagram has one marker per node and per edge).
-_SHAPE_SIGNATURE = """() => document.querySelectorAll('[data-testid=stPlotlyChart]').length * 100000
-    + document.querySelectorAll('[data-testid=stPlotlyChart] .scatterlayer .point').length"""
+_SHAPE_SIGNATURE = """() => document.querySelectorAll('.js-plotly-plot').length * 100000
+    + document.querySelectorAll('.js-plotly-plot .scatterlayer .point').length"""
 
 # JS: what a gradient chart shows, read from its SVG. `empty`: the chart says its layer is not yet
 # computed; `cells`: the texts drawn in the ∂C/∂W heatmap's cells (its first heatmap trace), "?" when empty.
@@ -234,7 +234,7 @@ class AppPage:
 
     # -- the charts
     def chart_count(self) -> int:
-        return self.page.locator("[data-testid=stPlotlyChart]").count()
+        return self.page.locator(".js-plotly-plot").count()
 
     def gradient_keys(self) -> list[int]:
         """The layers l that have a gradient chart (container class st-key-grad_l), in page order."""

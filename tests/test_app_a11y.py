@@ -1,12 +1,12 @@
-"""Every chart of every page reaches a screen reader: an accessible name (st.plotly_chart's alt) that is its
+"""Every chart of every page reaches a screen reader: an accessible name (live_chart's aria-label) that is its
 text alternative's summary at this step, and the hidden table of its numbers right after it (AppTest)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from app_charts import chart, charts
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -20,7 +20,7 @@ PAGES = [
 
 
 def _charts_and_tables(at: AppTest) -> tuple[list[str], int]:
-    alts = [e.proto.alt for e in at.get("plotly_chart")]
+    alts = [c.alt for c in charts(at)]
     tables = sum('class="bp-sr-only"' in m.value and "<table>" in m.value for m in at.markdown)
     return alts, tables
 
@@ -120,8 +120,7 @@ def test_on_a_phone_the_lesson_comes_before_the_samples_fields(narrow):
 
 
 def _diagram_height(at: AppTest) -> int:
-    (spec,) = [e.proto.spec for e in at.get("plotly_chart") if e.key == "diagram"]
-    return json.loads(spec)["layout"]["height"]
+    return chart(at, "diagram").height
 
 
 def test_on_a_phone_a_wide_network_s_diagram_is_at_most_480_px_high():

@@ -11,6 +11,8 @@ import re
 import pytest
 from browser_helpers import VIEWPORT, AppPage
 
+from backprop.ui.live_chart import PLOTLY_JS
+
 pytestmark = pytest.mark.browser
 
 TITLE = "Backpropagation, step by step"
@@ -59,7 +61,7 @@ def test_app_loads_with_diagram_and_one_gradient_chart_per_layer(app):
     page = app.page
     assert page.locator("h1").filter(has_text=TITLE).is_visible()
     assert app.progress() == "Step 0 of 6 — start: the input x is set · iteration 1"  # the 2-2-2 preset
-    assert page.locator(".st-key-diagram [data-testid=stPlotlyChart] .main-svg").count() >= 1
+    assert page.locator(".st-key-diagram .js-plotly-plot .main-svg").count() >= 1
     # The diagram draws nodes: one marker per node of the 2-2-2 network.
     assert page.locator(".st-key-diagram .scatterlayer .point").count() >= 6
     assert app.gradient_keys() == [1, 2]
@@ -71,6 +73,32 @@ def test_app_loads_with_diagram_and_one_gradient_chart_per_layer(app):
     assert page.locator(".st-key-btn_back button:visible").is_disabled()
     assert page.locator(".st-key-btn_reset button:visible").is_disabled()
     app.screenshot("01_initial_2-2-2")
+    app.assert_healthy()
+
+
+_CHARTS = ["diagram", "grad_1", "grad_2"]
+
+
+def test_a_step_updates_the_charts_in_place(app):
+    """The charts stay in the page from step to step (backprop/ui/live_chart.py): each is the same Plotly element
+    before and after, its figure changed by Plotly.react, and Plotly.js itself was loaded once, from the app's
+    static files, as a script the browser runs."""
+    page = app.page
+    page.evaluate(
+        "(keys) => keys.forEach(k => { document.querySelector('.st-key-' + k + ' .js-plotly-plot').__mark = k; })",
+        _CHARTS,
+    )
+    assert app.chart_state(2)["empty"]
+    for _ in range(4):  # to step 4: backward through layer 2
+        app.press("btn_step")
+    assert not app.chart_state(2)["empty"]  # the figure did change
+    kept = page.evaluate(
+        "(keys) => keys.map(k => (document.querySelector('.st-key-' + k + ' .js-plotly-plot') || {}).__mark)", _CHARTS
+    )
+    assert kept == _CHARTS
+    assert page.evaluate("() => document.querySelectorAll('script[src*=\"/app/static/plotly-\"]').length") == 1
+    served = page.request.get(f"{app.base_url}/app/static/{PLOTLY_JS}")
+    assert served.ok and "javascript" in served.headers["content-type"]
     app.assert_healthy()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from app_charts import charts
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
@@ -270,7 +271,7 @@ def test_page_shows_the_default_network_when_no_lesson_is_stored():
     assert _shown_errors(at) == _expected(_default(), 1e-6)
     assert at.select_slider(key="epsilon").value == 1e-6
     assert any("Every layer passes" in s.value for s in at.success)
-    assert len(at.get("plotly_chart")) == 2 + 2 + 1  # parity, sweep, a heatmap per layer, timings
+    assert len(charts(at)) == 2 + 2 + 1  # parity, sweep, a heatmap per layer, timings
     assert any("Why backprop matters" in h.value for h in at.header)
 
 
@@ -280,7 +281,7 @@ def test_page_shows_the_step_through_pages_network_and_chosen_weight():
     at = _page(lesson, selected=(2, 1, 3))
     assert any("3-4-2-1" in c.value and "W²₂,₄" in c.value for c in at.caption)
     assert _shown_errors(at) == _expected(lesson, 1e-6)
-    assert len(at.get("plotly_chart")) == 2 + 3 + 1
+    assert len(charts(at)) == 2 + 3 + 1
 
 
 def test_changing_epsilon_changes_the_shown_errors():

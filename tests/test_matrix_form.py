@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from app_charts import charts
 from helpers_core import product_shown, shown
 from streamlit.testing.v1 import AppTest
 
@@ -335,14 +336,13 @@ def test_changing_l_k_or_j_changes_the_highlighted_numbers(key, value, expected)
 def test_large_layers_are_drawn_as_heatmaps_and_still_box_the_index_form():
     lesson = _lesson(sizes=(3, 10, 8, 7), act="relu", out="linear")
     at = _page(lesson, selected=(2, 7, 9))
-    charts = at.get("plotly_chart")
-    assert len(charts) == 2  # (W³)ᵀ, δ³, (W³)ᵀ δ³ in one chart, and the ∂C/∂W² heatmap
+    assert len(charts(at)) == 2  # (W³)ᵀ, δ³, (W³)ᵀ δ³ in one chart, and the ∂C/∂W² heatmap
     trace = lesson.trace
     # The written-out matrices give way to the heatmaps; the index form still shows the entries.
     assert _all_boxed(at) == [eq.num(trace.dC_da(2)[7]), eq.num(trace.dC_dW(2)[7, 9])]
     at.selectbox(key="matrix_l").set_value(3).run()
     _ok(at)
-    assert len(at.get("plotly_chart")) == 2  # ∇ₐC, σ′, δᴸ in one chart, and ∂C/∂W³ (7 × 8)
+    assert len(charts(at)) == 2  # ∇ₐC, σ′, δᴸ in one chart, and ∂C/∂W³ (7 × 8)
     assert _all_boxed(at) == [eq.num(trace.delta(3)[6]), eq.num(trace.dC_dW(3)[6, 7])]
 
 

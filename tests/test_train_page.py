@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from app_charts import chart_of
 from streamlit.testing.v1 import AppTest
 
 from backprop.figures import training as figs
@@ -118,8 +119,9 @@ def _chart_places(at: AppTest) -> dict[str, tuple[int, ...]]:
     places: dict[str, tuple[int, ...]] = {}
 
     def walk(node, path):
-        if getattr(node, "type", None) == "plotly_chart":
-            places[node.proto.id.rsplit("-", 1)[-1]] = path
+        found = chart_of(node)
+        if found is not None:
+            places[found.key] = path
         for i, child in getattr(node, "children", {}).items():
             walk(child, (*path, i))
 

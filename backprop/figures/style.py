@@ -39,9 +39,8 @@ def figure(data: list[dict], layout: dict) -> go.Figure:
     validation was most of a figure's build time on a Step click (the 2-2-2 diagram: 4.6 ms, 1.5 ms
     without). tests/test_figures.py validates every builder's output instead.
 
-    With an empty template: Plotly's default one is 7 kB of JSON in every figure sent on every click, and
-    st.plotly_chart's Streamlit theme replaces it in the browser anyway (the charts' screenshots are the
-    same pixel for pixel with and without it)."""
+    With an empty template: Plotly's default one is 7 kB of JSON in every figure, and the app's charts replace
+    it with the Streamlit look anyway (backprop/ui/live_chart.py, THEME)."""
     return go.Figure(data=data, layout={"template": {}, **layout}, _validate=False)
 
 

@@ -1,5 +1,5 @@
 """Figures a screen reader can read: each chart gets its one-line summary as its accessible name
-(st.plotly_chart's `alt`) and its numbers as a table that is not drawn on screen but is read aloud.
+(role="figure" with aria-label, live_chart) and its numbers as a table that is not drawn on screen but is read aloud.
 
 The texts come from backprop.figures.alt, built from the same trace or history as the figure.
 """
@@ -12,6 +12,7 @@ import streamlit as st
 
 from backprop.figures.alt import TextAlternative
 from backprop.ui import presenter
+from backprop.ui.live_chart import live_chart
 
 # Visually hidden but read by screen readers (the usual "sr-only" rule); its element container is taken out
 # of the page's flow so that a hidden table adds no gap between the figures.
@@ -77,9 +78,8 @@ def table(text: TextAlternative, where=st) -> None:
     where.markdown(f'<div class="bp-sr-only">{text.html()}</div>', unsafe_allow_html=True)
 
 
-def chart(fig, text: TextAlternative, key: str, where=st, **options):
-    """st.plotly_chart of `fig` as this session shows it (presenter mode), named by `text`'s summary, with the
-    hidden table after it. `options` go to st.plotly_chart (on_select, selection_mode, …)."""
-    state = where.plotly_chart(presenter.shown(fig), key=key, alt=text.summary, **{**presenter.CHART, **options})
+def chart(fig, text: TextAlternative, key: str, where=st) -> None:
+    """`fig` as this session shows it (presenter mode), drawn in place from run to run (live_chart), named by
+    `text`'s summary, with the hidden table after it."""
+    live_chart(presenter.shown(fig), key=key, alt=text.summary, where=where)
     table(text, where)
-    return state

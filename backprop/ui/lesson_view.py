@@ -17,12 +17,12 @@ from backprop.lesson import quiz
 from backprop.lesson.progress import Lesson
 from backprop.lesson.timeline import BACKWARD, COST, FORWARD, START, UPDATE
 from backprop.ui import a11y, edit_view, keys, presenter
+from backprop.ui.live_chart import live_chart
 
 SHOW_ALL_NODES = 4  # equations are written out for every node of a layer with at most this many
 COLUMNS = 3  # gradient figures per row
 MEMO_SIZE = 64  # gradient figures kept per session before the memo starts afresh
 THUMBS_PER_ROW = 6  # presenter mode: thumbnails of the layers per row, at most
-CHART = presenter.CHART
 PHONE_DIAGRAM = 480  # the diagram's largest height on a phone: with the step controls above, it fits 390x844
 
 
@@ -190,30 +190,16 @@ def cell_choice(box, prompt: str, n_k: int, n_j: int, key: str, **on_change) -> 
     )
 
 
-def _gradient_chart(col, fig, trace: bp.Trace, l: int, m, **size) -> None:
+def _gradient_chart(col, fig, trace: bp.Trace, l: int, m, height: int | None = None) -> None:
     """Layer l's ∂C/∂W heatmap in `col` (key grad_l): a click on a cell picks that weight; its text
     alternative is the chart's name, and its numbers follow as a hidden table."""
-    key = f"grad_{l}"
     text = alt.layer_gradient(trace, l, m)
-    col.plotly_chart(
-        fig,
-        key=key,
-        alt=text.summary,
-        on_select=lambda k=key: _picked_on_chart(k),
-        selection_mode="points",
-        **size,
-        **CHART,
-    )
+    live_chart(fig, key=f"grad_{l}", alt=text.summary, where=col, height=height, on_click=_picked)
     a11y.table(text, col)
 
 
-def _picked_on_chart(key: str) -> None:
-    """A click on a gradient cell: its marker carries (l, k, j)."""
-    event = st.session_state.get(key) or {}
-    points = event.get("selection", {}).get("points", [])
-    data = points[0].get("customdata") if points else None
-    if isinstance(data, dict):  # an array's row arrives as {"0": l, "1": k, "2": j}
-        data = [data.get(str(i)) for i in range(3)]
+def _picked(data) -> None:
+    """A click on a gradient cell: its customdata is (l, k, j), k and j from 0."""
     if not isinstance(data, (list, tuple)):
         return  # a click on something that is not a cell: keep the current choice
     try:
@@ -360,7 +346,7 @@ def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], he
         trace, lesson.moment, selected, projector=presenter.on(), height=height, edited=edit_view.marked(lesson)
     )
     text = alt.diagram(trace, lesson.moment)
-    st.plotly_chart(fig, key="diagram", alt=text.summary, **CHART)
+    live_chart(fig, key="diagram", alt=text.summary)
     a11y.table(text)
 
 
@@ -455,14 +441,7 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
                 trace, focus, m, selected, projector=True, size=STAGE, body_px=body, edited=cells
             )
         text = alt.layer_gradient(trace, focus, m)
-        st.plotly_chart(
-            memo[what],
-            key="grad_focus",
-            alt=text.summary,
-            on_select=lambda: _picked_on_chart("grad_focus"),
-            selection_mode="points",
-            **CHART,
-        )
+        live_chart(memo[what], key="grad_focus", alt=text.summary, on_click=_picked)
         a11y.table(text)
         per_row = max(min(L, THUMBS_PER_ROW), 3)
         for start in range(1, L + 1, per_row):

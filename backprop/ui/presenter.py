@@ -8,7 +8,7 @@ browser (backprop/ui/keys.py reports it) and sizes its projected figures with `b
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, TypedDict
+from typing import Final
 
 import streamlit as st
 
@@ -22,12 +22,6 @@ ROOT_CSS = (
 )
 
 
-class ChartOptions(TypedDict):
-    width: Literal["stretch"]
-    config: dict[str, Any]
-
-
-CHART: Final[ChartOptions] = {"width": "stretch", "config": {"displayModeBar": False}}  # st.plotly_chart(…, **CHART)
 PERSIST: Final = "session"  # a widget's value survives a visit to another page (persist_state=PERSIST)
 
 

@@ -39,8 +39,8 @@ from backprop.ui import (  # noqa: F401
 
 
 def _serialise_a_figure() -> None:
-    """What st.plotly_chart does with a figure (validate it, then write its JSON), once: Plotly builds its
-    validators on first use."""
+    """What the figure builders and live_chart do with a figure (validate its traces, then write its JSON), once:
+    Plotly builds its validators on first use."""
     fig = go.Figure(
         [go.Scatter(x=np.arange(3.0), y=np.ones(3), mode="lines+markers"), go.Heatmap(z=np.eye(2), colorscale="RdBu")]
     )
