@@ -15,6 +15,7 @@ COMPONENT = "backprop.live_chart"
 class Chart:
     key: str
     alt: str
+    table: str  # the chart's numbers as an HTML table, hidden from sight, read by a screen reader
     figure: dict  # the figure's JSON, as Plotly.js gets it
     height: int  # pixels
     clickable: bool  # a click on a point is reported to the app
@@ -27,7 +28,7 @@ def chart_of(element) -> Chart | None:
         return None
     data = json.loads(json.loads(element.proto.json))  # Streamlit wraps the payload string in JSON once more
     key = element.proto.id.rsplit("-", 1)[-1]  # the id ends in the user's key
-    return Chart(key, data["alt"], data["figure"], data["height"], data["clickable"], element.proto.id)
+    return Chart(key, data["alt"], data["table"], data["figure"], data["height"], data["clickable"], element.proto.id)
 
 
 def charts(at: AppTest) -> list[Chart]:

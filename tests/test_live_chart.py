@@ -14,6 +14,7 @@ import plotly.io
 from app_charts import chart, charts
 from streamlit.testing.v1 import AppTest
 
+from backprop.figures.alt import TextAlternative
 from backprop.ui import live_chart
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,16 +39,18 @@ def test_streamlit_serves_the_static_folder():
 
 def test_the_payload_carries_the_figure_as_plotly_writes_it():
     fig = go.Figure(go.Heatmap(z=[[1.0, -2.5]], customdata=[[[1, 0, 0], [1, 0, 1]]]), layout={"height": 321})
-    data = json.loads(live_chart.payload(fig, "a heatmap", clickable=True))
+    text = TextAlternative("a heatmap", "its cells", ("k", "j", "value"), (("1", "1", "1"), ("1", "2", "−2.5 <b>")))
+    data = json.loads(live_chart.payload(fig, text, clickable=True))
     sent = json.loads(plotly.io.to_json(fig, validate=False))
     del sent["layout"]["template"]  # live_chart.THEME replaces it in the browser
     assert data["figure"] == sent
     assert (data["alt"], data["height"], data["clickable"]) == ("a heatmap", 321, True)
+    assert data["table"] == text.html() and "&lt;b&gt;" in data["table"]  # escaped: shown as text, never as HTML
     assert data["config"]["displayModeBar"] is False
     assert data["url"] == "/app/static/" + live_chart.PLOTLY_JS
-    no_height = json.loads(live_chart.payload(go.Figure(), "empty", height=None))
+    no_height = json.loads(live_chart.payload(go.Figure(), text, height=None))
     assert no_height["height"] == live_chart.DEFAULT_HEIGHT
-    assert json.loads(live_chart.payload(fig, "thumb", height=90))["height"] == 90
+    assert json.loads(live_chart.payload(fig, text, height=90))["height"] == 90
 
 
 def test_a_step_changes_the_figures_but_not_the_charts_identity():

@@ -14,10 +14,11 @@ from backprop.figures.alt import TextAlternative
 from backprop.ui import presenter
 from backprop.ui.live_chart import live_chart
 
-# Visually hidden but read by screen readers (the usual "sr-only" rule); its element container is taken out
-# of the page's flow so that a hidden table adds no gap between the figures.
+# Visually hidden but read by screen readers (the usual "sr-only" rule); the element container of a hidden
+# text is taken out of the page's flow so that it adds no gap. A chart's table (bp-sr-table) is hidden the same
+# way inside the chart's element, which keeps its place.
 CSS = """<style>
-.bp-sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+.bp-sr-only, .bp-sr-table { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
               clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 .stElementContainer:has(.bp-sr-only), .st-key-bp_a11y_script, .st-key-bp_announce { position: absolute; width: 1px;
     height: 1px; overflow: hidden; }
@@ -73,13 +74,7 @@ def announce(text: str) -> None:
         st.markdown(f'<p class="bp-sr-only">{escape(text)}</p>', unsafe_allow_html=True)
 
 
-def table(text: TextAlternative, where=st) -> None:
-    """`text`'s table, hidden from sight, for a screen reader."""
-    where.markdown(f'<div class="bp-sr-only">{text.html()}</div>', unsafe_allow_html=True)
-
-
 def chart(fig, text: TextAlternative, key: str, where=st) -> None:
-    """`fig` as this session shows it (presenter mode), drawn in place from run to run (live_chart), named by
-    `text`'s summary, with the hidden table after it."""
-    live_chart(presenter.shown(fig), key=key, alt=text.summary, where=where)
-    table(text, where)
+    """`fig` as this session shows it (presenter mode), drawn in place from run to run, named by `text`'s summary
+    and followed by its table (live_chart)."""
+    live_chart(presenter.shown(fig), key=key, text=text, where=where)

@@ -194,8 +194,7 @@ def _gradient_chart(col, fig, trace: bp.Trace, l: int, m, height: int | None = N
     """Layer l's ∂C/∂W heatmap in `col` (key grad_l): a click on a cell picks that weight; its text
     alternative is the chart's name, and its numbers follow as a hidden table."""
     text = alt.layer_gradient(trace, l, m)
-    live_chart(fig, key=f"grad_{l}", alt=text.summary, where=col, height=height, on_click=_picked)
-    a11y.table(text, col)
+    live_chart(fig, key=f"grad_{l}", text=text, where=col, height=height, on_click=_picked)
 
 
 def _picked(data) -> None:
@@ -346,8 +345,7 @@ def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], he
         trace, lesson.moment, selected, projector=presenter.on(), height=height, edited=edit_view.marked(lesson)
     )
     text = alt.diagram(trace, lesson.moment)
-    live_chart(fig, key="diagram", alt=text.summary)
-    a11y.table(text)
+    live_chart(fig, key="diagram", text=text)
 
 
 def lesson_view(link=None) -> None:
@@ -441,8 +439,7 @@ def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> No
                 trace, focus, m, selected, projector=True, size=STAGE, body_px=body, edited=cells
             )
         text = alt.layer_gradient(trace, focus, m)
-        live_chart(memo[what], key="grad_focus", alt=text.summary, on_click=_picked)
-        a11y.table(text)
+        live_chart(memo[what], key="grad_focus", text=text, on_click=_picked)
         per_row = max(min(L, THUMBS_PER_ROW), 3)
         for start in range(1, L + 1, per_row):
             cols = st.columns(per_row, gap="small")

@@ -18,7 +18,8 @@ tests/test_live_chart.py checks the copy there is the installed package's, byte 
 
 What the chart does, as st.plotly_chart did for these figures: fills its column's width, takes the figure's
 height, no mode bar, an accessible name (role="figure", aria-label) and, where asked, reports a click on a
-point: its `customdata` (the gradient heatmaps' cells carry (l, k, j)).
+point: its `customdata` (the gradient heatmaps' cells carry (l, k, j)). After it, in the same element, the
+chart's numbers as a table that a screen reader reads and the screen does not show (one element, not two).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from typing import Any, Final
 
 import plotly.io
 import streamlit as st
+
+from backprop.figures.alt import TextAlternative
 
 PLOTLY_JS: Final = "plotly-4.1.1.min.js"  # static/ holds this copy of plotly/package_data/plotly.min.js
 STATIC_DIR: Final = Path(__file__).resolve().parents[2] / "static"
@@ -73,6 +76,14 @@ export default function ({ parentElement, data, setTriggerValue }) {
   }
   gd.setAttribute('role', 'figure');
   gd.setAttribute('aria-label', d.alt);
+  // The chart's numbers as a table, not drawn but read aloud (the app's own HTML, its texts escaped).
+  let table = parentElement.querySelector(':scope > .bp-sr-table');
+  if (!table) {
+    table = document.createElement('div');
+    table.className = 'bp-sr-table';
+    parentElement.appendChild(table);
+  }
+  if (table._bpHtml !== d.table) { table.innerHTML = d.table; table._bpHtml = d.table; }
   gd.style.height = d.height + 'px';
   gd._bpNext = d;                       // the newest figure wins: a run that arrives while one is drawn
   gd._bpTrigger = setTriggerValue;      // replaces it, and a stale one is never drawn after it
@@ -154,38 +165,50 @@ def plotly_url() -> str:
     return f"/{base}/app/static/{PLOTLY_JS}" if base else f"/app/static/{PLOTLY_JS}"
 
 
-def payload(fig, alt: str, *, height: int | None = None, clickable: bool = False, config: dict | None = None) -> str:
+def spec(fig) -> str:
+    """`fig` as JSON for Plotly.js, without its template (THEME replaces it). Written once per figure object and
+    kept on it: a figure is drawn again unchanged on many runs (a layer's gradient at every step until its turn;
+    the Train page's charts between rebuilds), and the app never changes a figure once it has been drawn."""
+    cached = getattr(fig, "_bp_spec", None)
+    if cached is None:
+        d = fig.to_dict()
+        layout = {k: v for k, v in d.get("layout", {}).items() if k != "template"}
+        cached = plotly.io.json.to_json_plotly({"data": d.get("data", []), "layout": layout})  # orjson if installed
+        fig._bp_spec = cached
+    return cached
+
+
+def payload(fig, text: TextAlternative, *, height: int | None = None, clickable: bool = False) -> str:
     """What the browser gets for `fig`: one JSON string (Streamlit passes a string on as it is, where a dict
     would be dumped twice over for the element's identity)."""
-    d = fig.to_dict()
-    layout = {k: v for k, v in d.get("layout", {}).items() if k != "template"}  # THEME replaces it
-    spec = plotly.io.json.to_json_plotly({"data": d.get("data", []), "layout": layout})  # orjson when installed
     h = height if height is not None else fig.layout.height
     head = {
-        "alt": alt,
+        "alt": text.summary,
+        "table": text.html(),
         "height": int(h) if h else DEFAULT_HEIGHT,
         "clickable": clickable,
-        "config": {"displayModeBar": False, "responsive": True, **(config or {})},
+        "config": {"displayModeBar": False, "responsive": True},
         "url": plotly_url(),
     }
-    return json.dumps(head)[:-1] + ', "figure": ' + spec + "}"
+    return json.dumps(head)[:-1] + ', "figure": ' + spec(fig) + "}"
 
 
 def live_chart(
     fig,
     *,
     key: str,
-    alt: str,
+    text: TextAlternative,
     where: Any = st,
     height: int | None = None,
     on_click: Callable[[Any], None] | None = None,
 ) -> None:
-    """Draw `fig` in `where` under `key`, updated in place on later runs. `on_click(customdata)` is called (as a
-    widget callback, before the rerun) when the user clicks a point that carries customdata."""
+    """Draw `fig` in `where` under `key`, updated in place on later runs, named by `text`'s summary and followed by
+    its table, hidden from sight, for a screen reader. `on_click(customdata)` is called (as a widget callback,
+    before the rerun) when the user clicks a point that carries customdata."""
     options: dict[str, Any] = {}
     if on_click is not None:
         options["on_click_change"] = lambda: _clicked(key, on_click)
-    data = payload(fig, alt, height=height, clickable=on_click is not None)
+    data = payload(fig, text, height=height, clickable=on_click is not None)
     if where is st:
         _component(key=key, data=data, **options)
     else:
