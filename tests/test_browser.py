@@ -97,6 +97,9 @@ def test_a_step_updates_the_charts_in_place(app):
     )
     assert kept == _CHARTS
     assert page.evaluate("() => document.querySelectorAll('script[src*=\"/app/static/plotly-\"]').length") == 1
+    loaded = page.evaluate("() => performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)")
+    static = sorted(p for p in loaded if p.startswith("/app/static/"))
+    assert static == ["/app/static/live_chart.js", f"/app/static/{PLOTLY_JS}"]  # each fetched once, in 4 steps
     served = page.request.get(f"{app.base_url}/app/static/{PLOTLY_JS}")
     assert served.ok and "javascript" in served.headers["content-type"]
     app.assert_healthy()

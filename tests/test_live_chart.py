@@ -47,7 +47,8 @@ def test_the_payload_carries_the_figure_as_plotly_writes_it():
     assert (data["alt"], data["height"], data["clickable"]) == ("a heatmap", 321, True)
     assert data["table"] == text.html() and "&lt;b&gt;" in data["table"]  # escaped: shown as text, never as HTML
     assert data["config"]["displayModeBar"] is False
-    assert data["url"] == "/app/static/" + live_chart.PLOTLY_JS
+    assert data["plotly"] == "/app/static/" + live_chart.PLOTLY_JS
+    assert data["module"].startswith("/app/static/live_chart.js?v=")
     no_height = json.loads(live_chart.payload(go.Figure(), text, height=None))
     assert no_height["height"] == live_chart.DEFAULT_HEIGHT
     assert json.loads(live_chart.payload(fig, text, height=90))["height"] == 90

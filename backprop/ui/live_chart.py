@@ -9,7 +9,8 @@ second kept the browser 89 % busy and Pause waited behind them (issue 12). Upstr
 
 This is a Streamlit custom component (components v2, no iframe) mounted with a key, which Streamlit keeps as the
 element's identity: on a rerun the browser calls the component's function again with the new figure, on the
-same element, and the function hands the figure to Plotly.react, which changes only what changed.
+same element, and the function hands the figure to Plotly.react, which changes only what changed. The browser's
+half is static/live_chart.js.
 
 Plotly.js itself is the file Plotly's Python package ships (`plotly/package_data/plotly.min.js`, the version its
 figures are written for), served by Streamlit's static file serving from `static/` next to app.py
@@ -24,6 +25,7 @@ chart's numbers as a table that a screen reader reads and the screen does not sh
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -38,131 +40,25 @@ PLOTLY_JS: Final = "plotly-4.1.1.min.js"  # static/ holds this copy of plotly/pa
 STATIC_DIR: Final = Path(__file__).resolve().parents[2] / "static"
 DEFAULT_HEIGHT: Final = 450  # Plotly's own, for a figure that does not set one
 
-# The component's script. Streamlit imports it once per tab and calls its default export on every run that
-# draws the chart, with the same parentElement while the element stays in the page.
-_JS_SOURCE: Final = r"""
-const THEME = __THEME__;
-let loading = null;  // the one promise of Plotly per tab
-
-function plotly(url) {
-  if (globalThis.Plotly) return Promise.resolve(globalThis.Plotly);
-  if (loading === null) {
-    loading = new Promise((resolve, reject) => {
-      const script = document.createElement('script');
-      script.src = url;
-      script.async = true;
-      script.onload = () => resolve(globalThis.Plotly);
-      script.onerror = () => { loading = null; reject(new Error('could not load ' + url)); };
-      document.head.appendChild(script);
-    });
-  }
-  return loading;
-}
-
-export default function ({ parentElement, data, setTriggerValue }) {
-  const d = typeof data === 'string' ? JSON.parse(data) : data;
-  let gd = parentElement.querySelector(':scope > .bp-live-chart');
-  if (!gd) {
-    gd = document.createElement('div');
-    gd.className = 'bp-live-chart';
-    gd.style.width = '100%';
-    parentElement.appendChild(gd);
-    // Follow the column's width (the sidebar opened or closed); a chart not displayed has no size to take.
-    new ResizeObserver(() => {
-      if (gd._bpDrawn && globalThis.Plotly && gd.offsetParent !== null) {
-        globalThis.Plotly.Plots.resize(gd).catch(() => {});
-      }
-    }).observe(gd);
-  }
-  gd.setAttribute('role', 'figure');
-  gd.setAttribute('aria-label', d.alt);
-  // The chart's numbers as a table, not drawn but read aloud (the app's own HTML, its texts escaped).
-  let table = parentElement.querySelector(':scope > .bp-sr-table');
-  if (!table) {
-    table = document.createElement('div');
-    table.className = 'bp-sr-table';
-    parentElement.appendChild(table);
-  }
-  if (table._bpHtml !== d.table) { table.innerHTML = d.table; table._bpHtml = d.table; }
-  gd.style.height = d.height + 'px';
-  gd._bpNext = d;                       // the newest figure wins: a run that arrives while one is drawn
-  gd._bpTrigger = setTriggerValue;      // replaces it, and a stale one is never drawn after it
-  if (gd._bpBusy) return;
-  gd._bpBusy = true;
-  const draw = (P) => {
-    const next = gd._bpNext;
-    if (next === null) { gd._bpBusy = false; return; }
-    gd._bpNext = null;
-    const layout = next.figure.layout || {};
-    layout.template = THEME;
-    delete layout.width;
-    layout.autosize = true;
-    layout.height = next.height;
-    return P.react(gd, next.figure.data || [], layout, next.config).then(() => {
-      gd._bpDrawn = true;
-      if (next.clickable && !gd._bpClicks) {
-        gd._bpClicks = true;
-        gd.on('plotly_click', (ev) => {
-          const p = ev && ev.points && ev.points[0];
-          if (p && p.customdata !== undefined) gd._bpTrigger('click', p.customdata);
-        });
-      }
-      return draw(P);
-    });
-  };
-  plotly(d.url).then(draw).catch((e) => {
-    gd._bpBusy = false;
-    gd.textContent = 'This chart could not be drawn (' + e.message + '); its numbers are in the table below.';
-  });
-}
-"""
-
+# The component's script, sent with every chart on every run, so kept to one line: it imports the chart's code,
+# static/live_chart.js (once per tab: the browser keeps a module it has imported), and hands it the chart.
+# (The script itself is a blob: URL, so the module's path is made absolute against the page's address.)
+_JS: Final = (
+    "export default (c) => { const d = JSON.parse(c.data);"
+    " return import(new URL(d.module, document.baseURI).href).then((m) => m.draw(c, d)); };"
+)
 _CSS: Final = ".bp-live-chart { overflow: hidden; }"
-
-# The look st.plotly_chart gave these figures: Streamlit's theme for Plotly, as its light theme with this app's
-# colours (.streamlit/config.toml) works it out, read from a chart it drew. It replaces the figure's own template,
-# as st.plotly_chart's did (the figures set their own fonts and colours where they matter); it fills in the rest:
-# grey tick labels, faint ticks and grid, margins that grow to fit the labels, the title's font.
-_GREY, _FAINT, _SANS = "#808495", "#e6eaf1", '"Source Sans", sans-serif'
-_AXIS_TITLE: Final = {"font": {"color": _GREY, "size": 14}}
-_AXIS: Final = {
-    "automargin": True,
-    "gridcolor": _FAINT,
-    "zerolinecolor": _FAINT,
-    "tickcolor": _FAINT,
-    "tickfont": {"color": _GREY, "size": 12},
-}
-THEME: Final = {
-    "layout": {
-        "font": {"color": _GREY, "family": _SANS, "size": 12, "weight": 400},
-        "title": {
-            "font": {"family": _SANS, "size": 16, "color": "#111318"},
-            "pad": {"l": 4},
-            "xanchor": "left",
-            "x": 0,
-        },
-        "legend": {"bordercolor": "transparent", "borderwidth": 0, "font": {"size": 12, "color": "#262730"}},
-        "paper_bgcolor": "#FFFFFF",
-        "plot_bgcolor": "#FFFFFF",
-        "xaxis": {**_AXIS, "showgrid": False, "zeroline": False, "title": {**_AXIS_TITLE, "standoff": 20}},
-        "yaxis": {**_AXIS, "ticklabelposition": "outside", "title": {**_AXIS_TITLE, "standoff": 24}},
-        "margin": {"pad": 8, "r": 0, "l": 0},
-        "hoverlabel": {
-            "bgcolor": "#FFFFFF",
-            "bordercolor": "rgba(17, 19, 24, 0.2)",
-            "font": {"color": _GREY, "family": _SANS, "size": 12},
-        },
-    }
-}
-
-_JS: Final = _JS_SOURCE.replace("__THEME__", json.dumps(THEME))
 _component = st.components.v2.component("backprop.live_chart", js=_JS, css=_CSS, isolate_styles=False)
 
+# The chart's code, named by its content so that a browser never runs an old copy after an upgrade.
+CHART_JS: Final = "live_chart.js"
+_CHART_JS_VERSION: Final = hashlib.sha256((STATIC_DIR / CHART_JS).read_bytes()).hexdigest()[:12]
 
-def plotly_url() -> str:
-    """Where the browser finds Plotly.js: Streamlit's static route under the server's base path."""
+
+def static_url(name: str) -> str:
+    """Where the browser finds the static file `name`: Streamlit's static route under the server's base path."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}/app/static/{PLOTLY_JS}" if base else f"/app/static/{PLOTLY_JS}"
+    return f"/{base}/app/static/{name}" if base else f"/app/static/{name}"
 
 
 def spec(fig) -> str:
@@ -188,7 +84,8 @@ def payload(fig, text: TextAlternative, *, height: int | None = None, clickable:
         "height": int(h) if h else DEFAULT_HEIGHT,
         "clickable": clickable,
         "config": {"displayModeBar": False, "responsive": True},
-        "url": plotly_url(),
+        "plotly": static_url(PLOTLY_JS),
+        "module": static_url(CHART_JS) + "?v=" + _CHART_JS_VERSION,
     }
     return json.dumps(head)[:-1] + ', "figure": ' + spec(fig) + "}"
 

@@ -1,0 +1,124 @@
+// A Plotly chart that stays in the page and is updated in place: the browser half of backprop/ui/live_chart.py.
+//
+// Streamlit calls the component's function on every run that draws the chart, with the same parentElement while
+// the element stays in the page; that function imports this module (once per tab) and calls draw(). Plotly.js
+// is loaded once per tab too, from the app's static files.
+
+// The look st.plotly_chart gave these figures: Streamlit's theme for Plotly, as its light theme with this app's
+// colours (.streamlit/config.toml) works it out, read from a chart it drew. It replaces the figure's own
+// template, as st.plotly_chart's did (the figures set their own fonts and colours where they matter) and fills
+// in the rest: grey tick labels, faint ticks and grid, margins that grow to fit the labels, the title's font.
+const GREY = '#808495';
+const FAINT = '#e6eaf1';
+const SANS = '"Source Sans", sans-serif';
+const AXIS = {
+  automargin: true,
+  gridcolor: FAINT,
+  zerolinecolor: FAINT,
+  tickcolor: FAINT,
+  tickfont: { color: GREY, size: 12 },
+};
+const AXIS_TITLE = { font: { color: GREY, size: 14 } };
+export const THEME = {
+  layout: {
+    font: { color: GREY, family: SANS, size: 12, weight: 400 },
+    title: { font: { family: SANS, size: 16, color: '#111318' }, pad: { l: 4 }, xanchor: 'left', x: 0 },
+    legend: { bordercolor: 'transparent', borderwidth: 0, font: { size: 12, color: '#262730' } },
+    paper_bgcolor: '#FFFFFF',
+    plot_bgcolor: '#FFFFFF',
+    xaxis: { ...AXIS, showgrid: false, zeroline: false, title: { ...AXIS_TITLE, standoff: 20 } },
+    yaxis: { ...AXIS, ticklabelposition: 'outside', title: { ...AXIS_TITLE, standoff: 24 } },
+    margin: { pad: 8, r: 0, l: 0 },
+    hoverlabel: { bgcolor: '#FFFFFF', bordercolor: 'rgba(17, 19, 24, 0.2)', font: { color: GREY, family: SANS, size: 12 } },
+  },
+};
+
+let loading = null; // the one promise of Plotly per tab
+
+function plotly(url) {
+  if (globalThis.Plotly) return Promise.resolve(globalThis.Plotly);
+  if (loading === null) {
+    loading = new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = url;
+      script.async = true;
+      script.onload = () => resolve(globalThis.Plotly);
+      script.onerror = () => {
+        loading = null;
+        reject(new Error('could not load ' + url));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return loading;
+}
+
+// The chart in parentElement, made on the first call: a div for Plotly, then the chart's numbers as a table that
+// is not drawn but read aloud (bp-sr-table; the app's own HTML, its texts escaped).
+function parts(parentElement) {
+  let gd = parentElement.querySelector(':scope > .bp-live-chart');
+  let table = parentElement.querySelector(':scope > .bp-sr-table');
+  if (!gd) {
+    gd = document.createElement('div');
+    gd.className = 'bp-live-chart';
+    gd.style.width = '100%';
+    parentElement.appendChild(gd);
+    // Follow the column's width (the sidebar opened or closed); a chart not displayed has no size to take.
+    new ResizeObserver(() => {
+      if (gd._bpDrawn && globalThis.Plotly && gd.offsetParent !== null) {
+        globalThis.Plotly.Plots.resize(gd).catch(() => {});
+      }
+    }).observe(gd);
+  }
+  if (!table) {
+    table = document.createElement('div');
+    table.className = 'bp-sr-table';
+    parentElement.appendChild(table);
+  }
+  return [gd, table];
+}
+
+export function draw({ parentElement, setTriggerValue }, d) {
+  const [gd, table] = parts(parentElement);
+  gd.setAttribute('role', 'figure');
+  gd.setAttribute('aria-label', d.alt);
+  if (table._bpHtml !== d.table) {
+    table.innerHTML = d.table;
+    table._bpHtml = d.table;
+  }
+  gd.style.height = d.height + 'px';
+  gd._bpNext = d; // the newest figure wins: a run that arrives while one is drawn replaces it,
+  gd._bpTrigger = setTriggerValue; // and a stale one is never drawn after it
+  if (gd._bpBusy) return;
+  gd._bpBusy = true;
+  const next = (P) => {
+    const n = gd._bpNext;
+    if (n === null) {
+      gd._bpBusy = false;
+      return undefined;
+    }
+    gd._bpNext = null;
+    const layout = n.figure.layout || {};
+    layout.template = THEME;
+    delete layout.width; // the column's width, as st.plotly_chart(width="stretch")
+    layout.autosize = true;
+    layout.height = n.height;
+    return P.react(gd, n.figure.data || [], layout, n.config).then(() => {
+      gd._bpDrawn = true;
+      if (n.clickable && !gd._bpClicks) {
+        gd._bpClicks = true;
+        gd.on('plotly_click', (ev) => {
+          const p = ev && ev.points && ev.points[0];
+          if (p && p.customdata !== undefined) gd._bpTrigger('click', p.customdata);
+        });
+      }
+      return next(P);
+    });
+  };
+  plotly(d.plotly)
+    .then(next)
+    .catch((e) => {
+      gd._bpBusy = false;
+      gd.textContent = 'This chart could not be drawn (' + e.message + '); its numbers are in the table after it.';
+    });
+}
