@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from app_charts import chart
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
@@ -65,6 +66,21 @@ def test_a_slider_edit_follows_at_the_current_step_and_reset_restores_the_preset
         assert net.W(l).tobytes() == preset.W(l).tobytes() and net.b(l).tobytes() == preset.b(l).tobytes()
     assert _progress(at) == before_progress and _latex(at) == before_latex
     assert at.button(key="btn_reset_edits").disabled
+
+
+def test_the_plot_of_c_is_built_once_per_network_and_follows_an_edit():
+    """The plot of C against the chosen weight is a forward pass per point: the step after it appeared draws the
+    same figure (kept, not built again); an edit of the weight, a new network, gets a new one."""
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    for _ in range(5):  # step 5: backward through layer 1, where W¹₁₁'s plot appears
+        _run(at.button(key="btn_step").click())
+    first = at.session_state["edit_curve_memo"][2]
+    sent = chart(at, "edit_curve").figure
+    _run(at.button(key="btn_step").click())  # the update step: the same network, sample and weight
+    assert at.session_state["edit_curve_memo"][2] is first and chart(at, "edit_curve").figure == sent
+    _run(at.slider(key="edit_W_slider").set_value(-1.25))
+    assert at.session_state["edit_curve_memo"][2] is not first
+    assert chart(at, "edit_curve").figure != sent
 
 
 def test_the_update_and_next_iteration_start_from_the_edited_network():

@@ -20,6 +20,7 @@ from backprop.lesson.progress import Lesson
 from backprop.ui import a11y
 
 STATE = "edits"  # session key of the latest Edits record (with the earlier ones it links to)
+CURVE_MEMO = "edit_curve_memo"  # (network, what else it depends on, figure, text alternative)
 ERROR = "edit_error"  # (param, message) of the last refused value, shown once at its field
 MIN_SPAN = 3.0  # a slider covers the unedited value ± max(MIN_SPAN, |value|)
 STEP = 0.01
@@ -156,8 +157,16 @@ def _curve(box, lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int],
             f"pass reaches layer {l}."
         )
         return
-    fig = cost_curve(trace, "W", l, k, j, window=window, height=CURVE_HEIGHT)
-    a11y.chart(fig, alt.cost_curve(trace, "W", l, k, j, fig), key="edit_curve", where=box)
+    # The curve is a forward pass per point: built once for this network, sample, weight and range, and drawn
+    # again as it is at the later steps of the iteration (Network is immutable: the same object, the same
+    # numbers).
+    what = (selected, tuple(window), lesson.cost, tuple(lesson.x), tuple(lesson.y))
+    memo = st.session_state.get(CURVE_MEMO)
+    if memo is None or memo[0] is not lesson.network or memo[1] != what:
+        fig = cost_curve(trace, "W", l, k, j, window=window, height=CURVE_HEIGHT)
+        memo = (lesson.network, what, fig, alt.cost_curve(trace, "W", l, k, j, fig))
+        st.session_state[CURVE_MEMO] = memo
+    a11y.chart(memo[2], memo[3], key="edit_curve", where=box)
 
 
 def _sup(n: int) -> str:
