@@ -8,6 +8,8 @@
   before stays theirs and is counted once.
 - Projected (presenter mode at 1280×720), the instructor's class sits in one line in the page's header: every
   step of the lesson keeps the stage on one screen, with the class's count of answers in view.
+- One PageDown is one step, also when it lands while the page is busy: Streamlit's browser side then sends the
+  click twice (with a `run_every` tick of the class's live count, and again on its own).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from browser_helpers import VIEWPORT, AppPage, Server
 from test_browser_presenter import _BOXES, _check_screen, _inside, _key, _open
 
 import backprop as bp
+from backprop.ui import class_view
 
 pytestmark = pytest.mark.browser
 
@@ -205,3 +208,45 @@ def test_a_projecting_instructor_keeps_the_stage_on_one_screen_with_the_class_in
     finally:
         context.close()
         student.page.context.close()
+
+
+# A long task in the page (a slow machine drawing a big figure): it starts shortly after this call returns.
+_BUSY = "(ms) => { setTimeout(() => { const t = performance.now(); while (performance.now() - t < ms) {} }, 50); }"
+
+
+def _step_index(line: str) -> int:
+    m = re.match(r"Step (\d+) of \d+", line)
+    assert m, line
+    return int(m.group(1))
+
+
+def test_one_pagedown_is_one_step_when_it_lands_while_the_projected_class_page_is_busy(browser, app_server):
+    """The class's live count (a fragment with run_every) ticks in the browser. A key pressed while the page is
+    busy is handled before the tick that fell due meanwhile, and that tick then carries the click that the page
+    has not sent yet, which follows: one click, two messages. Before the fix each press here moved the lesson 2
+    or 3 steps (9 of 10 presses); the class's other buttons (Ask the class) went through the same."""
+    first, code, key = _start(browser, app_server)
+    first.page.context.close()
+    context, teacher = _open(browser, app_server, (1280, 720), f"present=1&class={code}&key={key}")
+    busy_ms = int(1000 * class_view.LIVE_SECONDS * 1.3)  # a live-count tick falls due while the page is busy
+    try:
+        teacher.page.wait_for_selector(".st-key-class_bar")
+        moved = []
+        for _ in range(3):
+            before = teacher.progress()
+            teacher.page.evaluate(_BUSY, busy_ms)
+            teacher.page.wait_for_timeout(150)  # the long task has begun: the key waits in the browser's queue
+            teacher.page.keyboard.press("PageDown")
+            teacher.page.wait_for_function(
+                """(before) => { const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+                       .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
+                       return p && p.innerText.trim() !== before; }""",
+                arg=before,
+            )
+            teacher.page.wait_for_timeout(int(2500 * class_view.LIVE_SECONDS))  # any second delivery has run
+            teacher.wait_idle()
+            moved.append(_step_index(teacher.progress()) - _step_index(before))
+        assert moved == [1, 1, 1], f"steps moved per PageDown: {moved}"
+        assert teacher.exceptions() == []
+    finally:
+        context.close()
