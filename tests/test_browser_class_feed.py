@@ -250,3 +250,46 @@ def test_one_pagedown_is_one_step_when_it_lands_while_the_projected_class_page_i
         assert teacher.exceptions() == []
     finally:
         context.close()
+
+
+def test_answers_clicked_while_the_follow_poll_ticks_are_each_counted_once(browser, app_server):
+    """Under `streamlit run app.py` a following page polls in a fragment every POLL_SECONDS. A click that lands
+    while the page is busy goes out first with the poll's tick (Streamlit's browser side sends the pending
+    change with it) and then on its own: the answer must be taken once, and the last one counted."""
+    teacher, code, _ = _start(browser, app_server)
+    student = _tab(browser, app_server)
+    busy_ms = int(1000 * class_view.POLL_SECONDS * 1.5)  # a poll tick falls due while the page is busy
+    try:
+        teacher.page.get_by_text("Go to Step through").click()
+        teacher.page.wait_for_selector("text=Leading class")
+        teacher.wait_idle()
+        student.page.goto(f"{app_server}/?class={code}")
+        student.page.wait_for_selector("text=Following the instructor")
+        student.wait_idle()
+        for _ in range(4):  # step 4: the next step asks for the sign of δ¹₁ (positive)
+            teacher.press("btn_step")
+        teacher.act(
+            lambda: teacher.page.get_by_role("button", name="Ask the class").click(),
+            until="() => document.body.innerText.includes('answered so far')",
+        )
+        student.page.wait_for_selector("text=will δ¹₁ be positive, negative or zero?", timeout=30_000)
+        student.wait_idle()
+        for word in ("negative", "zero", "positive"):
+            label = student.page.locator("[data-testid=stRadio] [role=radiogroup] label").filter(
+                has_text=re.compile(f"^{word}$")
+            )
+            box = label.bounding_box()
+            student.page.evaluate(_BUSY, busy_ms)
+            student.page.wait_for_timeout(150)  # the click waits in the browser's queue, as a tick falls due
+            student.page.mouse.click(box["x"] + 8, box["y"] + box["height"] / 2)
+            student.page.wait_for_selector(f"text=Your answer: {word}", timeout=15_000)
+            student.wait_idle()
+        teacher.page.wait_for_timeout(int(2500 * class_view.LIVE_SECONDS))  # the count refreshes itself
+        assert "1 answered" in teacher.page.inner_text("body"), "one student, one answer"
+        teacher.press("btn_step")  # reveals: the last answer is the one counted
+        student.page.wait_for_selector("text=Right: positive.", timeout=30_000)
+        teacher.page.wait_for_selector("text=1 of 1 predicted it", timeout=30_000)
+        assert student.exceptions() == [] and teacher.exceptions() == []
+    finally:
+        for a in (teacher, student):
+            a.page.context.close()
