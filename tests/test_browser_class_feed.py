@@ -8,6 +8,8 @@
   before stays theirs and is counted once.
 - Projected (presenter mode at 1280×720), the instructor's class sits in one line in the page's header: every
   step of the lesson keeps the stage on one screen, with the class's count of answers in view.
+- One PageDown is one step, also when it lands while the page is busy: Streamlit's browser side then sends the
+  click twice (with a `run_every` tick of the class's live count, and again on its own).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from browser_helpers import VIEWPORT, AppPage, Server
 from test_browser_presenter import _BOXES, _check_screen, _inside, _key, _open
 
 import backprop as bp
+from backprop.ui import class_view
 
 pytestmark = pytest.mark.browser
 
@@ -205,3 +208,88 @@ def test_a_projecting_instructor_keeps_the_stage_on_one_screen_with_the_class_in
     finally:
         context.close()
         student.page.context.close()
+
+
+# A long task in the page (a slow machine drawing a big figure): it starts shortly after this call returns.
+_BUSY = "(ms) => { setTimeout(() => { const t = performance.now(); while (performance.now() - t < ms) {} }, 50); }"
+
+
+def _step_index(line: str) -> int:
+    m = re.match(r"Step (\d+) of \d+", line)
+    assert m, line
+    return int(m.group(1))
+
+
+def test_one_pagedown_is_one_step_when_it_lands_while_the_projected_class_page_is_busy(browser, app_server):
+    """The class's live count (a fragment with run_every) ticks in the browser. A key pressed while the page is
+    busy is handled before the tick that fell due meanwhile, and that tick then carries the click that the page
+    has not sent yet, which follows: one click, two messages. Before the fix each press here moved the lesson 2
+    or 3 steps (9 of 10 presses); the class's other buttons (Ask the class) went through the same."""
+    first, code, key = _start(browser, app_server)
+    first.page.context.close()
+    context, teacher = _open(browser, app_server, (1280, 720), f"present=1&class={code}&key={key}")
+    busy_ms = int(1000 * class_view.LIVE_SECONDS * 1.3)  # a live-count tick falls due while the page is busy
+    try:
+        teacher.page.wait_for_selector(".st-key-class_bar")
+        moved = []
+        for _ in range(3):
+            before = teacher.progress()
+            teacher.page.evaluate(_BUSY, busy_ms)
+            teacher.page.wait_for_timeout(150)  # the long task has begun: the key waits in the browser's queue
+            teacher.page.keyboard.press("PageDown")
+            teacher.page.wait_for_function(
+                """(before) => { const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+                       .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
+                       return p && p.innerText.trim() !== before; }""",
+                arg=before,
+            )
+            teacher.page.wait_for_timeout(int(2500 * class_view.LIVE_SECONDS))  # any second delivery has run
+            teacher.wait_idle()
+            moved.append(_step_index(teacher.progress()) - _step_index(before))
+        assert moved == [1, 1, 1], f"steps moved per PageDown: {moved}"
+        assert teacher.exceptions() == []
+    finally:
+        context.close()
+
+
+def test_answers_clicked_while_the_follow_poll_ticks_are_each_counted_once(browser, app_server):
+    """Under `streamlit run app.py` a following page polls in a fragment every POLL_SECONDS. A click that lands
+    while the page is busy goes out first with the poll's tick (Streamlit's browser side sends the pending
+    change with it) and then on its own: the answer must be taken once, and the last one counted."""
+    teacher, code, _ = _start(browser, app_server)
+    student = _tab(browser, app_server)
+    busy_ms = int(1000 * class_view.POLL_SECONDS * 1.5)  # a poll tick falls due while the page is busy
+    try:
+        teacher.page.get_by_text("Go to Step through").click()
+        teacher.page.wait_for_selector("text=Leading class")
+        teacher.wait_idle()
+        student.page.goto(f"{app_server}/?class={code}")
+        student.page.wait_for_selector("text=Following the instructor")
+        student.wait_idle()
+        for _ in range(4):  # step 4: the next step asks for the sign of δ¹₁ (positive)
+            teacher.press("btn_step")
+        teacher.act(
+            lambda: teacher.page.get_by_role("button", name="Ask the class").click(),
+            until="() => document.body.innerText.includes('answered so far')",
+        )
+        student.page.wait_for_selector("text=will δ¹₁ be positive, negative or zero?", timeout=30_000)
+        student.wait_idle()
+        for word in ("negative", "zero", "positive"):
+            label = student.page.locator("[data-testid=stRadio] [role=radiogroup] label").filter(
+                has_text=re.compile(f"^{word}$")
+            )
+            box = label.bounding_box()
+            student.page.evaluate(_BUSY, busy_ms)
+            student.page.wait_for_timeout(150)  # the click waits in the browser's queue, as a tick falls due
+            student.page.mouse.click(box["x"] + 8, box["y"] + box["height"] / 2)
+            student.page.wait_for_selector(f"text=Your answer: {word}", timeout=15_000)
+            student.wait_idle()
+        teacher.page.wait_for_timeout(int(2500 * class_view.LIVE_SECONDS))  # the count refreshes itself
+        assert "1 answered" in teacher.page.inner_text("body"), "one student, one answer"
+        teacher.press("btn_step")  # reveals: the last answer is the one counted
+        student.page.wait_for_selector("text=Right: positive.", timeout=30_000)
+        teacher.page.wait_for_selector("text=1 of 1 predicted it", timeout=30_000)
+        assert student.exceptions() == [] and teacher.exceptions() == []
+    finally:
+        for a in (teacher, student):
+            a.page.context.close()

@@ -447,8 +447,8 @@ def _shown(q_kind: str, text: str) -> str:
 def _ask(lesson: Lesson) -> None:
     s = st.session_state
     q = _question_for(lesson)
-    if q is None:
-        return
+    if q is None or _asked(lesson, s.get("class_question")):
+        return  # asked already: one click delivered twice (see lesson_view._on_move) must not ask again
     payload = {
         "it": str(lesson.iteration),
         "step": str(lesson.index + 1),
@@ -481,12 +481,17 @@ def _reveal(q: dict, lesson: Lesson) -> None:
     s["class_last_result"] = result
 
 
+def _asked(lesson: Lesson, q: dict | None) -> bool:
+    """Whether the question before the lesson's next step is open (asked and not yet revealed)."""
+    return bool(
+        q and q.get("revealed") == "0" and int(q["step"]) == lesson.index + 1 and int(q["it"]) == lesson.iteration
+    )
+
+
 def _ask_button(where, lesson: Lesson, q: dict | None) -> None:
     """Ask the class, before a backward step whose question is not already open."""
     nxt = _question_for(lesson)
-    if nxt is not None and not (
-        q and q.get("revealed") == "0" and int(q["step"]) == lesson.index + 1 and int(q["it"]) == lesson.iteration
-    ):
+    if nxt is not None and not _asked(lesson, q):
         where.button(
             "Ask the class",
             icon=":material/how_to_vote:",

@@ -26,8 +26,17 @@ THUMBS_PER_ROW = 6  # presenter mode: thumbnails of the layers per row, at most
 PHONE_DIAGRAM = 480  # the diagram's largest height on a phone: with the step controls above, it fits 390x844
 
 
-def _on_move(how: str) -> None:
-    """A step button's callback: `_move`, whose answer (did it move?) only the autoplay reads."""
+def _on_move(how: str, drawn: tuple[int, int] | None = None) -> None:
+    """A step button's callback: `_move`, whose answer (did it move?) only the autoplay reads.
+
+    `drawn` is the (iteration, step) the button was drawn at: a press moves from the moment it was pressed on,
+    once. Streamlit's browser side can deliver one click twice: a `run_every` tick that falls due between the
+    click and the click's own message (a busy main thread) sends the pending click with the tick's rerun, and
+    the click's message sends it again. On a page with such a fragment (class mode: the instructor's live
+    count, a student's poll) one PageDown then stepped twice. The copy finds the lesson moved on and is dropped."""
+    lesson: Lesson = st.session_state["lesson"]
+    if drawn is not None and (lesson.iteration, lesson.index) != drawn:
+        return
     _move(how)
 
 
@@ -129,14 +138,15 @@ def step_buttons(lesson: Lesson, link=None) -> None:
     button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
     no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does."""
     row = st.container(horizontal=True, vertical_alignment="center", key="step_controls")
+    at = (lesson.iteration, lesson.index)  # each press moves from this moment, once (see _on_move)
     row.button(
-        "Step", icon=":material/play_arrow:", on_click=_on_move, args=("forward",), key="btn_step", type="primary"
+        "Step", icon=":material/play_arrow:", on_click=_on_move, args=("forward", at), key="btn_step", type="primary"
     )
     row.button(
         "Back",
         icon=":material/arrow_back:",
         on_click=_on_move,
-        args=("back",),
+        args=("back", at),
         key="btn_back",
         disabled=lesson.index == 0 and lesson.iteration == 1,
     )
@@ -144,7 +154,7 @@ def step_buttons(lesson: Lesson, link=None) -> None:
         "Reset",
         icon=":material/first_page:",
         on_click=_on_move,
-        args=("reset",),
+        args=("reset", at),
         key="btn_reset",
         disabled=lesson.index == 0,
     )
@@ -152,7 +162,7 @@ def step_buttons(lesson: Lesson, link=None) -> None:
         "Run to end",
         icon=":material/last_page:",
         on_click=_on_move,
-        args=("run_to_end",),
+        args=("run_to_end", at),
         key="btn_end",
         disabled=lesson.index == lesson.last,
     )
