@@ -54,6 +54,11 @@ def test_a_link_to_a_page_of_a_fresh_server_opens_it_inside_the_app(chromium, br
             want = min(max(presenter.BODY_VH / 100 * height, presenter.BODY_MIN), presenter.BODY_MAX)
             got = app.page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
             assert abs(got - want) < 0.5 and got > 16, (got, want)
+            # the charts are drawn once Plotly.js has loaded in this new tab, after the page itself
+            app.page.wait_for_function(
+                "() => { const g = [...document.querySelectorAll('.bp-live-chart')];"
+                " return g.length > 0 && g.every(gd => gd._fullLayout); }"
+            )
             fonts = app.page.locator(".js-plotly-plot").evaluate_all("gds => gds.map(gd => gd._fullLayout.font.size)")
             assert fonts and all(f == 20 for f in fonts), fonts
             assert "step=4" in app.page.url and "w=2%2C1%2C3" in app.page.url, app.page.url
