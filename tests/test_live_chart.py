@@ -42,7 +42,7 @@ def test_the_payload_carries_the_figure_as_plotly_writes_it():
     text = TextAlternative("a heatmap", "its cells", ("k", "j", "value"), (("1", "1", "1"), ("1", "2", "−2.5 <b>")))
     data = json.loads(live_chart.payload(fig, text, clickable=True))
     sent = json.loads(plotly.io.to_json(fig, validate=False))
-    del sent["layout"]["template"]  # live_chart.THEME replaces it in the browser
+    del sent["layout"]["template"]  # THEME in static/live_chart.js replaces it in the browser
     assert data["figure"] == sent
     assert (data["alt"], data["height"], data["clickable"]) == ("a heatmap", 321, True)
     assert data["table"] == text.html() and "&lt;b&gt;" in data["table"]  # escaped: shown as text, never as HTML

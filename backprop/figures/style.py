@@ -40,7 +40,7 @@ def figure(data: list[dict], layout: dict) -> go.Figure:
     without). tests/test_figures.py validates every builder's output instead.
 
     With an empty template: Plotly's default one is 7 kB of JSON in every figure, and the app's charts replace
-    it with the Streamlit look anyway (backprop/ui/live_chart.py, THEME)."""
+    it with the Streamlit look anyway (THEME in static/live_chart.js)."""
     return go.Figure(data=data, layout={"template": {}, **layout}, _validate=False)
 
 

@@ -62,9 +62,10 @@ def static_url(name: str) -> str:
 
 
 def spec(fig) -> str:
-    """`fig` as JSON for Plotly.js, without its template (THEME replaces it). Written once per figure object and
-    kept on it: a figure is drawn again unchanged on many runs (a layer's gradient at every step until its turn;
-    the Train page's charts between rebuilds), and the app never changes a figure once it has been drawn."""
+    """`fig` as JSON for Plotly.js, without its template (THEME in static/live_chart.js replaces it). Written once
+    per figure object and kept on it: a figure is drawn again unchanged on many runs (a layer's gradient at every
+    step until its turn; the Train page's charts between rebuilds), and the app never changes a figure once it
+    has been drawn."""
     cached = getattr(fig, "_bp_spec", None)
     if cached is None:
         d = fig.to_dict()
