@@ -207,6 +207,37 @@ def test_the_class_predicts_then_step_reveals_to_everybody():
     assert "Ada: " in texts(teacher)
 
 
+def test_a_question_replaced_before_its_reveal_starts_unanswered_on_students_pages():
+    """The instructor asks, a student answers, the instructor goes back a step and asks there instead: the
+    student's page shows the new question unanswered (not "Your answer" for an answer nobody counts), and
+    the answer they give it is the one counted and judged."""
+    teacher, code, _ = start_class()
+    student = join(code)
+    store = class_view._store("")
+    step(teacher, 4)  # backward through layer 2 done: the next step is layer 1's (a sign question)
+    teacher.button(key="class_ask").click().run()
+    first = teacher.session_state["class_question"]
+    assert first["kind"] == quiz.SIGN
+    student.run()
+    _answer_widget(student, code, first).set_value("positive").run()
+    assert "Your answer: **positive**" in texts(student) and store.count(code, first["id"]) == 1
+    teacher.button(key="btn_back").click().run()  # back to the cost: its question replaces the open one
+    teacher.button(key="class_ask").click().run()
+    no_errors(teacher)
+    second = teacher.session_state["class_question"]
+    assert second["kind"] == quiz.LARGEST and second["id"] != first["id"] and second["revealed"] == "0"
+    student.run()
+    no_errors(student)
+    assert "Your answer" not in texts(student) and "Answer on your screen" in texts(student)
+    assert store.count(code, second["id"]) == 0
+    asked = quiz.question(student.session_state["lesson"].trace, 2, 1)
+    _answer_widget(student, code, second).set_value(asked.answer).run()
+    assert store.count(code, second["id"]) == 1
+    step(teacher)  # reveals the second question: the student's answer to it is right
+    student.run()
+    assert any(m.value.startswith("Right") for m in student.success)
+
+
 def test_ending_the_class_leaves_students_exploring_at_the_last_moment():
     teacher, code, key = start_class()
     student = join(code)

@@ -172,8 +172,17 @@ def test_a_question_replaced_before_its_reveal_forgets_its_answers(store):
     assert store.answer(code, q1, "s1", "positive")
     q2 = store.open_question(code, key, {"l": "1"})
     assert store.state(code).question["l"] == "1" and store.count(code, q2) == 0
+    # A new id: a student's page still showing the first question must not find its answer under the new one
+    # ("Your answer: positive" while nothing of it is counted), and an answer to the old one is refused.
+    assert q2 != q1 and store.state(code).question["id"] == q2
+    assert store.my_answer(code, q2, "s1") is None and store.my_answer(code, q1, "s1") is None
+    assert not store.answer(code, q1, "s1", "negative") and store.count(code, q2) == 0
+    assert store.answer(code, q2, "s1", "zero") and store.count(code, q2) == 1
     store.reveal(code, key, q2, "zero")
-    assert [r.question["l"] for r in store.results(code, key)] == ["1"]
+    [result] = store.results(code, key)
+    assert result.question["l"] == "1" and result.counts == {"zero": 1}
+    q3 = store.open_question(code, key, {"l": "2"})  # after a reveal, the next question: another new id
+    assert q3 not in (q1, q2) and store.count(code, q3) == 0
 
 
 def test_concurrent_answers_are_each_counted_once_and_none_after_the_reveal(store):

@@ -19,6 +19,7 @@ class _Class:
     version: int = 1
     ended: bool = False
     questions: list[dict[str, str]] = field(default_factory=list)  # in order; the last may be open
+    opened: int = 0  # questions opened so far, replaced ones included: each gets an id of its own
     answers: dict[str, dict[str, str]] = field(default_factory=dict)  # question id → student → answer
     results: dict[str, QuestionResult] = field(default_factory=dict)
     students: dict[str, str] = field(default_factory=dict)  # student → nickname ("" for none)
@@ -87,12 +88,14 @@ class MemoryStore(ClassStore):
         question = s.clean_question(question)
         with self._lock:
             c = self._instructor(code, key)
-            qid = str(len(c.questions) + 1)
             last = self._open_question(c)
             if last is not None and last["revealed"] == "0":  # replaced before its reveal: forgotten
                 c.questions.pop()
                 c.answers.pop(last["id"], None)
-                qid = last["id"]
+            # A new id, also for a replacement: a student's page keyed to the old one must not show its answer
+            # as given to the new question (nothing of it is counted).
+            c.opened += 1
+            qid = str(c.opened)
             c.questions.append({**question, "id": qid, "revealed": "0"})
             c.answers[qid] = {}
             c.version += 1

@@ -73,13 +73,12 @@ _OPEN = (
 local P = KEYS[1]
 local err = check(P, ARGV[1]); if err ~= 0 then return err end
 local cur = redis.call('HMGET', P, 'q', 'qr')
-local qid
-if cur[1] ~= '' and cur[2] == '0' then          -- replaces an open question before its reveal
-  qid = cur[1]
-  redis.call('DEL', P..':a:'..qid)
-else
-  qid = tostring(redis.call('HINCRBY', P, 'nq', 1))
+if cur[1] ~= '' and cur[2] == '0' then          -- replaces an open question before its reveal: forgotten
+  redis.call('DEL', P..':a:'..cur[1])
+  redis.call('HDEL', P..':q', cur[1])
 end
+-- a new id, also for a replacement: a student's page keyed to the old one must not show its answer as given
+local qid = tostring(redis.call('HINCRBY', P, 'nq', 1))
 local q = cjson.decode(ARGV[3]); q['id'] = qid; q['revealed'] = '0'
 redis.call('HSET', P..':q', qid, cjson.encode(q))
 redis.call('HSET', P, 'q', qid, 'qr', '0')
