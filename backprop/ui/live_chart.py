@@ -72,7 +72,14 @@ def spec(fig) -> str:
         layout = {k: v for k, v in d.get("layout", {}).items() if k != "template"}
         cached = plotly.io.json.to_json_plotly({"data": d.get("data", []), "layout": layout})  # orjson if installed
         fig._bp_spec = cached
+        fig._bp_rev = hashlib.blake2b(cached.encode(), digest_size=8).hexdigest()
     return cached
+
+
+def revision(fig) -> str:
+    """A short digest of `fig`'s spec: the browser skips redrawing a chart whose figure is the one it shows."""
+    spec(fig)
+    return fig._bp_rev
 
 
 def payload(fig, text: TextAlternative, *, height: int | None = None, clickable: bool = False) -> str:
@@ -84,6 +91,7 @@ def payload(fig, text: TextAlternative, *, height: int | None = None, clickable:
         "table": text.html(),
         "height": int(h) if h else DEFAULT_HEIGHT,
         "clickable": clickable,
+        "rev": revision(fig),
         "config": {"displayModeBar": False, "responsive": True},
         "plotly": static_url(PLOTLY_JS),
         "module": static_url(CHART_JS) + "?v=" + _CHART_JS_VERSION,

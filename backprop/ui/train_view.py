@@ -493,11 +493,15 @@ def _chart_figures(state: tr.TrainState) -> dict[str, tuple[Any, alt.TextAlterna
     While a run goes on, the figures are rebuilt at most every CHART_SECONDS and otherwise sent again as
     they were: the browser redraws a Plotly chart only when its figure changed, and redrawing five charts at
     every chunk (every 0.25 s) was what the browser fell behind on, so that Pause, queued behind those
-    redraws, took effect seconds late on a busy machine. Paused or finished, they are always afresh.
+    redraws, took effect seconds late on a busy machine. Paused or finished, they are always those of the
+    state shown: built again only when it changed (TrainState is immutable), so the runs that follow a Pause
+    (the fragment's timer may fire once more) send the same figures, which the browser does not redraw.
     """
     s = st.session_state
     memo = s.get(CHARTS)
     now = time.monotonic()
+    if memo is not None and memo["state"] is state:
+        return memo["figures"]
     if s.get(RUNNING) and memo is not None and memo["data"] is state.data and now - memo["at"] < CHART_SECONDS:
         return memo["figures"]
     h, divergence = state.history, state.divergence
@@ -509,7 +513,7 @@ def _chart_figures(state: tr.TrainState) -> dict[str, tuple[Any, alt.TextAlterna
     }
     if h.has_accuracy:
         figures["train_accuracy"] = (figs.accuracy_figure(h, divergence), alt.training_curve(h, "accuracy"))
-    s[CHARTS] = {"at": now, "data": state.data, "figures": figures}
+    s[CHARTS] = {"at": now, "data": state.data, "state": state, "figures": figures}
     return figures
 
 
