@@ -46,7 +46,8 @@ def view() -> None:
         url_state.write(lesson_settings, current, selected)
         class_view.mark_url()
 
-    lesson_view.lesson_view(link=link)
+    lesson_view.lesson_view(link=link, browser=class_view.browser_stage())
+    class_view.after_view(current, selected)  # the instructor publishes the moment, with its view for the class
     class_view.below_view()  # projected, the instructor's question and answers, below the screen
     if not st.session_state.get("quiz_on") or current.index == current.last:  # no answers before predictions
         with st.expander("Download this iteration: worked sheet, JSON, CSV"):

@@ -28,11 +28,12 @@ import streamlit as st
 
 from backprop import classroom
 from backprop.classroom import ClassStore, Forbidden, NoSuchClass, StoreUnavailable, WrongCodes
+from backprop.figures.network import natural_height
 from backprop.lesson import quiz
 from backprop.lesson.progress import Lesson
 from backprop.lesson.timeline import BACKWARD
 from backprop.lesson.timeline import step as timeline_step
-from backprop.ui import class_feed, lesson_view, presenter, url_codec
+from backprop.ui import class_feed, follow_view, keys, lesson_view, presenter, url_codec
 
 POLL_SECONDS = 0.5  # without the feed, a following page's fragment checks the class's version this often
 FEED_SECONDS = 0.5  # with the feed, the browser's pause after a trigger or an error (it waits on the endpoint)
@@ -278,6 +279,7 @@ def _follow_state(state: classroom.ClassState) -> None:
 
 
 def explore() -> None:
+    before_widgets()  # from the moment the page shows (it may have drawn moves the session has not taken)
     st.session_state[FOLLOWING] = False
 
 
@@ -316,10 +318,19 @@ def show_notice() -> None:
 
 
 # --- the step-through page: following --------------------------------------------------------------------
+def draws_moves() -> bool:
+    """Whether this page draws the instructor's moves in the browser, without running (follow_view): a
+    following student's page where this process serves the class feed, out of presenter mode."""
+    return following() and class_feed.served() and not presenter.on()
+
+
 def before_widgets() -> None:
-    """On the step-through page, before its widgets are drawn: a following student's page takes the
-    instructor's moment waiting to be applied."""
+    """On the step-through page, before its widgets are drawn (or in a callback, before the lesson is read): a
+    following student's page takes the instructor's moment waiting to be applied. A page that draws the moves
+    in the browser (`draws_moves`) may have drawn moves its session has not taken: it reads the class first."""
     s = st.session_state
+    if draws_moves():
+        _take_version()
     moment = s.pop(PENDING, None)
     if moment is None or not following():
         return
@@ -331,7 +342,7 @@ def before_widgets() -> None:
     same_network = (
         lesson is not None and s.get(APPLIED) is not None and all(values.get(k) == before.get(k) for k in NETWORK_KEYS)
     )
-    if same_network and lesson is not None and _move_to(lesson, values):
+    if same_network and lesson is not None and _move_to(lesson, values, before):
         pass
     else:
         url_state.open_link(moment)  # widgets and position, as the instructor's link would set them
@@ -341,8 +352,10 @@ def before_widgets() -> None:
     s["class_just_applied"] = True
 
 
-def _move_to(lesson: Lesson, values: dict) -> bool:
-    """The same network and sample at another iteration, step or weight; False if that can't be done here."""
+def _move_to(lesson: Lesson, values: dict, before: dict) -> bool:
+    """The same network and sample at another iteration, step or weight (`before`: the moment applied last);
+    False if that can't be done here. The chosen weight is set only when the instructor chose another: a
+    student's own choice, made while the page drew moves in the browser, stays theirs (and detaches them)."""
     it, index = values.get("it", 1), values.get("step", 0)
     try:
         if it <= lesson.iteration:
@@ -360,7 +373,7 @@ def _move_to(lesson: Lesson, values: dict) -> bool:
         return False
     s = st.session_state
     s["lesson"] = new
-    if w := values.get("w"):
+    if (w := values.get("w")) and w != before.get("w"):
         s["pick_l"], s["pick_k"], s["pick_j"] = w
     return True
 
@@ -389,8 +402,11 @@ def in_view(settings, lesson: Lesson, selected: tuple[int, int, int]) -> None:
             instructor_panel(lesson)
     else:
         if s.pop("class_just_applied", False):
-            s[MINE] = moment
-        elif following() and s.get(MINE) is not None and moment != s[MINE]:
+            # The instructor's moment as this page encodes it. On a page that draws moves in the browser, the
+            # run that takes the class's moment may also carry the student's own change (a weight chosen after
+            # moves the session had not taken): that is the applied moment, and the change still detaches.
+            s[MINE] = _without_present(s[APPLIED]) if draws_moves() else moment
+        if following() and s.get(MINE) is not None and _without_present(moment) != _without_present(s[MINE]):
             s[FOLLOWING] = False
             st.toast(
                 "You're exploring on your own now. **Follow again** returns to the instructor.",
@@ -399,22 +415,59 @@ def in_view(settings, lesson: Lesson, selected: tuple[int, int, int]) -> None:
         student_panel(lesson)
 
 
+def _without_present(moment: dict) -> dict:
+    """A moment as following compares it: the instructor's presenter mode is theirs alone."""
+    return {k: v for k, v in moment.items() if k != "present"}
+
+
 def _sync_instructor(moment: dict, lesson: Lesson) -> None:
     s = st.session_state
     s["class_now"] = moment
-    st_ = store()
+    q = s.get("class_question")
+    if not (q and q.get("revealed") != "1" and _stepped_past(lesson, q)):
+        return  # the moment is published after the view (after_view)
     try:
-        q = s.get("class_question")
-        if q and q.get("revealed") != "1" and _stepped_past(lesson, q):
-            _reveal(q, lesson)
-        if moment != s.get(PUBLISHED):
-            st_.publish(s[CODE], s[KEY], moment)
-            s[PUBLISHED] = moment
+        _reveal(q, lesson)
         _online()
     except StoreUnavailable as err:
         _offline(err)
     except (NoSuchClass, Forbidden):
         _leave(("warning", "The class has ended (3 hours without activity, or ended elsewhere)."))
+
+
+def after_view(lesson: Lesson, selected: tuple[int, int, int]) -> None:
+    """At the end of the step-through view's run, the instructor: publish the moment, if it changed, with its
+    view for the class's pages (follow_view.build). After the view, so that the instructor's own page is
+    drawn first; the view costs the instructor's session one build per move, instead of each student's."""
+    s = st.session_state
+    moment = s.get("class_now")
+    if s.get(ROLE) != "instructor" or moment is None or moment == s.get(PUBLISHED):
+        return
+    sig = follow_view.signature(moment, s.get("class_question"), lesson.iteration)
+    try:
+        store().publish(s[CODE], s[KEY], moment, view=follow_view.build(lesson, selected, sig))
+        s[PUBLISHED] = moment
+        _online()
+    except StoreUnavailable as err:
+        _offline(err)
+    except (NoSuchClass, Forbidden):
+        _leave(("warning", "The class has ended (3 hours without activity, or ended elsewhere)."))
+
+
+def browser_stage():
+    """The stage that draws a following student's lesson in the browser (see follow_view), for
+    lesson_view.lesson_view; None where the page draws it itself."""
+    if not draws_moves():
+        return None
+
+    def draw(lesson: Lesson, selected: tuple[int, int, int]) -> None:
+        s = st.session_state
+        state = s.get("class_state")
+        sig = follow_view.signature(s.get(APPLIED) or {}, state.question if state else None, lesson.iteration)
+        narrow = {"px": keys.NARROW_PX, "height": min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM)}
+        follow_view.stage(follow_view.build(lesson, selected, sig), s.get(SEEN) or 0, sig, narrow)
+
+    return draw
 
 
 def _stepped_past(lesson: Lesson, q: dict) -> bool:
@@ -768,13 +821,18 @@ def _poll() -> None:
 
 
 # The browser's half of the feed: a long poll. Ask the endpoint with the version this page drew; it answers
-# when the class moved (or after a while, when it is asked again). When the version or the store's
-# reachability differs from what the page drew, send one trigger, which runs the page (the component sits
-# outside every fragment). One loop per tab: each call of this function starts its own and ends the last.
+# when the class moved (or after a while, when it is asked again). On a page that draws moves in the browser
+# (`draws`), the answer carries the instructor's view of the moment when it has one for that version: if the
+# page's stage (follow_view) is in the page and the view's signature is the page's, the stage draws it and
+# nothing is sent to Streamlit. Else, when the version or the store's reachability differs from what the page
+# drew, send one trigger, which runs the page (the component sits outside every fragment). One loop per tab:
+# each call of this function starts its own and ends the last.
 _FEED_JS = """
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 export default function ({ data, setTriggerValue }) {
   const g = window.__bplClassFeed || (window.__bplClassFeed = { n: 0, asked: null, run: 0, stop: null });
+  if (g.url !== data.url) g.drawn = -1;  // another class (or student): versions start afresh
+  g.url = data.url;
   g.data = data;
   g.send = setTriggerValue;
   if (g.stop) g.stop();
@@ -784,19 +842,31 @@ export default function ({ data, setTriggerValue }) {
   (async () => {
     while (run === g.run) {
       const d = g.data;
-      let v = d.seen, offline = false;
+      const seen = d.draws && d.seen !== null ? Math.max(d.seen, g.drawn) : d.seen;  // drawn by the stage
+      let v = seen, offline = false, view = null;
       try {
-        const r = await fetch(d.url + '&v=' + (d.seen ?? ''), { cache: 'no-store', signal: ctl.signal });
+        const url = d.url + (d.draws ? '&view=1' : '') + '&v=' + (seen ?? '');
+        const r = await fetch(url, { cache: 'no-store', signal: ctl.signal });
         if (r.status === 503) offline = true;
-        else if (r.ok && (r.headers.get('content-type') || '').includes('json')) v = (await r.json()).v;
-        else { await sleep(d.every); continue; }  // not the feed's answer (a proxy's error page)
+        else if (r.ok && (r.headers.get('content-type') || '').includes('json')) {
+          const body = await r.json();
+          v = body.v;
+          view = body.view || null;
+        } else { await sleep(d.every); continue; }  // not the feed's answer (a proxy's error page)
       } catch (e) {
         if (run !== g.run) return;  // this loop was ended
         await sleep(d.every);  // unreachable: Streamlit's own connection notice says so; try again
         continue;
       }
       if (run !== g.run) return;
-      if (v === d.seen && offline === d.offline) { g.asked = null; continue; }  // held, nothing moved: again
+      if (v === seen && offline === d.offline) { g.asked = null; continue; }  // held, nothing moved: again
+      const stage = window.__bplStage;
+      if (d.draws && !offline && !d.offline && view && typeof v === 'number' && stage && view.sig === stage.sig) {
+        g.drawn = v;
+        g.drawnViews = (g.drawnViews || 0) + 1;  // read by the tests
+        stage.render(view, v);
+        continue;
+      }
       const what = v + '/' + offline;
       if (!(g.asked && g.asked.what === what && Date.now() - g.asked.at < 5000)) {  // else its run is on its way
         g.asked = { what, at: Date.now() };
@@ -827,6 +897,7 @@ def _follow_feed() -> None:
             "seen": s.get(SEEN),
             "offline": bool(s.get(OFFLINE)),
             "every": int(FEED_SECONDS * 1000),
+            "draws": draws_moves(),
         },
         on_moved_change=_on_feed,
         width="content",

@@ -4,6 +4,8 @@ the chosen weight's chain rule. Everything is drawn from the session's Lesson: i
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -34,6 +36,13 @@ def _on_move(how: str, drawn: tuple[int, int] | None = None) -> None:
     click and the click's own message (a busy main thread) sends the pending click with the tick's rerun, and
     the click's message sends it again. On a page with such a fragment (class mode: the instructor's live
     count, a student's poll) one PageDown then stepped twice. The copy finds the lesson moved on and is dropped."""
+    from backprop.ui import class_view  # (it imports this module)
+
+    if class_view.draws_moves():  # the page may show moves the session has not taken: from the moment shown
+        class_view.before_widgets()
+        if "lesson" not in st.session_state:
+            return  # the class changed network meanwhile: the page runs with it, as the feed asked
+        drawn = None
     lesson: Lesson = st.session_state["lesson"]
     if drawn is not None and (lesson.iteration, lesson.index) != drawn:
         return
@@ -133,7 +142,7 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
     box.markdown(f"**Score: {sum(score.values())} of {len(score)}**")
 
 
-def step_buttons(lesson: Lesson, link=None) -> None:
+def step_buttons(lesson: Lesson, link=None, progress: bool = True) -> None:
     """Step, Back, Reset, Run to end, the progress line with the keys that step, and `link()` (the Copy link
     button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
     no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does."""
@@ -167,7 +176,8 @@ def step_buttons(lesson: Lesson, link=None) -> None:
         disabled=lesson.index == lesson.last,
     )
     with row.container(key="progress", gap=None):
-        st.markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
+        if progress:  # else the stage draws it (a following student's page: follow_view)
+            st.markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
         st.caption(keys.LINE)
     if link is not None:
         with row:
@@ -228,50 +238,51 @@ def weight_picker(lesson: Lesson) -> None:
     c[2].selectbox(f"Emitting node j (layer {l - 1})", range(1, sizes[l - 1] + 1), key="pick_j")
 
 
-def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
+def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], out: Any = st) -> None:
     """The equation of the current step, numbers substituted (in presenter mode, for one node: the chosen
-    one, so that the step's equation fits the projected screen beside its figures)."""
+    one, so that the step's equation fits the projected screen beside its figures). Drawn with `out`'s
+    latex, caption, markdown and info: Streamlit's, or a follow_view.Blocks that records them."""
     m = lesson.moment
     L = trace.L
     sel_l, sel_k, sel_j = selected
     if m.kind == START:
-        st.latex(eq.vector("a^0 = x", trace.a(0)) + r"\qquad " + eq.vector("y", trace.y))
-        st.caption("Press **Step** to compute the input sums of layer 1.")
+        out.latex(eq.vector("a^0 = x", trace.a(0)) + r"\qquad " + eq.vector("y", trace.y))
+        out.caption("Press **Step** to compute the input sums of layer 1.")
     elif m.kind == FORWARD:
         assert m.layer is not None  # a FORWARD step names its layer
         for k in _nodes(trace.network.sizes[m.layer], sel_k if sel_l == m.layer else 0):
-            st.latex(eq.input_sum(bp.input_sum(trace, m.layer, k)))
-        st.latex(eq.vector(f"a^{{{m.layer}}}", trace.a(m.layer)))
+            out.latex(eq.input_sum(bp.input_sum(trace, m.layer, k)))
+        out.latex(eq.vector(f"a^{{{m.layer}}}", trace.a(m.layer)))
     elif m.kind == COST:
-        st.latex(eq.cost(trace.cost_name, trace.z(L), trace.a(L), trace.y, trace.cost))
+        out.latex(eq.cost(trace.cost_name, trace.z(L), trace.a(L), trace.y, trace.cost))
     elif m.kind == BACKWARD and m.layer == L:
         for k in _nodes(trace.network.sizes[L], sel_k if sel_l == L else 0):
-            st.latex(eq.bp1(bp.delta_chain(trace, L, k), trace.cost_name))
-        st.caption("(BP1): the output layer's delta, from the cost's derivative and σ′(zᴸ).")
+            out.latex(eq.bp1(bp.delta_chain(trace, L, k), trace.cost_name))
+        out.caption("(BP1): the output layer's delta, from the cost's derivative and σ′(zᴸ).")
     elif m.kind == BACKWARD:
         assert m.layer is not None  # a BACKWARD step names its layer
         k = sel_k if sel_l == m.layer else int(np.argmax(np.abs(trace.delta(m.layer))))
-        st.latex(eq.bp2(bp.delta_chain(trace, m.layer, k)))
-        st.caption(
+        out.latex(eq.bp2(bp.delta_chain(trace, m.layer, k)))
+        out.caption(
             f"(BP2): every node m of layer {m.layer + 1} that node {k + 1} feeds sends its δ back, "
             f"weighted by the edge. Choose k below to see another node."
         )
     elif m.kind == UPDATE:
         w = bp.weight_chain(trace, *selected)
         new = lesson.updated_network(trace)
-        st.latex(eq.update(w, lesson.learning_rate, new.W(sel_l)[sel_k, sel_j]))
+        out.latex(eq.update(w, lesson.learning_rate, new.W(sel_l)[sel_k, sel_j]))
         if lesson.update_biases is False or not presenter.on():  # projected, only the news: biases kept fixed
-            st.latex(eq.moved(L, lesson.update_biases))
+            out.latex(eq.moved(L, lesson.update_biases))
         # Every new weight, as a worked example lists them; projected, the stage has no room for them (they are in
         # the plain view and the worked sheet), and the chosen weight's update above stands for them.
         if not presenter.on() and all(n <= eq.SMALL for n in trace.network.sizes):
-            st.latex(
+            out.latex(
                 r"\begin{aligned}"
                 + r" \\ ".join(rf"\text{{new }} W^{{{l}}} &= {eq.bmatrix(new.W(l))}" for l in range(1, L + 1))
                 + r"\end{aligned}"
             )
         after = bp.cost_of(new, lesson.x, lesson.y, lesson.cost)
-        st.latex(
+        out.latex(
             rf"C_{{\text{{before}}}} = {eq.cost_num(trace.cost)} \qquad C_{{\text{{after}}}} = {eq.cost_num(after)}"
         )
         moves = (
@@ -282,29 +293,30 @@ def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, in
         )
         if presenter.on():  # projected, one short line: the equation column has no room for more
             if not lesson.update_biases:
-                st.caption("The biases are kept fixed, as in Mazur's worked example.")
+                out.caption("The biases are kept fixed, as in Mazur's worked example.")
         else:
-            st.caption(f"{moves} **Step** starts the next iteration from the updated network.")
+            out.caption(f"{moves} **Step** starts the next iteration from the updated network.")
 
 
-def chain_rule(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
-    """The chosen weight's whole chain rule, once its layer's gradient is revealed."""
+def chain_rule(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], out: Any = st) -> None:
+    """The chosen weight's whole chain rule, once its layer's gradient is revealed (drawn with `out`, as
+    step_equations)."""
     l, k, j = selected
-    st.markdown(
+    out.markdown(
         f"**Chosen weight** W<sup>{l}</sup><sub>{eq.kj(k + 1, j + 1)}</sub>: from node {j + 1} of layer "
         f"{l - 1} to node {k + 1} of layer {l} (orange in the diagram)",
         unsafe_allow_html=True,
     )
     if not lesson.moment.shows_backward(l):
-        st.info(f"Its gradient is computed when the backward pass reaches layer {l}. Keep pressing **Step**.")
+        out.info(f"Its gradient is computed when the backward pass reaches layer {l}. Keep pressing **Step**.")
         return
-    st.latex(eq.bp4(bp.weight_chain(trace, l, k, j)))
+    out.latex(eq.bp4(bp.weight_chain(trace, l, k, j)))
     m = lesson.moment
     if m.kind == BACKWARD and m.layer == l:
         return  # the step's own equation above already shows where δˡₖ comes from
     d = bp.delta_chain(trace, l, k)
-    st.caption(f"where δ{_sup(l)}{_sub(k + 1)} comes from:")
-    st.latex(eq.bp1(d, trace.cost_name) if d.is_output else eq.bp2(d))
+    out.caption(f"where δ{_sup(l)}{_sub(k + 1)} comes from:")
+    out.latex(eq.bp1(d, trace.cost_name) if d.is_output else eq.bp2(d))
 
 
 def _figures(lesson: Lesson) -> dict:
@@ -320,54 +332,65 @@ def _figures(lesson: Lesson) -> dict:
     return memo
 
 
+def grid_figure(lesson: Lesson, trace: bp.Trace, l: int, selected: tuple[int, int, int]):
+    """Layer l's ∂C/∂W figure at the lesson's step, as this session shows it (kept in the session's memo)."""
+    m, memo = lesson.moment, _figures(lesson)
+    # A figure depends on the step only through what it reveals, and on the selection only in its layer.
+    what = (
+        "grad",
+        l,
+        m.shows_backward(l),
+        m.shows_forward(l - 1),
+        selected if selected[0] == l else None,
+        presenter.on(),
+    )  # the edit marks need no place in the key: an edit makes a new network, and so a new memo
+    if what not in memo:
+        cells = [(k, j) for (e, k, j) in edit_view.marked(lesson)[0] if e == l]
+        memo[what] = presenter.shown(layer_gradient(trace, l, m, selected, projector=presenter.on(), edited=cells))
+    return memo[what]
+
+
 def gradient_grid(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
     """∂C/∂Wˡ for every layer, left to right as in the diagram, so the backward pass fills them right to left."""
     L, m = trace.L, lesson.moment
-    memo = _figures(lesson)
-    edited = edit_view.marked(lesson)[0]
     for start in range(1, L + 1, COLUMNS):
         cols = st.columns(COLUMNS)
         # strict=False: the last row may hold fewer layers than it has columns
         for col, l in zip(cols, range(start, min(start + COLUMNS, L + 1)), strict=False):
-            # A figure depends on the step only through what it reveals, and on the selection only in its layer.
-            what = (
-                "grad",
-                l,
-                m.shows_backward(l),
-                m.shows_forward(l - 1),
-                selected if selected[0] == l else None,
-                presenter.on(),
-            )  # the edit marks need no place in the key: an edit makes a new network, and so a new memo
-            if what not in memo:
-                cells = [(k, j) for (e, k, j) in edited if e == l]
-                memo[what] = presenter.shown(
-                    layer_gradient(trace, l, m, selected, projector=presenter.on(), edited=cells)
-                )
-            _gradient_chart(col, memo[what], trace, l, m)
+            _gradient_chart(col, grid_figure(lesson, trace, l, selected), trace, l, m)
+
+
+def diagram_figure(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], height: int | None = None):
+    """The network diagram at the lesson's step (built afresh: it changes at every step, and a session keeping
+    one per step would hold a large network's 100 kB each)."""
+    return network_diagram(
+        trace, lesson.moment, selected, projector=presenter.on(), height=height, edited=edit_view.marked(lesson)
+    )
 
 
 def _diagram(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], height: int | None = None) -> None:
-    """The network diagram (built afresh: it changes at every step, and a session keeping one per step would
-    hold a large network's 100 kB each)."""
     if height is None and keys.narrow():  # on a phone, at most PHONE_DIAGRAM px: Step stays in view above it
         height = min(natural_height(trace.network.sizes), PHONE_DIAGRAM)
-    fig = network_diagram(
-        trace, lesson.moment, selected, projector=presenter.on(), height=height, edited=edit_view.marked(lesson)
-    )
     text = alt.diagram(trace, lesson.moment)
-    live_chart(fig, key="diagram", text=text)
+    live_chart(diagram_figure(lesson, trace, selected, height), key="diagram", text=text)
 
 
-def lesson_view(link=None) -> None:
+def lesson_view(link=None, browser: Callable[[Lesson, tuple[int, int, int]], None] | None = None) -> None:
     """The whole step-through view; a fragment, so a step reruns only this part of the page. `link()` draws
-    the Copy link button, placed in the row of step buttons."""
+    the Copy link button, placed in the row of step buttons. `browser(lesson, selected)`, where given, draws the
+    lesson in the browser instead (a following student's page: class_view.browser_stage)."""
     lesson: Lesson = st.session_state["lesson"]
     trace = lesson.trace
-    step_buttons(lesson, link)
-    a11y.announce(alt.announcement(trace, lesson.moment))  # what a screen reader says after a step
+    step_buttons(lesson, link, progress=browser is None)
+    if browser is None:  # the browser's stage has its own live region
+        a11y.announce(alt.announcement(trace, lesson.moment))  # what a screen reader says after a step
     if message := st.session_state.pop("step_error", None):
         st.error(message)
     selected = selected_weight(lesson)
+    if browser is not None:
+        browser(lesson, selected)
+        weight_picker(lesson)
+        return
     if presenter.on():
         stage(lesson, trace, selected)
         return

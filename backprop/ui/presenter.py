@@ -8,6 +8,9 @@ browser (backprop/ui/keys.py reports it) and sizes its projected figures with `b
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Final
 
 import streamlit as st
@@ -25,9 +28,23 @@ ROOT_CSS = (
 PERSIST: Final = "session"  # a widget's value survives a visit to another page (persist_state=PERSIST)
 
 
+_plain = threading.local()  # this script thread draws as out of presenter mode (see plain())
+
+
 def on() -> bool:
-    """Whether this session is in presenter mode."""
-    return bool(st.session_state.get("present"))
+    """Whether this session is in presenter mode (False inside `plain()`)."""
+    return not getattr(_plain, "on", False) and bool(st.session_state.get("present"))
+
+
+@contextmanager
+def plain() -> Iterator[None]:
+    """Within: draw as out of presenter mode, whatever this session's switch (a projecting instructor's page
+    builds the lesson's view for the class's laptops and phones)."""
+    _plain.on = True
+    try:
+        yield
+    finally:
+        _plain.on = False
 
 
 def shown(fig):
