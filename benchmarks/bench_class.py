@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import html
 import json
 import random
 import re
@@ -56,6 +57,7 @@ MAX_USERS = 300
 MAX_STEPS = 60
 MAX_SECONDS = 900
 FEED = "class_feed"  # the key of the feed component on a following student's page (backprop/ui/class_view.py)
+STAGE = "follow_stage"  # … and of the stage that draws the instructor's views (backprop/ui/follow_view.py)
 PROGRESS = re.compile(r"^\*\*(Step \d+ of \d+ — [^*]+)\*\* · iteration (\d+)")
 
 
@@ -72,8 +74,15 @@ class Student:
     upstream: str = ""
 
 
-def moment_of(session: Session) -> str | None:
-    for m in session.markdown():
+def moment_of(session: Session, view: dict | None = None) -> str | None:
+    """The moment a page shows: its progress line, drawn by Streamlit or, on a following page that draws moves
+    in the browser, by its stage (`view`: the one the feed brought, else the page's own)."""
+    lines = list(session.markdown())
+    if view is None and session.widgets(STAGE):
+        view = session.component_data(STAGE)["view"]
+    if view is not None:
+        lines.append(html.unescape(view["progress"].replace("<strong>", "**").replace("</strong>", "**")))
+    for m in lines:
         if match := PROGRESS.match(m):
             return f"{match.group(1)} · it {match.group(2)}"
     return None
@@ -126,8 +135,8 @@ class Http:
         self.reader = self.writer = None
 
 
-def _saw(student: Student, now: float) -> None:
-    m = moment_of(student.session)
+def _saw(student: Student, now: float, view: dict | None = None) -> None:
+    m = moment_of(student.session, view)
     if m is not None and m not in student.seen:
         student.seen[m] = now
 
@@ -153,21 +162,28 @@ async def follow(student: Student, stop: asyncio.Event, timeout: float, rng: ran
 
 async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng: random.Random) -> None:
     """The feed component's loop: a long poll of the endpoint with the version the page drew (it answers when
-    the class moves, or after a while); on a new version, trigger one run of the page."""
+    the class moves, or after a while). On a page that draws moves in the browser, an answer that carries a view
+    with the page's stage's signature is drawn there (counted as seen when it arrives: the browser's drawing is
+    measured by tests/test_browser_class_feed.py, not here); else, on a new version, trigger one run of the
+    page."""
     s = student.session
     http = Http(s.base_url, s.cookies)
     pause = s.component_data(FEED)["every"] / 1000
-    n = 0
+    n, drawn, url = 0, -1, None
     try:
         while not stop.is_set():
             data = s.component_data(FEED) if s.widgets(FEED) else None
             if data is None:
                 student.errors.append("the page stopped following (no feed component)")
                 return
+            if data["url"] != url:
+                drawn, url = -1, data["url"]
+            draws = bool(data.get("draws"))
             t0 = time.perf_counter()
             try:
-                seen = "" if data["seen"] is None else data["seen"]
-                get = asyncio.create_task(http.get(f"{data['url']}&v={seen}"))
+                seen = data["seen"] if not draws or data["seen"] is None else max(data["seen"], drawn)
+                query = f"{data['url']}{'&view=1' if draws else ''}&v={'' if seen is None else seen}"
+                get = asyncio.create_task(http.get(query))
                 stopped = asyncio.create_task(stop.wait())
                 done, _ = await asyncio.wait({get, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
                 stopped.cancel()
@@ -179,7 +195,8 @@ async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng
                         return
                     raise TimeoutError("the feed did not answer")
                 status, body = get.result()
-                v = json.loads(body).get("v") if status == 200 else data["seen"]
+                answer = json.loads(body) if status == 200 else {}
+                v = answer.get("v") if status == 200 else seen
             except Exception as err:  # noqa: BLE001 — a failed poll is counted, the student carries on
                 student.errors.append(f"poll: {type(err).__name__}: {err}"[:200])
                 await http.close()
@@ -187,8 +204,22 @@ async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng
                 continue
             student.ticks.append(time.perf_counter() - t0)
             offline = status == 503
-            if v == data["seen"] and offline == data["offline"]:
+            if v == seen and offline == data["offline"]:
                 continue  # held, nothing moved: ask again
+            view = answer.get("view")
+            stage = s.component_data(STAGE) if draws and s.widgets(STAGE) else None
+            if (
+                view
+                and not offline
+                and not data["offline"]
+                and isinstance(v, int)
+                and stage
+                and view["sig"] == stage["sig"]
+            ):
+                drawn = v
+                student.redraws += 1
+                _saw(student, time.perf_counter(), view)
+                continue
             n += 1
             try:
                 run = await s.trigger(FEED, "moved", {"v": v, "offline": offline, "n": n}, timeout)
