@@ -362,3 +362,69 @@ def test_a_redis_that_hangs_times_out(redis_server):
     finally:
         os.kill(redis_server.process.pid, signal.SIGCONT)
     assert store.version(code) == 1
+
+
+VIEW = '{"progress": "Step 3 of 14", "figures": [{"data": [{"z": [[0.5, -1e-3]]}]}], "tex": "\\\\delta^2_1 = −0.031"}'
+
+
+def test_a_view_is_published_with_its_moment_and_tagged_with_that_version(store):
+    code, key = store.create(MOMENT)
+    assert store.view(code) is None, "a new class has no view"
+    v = store.publish(code, key, {**MOMENT, "step": "3"}, VIEW)
+    assert store.view(code) == (v, VIEW) and store.version(code) == v
+    assert store.state(code).moment == {**MOMENT, "step": "3"}
+    v2 = store.publish(code, key, {**MOMENT, "step": "4"}, VIEW.replace("3 of", "4 of"))
+    assert v2 == v + 1 and store.view(code) == (v2, VIEW.replace("3 of", "4 of"))
+    # a moment without a view: the older view must not pair with the newer moment
+    v3 = store.publish(code, key, {**MOMENT, "step": "5"})
+    assert store.view(code) is None and store.state(code).moment["step"] == "5"
+    assert store.publish(code, key, MOMENT, "") == v3 + 1 and store.view(code) == (v3 + 1, ""), "opaque text"
+    with pytest.raises(Forbidden):
+        store.publish(code, "not-the-key", MOMENT, VIEW)
+    assert store.view(code) == (v3 + 1, ""), "a refused publish changes no view"
+    assert store.view("ZZZZZZ") is None
+
+
+def test_other_changes_keep_the_view_with_its_older_tag(store):
+    code, key = store.create(MOMENT)
+    v = store.publish(code, key, MOMENT, VIEW)
+    qid = store.open_question(code, key, {"l": "2"})
+    store.answer(code, qid, "s1", "positive")
+    store.reveal(code, key, qid, "positive")
+    assert store.version(code) == v + 2 and store.view(code) == (v, VIEW)
+    store.end(code, key)
+    assert store.version(code) == v + 3 and store.view(code) is None, "an ended class has no view to follow"
+
+
+def test_a_view_over_the_limit_is_not_kept(store):
+    code, key = store.create(MOMENT)
+    store.publish(code, key, MOMENT, VIEW)
+    at_limit = '{"x": "' + "é" * ((store_module.VIEW_MAX - 9) // 2) + '"}'  # 2 bytes a character in UTF-8
+    assert len(at_limit.encode()) <= store_module.VIEW_MAX < 2 * len(at_limit)
+    v = store.publish(code, key, MOMENT, at_limit)
+    assert store.view(code) == (v, at_limit)
+    over = at_limit[:-2] + 'éé"}'  # 4 bytes more: over the limit by bytes, not by characters
+    assert len(over) <= store_module.VIEW_MAX < len(over.encode())
+    v = store.publish(code, key, {**MOMENT, "step": "9"}, over)  # no error: the moment is shared without a view
+    assert store.view(code) is None and store.version(code) == v and store.state(code).moment["step"] == "9"
+    v = store.publish(code, key, MOMENT, VIEW)
+    assert store.publish(code, key, MOMENT, "\ud800") == v + 1 and store.view(code) is None, "not UTF-8: not kept"
+    with pytest.raises(TypeError, match="str"):
+        store.publish(code, key, MOMENT, b"{}")  # type: ignore[arg-type]
+    assert store.version(code) == v + 1
+
+
+def test_the_view_expires_with_its_class(make):
+    store, wait = make(ttl=0.6)
+    code, key = store.create(MOMENT)
+    v = store.publish(code, key, MOMENT, VIEW)
+    if hasattr(store, "r"):  # Redis: the view's key carries the class's expiry
+        assert 0 < store.r.pttl(f"bpl:{{{code}}}:view") <= 600
+    wait(0.4)
+    store.open_question(code, key, {"l": "2"})  # instructor activity keeps the class and its view alive
+    wait(0.4)
+    assert store.view(code) == (v, VIEW)
+    wait(0.35)
+    assert store.view(code) is None and store.version(code) is None
+    if hasattr(store, "r"):
+        assert store.r.exists(f"bpl:{{{code}}}:view") == 0, "nothing of the class is left in Redis"

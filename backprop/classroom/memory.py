@@ -23,6 +23,7 @@ class _Class:
     answers: dict[str, dict[str, str]] = field(default_factory=dict)  # question id → student → answer
     results: dict[str, QuestionResult] = field(default_factory=dict)
     students: dict[str, str] = field(default_factory=dict)  # student → nickname ("" for none)
+    view: tuple[int, str] | None = None  # (the version it was published at, the rendered moment's text)
 
 
 class MemoryStore(ClassStore):
@@ -76,12 +77,13 @@ class MemoryStore(ClassStore):
             self._classes[code] = _Class(s.key_hash(key), moment, self._clock())
         return code, key
 
-    def publish(self, code: str, key: str, moment: Mapping[str, str]) -> int:
-        moment = s.clean_moment(moment)
+    def publish(self, code: str, key: str, moment: Mapping[str, str], view: str | None = None) -> int:
+        moment, view = s.clean_moment(moment), s.clean_view(view)
         with self._lock:
             c = self._instructor(code, key)
             c.moment = moment
             c.version += 1
+            c.view = None if view is None else (c.version, view)
             return c.version
 
     def open_question(self, code: str, key: str, question: Mapping[str, str]) -> str:
@@ -134,6 +136,7 @@ class MemoryStore(ClassStore):
             c = self._instructor(code, key)
             c.ended = True
             c.version += 1
+            c.view = None  # nobody follows an ended class: its view is not read again
             c.touched = self._clock()
 
     def is_instructor(self, code: str, key: str | None) -> bool:
@@ -154,6 +157,11 @@ class MemoryStore(ClassStore):
                 return None
             q = self._open_question(c)
             return ClassState(code, c.version, dict(c.moment), None if q is None else dict(q), c.ended)
+
+    def view(self, code: str) -> tuple[int, str] | None:
+        with self._lock:
+            c = self._live(code)
+            return None if c is None or c.ended else c.view
 
     def lookup(self, code: str, session: str) -> ClassState:
         with self._lock:

@@ -9,6 +9,9 @@ One class is a few keys sharing the hash tag {CODE} (so they also sit together o
                         however often they send it; the count is HLEN
 - ``bpl:{CODE}:s``      hash: student → nickname
 - ``bpl:{CODE}:r``      hash: question id → its result as JSON, written at the reveal
+- ``bpl:{CODE}:view``   hash: v (the version it was published at), text (the instructor's rendered moment);
+                        written or deleted by the same script that writes the moment, so a view never pairs
+                        with another moment; deleted at the end
 Every change the instructor makes goes through a Lua script, which Redis runs atomically: it checks the key
 and the class's status, makes the change, bumps the version and sets every key of the class to expire after
 CLASS_TTL more seconds (PEXPIRE), so a class whose instructor has gone quiet disappears by itself. An answer
@@ -34,7 +37,7 @@ TIMEOUT = 1.0  # seconds to connect or to wait for an answer: a following page m
 
 _TOUCH = """
 local function touch(P, ttl)
-  for _, k in ipairs({P, P..':q', P..':s', P..':r'}) do redis.call('PEXPIRE', k, ttl) end
+  for _, k in ipairs({P, P..':q', P..':s', P..':r', P..':view'}) do redis.call('PEXPIRE', k, ttl) end
   local q = redis.call('HGET', P, 'q')
   if q and q ~= '' then redis.call('PEXPIRE', P..':a:'..q, ttl) end
 end
@@ -62,6 +65,8 @@ local P = KEYS[1]
 local err = check(P, ARGV[1]); if err ~= 0 then return err end
 redis.call('HSET', P, 'moment', ARGV[3])
 local v = redis.call('HINCRBY', P, 'v', 1)
+if ARGV[4] then redis.call('HSET', P..':view', 'v', v, 'text', ARGV[4])  -- the moment rendered, tagged v
+else redis.call('DEL', P..':view') end                                   -- none: no older one stays
 touch(P, ARGV[2])
 return v
 """
@@ -112,6 +117,7 @@ local P = KEYS[1]
 local err = check(P, ARGV[1]); if err ~= 0 then return err end
 redis.call('HSET', P, 'status', 'ended')
 redis.call('HINCRBY', P, 'v', 1)
+redis.call('DEL', P..':view')  -- nobody follows an ended class
 touch(P, ARGV[2])
 return 0
 """
@@ -204,9 +210,12 @@ class RedisStore(ClassStore):
                 return code, key
 
     @_reachable
-    def publish(self, code: str, key: str, moment: Mapping[str, str]) -> int:
-        moment_json = json.dumps(s.clean_moment(moment))
-        v = self._publish(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl), moment_json])
+    def publish(self, code: str, key: str, moment: Mapping[str, str], view: str | None = None) -> int:
+        moment_json, view = json.dumps(s.clean_moment(moment)), s.clean_view(view)
+        args: list[str | int] = [s.key_hash(key), self._ms(self.ttl), moment_json]
+        if view is not None:
+            args.append(view)
+        v = self._publish(keys=[self._p(code)], args=args)
         self._raise(v, code)
         return int(v)
 
@@ -283,6 +292,12 @@ class RedisStore(ClassStore):
             return None
         v, moment, status, q = out
         return ClassState(code, int(v), json.loads(moment), json.loads(q) if q else None, status == "ended")
+
+    @_reachable
+    def view(self, code: str) -> tuple[int, str] | None:
+        with self.r.pipeline(transaction=False) as p:  # one round trip; the view's HMGET is atomic by itself
+            status, (v, text) = p.hget(self._p(code), "status").hmget(f"{self._p(code)}:view", "v", "text").execute()
+        return (int(v), text) if status == "open" and v is not None and text is not None else None
 
     @_reachable
     def lookup(self, code: str, session: str) -> ClassState:

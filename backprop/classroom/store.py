@@ -19,6 +19,7 @@ ENDED_TTL = 3600.0  # an ended class stays readable this long: students learn it
 NICKNAME_MAX = 24  # characters
 ANSWER_MAX = 32  # characters of one answer ("negative", "3,2")
 MOMENT_MAX = 4000  # characters of a moment's JSON (a link's query is far shorter)
+VIEW_MAX = 4_000_000  # bytes (UTF-8) of a rendered view published with a moment; a larger one is not kept
 WRONG_CODES_PER_SESSION = 5  # wrong join codes one browser session may try per window …
 WRONG_CODES_ALL = 2000  # … and all sessions together (enumeration from many sessions); high enough
 # that one student sending wrong codes cannot lock the class out of joining
@@ -129,6 +130,21 @@ def clean_moment(moment: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+def clean_view(view: str | None) -> str | None:
+    """The view as stored: None for none or one over VIEW_MAX bytes (the class then follows without one)."""
+    if view is None:
+        return None
+    if not isinstance(view, str):
+        raise TypeError(f"a view is text (str), not {type(view).__name__}")
+    if len(view) > VIEW_MAX:  # cheap first: a character is at least one byte
+        return None
+    try:
+        size = len(view.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate: no store could keep it as text
+        return None
+    return view if size <= VIEW_MAX else None
+
+
 def clean_question(question: Mapping[str, str]) -> dict[str, str]:
     out = {str(k): str(v)[:200] for k, v in question.items() if k not in ("id", "revealed", "correct")}
     if len(out) > 20:
@@ -158,8 +174,12 @@ class ClassStore(ABC):
         """A new class at `moment`: (join code, instructor key)."""
 
     @abstractmethod
-    def publish(self, code: str, key: str, moment: Mapping[str, str]) -> int:
-        """The instructor's new moment; the new version."""
+    def publish(self, code: str, key: str, moment: Mapping[str, str], view: str | None = None) -> int:
+        """The instructor's new moment; the new version. `view` is that moment rendered once (opaque text: the
+        JSON a following browser draws without a script run), stored with the moment in one step and tagged
+        with the new version; None, or one longer than VIEW_MAX bytes, leaves the class without a view, so a
+        view never outlives the moment it shows. Other changes (questions, the end) keep the view and its
+        older tag."""
 
     @abstractmethod
     def open_question(self, code: str, key: str, question: Mapping[str, str]) -> str:
@@ -193,6 +213,11 @@ class ClassStore(ABC):
     @abstractmethod
     def state(self, code: str) -> ClassState | None:
         """The whole shared state; None if there is no such class."""
+
+    @abstractmethod
+    def view(self, code: str) -> tuple[int, str] | None:
+        """(the version the current view was published at, its text); None if there is no such class, it has
+        ended, or its last moment came without a view. The view is current if that version is the class's."""
 
     @abstractmethod
     def lookup(self, code: str, session: str) -> ClassState:
