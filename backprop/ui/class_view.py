@@ -443,15 +443,21 @@ def after_view(lesson: Lesson, selected: tuple[int, int, int]) -> None:
     moment = s.get("class_now")
     if s.get(ROLE) != "instructor" or moment is None or moment == s.get(PUBLISHED):
         return
-    sig = follow_view.signature(moment, s.get("class_question"), lesson.iteration)
     try:
-        store().publish(s[CODE], s[KEY], moment, view=follow_view.build(lesson, selected, sig))
-        s[PUBLISHED] = moment
+        _publish(lesson, selected)
         _online()
     except StoreUnavailable as err:
         _offline(err)
     except (NoSuchClass, Forbidden):
         _leave(("warning", "The class has ended (3 hours without activity, or ended elsewhere)."))
+
+
+def _publish(lesson: Lesson, selected: tuple[int, int, int]) -> None:
+    s = st.session_state
+    moment = s["class_now"]
+    sig = follow_view.signature(moment, s.get("class_question"), lesson.iteration)
+    store().publish(s[CODE], s[KEY], moment, view=follow_view.build(lesson, selected, sig))
+    s[PUBLISHED] = moment
 
 
 def browser_stage():
@@ -629,9 +635,8 @@ def _counts(compact: bool = False) -> None:
         return
     q = s.get("class_question")
     try:
-        if s.get("class_now") is not None and s.get("class_now") != s.get(PUBLISHED):
-            store().publish(s[CODE], s[KEY], s["class_now"])
-            s[PUBLISHED] = s["class_now"]
+        if s.get(OFFLINE) and s.get("class_now") is not None and s.get("class_now") != s.get(PUBLISHED):
+            _publish(s["lesson"], tuple(s.get("selected", (1, 0, 0))))  # after_view found the store down
         n = store().count(s[CODE], q["id"]) if q else 0
         want = q is not None and s.get("class_show_counts") and not compact
         dist = store().distribution(s[CODE], s[KEY], q["id"]) if q is not None and want else None

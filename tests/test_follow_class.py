@@ -1,0 +1,123 @@
+"""Following drawn in the browser (backprop/ui/follow_view.py), the app's half, in AppTest: where the process
+serves the class feed, the instructor publishes every moment with its view, and a following student's page
+draws the lesson in a stage whose signature says when the browser may draw the feed's views without a run.
+
+A student's page is run here only when its browser would run it: when it opens, when the feed finds no view
+it may draw (a question asked or revealed, another network or weight), and when the student acts. In between
+the browser draws the instructor's views (tests/test_browser_class_feed.py checks that, in Chromium); the
+session has not taken those moves, and whatever the student does next must start from the moment shown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_class_mode import join, new, no_errors, progress, start_class, step, texts
+
+from backprop.ui import class_feed, class_view
+
+
+@pytest.fixture(autouse=True)
+def feed_served(monkeypatch):
+    """Each test its own in-process store, in a process that serves the feed (deploy/asgi.py)."""
+    monkeypatch.delenv(class_view.REDIS_URL_ENV, raising=False)
+    class_view._store.clear()
+    monkeypatch.setattr(class_feed, "_served", True)
+
+
+def stage(at: AppTest) -> dict | None:
+    """The data of the page's stage (follow_view.stage), or None where the page draws the lesson itself."""
+    for e in at.get("bidi_component"):
+        if e.proto.component_name == "backprop.follow_stage":
+            return json.loads(json.loads(e.proto.json))
+    return None
+
+
+def charts(at: AppTest) -> list[str]:
+    return [e.proto.id.rsplit("-", 1)[-1] for e in at.get("bidi_component") if e.proto.component_name.endswith("chart")]
+
+
+def published(code: str) -> tuple[int, dict | None]:
+    """The class's version and the view published with it (None when the view is of an older version)."""
+    store = class_view.store()
+    v = store.version(code)
+    stored = store.view(code)
+    return v, json.loads(stored[1]) if stored is not None and stored[0] == v else None
+
+
+def shown(view: dict) -> str:
+    """A view's progress line as the page's Markdown writes it."""
+    return view["progress"].replace("<strong>", "**").replace("</strong>", "**")
+
+
+def test_moves_come_with_views_the_students_page_may_draw_until_a_question_changes_its_panel():
+    teacher, code, _ = start_class()
+    student = join(code)
+    mine = stage(student)
+    assert mine is not None and "diagram" not in charts(student), "following: the stage draws the lesson"
+    assert mine["v"] == class_view.store().version(code)
+    assert shown(mine["view"]) == progress(teacher)
+    for _ in range(4):  # to step 4, backward through layer 2; the browser draws each move, no run
+        step(teacher)
+        v, view = published(code)
+        assert view is not None and view["sig"] == mine["sig"], "a view this page's stage draws"
+        assert shown(view) == progress(teacher)
+        assert [b["t"] for b in view["side"] if b["k"] == "latex"][0] in [m.value for m in teacher.latex][0]
+    teacher.button(key="class_ask").click().run()  # the class predicts the sign of δ¹₁
+    v, view = published(code)
+    assert view is None, "a question asked: no view for this version, so the feed's loop runs the page"
+    student.run()  # … as the browser's trigger does
+    no_errors(student)
+    assert "Answer on your screen" in texts(student) and student.radio[0].label.endswith("positive, negative or zero?")
+    asked = stage(student)
+    assert asked is not None and asked["v"] == v and asked["sig"] != mine["sig"]
+    assert shown(asked["view"]) == progress(teacher), "the page took the moves its browser had drawn"
+    step(teacher)  # reveals: the student's panel changes, so the view is not the page's to draw
+    v, view = published(code)
+    assert view is not None and view["sig"] != asked["sig"]
+    student.run()
+    revealed = stage(student)
+    assert revealed is not None and revealed["sig"] == view["sig"] and "The answer: positive" in texts(student)
+    step(teacher)  # the next move: drawn in the browser again
+    assert published(code)[1]["sig"] == revealed["sig"]
+    # The view a student's own run builds is the instructor's, number for number.
+    student.run()
+    assert stage(student)["view"] == published(code)[1]
+
+
+def test_a_student_who_acts_after_moves_drawn_in_the_browser_acts_from_the_moment_shown():
+    teacher, code, _ = start_class()
+    student = join(code)
+    step(teacher, 3)  # drawn in the student's browser: their session is still at step 0
+    assert student.session_state["lesson"].index == 0
+    student.button(key="btn_step").click().run()
+    no_errors(student)
+    assert progress(student).startswith("**Step 4 of 6"), "Step goes on from the instructor's step 3"
+    assert not student.session_state["class_following"] and stage(student) is None and "diagram" in charts(student)
+
+    other = join(code)
+    step(teacher, 2)  # step 5 in the browser
+    other.selectbox(key="pick_k").set_value(2).run()  # the student's own weight: theirs, at the moment shown
+    no_errors(other)
+    assert not other.session_state["class_following"], "choosing a weight explores"
+    assert other.session_state["pick_k"] == 2 and progress(other) == progress(teacher)
+
+    third = join(code)
+    step(teacher)
+    third.button(key="class_explore").click().run()
+    assert not third.session_state["class_following"] and progress(third) == progress(teacher)
+
+
+def test_a_projecting_student_or_a_process_without_the_feed_draws_the_lesson_itself(monkeypatch):
+    teacher, code, _ = start_class()
+    student = join(code)
+    student.session_state["present"] = True
+    student.run()
+    assert stage(student) is None and "diagram" in charts(student)
+    monkeypatch.setattr(class_feed, "_served", False)
+    other = join(code)
+    assert stage(other) is None and "diagram" in charts(other)
+    step(teacher)
+    other.run()
+    assert progress(other) == progress(teacher)
