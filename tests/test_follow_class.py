@@ -13,7 +13,7 @@ import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_class_mode import join, new, no_errors, progress, start_class, step, texts
+from test_class_mode import join, no_errors, progress, start_class, step, texts
 
 from backprop.ui import class_feed, class_view
 
