@@ -1,0 +1,261 @@
+// A following student's view of the lesson, drawn by the browser itself from a JSON "view" of the instructor's
+// moment (class mode, issue 15): no script run on the server per student and move.
+//
+//   import { render } from '/app/static/follow_view.js';
+//   render(parentElement, view);   // the first call builds the view in parentElement, later calls update it
+//
+// view = {progress: safe HTML, title: plain text, side: [{k: "latex"|"caption"|"html"|"info"|"divider", t}],
+//         diagram: CHART, grid: [CHART, ...], columns: n}, CHART being live_chart.payload(fig, text) parsed.
+// "Safe HTML" is escaped by the Python that builds the view; it is inserted as HTML here.
+//
+// It looks like the Streamlit page it stands for (backprop/ui/lesson_view.py): the progress line, then two equal
+// columns (the diagram; the step's title, equations and notes), stacked on a narrow screen, then the layers'
+// gradients in rows. The sizes and colours are the ones Streamlit 1.67 draws with this app's theme, read from
+// a Streamlit page (tests/test_browser_follow_view.py compares them). The charts are drawn by live_chart.js's
+// own draw(), each in a holder that stays from view to view: a chart is updated in place with Plotly.react,
+// and one whose figure did not change (same rev) is not drawn again. The equations are typeset by KaTeX, the
+// version Streamlit itself bundles, vendored in static/ and loaded once per tab.
+//
+// Mount it in the light DOM (a components v2 component with isolate_styles=False): its style sheet and
+// KaTeX's go to document.head, as Plotly's do.
+
+const KATEX = 'katex-0.18.10'; // static/ holds npm's katex at this version (tests/test_follow_view.py checks it)
+const KATEX_JS = new URL(`${KATEX}/katex.min.js`, import.meta.url).href;
+const KATEX_CSS = new URL(`${KATEX}/katex.min.css`, import.meta.url).href;
+const KATEX_OPTIONS = { displayMode: true, throwOnError: false, output: 'htmlAndMathml' }; // MathML: read aloud
+
+// Streamlit 1.67's look with this app's theme (.streamlit/config.toml), as measured on the step-through page:
+// 16 px body text at line-height 1.6, strong text at 600; st.columns' gap 1rem, stacked at 640 px and below;
+// st.subheader an h3 of 1.75rem/600; st.caption 0.875rem at 60 % opacity; st.info a box of #EDF5FF with text
+// #244FB4; st.divider a 1 px line at 20 % of the text colour, 2rem above and below; st.latex KaTeX's own
+// display style (1.21em, centred, 1em above and below), scrolling sideways when wider than its column. Each
+// block of a column sits 1rem below the one before; Streamlit draws a heading, a paragraph and a formula with
+// a bottom margin of 1rem that the element cancels (-1rem), which the rules below copy.
+const CSS = `
+.bp-follow { display: flex; flex-direction: column; gap: 1rem; font-family: "Source Sans", sans-serif;
+  font-size: 1rem; line-height: 1.6; font-weight: 400; }
+.bp-follow strong, .bp-follow b { font-weight: 600; }
+.bp-follow a { color: rgb(36, 79, 180); text-decoration: underline; }
+.bp-follow p { margin: 0 0 1rem 0; }
+.bp-follow p:last-child { margin-bottom: 0; }
+.bp-fv-cols { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; }
+.bp-fv-grid { display: grid; grid-template-columns: repeat(var(--bp-columns, 3), minmax(0, 1fr)); gap: 1rem; }
+.bp-fv-grid:empty { display: none; }
+@media (max-width: 640px) {
+  .bp-fv-cols, .bp-fv-grid { grid-template-columns: minmax(0, 1fr); }
+}
+.bp-fv-right, .bp-fv-side { display: flex; flex-direction: column; gap: 1rem; min-width: 0; }
+.bp-fv-left, .bp-fv-chart { min-width: 0; }
+.bp-fv-progress { margin: 0; overflow-wrap: break-word; }
+.bp-follow .bp-fv-title { font-family: inherit; font-size: 1.75rem; font-weight: 600; line-height: 1.2;
+  letter-spacing: -0.005em; color: inherit; margin: 0 0 -1rem 0; padding: 0.75rem 0 1rem 0; }
+.bp-fv-title:empty { display: none; }
+.bp-fv-latex { overflow-x: hidden; margin-bottom: -1rem; }
+.bp-fv-latex .katex-display { overflow-x: auto; overflow-y: hidden; }
+.bp-fv-latex .katex { font-weight: 400; }
+.bp-fv-caption { font-size: 0.875rem; line-height: 1.6; opacity: 0.6; overflow-wrap: break-word; }
+.bp-fv-html { overflow-wrap: break-word; }
+.bp-fv-info { padding: 1rem; border-radius: 0.5rem; background-color: rgb(237, 245, 255); color: rgb(36, 79, 180);
+  line-height: 1.5; overflow-wrap: break-word; }
+.bp-follow .bp-fv-divider { box-sizing: border-box; height: 1px; margin: 2rem 0 1rem 0; padding: 0; border: none;
+  border-bottom: 1px solid rgba(17, 19, 24, 0.2); background: transparent; }
+.bp-follow .bp-sr-table { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+`;
+
+function addToHead(tag, attributes) {
+  const el = document.createElement(tag);
+  Object.assign(el, attributes);
+  document.head.appendChild(el);
+  return el;
+}
+
+function styleSheet() {
+  if (!document.getElementById('bp-follow-style')) addToHead('style', { id: 'bp-follow-style', textContent: CSS });
+}
+
+// KaTeX, once per tab: its script (which defines globalThis.katex) and its style sheet, both loaded.
+let katexLoading = null;
+
+function loaded(el) {
+  return new Promise((resolve, reject) => {
+    el.onload = resolve;
+    el.onerror = () => reject(new Error('could not load ' + (el.src || el.href)));
+  });
+}
+
+function katex() {
+  if (katexLoading === null) {
+    const css = document.querySelector(`link[href="${KATEX_CSS}"]`) || addToHead('link', { rel: 'stylesheet', href: KATEX_CSS });
+    const waits = [css.sheet ? Promise.resolve() : loaded(css)];
+    if (!globalThis.katex) waits.push(loaded(addToHead('script', { src: KATEX_JS, async: true })));
+    katexLoading = Promise.all(waits).then(() => globalThis.katex);
+    katexLoading.catch(() => {
+      katexLoading = null; // the next view tries again
+    });
+  }
+  return katexLoading;
+}
+
+// The chart code each CHART names (live_chart.js), imported once per tab.
+const modules = new Map();
+
+function chartModule(url) {
+  const href = new URL(url, document.baseURI).href;
+  if (!modules.has(href)) {
+    const loading = import(href);
+    modules.set(href, loading);
+    loading.catch(() => modules.delete(href));
+  }
+  return modules.get(href);
+}
+
+function div(className, parent) {
+  const el = document.createElement('div');
+  el.className = className;
+  if (parent) parent.appendChild(el);
+  return el;
+}
+
+// The view's parts in parentElement, made on the first call and kept.
+function parts(parentElement) {
+  if (parentElement._bpFollow) return parentElement._bpFollow;
+  styleSheet();
+  const root = div('bp-follow', parentElement);
+  const progress = div('bp-fv-progress', root);
+  const cols = div('bp-fv-cols', root);
+  const left = div('bp-fv-left', cols);
+  const right = div('bp-fv-right', cols);
+  const title = document.createElement('h3');
+  title.className = 'bp-fv-title';
+  right.appendChild(title);
+  const side = div('bp-fv-side', right);
+  const grid = div('bp-fv-grid', root);
+  const diagram = div('bp-fv-chart', left);
+  diagram.dataset.key = 'diagram';
+  const p = { root, progress, title, side, grid, diagram, cells: [], sideJson: null, sideBuilds: 0 };
+  // A formula wider than its column scrolls sideways; a keyboard can scroll it only if it takes the focus
+  // (WCAG 2.1.1, axe's scrollable-region-focusable), so a wide one becomes a focusable, named region.
+  new ResizeObserver(() => markWide(side)).observe(side);
+  parentElement._bpFollow = p;
+  return p;
+}
+
+function markWide(side) {
+  for (const el of side.querySelectorAll('.katex-display')) {
+    const wide = el.scrollWidth > el.clientWidth + 1;
+    if (wide && !el.hasAttribute('tabindex')) {
+      el.tabIndex = 0;
+      el.setAttribute('role', 'region');
+      el.setAttribute('aria-label', 'Equation: scroll sideways to read all of it');
+    } else if (!wide && el.hasAttribute('tabindex')) {
+      el.removeAttribute('tabindex');
+      el.removeAttribute('role');
+      el.removeAttribute('aria-label');
+    }
+  }
+}
+
+function typeset(el, tex, K) {
+  try {
+    K.render(String(tex), el, KATEX_OPTIONS);
+  } catch (e) {
+    el.textContent = String(tex); // only a bug of KaTeX's gets here (throwOnError is false): show the source
+  }
+}
+
+// The blocks of the right column, rebuilt whole when they changed (a handful of small elements).
+function buildSide(p, blocks) {
+  const json = JSON.stringify(blocks);
+  if (json === p.sideJson) return Promise.resolve();
+  p.sideJson = json;
+  p.sideBuilds += 1;
+  const latex = [];
+  const els = [];
+  for (const b of blocks) {
+    const kind = b && b.k;
+    let el;
+    if (kind === 'latex') {
+      el = div('bp-fv-latex');
+      latex.push([el, b.t]);
+    } else if (kind === 'caption' || kind === 'html' || kind === 'info') {
+      el = div('bp-fv-' + kind);
+      el.innerHTML = b.t == null ? '' : String(b.t);
+    } else if (kind === 'divider') {
+      el = document.createElement('hr');
+      el.className = 'bp-fv-divider';
+    } else {
+      console.warn('follow_view: a side block of unknown kind is left out:', b);
+      continue;
+    }
+    els.push(el);
+  }
+  p.side.replaceChildren(...els);
+  if (latex.length === 0) return Promise.resolve();
+  const K = globalThis.katex && katexLoading !== null ? globalThis.katex : null;
+  const done = (k) => {
+    if (p.sideJson !== json) return; // a newer view has replaced these blocks
+    for (const [el, tex] of latex) typeset(el, tex, k);
+    markWide(p.side);
+    if (document.fonts) document.fonts.ready.then(() => markWide(p.side));
+  };
+  if (K) {
+    done(K);
+    return katex().then(() => undefined);
+  }
+  return katex().then(done, (e) => {
+    if (p.sideJson !== json) return;
+    for (const [el, tex] of latex) el.textContent = String(tex); // no KaTeX: the TeX source, readable
+    console.error('follow_view: ' + e.message);
+  });
+}
+
+// One chart in its holder, with live_chart.js's draw(); a newer view's chart wins over one still waiting for
+// the module.
+function drawChart(holder, chart) {
+  holder._bpWant = chart;
+  holder.hidden = !chart;
+  if (!chart) return Promise.resolve();
+  return chartModule(chart.module).then(
+    (m) => {
+      if (holder._bpWant === chart) m.draw({ parentElement: holder, setTriggerValue: () => {} }, chart);
+    },
+    (e) => {
+      if (holder._bpWant === chart) holder.textContent = 'This chart could not be drawn (' + e.message + ').';
+    },
+  );
+}
+
+function drawGrid(p, charts, columns) {
+  p.grid.style.setProperty('--bp-columns', String(Math.max(1, Math.floor(Number(columns)) || 1)));
+  while (p.cells.length > charts.length) {
+    const gone = p.cells.pop();
+    const gd = gone.querySelector('.js-plotly-plot');
+    if (gd && globalThis.Plotly) globalThis.Plotly.purge(gd);
+    gone.remove();
+  }
+  while (p.cells.length < charts.length) {
+    const cell = div('bp-fv-chart', p.grid);
+    cell.dataset.key = 'grid_' + p.cells.length;
+    p.cells.push(cell);
+  }
+  return charts.map((chart, i) => drawChart(p.cells[i], chart));
+}
+
+export function render(parentElement, view) {
+  const p = parts(parentElement);
+  const v = view && typeof view === 'object' ? view : {};
+  parentElement._bpRenders = (parentElement._bpRenders || 0) + 1; // counts read by the tests
+  const progress = v.progress == null ? '' : String(v.progress);
+  if (p.progress._bpHtml !== progress) {
+    p.progress.innerHTML = progress;
+    p.progress._bpHtml = progress;
+  }
+  p.title.textContent = v.title == null ? '' : String(v.title);
+  const waits = [buildSide(p, Array.isArray(v.side) ? v.side : [])];
+  parentElement._bpSideBuilds = p.sideBuilds;
+  waits.push(drawChart(p.diagram, v.diagram || null));
+  waits.push(...drawGrid(p, Array.isArray(v.grid) ? v.grid : [], v.columns || 2));
+  // Settled when the equations are typeset and every chart is handed to live_chart.js (which then draws it).
+  parentElement._bpDone = Promise.all(waits).then(() => parentElement._bpRenders);
+}
