@@ -92,29 +92,43 @@ def test_a_following_page_sends_streamlit_nothing_until_the_class_moves(browser,
         teacher.wait_idle()
         student.page.goto(f"{feed_server}/?class={code}")
         student.page.wait_for_selector("text=Following the instructor")
-        student.page.wait_for_selector(".st-key-grad_1 .js-plotly-plot")
+        student.page.wait_for_selector(".st-key-follow_stage .bp-fv-grid .js-plotly-plot")
         student.wait_idle()
         time.sleep(1.0)  # the page's first runs are over
         frames, polls = traffic.frames, traffic.polls
         time.sleep(IDLE_SECONDS)
         assert traffic.frames == frames, "a following page asks for no script run while the class is still"
         assert traffic.polls >= 1 and traffic.polls - polls <= 1, "… it waits on the feed (one held request)"
-        for _ in range(2):
-            frames = traffic.frames
+        assert student.page.locator(".st-key-diagram").count() == 0, "following: the stage draws the lesson"
+        frames = traffic.frames
+        for _ in range(3):
             want = teacher.press("btn_step")
             student.page.wait_for_function(
-                """(want) => Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
-                    .some(e => e.innerText.trim() === want)""",
+                """(want) => { const p = document.querySelector('.st-key-follow_stage .bp-fv-progress');
+                               return p && p.innerText.trim() === want; }""",
                 arg=want,
                 timeout=30_000,
             )
-            student.wait_idle()
-            time.sleep(1.5)  # anything the move set off has been sent
-            assert traffic.frames - frames == 1, "one move of the instructor: one run of the student's page"
+            # The numbers are the instructor's: the step's equations, as KaTeX's MathML annotation keeps them.
+            assert (
+                _latex(student.page, ".st-key-follow_stage")
+                == _latex(teacher.page, ".st-key-lesson_area")[: len(_latex(student.page, ".st-key-follow_stage"))]
+            )
+        time.sleep(1.5)  # anything the moves set off has been sent
+        assert traffic.frames == frames, "the instructor's moves: no run of the student's page at all"
+        drawn = student.page.evaluate("() => window.__bplClassFeed.drawnViews")
+        assert drawn == 3, "each move drawn from the feed's view"
         assert student.exceptions() == [] and teacher.exceptions() == []
     finally:
         for a in (teacher, student):
             a.page.context.close()
+
+
+def _latex(page, where: str) -> list[str]:
+    """The TeX of every equation under `where`, in page order (KaTeX keeps it in its MathML annotation)."""
+    return page.eval_on_selector_all(
+        f"{where} annotation[encoding='application/x-tex']", "els => els.map(e => e.textContent.trim())"
+    )
 
 
 def test_a_reloaded_student_page_rejoins_as_the_same_student(browser, feed_server):

@@ -275,3 +275,12 @@ def accepts_gzip(scope: dict[str, Any]) -> bool:
                 except ValueError:
                     q[coding] = 0.0
     return q.get("gzip", q.get("x-gzip", q.get("*", 0.0))) > 0
+
+
+def middleware() -> list[Any]:
+    """The feed, for `st.App(middleware=…)`; from then on this process serves it."""
+    from starlette.middleware import Middleware
+
+    global _served
+    _served = True
+    return [Middleware(FeedMiddleware)]

@@ -118,11 +118,12 @@ def build(lesson: Lesson, selected: tuple[int, int, int], sig: str) -> str:
 _STAGE_JS: Final = """
 export default function ({ parentElement, data }) {
   const d = JSON.parse(data);
-  let region = parentElement.querySelector(':scope > .bp-sr-only');
+  let region = parentElement.querySelector(':scope > .bp-stage-said');
   let box = parentElement.querySelector(':scope > .bp-follow-box');
   if (!box) {
-    region = document.createElement('p');
-    region.className = 'bp-sr-only';
+    region = document.createElement('p');  // seen by nobody, read aloud (not .bp-sr-only: a11y.py hides the
+    region.className = 'bp-stage-said';    // element container of any such text, which is the whole stage here)
+    region.style.cssText = 'position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);';
     region.setAttribute('role', 'status');
     region.setAttribute('aria-live', 'polite');
     box = document.createElement('div');
