@@ -1,13 +1,16 @@
 """The class feed's long poll (backprop/ui/class_feed.py) against the in-process store: who gets an answer,
 when a request is answered at once, held until the class moves, or held until WAIT; the store unreachable;
-the ASGI middleware's answer and its pass-through. Counts and values only, no timings asserted (the bounds
-below only stop a broken feed from hanging the test)."""
+the ASGI middleware's answer and its pass-through. Then the instructor's rendered moment (view=1) against both
+back ends, the real redis-server included: which view goes with which version, one store read and one body per
+version for many waiters, gzip. Counts, values and bytes only, no timings asserted (the bounds below only stop a
+broken feed from hanging the test)."""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +21,9 @@ from backprop.classroom import StoreUnavailable
 from backprop.ui import class_feed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
+from browser_helpers import in_ci  # noqa: E402
+from run_replicas import redis_binary  # noqa: E402
 from st_client import run_in_thread  # noqa: E402
 from test_classroom import redis_server  # noqa: E402, F401  (the fixture: a real redis-server on loopback)
 
@@ -354,3 +360,26 @@ def test_bodies_of_classes_nobody_asks_about_are_dropped(store, monkeypatch):
 def test_gzip_is_sent_where_accept_encoding_allows_it(header, gzip_ok):
     assert class_feed.accepts_gzip({"headers": [(b"accept-encoding", header.encode())]}) is gzip_ok
     assert class_feed.accepts_gzip({"headers": []}) is False
+
+
+def test_bench_class_feed_quick_runs_with_no_errors():
+    """benchmarks/bench_class_feed.py --quick: its six rows (two views × plain, view, view+gzip), every answer
+    the published version with its view (errors 0); the gzip answers smaller than the raw ones."""
+    if redis_binary() is None:  # the benchmark starts its own redis-server
+        if in_ci():
+            pytest.fail("redis-server is missing under CI (.ci/run installs it)", pytrace=False)
+        pytest.skip("redis-server not installed (Debian: apt-get install redis-server)")
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bench_class_feed.py", "--quick"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    rows = [line.split() for line in result.stdout.splitlines() if line.split()[-1:] and "kB)" in line]
+    assert len(rows) == 6 and all(r[-1] == "0" for r in rows), result.stdout
+    answer_kb = {(r[0], r[3]): float(r[4]) for r in rows}  # (network, mode) → kB per answer
+    for net in ("2-2-2", "16-32-32-10"):
+        assert answer_kb[net, "plain"] < 0.1 < answer_kb[net, "view+gzip"] < answer_kb[net, "view"] / 3, result.stdout

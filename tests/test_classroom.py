@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
 from run_replicas import RedisServer, redis_binary  # noqa: E402
 
 MOMENT = {"in": "2", "h": "2", "out": "2", "it": "1", "step": "0", "w": "1,1,1"}
+VIEW = '{"progress": "Step 3 of 14", "figures": [{"data": [{"z": [[0.5, -1e-3]]}]}], "tex": "\\\\delta^2_1 = −0.031"}'
 
 
 @pytest.fixture(scope="module")
@@ -327,10 +328,12 @@ def test_redis_going_away_and_coming_back(redis_server):
     code, key = store.create(MOMENT)
     qid = store.open_question(code, key, {"l": "2"})
     assert store.answer(code, qid, "s1", "positive")
+    store.publish(code, key, MOMENT, VIEW)
     redis_server.stop()
     try:
         for call in (
             lambda: store.version(code),
+            lambda: store.view(code),
             lambda: store.state(code),
             lambda: store.answer(code, qid, "s2", "zero"),
             lambda: store.publish(code, key, MOMENT),
@@ -343,8 +346,8 @@ def test_redis_going_away_and_coming_back(redis_server):
             assert time.monotonic() - t0 < 3
     finally:
         redis_server.start()
-    assert store.version(code) == 2 and store.count(code, qid) == 1
-    assert store.answer(code, qid, "s2", "zero") and store.publish(code, key, MOMENT) == 3
+    assert store.version(code) == 3 and store.count(code, qid) == 1 and store.view(code) == (3, VIEW)
+    assert store.answer(code, qid, "s2", "zero") and store.publish(code, key, MOMENT) == 4
     assert store.reveal(code, key, qid, "zero").counts == {"positive": 1, "zero": 1}
 
 
@@ -362,9 +365,6 @@ def test_a_redis_that_hangs_times_out(redis_server):
     finally:
         os.kill(redis_server.process.pid, signal.SIGCONT)
     assert store.version(code) == 1
-
-
-VIEW = '{"progress": "Step 3 of 14", "figures": [{"data": [{"z": [[0.5, -1e-3]]}]}], "tex": "\\\\delta^2_1 = −0.031"}'
 
 
 def test_a_view_is_published_with_its_moment_and_tagged_with_that_version(store):

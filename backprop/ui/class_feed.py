@@ -26,7 +26,8 @@ With the instructor's moment rendered (the view the instructor's session publish
         → 200 {"v": 12, "view": {…}}  the view published at version 12, inlined as the instructor's session
                                        wrote it (a JSON object)
         → 200 {"v": 12, "view": null}  12 has no view of its own (a question opened or revealed since the last
-                                       moment, a moment published without one, the class ended): run the page
+                                       moment, a moment published without one or with one over VIEW_MAX,
+                                       the class ended): run the page
         → 200 {"v": 12}                12 is SEEN: held until WAIT and nothing moved (the browser has drawn it)
         → {"v": null}, 503 …           as above
 The "v" of an answer with a view is the version the view was published at: when the instructor moved again
@@ -37,7 +38,7 @@ built once per (class, version) in this process: one store read of the view, the
 two constant pieces (never parsed or encoded again), and, for a body over GZIP_MIN bytes, gzip compressed
 once (level 6: a 185 kB view of a 16-32-32-10 network is 55 kB in 7 ms; the 2-2-2 example's 14 kB, 2.7 kB);
 each waiter gets the same bytes, gzip when its Accept-Encoding allows it. Only the latest version's body of a
-class is kept, and only while somebody asks about the class.
+class is kept, and only while somebody asks about the class. benchmarks/bench_class_feed.py measures it.
 
 It answers only for a student id that joined the class (`ClassStore.watch`): with a code alone it says
 nothing, so it is no faster way to guess join codes than the rate-limited join form.
