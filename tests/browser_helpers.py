@@ -194,9 +194,10 @@ class AppPage:
 
     # -- the step buttons and the progress line
     def progress(self) -> str:
-        """The progress line: "Step 4 of 6 — backward through layer 2 · iteration 1"."""
+        """The progress line: "Step 4 of 6 — backward through layer 2 · iteration 1" (a following student's stage
+        draws it too: .bp-fv-progress)."""
         line = (
-            self.page.locator("[data-testid=stMarkdownContainer]")
+            self.page.locator("[data-testid=stMarkdownContainer], .bp-fv-progress")
             .filter(has_text=re.compile(r"^Step \d+ of \d+ — "))
             .first
         )
@@ -209,7 +210,8 @@ class AppPage:
         self.act(
             lambda: self.page.locator(f".st-key-{key} button:visible").click(),
             until="""(before) => {
-                            const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+                            const p = Array.from(document.querySelectorAll(
+                              '[data-testid=stMarkdownContainer], .bp-fv-progress'))
                             .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
                             return p && p.innerText.trim() !== before; }""",
             arg=before,

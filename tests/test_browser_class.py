@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 
 FOLLOW_WITHIN = 2.0  # seconds from the instructor's click to every student's page showing the same step
 FOLLOW_AT_MOST = 20.0  # … and how long to wait before calling it not followed at all
-PROGRESS_IS = """(want) => Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+PROGRESS_IS = """(want) => Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer], .bp-fv-progress'))
     .some(e => e.innerText.trim() === want)"""
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -115,7 +115,8 @@ def _join(browser, base_url: str, code: str, route: str | None = None) -> AppPag
     student = _tab(browser, base_url, route)
     student.page.goto(f"{base_url}/?class={code}")
     student.page.wait_for_selector("text=Following the instructor")
-    student.page.wait_for_selector(".st-key-grad_1 .js-plotly-plot")
+    # drawn by Streamlit (one process: the fragment poll) or by the stage (the feed: follow_view)
+    student.page.wait_for_selector(".st-key-grad_1 .js-plotly-plot, .st-key-follow_stage .bp-fv-grid .js-plotly-plot")
     student.wait_idle()
     return student
 
