@@ -6,7 +6,7 @@ tables, each formula typeset by KaTeX with its TeX in the MathML); a new view up
 same chart elements, a chart whose figure did not change not drawn again); the layout at 1280×720 (two columns)
 and 390×844 (one, nothing wider than the screen); that it looks like Streamlit's own elements drawing the same
 view (the app's ?native=1: sizes, colours and positions compared one by one); axe-core finds no WCAG 2.1 AA
-violation; no console errors. Screenshots: artifacts/screenshots/follow_view_*.png.
+violation; no console errors. Screenshots of both at steps 4 and 5: artifacts/screenshots/follow_view_step*.png.
 """
 
 from __future__ import annotations
@@ -240,10 +240,6 @@ def test_the_layout(browser, follow_app, viewport):
         assert b["scroll"] <= b["inner"], f"the page scrolls sideways: {b['scroll']} px wide at {b['inner']}"
         wide = [p for p in b["parts"] if p["right"] > b["inner"] + 0.5 or p["x"] < -0.5]
         assert not wide, f"parts wider than the screen: {wide}"
-        app.screenshot(f"follow_view_{viewport['width']}x{viewport['height']}")
-        native = open_view(browser, follow_app, viewport, "native=1")
-        native.screenshot(f"follow_view_{viewport['width']}x{viewport['height']}_streamlit")
-        close(native)
         assert_no_errors(app)
     finally:
         close(app)
@@ -320,6 +316,10 @@ def test_it_looks_like_streamlits_own_elements(browser, follow_app, viewport, st
             assert not differ, f"{name}: mine, Streamlit's: {json.dumps(differ)}"
             assert close_to(where, their_where), f"{name} at {where}, Streamlit's at {their_where}"
         assert close_to(a["cells"], b["cells"]), f"gradients at {a['cells']}, Streamlit's at {b['cells']}"
+        size = f"{viewport['width']}x{viewport['height']}"
+        mine.screenshot(f"follow_view_step{step}_{size}")
+        theirs.screenshot(f"follow_view_step{step}_{size}_streamlit")
+        assert_no_errors(mine)
     finally:
         close(mine)
         close(theirs)
@@ -334,6 +334,61 @@ def test_no_wcag_violations(browser, follow_app, axe_source, viewport):  # noqa:
         # axe had the view to check: the charts with their tables, the formulas' MathML.
         assert app.page.locator(".bp-fv-chart .bp-sr-table table").count() == 3
         assert app.page.locator(".bp-fv-latex .katex-mathml math").count() == n_latex(expected(4))
+        assert_no_errors(app)
+    finally:
+        close(app)
+
+
+# JS: render views straight into a new element of the page, as the lead's component will: `views` in turn, then
+# what the element shows.
+RENDER = """async ([module, views]) => {
+  const m = await import(new URL(module, document.baseURI).href);
+  const host = document.createElement('div');
+  document.querySelector('[data-testid=stMain]').appendChild(host);
+  const seen = [];
+  for (const v of views) {
+    m.render(host, v);
+    await host._bpDone;
+    const keys = () => Array.from(host.querySelectorAll('.bp-fv-chart')).filter((c) => !c.hidden)
+      .map((c) => c.dataset.key);
+    await new Promise((r) => { const t = () => (host.querySelectorAll('.bp-fv-grid .js-plotly-plot').length
+        === host.querySelectorAll('.bp-fv-grid > .bp-fv-chart').length ? r() : setTimeout(t, 50)); t(); });
+    const first = host.querySelector('[data-key=grid_0] .bp-live-chart');
+    if (first && !first.__testMark) first.__testMark = seen.length + 1;
+    seen.push({keys: keys(), first: first ? first.__testMark : null,
+               errors: host.querySelectorAll('.katex-error').length,
+               blocks: Array.from(host.querySelectorAll('.bp-fv-side > *')).map((e) => e.className),
+               title: host.querySelector('.bp-fv-title').textContent,
+               columns: host.querySelector('.bp-fv-grid').style.getPropertyValue('--bp-columns')});
+  }
+  return seen;
+}"""
+
+
+def test_views_of_other_networks_and_bad_views(browser, follow_app):
+    """The grid follows the network (3 layers, then 2, then 3 again: the first chart's element kept throughout);
+    a view with a formula KaTeX cannot read, a block of an unknown kind, no grid or no view at all draws what it
+    can, and throws nothing."""
+    deep = view(dataclasses.replace(lesson_at({"sizes": "2,3,3,2"}), index=7), (3, 0, 0), 2)[0]
+    small = expected(4)
+    bad = {
+        "title": "<b>plain</b>",
+        "side": [{"k": "latex", "t": "\\frac{1}{"}, {"k": "nonsense"}, {"k": "divider"}],
+        "grid": "not a list",
+        "columns": "x",
+    }
+    app = open_view(browser, follow_app, WIDE)
+    try:
+        module = small["diagram"]["module"].replace("live_chart.js", "follow_view.js")
+        seen = app.page.evaluate(RENDER, [module, [deep, small, deep, bad, None]])
+        grids = [s["keys"] for s in seen]
+        assert grids[0] == ["diagram", "grid_0", "grid_1", "grid_2"] == grids[2]
+        assert grids[1] == ["diagram", "grid_0", "grid_1"]
+        assert [s["first"] for s in seen[:3]] == [1, 1, 1], "the first gradient's chart was made anew"
+        assert [s["columns"] for s in seen[:3]] == ["2", "3", "2"]
+        assert seen[3]["keys"] == [] and seen[3]["errors"] == 1  # KaTeX shows the unreadable formula, in red
+        assert seen[3]["blocks"] == ["bp-fv-latex", "bp-fv-divider"] and seen[3]["title"] == "<b>plain</b>"
+        assert seen[4]["keys"] == [] and seen[4]["blocks"] == [] and seen[4]["title"] == ""
         assert_no_errors(app)
     finally:
         close(app)
