@@ -13,13 +13,14 @@
 // gradients in rows. The sizes and colours are the ones Streamlit 1.67 draws with this app's theme, read from
 // a Streamlit page (tests/test_browser_follow_view.py compares them). The charts are drawn by live_chart.js's
 // own draw(), each in a holder that stays from view to view: a chart is updated in place with Plotly.react,
-// and one whose figure did not change (same rev) is not drawn again. The equations are typeset by KaTeX, the
-// version Streamlit itself bundles, vendored in static/ and loaded once per tab.
+// and one whose figure did not change (same rev) is not drawn again. The equations are typeset by KaTeX at the
+// version st.latex uses in Streamlit 1.67 (its rehype-katex; Streamlit's page-wide style sheet holds that
+// version's rules too), vendored in static/ and loaded once per tab.
 //
 // Mount it in the light DOM (a components v2 component with isolate_styles=False): its style sheet and
 // KaTeX's go to document.head, as Plotly's do.
 
-const KATEX = 'katex-0.18.10'; // static/ holds npm's katex at this version (tests/test_follow_view.py checks it)
+const KATEX = 'katex-0.16.47'; // static/ holds npm's katex at this version (tests/test_follow_view.py checks it)
 const KATEX_JS = new URL(`${KATEX}/katex.min.js`, import.meta.url).href;
 const KATEX_CSS = new URL(`${KATEX}/katex.min.css`, import.meta.url).href;
 const KATEX_OPTIONS = { displayMode: true, throwOnError: false, output: 'htmlAndMathml' }; // MathML: read aloud
@@ -33,7 +34,7 @@ const KATEX_OPTIONS = { displayMode: true, throwOnError: false, output: 'htmlAnd
 // a bottom margin of 1rem that the element cancels (-1rem), which the rules below copy.
 const CSS = `
 .bp-follow { display: flex; flex-direction: column; gap: 1rem; font-family: "Source Sans", sans-serif;
-  font-size: 1rem; line-height: 1.6; font-weight: 400; }
+  font-size: 1rem; line-height: 1.6; font-weight: 400; text-align: left; }
 .bp-follow strong, .bp-follow b { font-weight: 600; }
 .bp-follow a { color: rgb(36, 79, 180); text-decoration: underline; }
 .bp-follow p { margin: 0 0 1rem 0; }
@@ -56,9 +57,9 @@ const CSS = `
 .bp-fv-caption { font-size: 0.875rem; line-height: 1.6; opacity: 0.6; overflow-wrap: break-word; }
 .bp-fv-html { overflow-wrap: break-word; }
 .bp-fv-info { padding: 1rem; border-radius: 0.5rem; background-color: rgb(237, 245, 255); color: rgb(36, 79, 180);
-  line-height: 1.5; overflow-wrap: break-word; }
+  line-height: 1.5; overflow-wrap: break-word; text-align: start; }
 .bp-follow .bp-fv-divider { box-sizing: border-box; height: 1px; margin: 2rem 0 1rem 0; padding: 0; border: none;
-  border-bottom: 1px solid rgba(17, 19, 24, 0.2); background: transparent; }
+  border-bottom: 1px solid rgba(17, 19, 24, 0.2); background: transparent; color: inherit; text-align: start; }
 .bp-follow .bp-sr-table { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 `;

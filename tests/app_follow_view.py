@@ -11,8 +11,8 @@ seed 0), step and other (the two steps the button switches between, default 4 an
 the chosen weight, default 1,1,1), columns (gradients per row, default the page's), native (1: Streamlit's
 elements).
 
-tests/test_browser_follow_view.py runs it from a folder that links it with static/ and .streamlit/ (Streamlit
-serves static/ from beside the script it runs).
+tests/test_browser_follow_view.py imports its builders for the views it expects, and runs it from a folder
+that links it with static/ and .streamlit/ (Streamlit serves static/ from beside the script it runs).
 """
 
 from __future__ import annotations
@@ -155,20 +155,24 @@ def native(v: dict, blocks: list[tuple[str, str]]) -> None:
                 live_chart._component(key=f"grid_{start + i}", data=json.dumps(chart))
 
 
-query = st.query_params
-first = int(query.get("step", 4))
-steps = (first, int(query.get("other", 5)))
-st.session_state.setdefault("at", 0)
-base = lesson_at(query)
-selected = tuple(int(n) - 1 if i else int(n) for i, n in enumerate(query.get("w", "1,1,1").split(",")))
-columns = int(query.get("columns", COLUMNS))
+def main() -> None:
+    query = st.query_params
+    steps = (int(query.get("step", 4)), int(query.get("other", 5)))
+    st.session_state.setdefault("at", 0)
+    base = lesson_at(query)
+    l, k, j = (int(n) for n in query.get("w", "1,1,1").split(","))
+    columns = int(query.get("columns", COLUMNS))
+    if st.button(f"Show step {steps[1 - st.session_state['at']]}", key="switch"):
+        st.session_state["at"] = 1 - st.session_state["at"]
+    lesson = dataclasses.replace(base, index=steps[st.session_state["at"]])
+    the_view, blocks = view(lesson, (l, k - 1, j - 1), columns)
+    if query.get("native") == "1":
+        native(the_view, blocks)
+    else:
+        module = live_chart.static_url(MODULE) + "?v=" + _VERSION
+        _component(key="follow", data=json.dumps({"module": module, "view": the_view}))
 
-if st.button(f"Show step {steps[1 - st.session_state['at']]}", key="switch"):
-    st.session_state["at"] = 1 - st.session_state["at"]
-lesson = dataclasses.replace(base, index=steps[st.session_state["at"]])
-the_view, the_blocks = view(lesson, selected, columns)  # type: ignore[arg-type]
-if query.get("native") == "1":
-    native(the_view, the_blocks)
-else:
-    module = live_chart.static_url(MODULE) + "?v=" + _VERSION
-    _component(key="follow", data=json.dumps({"module": module, "view": the_view}))
+
+if __name__ == "__main__":  # as Streamlit runs it; the test imports the builders above
+    st.set_page_config(page_title="follow_view.js", layout="wide")
+    main()
