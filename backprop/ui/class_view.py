@@ -865,7 +865,7 @@ export default function ({ data, setTriggerValue }) {
       }
       if (run !== g.run) return;
       if (v === seen && offline === d.offline) { g.asked = null; continue; }  // held, nothing moved: again
-      const stage = window.__bplStage;
+      const stage = window.__bplStage && window.__bplStage.box.isConnected ? window.__bplStage : null;
       if (d.draws && !offline && !d.offline && view && typeof v === 'number' && stage && view.sig === stage.sig) {
         g.drawn = v;
         g.drawnViews = (g.drawnViews || 0) + 1;  // read by the tests

@@ -142,9 +142,8 @@ export default function ({ parentElement, data }) {
     region.textContent = view.announce || '';
     box._bpShown = v;  // read by the tests: the class version the stage shows
   });
-  window.__bplStage = stage;
-  if (d.v >= stage.v) stage.render(d.view, d.v);
-  return () => { if (window.__bplStage === stage) window.__bplStage = null; };
+  window.__bplStage = stage;  // no cleanup function: Streamlit may call one at once; the feed's loop checks
+  if (d.v >= stage.v) stage.render(d.view, d.v);  // that the stage's box is still in the page instead
 }
 """
 _STAGE_JS_VERSION: Final = hashlib.sha256((STATIC_DIR / STAGE_JS).read_bytes()).hexdigest()[:12]
