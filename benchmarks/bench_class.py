@@ -74,12 +74,18 @@ class Student:
     upstream: str = ""
 
 
+def stage_data(session: Session) -> dict:
+    """The stage's data: a JSON string handed to the component as it is (follow_view.stage)."""
+    data = session.component_data(STAGE)
+    return json.loads(data) if isinstance(data, str) else data
+
+
 def moment_of(session: Session, view: dict | None = None) -> str | None:
     """The moment a page shows: its progress line, drawn by Streamlit or, on a following page that draws moves
     in the browser, by its stage (`view`: the one the feed brought, else the page's own)."""
     lines = list(session.markdown())
     if view is None and session.widgets(STAGE):
-        view = session.component_data(STAGE)["view"]
+        view = stage_data(session)["view"]
     if view is not None:
         lines.append(html.unescape(view["progress"].replace("<strong>", "**").replace("</strong>", "**")))
     for m in lines:
@@ -207,7 +213,7 @@ async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng
             if v == seen and offline == data["offline"]:
                 continue  # held, nothing moved: ask again
             view = answer.get("view")
-            stage = s.component_data(STAGE) if draws and s.widgets(STAGE) else None
+            stage = stage_data(s) if draws and s.widgets(STAGE) else None
             if (
                 view
                 and not offline
@@ -357,7 +363,9 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
     rcpu = (cpu_seconds([redis_pid]) - rcpu0) / wall if redis_pid else None
     client = (time.process_time() - client0) / wall
     stop.set()
-    await asyncio.gather(*followers, lag_task, return_exceptions=True)
+    for st, outcome in zip(students, await asyncio.gather(*followers, lag_task, return_exceptions=True), strict=False):
+        if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError):
+            st.errors.append(f"following stopped: {type(outcome).__name__}: {outcome}"[:200])
     counted = counted_answers(code, key, args.redis_url)
     await asyncio.gather(
         teacher.close(), *(st.session.close() for st in students if st.session), return_exceptions=True
