@@ -426,8 +426,13 @@ def _sync_instructor(moment: dict, lesson: Lesson) -> None:
     q = s.get("class_question")
     if not (q and q.get("revealed") != "1" and _stepped_past(lesson, q)):
         return  # the moment is published after the view (after_view)
+    _as_instructor(lambda: _reveal(q, lesson))
+
+
+def _as_instructor(action) -> None:
+    """Run the instructor's store `action`; an unreachable store or an ended class is said on the page."""
     try:
-        _reveal(q, lesson)
+        action()
         _online()
     except StoreUnavailable as err:
         _offline(err)
@@ -443,13 +448,7 @@ def after_view(lesson: Lesson, selected: tuple[int, int, int]) -> None:
     moment = s.get("class_now")
     if s.get(ROLE) != "instructor" or moment is None or moment == s.get(PUBLISHED):
         return
-    try:
-        _publish(lesson, selected)
-        _online()
-    except StoreUnavailable as err:
-        _offline(err)
-    except (NoSuchClass, Forbidden):
-        _leave(("warning", "The class has ended (3 hours without activity, or ended elsewhere)."))
+    _as_instructor(lambda: _publish(lesson, selected))
 
 
 def _publish(lesson: Lesson, selected: tuple[int, int, int]) -> None:
