@@ -424,9 +424,11 @@ def _sync_instructor(moment: dict, lesson: Lesson) -> None:
     s = st.session_state
     s["class_now"] = moment
     q = s.get("class_question")
-    if not (q and q.get("revealed") != "1" and _stepped_past(lesson, q)):
-        return  # the moment is published after the view (after_view)
-    _as_instructor(lambda: _reveal(q, lesson))
+    if q and q.get("revealed") != "1" and _stepped_past(lesson, q):
+        _as_instructor(lambda: _reveal(q, lesson))
+    if not class_feed.served() and moment != s.get(PUBLISHED) and s.get(ROLE) == "instructor":
+        # No feed, no view to build: published at once, as the reveal was (one change for the students' polls).
+        _as_instructor(lambda: _publish(lesson, None))
 
 
 def _as_instructor(action) -> None:
@@ -451,11 +453,15 @@ def after_view(lesson: Lesson, selected: tuple[int, int, int]) -> None:
     _as_instructor(lambda: _publish(lesson, selected))
 
 
-def _publish(lesson: Lesson, selected: tuple[int, int, int]) -> None:
+def _publish(lesson: Lesson, selected: tuple[int, int, int] | None) -> None:
+    """Publish the instructor's moment, with its view (none without `selected`: where no page draws views)."""
     s = st.session_state
     moment = s["class_now"]
-    sig = follow_view.signature(moment, s.get("class_question"), lesson.iteration)
-    store().publish(s[CODE], s[KEY], moment, view=follow_view.build(lesson, selected, sig))
+    view = None
+    if selected is not None:
+        sig = follow_view.signature(moment, s.get("class_question"), lesson.iteration)
+        view = follow_view.build(lesson, selected, sig)
+    store().publish(s[CODE], s[KEY], moment, view=view)
     s[PUBLISHED] = moment
 
 
@@ -635,7 +641,8 @@ def _counts(compact: bool = False) -> None:
     q = s.get("class_question")
     try:
         if s.get(OFFLINE) and s.get("class_now") is not None and s.get("class_now") != s.get(PUBLISHED):
-            _publish(s["lesson"], tuple(s.get("selected", (1, 0, 0))))  # after_view found the store down
+            selected = tuple(s.get("selected", (1, 0, 0))) if class_feed.served() else None
+            _publish(s["lesson"], selected)  # the last publish found the store down
         n = store().count(s[CODE], q["id"]) if q else 0
         want = q is not None and s.get("class_show_counts") and not compact
         dist = store().distribution(s[CODE], s[KEY], q["id"]) if q is not None and want else None
