@@ -2,11 +2,16 @@
 // moment (class mode, issue 15): no script run on the server per student and move.
 //
 //   import { render } from '/app/static/follow_view.js';
-//   render(parentElement, view);   // the first call builds the view in parentElement, later calls update it
+//   render(parentElement, view, ctx);  // the first call builds the view in parentElement, later calls update it
 //
 // view = {progress: safe HTML, title: plain text, side: [{k: "latex"|"caption"|"html"|"info"|"divider", t}],
-//         diagram: CHART, grid: [CHART, ...], columns: n}, CHART being live_chart.payload(fig, text) parsed.
-// "Safe HTML" is escaped by the Python that builds the view; it is inserted as HTML here.
+//         diagram: CHART, grid: [CHART, ...], columns: n, question: QUESTION | null}, CHART being
+//         live_chart.payload(fig, text) parsed. "Safe HTML" is escaped by the Python that builds the view; it is
+//         inserted as HTML here; everything else is text.
+// QUESTION = {id, kind: "sign"|"largest", prompt, options: [[value, label], ...], revealed: false} before the
+//         reveal, and after it also {correct: value, shown: label, explanation: TeX} (class_view.question_block).
+// ctx = {mine: {question id: value}, send: (id, value) => Promise<{ok, why?, offline?}>}: the student's answers
+//         and how to send one (the stage's, follow_view.py); without ctx the question is shown, not answerable.
 //
 // It looks like the Streamlit page it stands for (backprop/ui/lesson_view.py): the progress line, then two equal
 // columns (the diagram; the step's title, equations and notes), stacked on a narrow screen, then the layers'
@@ -60,6 +65,21 @@ const CSS = `
   line-height: 1.5; overflow-wrap: break-word; text-align: start; }
 .bp-follow .bp-fv-divider { box-sizing: border-box; height: 1px; margin: 2rem 0 1rem 0; padding: 0; border: none;
   border-bottom: 1px solid rgba(17, 19, 24, 0.2); background: transparent; color: inherit; text-align: start; }
+.bp-fv-question { border: 1px solid rgba(17, 19, 24, 0.2); border-radius: 0.5rem; padding: calc(1rem - 1px);
+  display: flex; flex-direction: column; gap: 1rem; }
+.bp-fv-question[hidden] { display: none; }
+.bp-fv-question fieldset { border: none; margin: 0; padding: 0; min-width: 0; }
+.bp-fv-question legend, .bp-fv-question .bp-fv-label { font-size: 0.875rem; line-height: 1.6; padding: 0;
+  margin-bottom: 0.25rem; }
+.bp-fv-options { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; }
+.bp-fv-options label { display: inline-flex; align-items: center; gap: 0.4rem; cursor: pointer; }
+.bp-fv-options input { width: 1rem; height: 1rem; margin: 0; accent-color: #37474f; cursor: pointer; }
+.bp-fv-question select { font: inherit; padding: 0.4rem 0.6rem; border-radius: 0.5rem; border: 1px solid
+  rgba(17, 19, 24, 0.2); background: rgb(240, 242, 246); color: inherit; max-width: 100%; }
+.bp-fv-verdict { padding: 1rem; border-radius: 0.5rem; line-height: 1.5; overflow-wrap: break-word; }
+.bp-fv-verdict.right { background-color: rgb(241, 251, 246); color: rgb(12, 90, 68); }
+.bp-fv-verdict.wrong { background-color: rgb(255, 241, 242); color: rgb(158, 48, 59); }
+.bp-fv-verdict.none { background-color: rgb(237, 245, 255); color: rgb(36, 79, 180); }
 .bp-follow .bp-sr-table { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 `;
@@ -123,6 +143,8 @@ function parts(parentElement) {
   if (parentElement._bpFollow) return parentElement._bpFollow;
   styleSheet();
   const root = div('bp-follow', parentElement);
+  const question = div('bp-fv-question', root);
+  question.hidden = true;
   const progress = div('bp-fv-progress', root);
   const cols = div('bp-fv-cols', root);
   const left = div('bp-fv-left', cols);
@@ -134,7 +156,7 @@ function parts(parentElement) {
   const grid = div('bp-fv-grid', root);
   const diagram = div('bp-fv-chart', left);
   diagram.dataset.key = 'diagram';
-  const p = { root, progress, title, side, grid, diagram, cells: [], sideJson: null, sideBuilds: 0 };
+  const p = { root, question, progress, title, side, grid, diagram, cells: [], sideJson: null, sideBuilds: 0 };
   // A formula wider than its column scrolls sideways; a keyboard can scroll it only if it takes the focus
   // (WCAG 2.1.1, axe's scrollable-region-focusable), so a wide one becomes a focusable, named region.
   new ResizeObserver(() => markWide(side)).observe(side);
@@ -243,7 +265,145 @@ function drawGrid(p, charts, columns) {
   return charts.map((chart, i) => drawChart(p.cells[i], chart));
 }
 
-export function render(parentElement, view) {
+// The class's question, above the progress line. Its inputs are built once per question and state (asked,
+// revealed), so a view that only moves the lesson leaves a choice being made (and the focus) alone.
+function el(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text != null) e.textContent = String(text);
+  return e;
+}
+
+function bold(parent, before, strong, after) {
+  parent.append(before, el('strong', null, strong), after);
+  return parent;
+}
+
+function labelOf(q, value) {
+  const found = (Array.isArray(q.options) ? q.options : []).find((o) => o[0] === value);
+  return found ? String(found[1]) : String(value);
+}
+
+function askedStatus(p, q, ctx) {
+  const status = p.qParts.status;
+  const mine = ctx && ctx.mine ? ctx.mine[q.id] : undefined;
+  status.replaceChildren();
+  if (p.qParts.said === 'closed') status.textContent = 'Too late: the answer has been revealed.';
+  else if (p.qParts.said === 'offline') {
+    status.textContent = "The class server can't be reached: your answer was not sent. Choose it again.";
+  } else if (mine != null) bold(status, 'Your answer: ', labelOf(q, mine), ' — you can change it until the instructor steps.');
+  else status.textContent = ctx ? "Answer on your screen; the instructor's Step reveals it." : '';
+}
+
+function buildAsked(p, q, ctx) {
+  const box = p.question;
+  const name = 'bp-fv-q-' + String(q.id);
+  const mine = ctx && ctx.mine ? ctx.mine[q.id] : undefined;
+  const choose = (value) => {
+    if (!ctx || typeof ctx.send !== 'function') return;
+    p.qParts.said = null;
+    p.qParts.status.textContent = 'Sending your answer…';
+    ctx.send(q.id, value).then(
+      (r) => {
+        if (p.qParts.id !== q.id) return;
+        if (r && r.ok) ctx.mine[q.id] = value;
+        p.qParts.said = r && r.ok ? null : r && r.offline ? 'offline' : 'closed';
+        askedStatus(p, q, ctx);
+      },
+      () => {
+        if (p.qParts.id !== q.id) return;
+        p.qParts.said = 'offline';
+        askedStatus(p, q, ctx);
+      },
+    );
+  };
+  const options = Array.isArray(q.options) ? q.options : [];
+  let field;
+  if (q.kind === 'sign') {
+    field = el('fieldset');
+    field.append(el('legend', null, q.prompt));
+    const row = el('div', 'bp-fv-options');
+    for (const [value, label] of options) {
+      const option = el('label');
+      const input = el('input');
+      input.type = 'radio';
+      input.name = name;
+      input.value = String(value);
+      input.checked = mine === value;
+      input.disabled = !ctx;
+      input.addEventListener('change', () => input.checked && choose(value));
+      option.append(input, String(label));
+      row.append(option);
+    }
+    field.append(row);
+  } else {
+    field = el('label', 'bp-fv-select');
+    const select = el('select');
+    select.disabled = !ctx;
+    const none = el('option', null, 'choose a cell');
+    none.value = '';
+    none.disabled = true;
+    select.append(none);
+    for (const [value, label] of options) {
+      const option = el('option', null, label);
+      option.value = String(value);
+      select.append(option);
+    }
+    select.value = mine != null ? String(mine) : '';
+    select.addEventListener('change', () => select.value && choose(select.value));
+    field.append(el('div', 'bp-fv-label', q.prompt), select);
+  }
+  const status = el('div', 'bp-fv-caption');
+  status.setAttribute('aria-live', 'polite');
+  box.replaceChildren(field, status);
+  p.qParts.status = status;
+  askedStatus(p, q, ctx);
+}
+
+function buildRevealed(p, q, ctx) {
+  const mine = ctx && ctx.mine ? ctx.mine[q.id] : undefined;
+  let verdict;
+  if (mine == null) {
+    verdict = bold(el('div', 'bp-fv-verdict none'), 'The answer: ', q.shown, ". (You didn't answer this one.)");
+  } else if (mine === q.correct) {
+    verdict = bold(el('div', 'bp-fv-verdict right'), 'Right: ', q.shown, '.');
+  } else {
+    verdict = el('div', 'bp-fv-verdict wrong');
+    verdict.append('Not quite: you said ', el('strong', null, labelOf(q, mine)), '; the answer is ', el('strong', null, q.shown), '.');
+  }
+  verdict.setAttribute('role', 'status');
+  const why = el('div', 'bp-fv-latex');
+  p.question.replaceChildren(el('div', 'bp-fv-label', q.prompt), verdict, why);
+  const tex = q.explanation == null ? '' : String(q.explanation);
+  return katex().then(
+    (K) => typeset(why, tex, K),
+    () => {
+      why.textContent = tex;
+    },
+  );
+}
+
+function drawQuestion(p, q, ctx) {
+  if (!q || typeof q !== 'object' || q.id == null) {
+    p.question.hidden = true;
+    p.question.replaceChildren();
+    p.qParts = null;
+    return Promise.resolve();
+  }
+  p.question.hidden = false;
+  const mine = ctx && ctx.mine ? ctx.mine[q.id] : undefined;
+  const state = [q.id, !!q.revealed, q.revealed ? mine : null, JSON.stringify(q.options)].join('|');
+  if (p.qParts && p.qParts.state === state) {
+    if (!q.revealed) askedStatus(p, q, ctx);
+    return Promise.resolve();
+  }
+  p.qParts = { id: q.id, state, said: null, status: null };
+  if (q.revealed) return buildRevealed(p, q, ctx);
+  buildAsked(p, q, ctx);
+  return Promise.resolve();
+}
+
+export function render(parentElement, view, ctx) {
   const p = parts(parentElement);
   const v = view && typeof view === 'object' ? view : {};
   parentElement._bpRenders = (parentElement._bpRenders || 0) + 1; // counts read by the tests
@@ -253,7 +413,7 @@ export function render(parentElement, view) {
     p.progress._bpHtml = progress;
   }
   p.title.textContent = v.title == null ? '' : String(v.title);
-  const waits = [buildSide(p, Array.isArray(v.side) ? v.side : [])];
+  const waits = [buildSide(p, Array.isArray(v.side) ? v.side : []), drawQuestion(p, v.question || null, ctx)];
   parentElement._bpSideBuilds = p.sideBuilds;
   waits.push(drawChart(p.diagram, v.diagram || null));
   waits.push(...drawGrid(p, Array.isArray(v.grid) ? v.grid : [], v.columns || 2));

@@ -19,6 +19,7 @@ import time
 
 import pytest
 from browser_helpers import VIEWPORT, AppPage, Server
+from test_browser_class import answer_option
 from test_browser_presenter import _BOXES, _check_screen, _inside, _key, _open
 
 import backprop as bp
@@ -118,6 +119,32 @@ def test_a_following_page_sends_streamlit_nothing_until_the_class_moves(browser,
         assert traffic.frames == frames, "the instructor's moves: no run of the student's page at all"
         drawn = student.page.evaluate("() => window.__bplClassFeed.drawnViews")
         assert drawn == 3, "each move drawn from the feed's view"
+        # Predicting together runs no script on the student's page either: the question comes with the
+        # instructor's view, the answer goes to the class feed, the reveal comes with the next step's view.
+        teacher.press("btn_step")  # step 4: backward through layer 2; the next step asks for the sign of δ¹₁
+        teacher.act(
+            lambda: teacher.page.get_by_role("button", name="Ask the class").click(),
+            until="() => document.body.innerText.includes('answered so far')",
+        )
+        student.page.wait_for_selector(
+            ".bp-fv-question :text('will δ¹₁ be positive, negative or zero?')", timeout=30_000
+        )
+        assert student.page.get_by_role("radio", name="negative").count() == 1, "a radio group, read aloud"
+        answer_option(student, "negative").click()
+        student.page.wait_for_selector(".bp-fv-question :text('Your answer: negative')", timeout=30_000)
+        teacher.page.wait_for_function("() => document.body.innerText.includes('1 answered')", timeout=30_000)
+        answer_option(student, "zero").click()  # changed before the reveal: the last one counts
+        student.page.wait_for_selector(".bp-fv-question :text('Your answer: zero')", timeout=30_000)
+        teacher.press("btn_step")  # reveals
+        student.page.wait_for_selector(
+            ".bp-fv-question :text('Not quite: you said zero; the answer is positive.')", timeout=30_000
+        )
+        assert any(r"\text{(BP2)}" in t for t in _latex(student.page, ".bp-fv-question")), "the deciding equation"
+        teacher.page.wait_for_selector("text=0 of 1 predicted it", timeout=30_000)
+        time.sleep(1.5)
+        assert traffic.frames == frames, "asked, answered twice, revealed: no run of the student's page"
+        assert student.page.evaluate("() => window.__bplClassFeed.drawnViews") == 6
+        student.screenshot("class_feed_student_verdict")
         assert student.exceptions() == [] and teacher.exceptions() == []
     finally:
         for a in (teacher, student):
@@ -148,9 +175,7 @@ def test_a_reloaded_student_page_rejoins_as_the_same_student(browser, feed_serve
             until="() => document.body.innerText.includes('answered so far')",
         )
         student.page.wait_for_selector("text=will δ¹₁ be positive, negative or zero?", timeout=30_000)
-        student.page.locator("[data-testid=stRadio] [role=radiogroup] label").filter(
-            has_text=re.compile("^negative$")
-        ).click()
+        answer_option(student, "negative").click()
         student.page.wait_for_selector("text=you can change it")
         student.wait_idle()
         me = re.search(r"[?&]me=([A-Za-z0-9_-]+)", student.page.url)
@@ -162,9 +187,7 @@ def test_a_reloaded_student_page_rejoins_as_the_same_student(browser, feed_serve
         student.page.wait_for_selector("text=Your answer: negative")
         student.wait_idle()
         assert f"me={me.group(1)}" in student.page.url, "the same student"
-        student.page.locator("[data-testid=stRadio] [role=radiogroup] label").filter(
-            has_text=re.compile("^positive$")
-        ).click()
+        answer_option(student, "positive").click()
         student.page.wait_for_selector("text=Your answer: positive")
         student.wait_idle()
         teacher.page.wait_for_timeout(2500)  # the count refreshes every second

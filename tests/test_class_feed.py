@@ -383,3 +383,88 @@ def test_bench_class_feed_quick_runs_with_no_errors():
     answer_kb = {(r[0], r[3]): float(r[4]) for r in rows}  # (network, mode) → kB per answer
     for net in ("2-2-2", "16-32-32-10"):
         assert answer_kb[net, "plain"] < 0.1 < answer_kb[net, "view+gzip"] < answer_kb[net, "view"] / 3, result.stdout
+
+
+# --- answers sent by a following page's stage (POST ANSWER_PATH): both back ends -------------------------------
+
+
+async def _post(app, query: str, method: str = "POST"):
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request"}
+
+    scope = {"type": "http", "method": method, "path": "/base" + class_feed.ANSWER_PATH, "query_string": query.encode()}
+    await app(scope, receive, send)
+    start, body = sent
+    return start["status"], json.loads(body["body"])
+
+
+def test_answers_sent_by_the_browser_are_checked_and_the_last_one_counted(both):
+    code, key = both.create(MOMENT)
+    for s in ("s1", "s2"):
+        both.join(code, s)
+    qid = both.open_question(code, key, {"l": "1", "kind": "sign", "shape": "2,2"})
+    passed_on = []
+    app = class_feed.FeedMiddleware(lambda *a: passed_on.append(a), class_feed.Feed(lambda: both))
+
+    def post(query: str, method: str = "POST"):
+        return run(_post(app, query, method))
+
+    assert post(f"c={code}&me=s1&q={qid}&a=negative") == (200, {"ok": True, "a": "negative"})
+    assert post(f"c={code}&me=s1&q={qid}&a=positive") == (200, {"ok": True, "a": "positive"}), "changed"
+    assert post(f"c={code}&me=s1&q={qid}&a=positive", "GET")[0] == 405
+    assert post(f"c={code}&me=s1&q={qid}")[0] == 400, "no answer"
+    assert post(f"c={code}&me=stranger&q={qid}&a=zero") == (400, {"ok": False, "why": "not a student of this class"})
+    for bad in ("maybe", "Positive", "0,1", "positive%00", "x" * 40):
+        assert post(f"c={code}&me=s2&q={qid}&a={bad}")[0] == 400, bad
+    assert post(f"c={code}&me=s2&q=999&a=zero") == (200, {"ok": False, "why": "closed"}), "not the open question"
+    assert post(f"c=ZZZZZZ&me=s2&q={qid}&a=zero")[0] == 400
+    assert both.count(code, qid) == 1 and both.distribution(code, key, qid) == {"positive": 1}
+    both.reveal(code, key, qid, "positive")
+    assert post(f"c={code}&me=s2&q={qid}&a=zero") == (200, {"ok": False, "why": "closed"}), "after the reveal"
+    assert both.results(code, key)[0].counts == {"positive": 1}
+    # a cell of ∂C/∂W¹ (2 × 3 here): "k,j" from 0, inside the question's shape
+    q2 = both.open_question(code, key, {"l": "1", "kind": "largest", "shape": "2,3"})
+    for bad in ("2,0", "0,3", "-1,0", "a,b", "1", "1,2,0", "positive", "01,2x"):
+        assert post(f"c={code}&me=s2&q={q2}&a={bad}")[0] == 400, bad
+    assert post(f"c={code}&me=s2&q={q2}&a=1,2") == (200, {"ok": True, "a": "1,2"})
+    assert both.distribution(code, key, q2) == {"1,2": 1}
+    assert passed_on == [], "answered by the feed, nothing passed on to Streamlit"
+
+
+def test_concurrent_answers_through_the_feed_are_each_counted_once(both):
+    code, key = both.create(MOMENT)
+    students = [f"s{i}" for i in range(60)]
+    for s in students:
+        both.join(code, s)
+    qid = both.open_question(code, key, {"l": "1", "kind": "sign", "shape": "1,1"})
+    app = class_feed.FeedMiddleware(lambda *a: None, class_feed.Feed(lambda: both))
+
+    async def go():
+        # every student twice at once (a double click), the second answer differing for half of them
+        sends = [_post(app, f"c={code}&me={s}&q={qid}&a=positive") for s in students]
+        sends += [
+            _post(app, f"c={code}&me={s}&q={qid}&a={'zero' if i % 2 else 'positive'}") for i, s in enumerate(students)
+        ]
+        return await asyncio.gather(*sends)
+
+    out = run(go())
+    assert all(status == 200 and body["ok"] for status, body in out)
+    assert both.count(code, qid) == 60, "one answer per student"
+    dist = both.distribution(code, key, qid)
+    assert sum(dist.values()) == 60 and set(dist) <= {"positive", "zero"}
+
+
+def test_an_answer_with_the_store_unreachable_is_a_503(store):
+    code, _ = store.create(MOMENT)
+
+    class Down:
+        def member(self, *a):
+            raise StoreUnavailable("down")
+
+    app = class_feed.FeedMiddleware(lambda *a: None, class_feed.Feed(lambda: Down()))
+    assert run(_post(app, f"c={code}&me=s1&q=1&a=zero")) == (503, {"offline": True})

@@ -428,3 +428,61 @@ def test_the_view_expires_with_its_class(make):
     assert store.view(code) is None and store.version(code) is None
     if hasattr(store, "r"):
         assert store.r.exists(f"bpl:{{{code}}}:view") == 0, "nothing of the class is left in Redis"
+
+
+def test_a_question_opened_with_its_view_under_a_reserved_id(store):
+    """The instructor's view of a question names the question's id, so the id is reserved before the view is
+    built; the question and its view are then one change (one version), as a moment and its view are."""
+    code, key = store.create(MOMENT)
+    v = store.publish(code, key, MOMENT, VIEW)
+    qid = store.new_question_id(code, key)
+    assert store.version(code) == v, "reserving an id changes nothing the class sees"
+    assert store.state(code).question is None
+    asked = VIEW.replace("}", ', "question": "' + qid + '"}')
+    assert store.open_question(code, key, {"l": "2", "kind": "sign"}, qid=qid, view=asked) == qid
+    assert store.version(code) == v + 1 and store.view(code) == (v + 1, asked)
+    assert store.state(code).question == {"l": "2", "kind": "sign", "id": qid, "revealed": "0"}
+    assert store.state(code).moment == MOMENT, "the moment stays"
+    assert store.answer(code, qid, "s1", "negative")
+    for bad in (qid, str(int(qid) + 1), "0", "x", "1.5", "-1", ""):  # used, not reserved, or not an id
+        with pytest.raises(NoSuchClass, match="reserved"):
+            store.open_question(code, key, {"l": "1"}, qid=bad or " ", view=VIEW)
+    assert store.version(code) == v + 1 and store.count(code, qid) == 1, "a refused id changes nothing"
+    with pytest.raises(Forbidden):
+        store.new_question_id(code, "not-the-key")
+    # reserved ids are handed out in order, whatever is opened meanwhile; an older reserved id can't be opened
+    older, newer = store.new_question_id(code, key), store.new_question_id(code, key)
+    assert int(qid) < int(older) < int(newer)
+    assert store.open_question(code, key, {"l": "1"}, qid=newer) == newer
+    assert store.view(code) == (v + 1, asked) and store.version(code) == v + 2, "no view given: the older tag"
+    with pytest.raises(NoSuchClass, match="reserved"):
+        store.open_question(code, key, {"l": "1"}, qid=older)
+    assert int(store.open_question(code, key, {"l": "1"})) > int(newer), "an id of its own without one given"
+
+
+def test_a_reveal_publishes_the_step_that_revealed_it_in_the_same_change(store):
+    code, key = store.create(MOMENT)
+    qid = store.open_question(code, key, {"l": "2", "kind": "sign"})
+    store.join(code, "s1", "Ada")
+    store.answer(code, qid, "s1", "negative")
+    v = store.version(code)
+    stepped = {**MOMENT, "step": "5"}
+    shown = VIEW.replace("3 of", "5 of")
+    result = store.reveal(code, key, qid, "negative", moment=stepped, view=shown)
+    assert (result.right, result.answered, result.named) == (1, 1, {"Ada": "negative"})
+    assert store.version(code) == v + 1, "one change: the reveal and the moment"
+    state = store.state(code)
+    assert state.moment == stepped and state.question["revealed"] == "1" and state.question["correct"] == "negative"
+    assert store.view(code) == (v + 1, shown)
+    assert not store.answer(code, qid, "s1", "positive"), "answers after the reveal are refused"
+    # revealed before (one click delivered twice): the moment is still published, the result is the same
+    again = store.reveal(code, key, qid, "negative", moment={**MOMENT, "step": "6"})
+    assert again.counts == result.counts and store.version(code) == v + 2
+    assert store.state(code).moment["step"] == "6" and store.view(code) is None, "no view: none older pairs with it"
+    assert store.results(code, key)[0].counts == {"negative": 1}
+    # without a moment, as before: the view keeps its older tag, and a second reveal changes nothing
+    v = store.publish(code, key, MOMENT, VIEW)
+    q2 = store.open_question(code, key, {"l": "1"})
+    store.reveal(code, key, q2, "positive")
+    store.reveal(code, key, q2, "positive")
+    assert store.version(code) == v + 2 and store.view(code) == (v, VIEW)

@@ -51,13 +51,13 @@ def shown(view: dict) -> str:
     return view["progress"].replace("<strong>", "**").replace("</strong>", "**")
 
 
-def test_moves_come_with_views_the_students_page_may_draw_until_a_question_changes_its_panel():
+def test_moves_and_questions_come_with_views_the_students_page_draws_without_a_run():
     teacher, code, _ = start_class()
     student = join(code)
     mine = stage(student)
     assert mine is not None and "diagram" not in charts(student), "following: the stage draws the lesson"
     assert mine["v"] == class_view.store().version(code)
-    assert shown(mine["view"]) == progress(teacher)
+    assert shown(mine["view"]) == progress(teacher) and mine["view"]["question"] is None
     for _ in range(4):  # to step 4, backward through layer 2; the browser draws each move, no run
         step(teacher)
         v, view = published(code)
@@ -66,24 +66,40 @@ def test_moves_come_with_views_the_students_page_may_draw_until_a_question_chang
         assert [b["t"] for b in view["side"] if b["k"] == "latex"][0] in [m.value for m in teacher.latex][0]
     teacher.button(key="class_ask").click().run()  # the class predicts the sign of δ¹₁
     v, view = published(code)
-    assert view is None, "a question asked: no view for this version, so the feed's loop runs the page"
-    student.run()  # … as the browser's trigger does
+    assert view is not None and view["sig"] == mine["sig"], "a question asked: drawn by the stage, no run"
+    q = view["question"]
+    qid = class_view.store().state(code).question["id"]
+    assert q["id"] == qid and q["kind"] == "sign" and not q["revealed"]
+    assert q["prompt"] == "Before the step back through layer 1: will δ¹₁ be positive, negative or zero?"
+    assert [o[0] for o in q["options"]] == ["positive", "negative", "zero"]
+    assert not {"correct", "shown", "explanation"} & set(q), "nothing of the answer before the reveal"
+    assert shown(view) == progress(teacher), "the question comes with the moment it is asked at"
+    # the student answers in the browser: the stage sends it to the class feed, and the store counts it
+    student_id = student.session_state["class_student"]
+    assert class_feed.take_answer(class_view.store(), code, student_id, qid, "negative") == (
+        200,
+        {"ok": True, "a": "negative"},
+    )
+    assert teacher.session_state["class_question"]["id"] == qid
+    step(teacher)  # reveals, in the same change as the step: one version, its view has the verdict's facts
+    v2, view = published(code)
+    assert v2 == v + 1 and view is not None and view["sig"] == mine["sig"]
+    q = view["question"]
+    assert q["revealed"] and q["correct"] == "positive" and q["shown"] == "positive"  # Mazur's δ¹₁ > 0
+    assert r"\text{(BP2)}" in q["explanation"], "the deciding equation"
+    assert shown(view).startswith("**Step 5 of 6")
+    result = class_view.store().results(code, teacher.session_state["class_key"])[0]
+    assert (result.answered, result.right, result.counts) == (1, 0, {"negative": 1})
+    assert not class_feed.take_answer(class_view.store(), code, student_id, qid, "positive")[1]["ok"], "too late"
+    # The view a student's own run builds is the instructor's, number for number; the stage knows their answer.
+    student.run()
     no_errors(student)
-    assert "Answer on your screen" in texts(student) and student.radio[0].label.endswith("positive, negative or zero?")
-    asked = stage(student)
-    assert asked is not None and asked["v"] == v and asked["sig"] != mine["sig"]
-    assert shown(asked["view"]) == progress(teacher), "the page took the moves its browser had drawn"
-    step(teacher)  # reveals: the student's panel changes, so the view is not the page's to draw
-    v, view = published(code)
-    assert view is not None and view["sig"] != asked["sig"]
-    student.run()
-    revealed = stage(student)
-    assert revealed is not None and revealed["sig"] == view["sig"] and "The answer: positive" in texts(student)
-    step(teacher)  # the next move: drawn in the browser again
-    assert published(code)[1]["sig"] == revealed["sig"]
-    # The view a student's own run builds is the instructor's, number for number.
-    student.run()
-    assert stage(student)["view"] == published(code)[1]
+    here = stage(student)
+    assert here["view"] == view and here["answer"]["mine"] == {qid: "negative"}
+    assert here["answer"]["url"].endswith(f"{class_feed.ANSWER_PATH}?c={code}&me={student_id}")
+    assert "Answer on your screen" not in texts(student) and not student.radio, "the stage draws the question"
+    step(teacher, 2)  # the next iteration: the question's panel goes
+    assert published(code)[1]["question"] is None and published(code)[1]["sig"] == mine["sig"]
 
 
 def test_a_student_who_acts_after_moves_drawn_in_the_browser_acts_from_the_moment_shown():

@@ -19,7 +19,8 @@ class _Class:
     version: int = 1
     ended: bool = False
     questions: list[dict[str, str]] = field(default_factory=list)  # in order; the last may be open
-    opened: int = 0  # questions opened so far, replaced ones included: each gets an id of its own
+    opened: int = 0  # question ids given out so far (reserved or opened): each question gets an id of its own
+    last_opened: int = 0  # the id of the question opened last (a reserved id must be newer to be opened)
     answers: dict[str, dict[str, str]] = field(default_factory=dict)  # question id → student → answer
     results: dict[str, QuestionResult] = field(default_factory=dict)
     students: dict[str, str] = field(default_factory=dict)  # student → nickname ("" for none)
@@ -86,21 +87,35 @@ class MemoryStore(ClassStore):
             c.view = None if view is None else (c.version, view)
             return c.version
 
-    def open_question(self, code: str, key: str, question: Mapping[str, str]) -> str:
-        question = s.clean_question(question)
+    def new_question_id(self, code: str, key: str) -> str:
         with self._lock:
             c = self._instructor(code, key)
+            c.opened += 1
+            return str(c.opened)
+
+    def open_question(
+        self, code: str, key: str, question: Mapping[str, str], qid: str | None = None, view: str | None = None
+    ) -> str:
+        question, view = s.clean_question(question), s.clean_view(view)
+        with self._lock:
+            c = self._instructor(code, key)
+            if qid is None:
+                c.opened += 1
+                qid = str(c.opened)
+            elif not (qid.isdigit() and c.last_opened < int(qid) <= c.opened):
+                raise NoSuchClass(f"question id {qid} was not reserved, or is used")
             last = self._open_question(c)
             if last is not None and last["revealed"] == "0":  # replaced before its reveal: forgotten
                 c.questions.pop()
                 c.answers.pop(last["id"], None)
             # A new id, also for a replacement: a student's page keyed to the old one must not show its answer
             # as given to the new question (nothing of it is counted).
-            c.opened += 1
-            qid = str(c.opened)
+            c.last_opened = int(qid)
             c.questions.append({**question, "id": qid, "revealed": "0"})
             c.answers[qid] = {}
             c.version += 1
+            if view is not None:
+                c.view = (c.version, view)
             return qid
 
     def distribution(self, code: str, key: str, qid: str) -> dict[str, int]:
@@ -111,20 +126,33 @@ class MemoryStore(ClassStore):
                 counts[response] = counts.get(response, 0) + 1
             return counts
 
-    def reveal(self, code: str, key: str, qid: str, correct: str) -> QuestionResult:
+    def reveal(
+        self,
+        code: str,
+        key: str,
+        qid: str,
+        correct: str,
+        moment: Mapping[str, str] | None = None,
+        view: str | None = None,
+    ) -> QuestionResult:
         correct = s.clean_answer(correct)
+        moment = None if moment is None else s.clean_moment(moment)
+        view = s.clean_view(view)
         with self._lock:
             c = self._instructor(code, key)
             q = self._open_question(c)
             if q is None or q["id"] != qid:
                 raise NoSuchClass(f"question {qid} is not open")
-            if q["revealed"] == "1":
+            if q["revealed"] == "1" and moment is None:
                 return c.results[qid]
-            q.update(revealed="1", correct=correct)
             c.version += 1
-            result = s.results_of(dict(q), correct, c.answers.get(qid, {}), c.students)
-            c.results[qid] = result
-            return result
+            if moment is not None:  # the step that revealed it, published with it (also when it was revealed)
+                c.moment = moment
+                c.view = None if view is None else (c.version, view)
+            if q["revealed"] == "0":
+                q.update(revealed="1", correct=correct)
+                c.results[qid] = s.results_of(dict(q), correct, c.answers.get(qid, {}), c.students)
+            return c.results[qid]
 
     def results(self, code: str, key: str) -> list[QuestionResult]:
         with self._lock:

@@ -3,7 +3,8 @@
 One class is a few keys sharing the hash tag {CODE} (so they also sit together on a Redis Cluster):
 - ``bpl:{CODE}``        hash: kh (SHA-256 of the instructor key), v (the version: HINCRBY on every change),
                         moment (JSON), status ("open" / "ended"), q (the current question's id, "" before the
-                        first), qr ("1" once it is revealed), nq (questions opened so far)
+                        first), qr ("1" once it is revealed), nq (question ids given out so far, reserved or
+                        opened), qo (the id of the question opened last)
 - ``bpl:{CODE}:q``      hash: question id → the question as JSON (with "revealed" and, after, "correct")
 - ``bpl:{CODE}:a:QID``  hash: student → answer. HSET with the student as field: a student has one answer,
                         however often they send it; the count is HLEN
@@ -72,22 +73,39 @@ return v
 """
 )
 
+_RESERVE = (
+    _TOUCH
+    + """
+local P = KEYS[1]
+local err = check(P, ARGV[1]); if err ~= 0 then return err end
+local qid = redis.call('HINCRBY', P, 'nq', 1)
+touch(P, ARGV[2])
+return tostring(qid)
+"""
+)
+
 _OPEN = (
     _TOUCH
     + """
 local P = KEYS[1]
 local err = check(P, ARGV[1]); if err ~= 0 then return err end
+local qid = ARGV[4]
+if qid == '' then       -- a new id, also for a replacement: a student's page keyed to the old one must not
+  qid = tostring(redis.call('HINCRBY', P, 'nq', 1))  -- show its answer as given to the new question
+else                    -- a reserved id (new_question_id), newer than every question opened so far
+  local n, last = tonumber(qid), tonumber(redis.call('HGET', P, 'qo') or '0')
+  if not n or n ~= math.floor(n) or n <= last or n > tonumber(redis.call('HGET', P, 'nq')) then return -3 end
+end
 local cur = redis.call('HMGET', P, 'q', 'qr')
 if cur[1] ~= '' and cur[2] == '0' then          -- replaces an open question before its reveal: forgotten
   redis.call('DEL', P..':a:'..cur[1])
   redis.call('HDEL', P..':q', cur[1])
 end
--- a new id, also for a replacement: a student's page keyed to the old one must not show its answer as given
-local qid = tostring(redis.call('HINCRBY', P, 'nq', 1))
 local q = cjson.decode(ARGV[3]); q['id'] = qid; q['revealed'] = '0'
 redis.call('HSET', P..':q', qid, cjson.encode(q))
-redis.call('HSET', P, 'q', qid, 'qr', '0')
-redis.call('HINCRBY', P, 'v', 1)
+redis.call('HSET', P, 'q', qid, 'qr', '0', 'qo', qid)
+local v = redis.call('HINCRBY', P, 'v', 1)
+if ARGV[5] then redis.call('HSET', P..':view', 'v', v, 'text', ARGV[5]) end  -- the question drawn, tagged v
 touch(P, ARGV[2])
 return qid
 """
@@ -100,11 +118,19 @@ local P = KEYS[1]
 local err = check(P, ARGV[1]); if err ~= 0 then return {err} end
 local cur = redis.call('HMGET', P, 'q', 'qr')
 if cur[1] ~= ARGV[3] then return {-3} end
-if cur[2] == '1' then return {1} end
+local function publish()  -- the step that revealed it, in the same change (also when it was revealed before)
+  redis.call('HSET', P, 'moment', ARGV[5])
+  local v = redis.call('HINCRBY', P, 'v', 1)
+  if ARGV[6] then redis.call('HSET', P..':view', 'v', v, 'text', ARGV[6]) else redis.call('DEL', P..':view') end
+end
+if cur[2] == '1' then
+  if ARGV[5] ~= '' then publish(); touch(P, ARGV[2]) end
+  return {1}
+end
 redis.call('HSET', P, 'qr', '1')
 local q = cjson.decode(redis.call('HGET', P..':q', ARGV[3])); q['revealed'] = '1'; q['correct'] = ARGV[4]
 redis.call('HSET', P..':q', ARGV[3], cjson.encode(q))
-redis.call('HINCRBY', P, 'v', 1)
+if ARGV[5] ~= '' then publish() else redis.call('HINCRBY', P, 'v', 1) end
 touch(P, ARGV[2])
 return {0, cjson.encode(q), redis.call('HGETALL', P..':a:'..ARGV[3]), redis.call('HGETALL', P..':s')}
 """
@@ -181,6 +207,7 @@ class RedisStore(ClassStore):
         )
         reg = self.r.register_script  # EVALSHA, loading the script again after a restart emptied the cache
         self._create, self._publish, self._open, self._reveal = reg(_CREATE), reg(_PUBLISH), reg(_OPEN), reg(_REVEAL)
+        self._reserve = reg(_RESERVE)
         self._end, self._answer, self._join, self._state = reg(_END), reg(_ANSWER), reg(_JOIN), reg(_STATE)
 
     @staticmethod
@@ -220,11 +247,24 @@ class RedisStore(ClassStore):
         return int(v)
 
     @_reachable
-    def open_question(self, code: str, key: str, question: Mapping[str, str]) -> str:
-        q = json.dumps(s.clean_question(question))
-        qid = self._open(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl), q])
+    def new_question_id(self, code: str, key: str) -> str:
+        qid = self._reserve(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl)])
         self._raise(qid, code)
         return str(qid)
+
+    @_reachable
+    def open_question(
+        self, code: str, key: str, question: Mapping[str, str], qid: str | None = None, view: str | None = None
+    ) -> str:
+        q, view = json.dumps(s.clean_question(question)), s.clean_view(view)
+        args: list[str | int] = [s.key_hash(key), self._ms(self.ttl), q, "" if qid is None else str(qid)[:20]]
+        if view is not None:
+            args.append(view)
+        out = self._open(keys=[self._p(code)], args=args)
+        if out == -3:
+            raise NoSuchClass(f"question id {qid} was not reserved, or is used")
+        self._raise(out, code)
+        return str(out)
 
     @_reachable
     def distribution(self, code: str, key: str, qid: str) -> dict[str, int]:
@@ -235,9 +275,22 @@ class RedisStore(ClassStore):
         return counts
 
     @_reachable
-    def reveal(self, code: str, key: str, qid: str, correct: str) -> QuestionResult:
+    def reveal(
+        self,
+        code: str,
+        key: str,
+        qid: str,
+        correct: str,
+        moment: Mapping[str, str] | None = None,
+        view: str | None = None,
+    ) -> QuestionResult:
         correct = s.clean_answer(correct)
-        out = self._reveal(keys=[self._p(code)], args=[s.key_hash(key), self._ms(self.ttl), str(qid), correct])
+        moment_json = "" if moment is None else json.dumps(s.clean_moment(moment))
+        view = None if moment is None else s.clean_view(view)
+        args: list[str | int] = [s.key_hash(key), self._ms(self.ttl), str(qid), correct, moment_json]
+        if view is not None:
+            args.append(view)
+        out = self._reveal(keys=[self._p(code)], args=args)
         self._raise(out[0], str(qid))
         if out[0] == 1:  # revealed before: its result is stored
             return self._result(self.r.hget(f"{self._p(code)}:r", qid))

@@ -182,16 +182,36 @@ class ClassStore(ABC):
         older tag."""
 
     @abstractmethod
-    def open_question(self, code: str, key: str, question: Mapping[str, str]) -> str:
-        """Open a question to the class (replacing an open one not yet revealed); its id."""
+    def new_question_id(self, code: str, key: str) -> str:
+        """An id for the next question, reserved (the store gives it to no other question): for a view of the
+        question built before it is opened (`open_question(qid=…, view=…)`)."""
+
+    @abstractmethod
+    def open_question(
+        self, code: str, key: str, question: Mapping[str, str], qid: str | None = None, view: str | None = None
+    ) -> str:
+        """Open a question to the class (replacing an open one not yet revealed); its id: `qid` if given (from
+        new_question_id, and newer than every question opened so far, else NoSuchClass), else a new one. With
+        `view`, the class's view becomes it, tagged with the new version (the moment stays): the question drawn
+        with the moment, in the same change; without, the view keeps its older tag."""
 
     @abstractmethod
     def distribution(self, code: str, key: str, qid: str) -> dict[str, int]:
         """Answer → count for question `qid`, so far."""
 
     @abstractmethod
-    def reveal(self, code: str, key: str, qid: str, correct: str) -> QuestionResult:
-        """Close question `qid` to answers and record how the class did; answers after this are refused."""
+    def reveal(
+        self,
+        code: str,
+        key: str,
+        qid: str,
+        correct: str,
+        moment: Mapping[str, str] | None = None,
+        view: str | None = None,
+    ) -> QuestionResult:
+        """Close question `qid` to answers and record how the class did; answers after this are refused. With
+        `moment`, the instructor's new moment (the step that revealed it) is published in the same change, one
+        version, with `view` as `publish` takes it; without, the view keeps its older tag."""
 
     @abstractmethod
     def results(self, code: str, key: str) -> list[QuestionResult]:

@@ -43,6 +43,19 @@ class is kept, and only while somebody asks about the class. benchmarks/bench_cl
 It answers only for a student id that joined the class (`ClassStore.watch`): with a code alone it says
 nothing, so it is no faster way to guess join codes than the rate-limited join form.
 
+A following page that draws the moves also draws the class's question (the instructor's view holds it) and
+sends its student's answer here, again without a script run:
+
+    POST <app>/api/class/answer?c=CODE&me=STUDENT&q=QID&a=ANSWER
+        → 200 {"ok": true, "a": "negative"}   counted (replacing the student's earlier answer to QID)
+        → 200 {"ok": false, "why": "closed"}  QID is not the open question any more: revealed, replaced, or the
+                                               class ended
+        → 400 {"ok": false, "why": "…"}       not a student of the class, or not an answer to QID (a sign
+                                               word; a cell "k,j" of the question's layer, from 0)
+        → 503 {"offline": true}               the store cannot be reached
+The store counts one answer per student and question, and refuses answers after the reveal, as it does for a
+page's own answer widget.
+
 Streamlit's server takes extra middleware only when the app is served as an `st.App` (deploy/asgi.py, with
 `streamlit run deploy/asgi.py` or `uvicorn deploy.asgi:app`). `middleware()` marks the feed as served in
 this process; where it is not (`streamlit run app.py`), a following page falls back to the fragment poll.
@@ -60,8 +73,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from backprop.classroom import StoreUnavailable
+from backprop.lesson import quiz
 
 PATH = "/api/class/version"  # under the app's base path, if it has one
+ANSWER_PATH = "/api/class/answer"
 WAIT = 25.0  # seconds a request is held while the class does not move (under proxies' 60 s read timeouts)
 CHECK = 0.2  # seconds between this process's reads of the watched classes' versions
 MEMBERS_MAX = 100_000  # (class, student) pairs known to have joined, kept before the set starts afresh
@@ -219,6 +234,36 @@ class Feed:
         return {c: store.version(c) for c in codes}
 
 
+def valid_answer(question: dict[str, str], text: str) -> bool:
+    """Whether `text` answers `question` as its page's widget would send it: a sign word, or a cell "k,j"
+    (from 0) of the question's shape ("n_k,n_j", which the instructor's page stores with the question)."""
+    if question.get("kind") == quiz.SIGN:
+        return text in quiz.SIGNS
+    k, _, j = text.partition(",")
+    rows, _, cols = question.get("shape", "").partition(",")
+    if not (k.isdigit() and j.isdigit() and rows.isdigit() and cols.isdigit()) or len(text) > 12:
+        return False
+    return int(k) < int(rows) and int(j) < int(cols)
+
+
+def take_answer(store: Any, code: str, student: str, qid: str, text: str) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) for a student's answer sent by their browser (the store's calls block: a thread's)."""
+    try:
+        if store.member(code, student) is None:
+            return 400, {"ok": False, "why": "not a student of this class"}
+        state = store.state(code)
+        q = None if state is None or state.ended else state.question
+        if q is None or q.get("id") != qid or q.get("revealed") != "0":
+            return 200, {"ok": False, "why": "closed"}
+        if not valid_answer(q, text):
+            return 400, {"ok": False, "why": "not an answer to this question"}
+        if not store.answer(code, qid, student, text):  # revealed (or replaced) since the state was read
+            return 200, {"ok": False, "why": "closed"}
+    except StoreUnavailable:
+        return 503, {"offline": True}
+    return 200, {"ok": True, "a": text}
+
+
 class FeedMiddleware:
     """ASGI middleware: GETs of PATH are the feed's; everything else goes on to Streamlit."""
 
@@ -227,6 +272,9 @@ class FeedMiddleware:
         self.feed = feed or Feed()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith(ANSWER_PATH):
+            await self._answer(scope, send)
+            return
         if scope["type"] != "http" or not scope["path"].endswith(PATH):
             await self.app(scope, receive, send)
             return
@@ -261,6 +309,30 @@ class FeedMiddleware:
         headers.append((b"content-length", str(len(data)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": data})
+
+    async def _answer(self, scope: dict[str, Any], send: Any) -> None:
+        query = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace"))
+        code, student, qid, text = (query.get(k, [""])[0][:64] for k in ("c", "me", "q", "a"))
+        status: int
+        body: dict[str, Any]
+        if scope["method"] != "POST":
+            status, body = 405, {"ok": False, "why": "POST only"}
+        elif not (code and student and qid and text):
+            status, body = 400, {"ok": False, "why": "c, me, q and a are needed"}
+        else:
+            status, body = await asyncio.to_thread(take_answer, self.feed.store(), code, student, qid, text)
+        await _send_json(send, status, body)
+
+
+async def _send_json(send: Any, status: int, body: dict[str, Any]) -> None:
+    data = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"cache-control", b"no-store"),
+        (b"content-length", str(len(data)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
 
 
 def accepts_gzip(scope: dict[str, Any]) -> bool:

@@ -154,8 +154,12 @@ def take_link() -> None:
     try:
         if key:
             reopen(code_text, key)
-        else:
-            join(code_text, "", me=me if STUDENT_ID.fullmatch(me or "") else None)
+        elif join(code_text, "", me=me if STUDENT_ID.fullmatch(me or "") else None):
+            # A reloaded student's address may hold a moment older than the class's (moves drawn in the
+            # browser do not rewrite it): the class's moment is the one to follow, not the address's.
+            for k in url_codec.FIELDS:
+                if k in q:
+                    del q[k]
     except StoreUnavailable:
         st.session_state[NOTICE] = (
             "error",
@@ -421,13 +425,11 @@ def _without_present(moment: dict) -> dict:
 
 
 def _sync_instructor(moment: dict, lesson: Lesson) -> None:
+    """Without the feed (no view to build), the moment is published at once, with the reveal of a question
+    stepped past: one change for the students' polls. With it, after the view (after_view)."""
     s = st.session_state
     s["class_now"] = moment
-    q = s.get("class_question")
-    if q and q.get("revealed") != "1" and _stepped_past(lesson, q):
-        _as_instructor(lambda: _reveal(q, lesson))
     if not class_feed.served() and moment != s.get(PUBLISHED) and s.get(ROLE) == "instructor":
-        # No feed, no view to build: published at once, as the reveal was (one change for the students' polls).
         _as_instructor(lambda: _publish(lesson, None))
 
 
@@ -454,15 +456,50 @@ def after_view(lesson: Lesson, selected: tuple[int, int, int]) -> None:
 
 
 def _publish(lesson: Lesson, selected: tuple[int, int, int] | None) -> None:
-    """Publish the instructor's moment, with its view (none without `selected`: where no page draws views)."""
+    """Publish the instructor's moment, with its view (none without `selected`: where no page draws views). A
+    question whose step the moment has taken is revealed in the same change: the students' pages draw the
+    step, the answer and their verdict together."""
     s = st.session_state
     moment = s["class_now"]
+    q = s.get("class_question")
+    revealing = q is not None and q.get("revealed") != "1" and _stepped_past(lesson, q)
+    if revealing:
+        assert q is not None
+        q = {**q, "revealed": "1", "correct": _correct(q, lesson)}
     view = None
     if selected is not None:
-        sig = follow_view.signature(moment, s.get("class_question"), lesson.iteration)
-        view = follow_view.build(lesson, selected, sig)
-    store().publish(s[CODE], s[KEY], moment, view=view)
+        view = follow_view.build(lesson, selected, follow_view.signature(moment), question_block(q, lesson))
+    if revealing:
+        assert q is not None
+        s["class_last_result"] = store().reveal(s[CODE], s[KEY], q["id"], q["correct"], moment=moment, view=view)
+        s["class_question"] = q
+    else:
+        store().publish(s[CODE], s[KEY], moment, view=view)
     s[PUBLISHED] = moment
+
+
+def question_block(q: dict | None, lesson: Lesson) -> dict | None:
+    """The class's question `q` as a following page's stage draws it (follow_view.build), or None where a
+    student's page shows none: no question, or the lesson is in another iteration. The answer and its deciding
+    equation are in it only once the question is revealed."""
+    if not q or int(q["it"]) != lesson.iteration:
+        return None
+    asked = quiz.question(lesson.trace, int(q["l"]), int(q["it"]))
+    if asked.kind == quiz.SIGN:
+        options = [[w, w] for w in quiz.SIGNS]
+    else:
+        n_k, n_j = lesson.network.sizes[asked.l], lesson.network.sizes[asked.l - 1]
+        options = [[f"{k},{j}", _shown(asked.kind, f"{k},{j}")] for k in range(n_k) for j in range(n_j)]
+    block = {"id": q["id"], "kind": asked.kind, "prompt": asked.prompt(), "options": options, "revealed": False}
+    if q.get("revealed") == "1":
+        correct = q.get("correct") or _encode(asked, asked.answer)
+        block.update(
+            revealed=True,
+            correct=correct,
+            shown=_shown(asked.kind, correct),
+            explanation=quiz.explanation(lesson.trace, asked),
+        )
+    return block
 
 
 def browser_stage():
@@ -474,11 +511,29 @@ def browser_stage():
     def draw(lesson: Lesson, selected: tuple[int, int, int]) -> None:
         s = st.session_state
         state = s.get("class_state")
-        sig = follow_view.signature(s.get(APPLIED) or {}, state.question if state else None, lesson.iteration)
+        sig = follow_view.signature(s.get(APPLIED) or {})
+        block = question_block(state.question if state else None, lesson)
         narrow = {"px": keys.NARROW_PX, "height": min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM)}
-        follow_view.stage(follow_view.build(lesson, selected, sig), s.get(SEEN) or 0, sig, narrow)
+        view = follow_view.build(lesson, selected, sig, block)
+        follow_view.stage(view, s.get(SEEN) or 0, sig, narrow, answer=_answering(block))
 
     return draw
+
+
+def _answering(block: dict | None) -> dict:
+    """What the stage needs to send this student's answers (class_feed.ANSWER_PATH) and to show the one they
+    gave to the question in `block`: the store's, which the stage's own sends and the page's widget both set."""
+    s = st.session_state
+    base = urlsplit(_link_base()).path.rstrip("/")
+    mine = {}
+    if block is not None:
+        try:
+            given = store().my_answer(s[CODE], block["id"], s[STUDENT])
+        except StoreUnavailable:
+            given = s.get(ANSWERS, {}).get(block["id"])
+        if given is not None:
+            mine[block["id"]] = given
+    return {"url": f"{base}{class_feed.ANSWER_PATH}?{urlencode({'c': s[CODE], 'me': s[STUDENT]})}", "mine": mine}
 
 
 def _stepped_past(lesson: Lesson, q: dict) -> bool:
@@ -513,15 +568,26 @@ def _ask(lesson: Lesson) -> None:
     q = _question_for(lesson)
     if q is None or _asked(lesson, s.get("class_question")):
         return  # asked already: one click delivered twice (see lesson_view._on_move) must not ask again
+    sizes = lesson.network.sizes
     payload = {
         "it": str(lesson.iteration),
         "step": str(lesson.index + 1),
         "l": str(q.l),
         "kind": q.kind,
         "label": q.prompt(),
+        "shape": f"{sizes[q.l]},{sizes[q.l - 1]}",  # what a cell answer sent to the class feed is checked against
     }
     try:
-        qid = store().open_question(s[CODE], s[KEY], payload)
+        if class_feed.served():  # the students' pages draw the question: it opens with its view, one change
+            from backprop.ui import settings
+
+            qid = store().new_question_id(s[CODE], s[KEY])
+            moment = s.get(PUBLISHED) or s.get("class_now") or {}
+            block = question_block({**payload, "id": qid, "revealed": "0"}, lesson)
+            view = follow_view.build(lesson, settings.shared_selection(lesson), follow_view.signature(moment), block)
+            store().open_question(s[CODE], s[KEY], payload, qid=qid, view=view)
+        else:
+            qid = store().open_question(s[CODE], s[KEY], payload)
     except StoreUnavailable as err:
         _offline(err)
         return
@@ -532,17 +598,12 @@ def _ask(lesson: Lesson) -> None:
     s["class_show_counts"] = False
 
 
-def _reveal(q: dict, lesson: Lesson) -> None:
-    """The step the question was about has been taken: close it and record how the class did."""
-    s = st.session_state
+def _correct(q: dict, lesson: Lesson) -> str:
+    """The answer to question `q`, from the network of its iteration (the instructor may have stepped beyond it)."""
     it, l = int(q["it"]), int(q["l"])
-    # the answer from the network of the question's iteration (the instructor may have stepped beyond it)
     networks = lesson.networks[:it] if it <= lesson.iteration else lesson.networks
     asked = quiz.question(Lesson(networks, lesson.x, lesson.y, lesson.cost, lesson.learning_rate).trace, l, it)
-    correct = _encode(asked, asked.answer)
-    result = store().reveal(s[CODE], s[KEY], q["id"], correct)
-    s["class_question"] = {**q, "revealed": "1", "correct": correct}
-    s["class_last_result"] = result
+    return _encode(asked, asked.answer)
 
 
 def _asked(lesson: Lesson, q: dict | None) -> bool:
@@ -716,6 +777,8 @@ def student_panel(lesson: Lesson) -> None:
             "Meanwhile you can step on your own.",
             icon=":material/cloud_off:",
         )
+    if draws_moves():
+        return  # the question, the answer and the verdict: drawn by the stage (follow_view, question_block)
     state = s.get("class_state")
     q = state.question if state is not None else None
     if not q or not following():

@@ -10,10 +10,14 @@ the moment. A following page waits on the class feed (class_feed.py, `&view=1`),
 view; the page's stage draws it (static/follow_view.js, Plotly and KaTeX) without asking Streamlit for
 anything.
 
-Only what a script run alone can show makes the page run: a new network or sample, another chosen weight, a
-question opened or revealed, the class ended. Those are in the view's `sig` (`signature`); the stage knows the
-signature of what its page last drew, and the feed's loop asks for a run when they differ or when there is no
-view for the version it got.
+Only what a script run alone can show makes the page run: a new network or sample, another chosen weight, the
+class ended. Those are in the view's `sig` (`signature`); the stage knows the signature of what its page last
+drew, and the feed's loop asks for a run when they differ or when there is no view for the version it got.
+
+The class's question is part of the view too (`question`, built by class_view.question_block): the stage draws
+it, sends the student's answer to the class feed (class_feed.ANSWER_PATH) and, after the reveal, shows the
+verdict and the deciding equation; so asking, answering and revealing run no script either. The answer and
+the equation are in the view only once the question is revealed.
 
 The view is built as out of presenter mode (`presenter.plain`): the class follows on laptops and phones,
 whatever the instructor projects.
@@ -73,21 +77,18 @@ class Blocks:
         self.items.append({"k": "divider"})
 
 
-def signature(moment: Mapping[str, str], question: Mapping[str, str] | None, iteration: int) -> str:
+def signature(moment: Mapping[str, str]) -> str:
     """What only a script run can bring to a following page: the moment without its iteration and step (the
-    network, the sample, the edits, the chosen weight); the current question's id, whether it is revealed and
-    whether the lesson is in its iteration (a student's class panel shows it only there). The instructor's
-    view and the student's page compute it alike."""
+    network, the sample, the edits, the chosen weight). The instructor's view and the student's page compute
+    it alike."""
     fixed = sorted((k, str(v)) for k, v in moment.items() if k not in MOMENT_ONLY)
-    q = question or {}
-    here = bool(q) and str(q.get("it")) == str(iteration)
-    text = json.dumps([fixed, str(q.get("id", "")), str(q.get("revealed", "")), here])
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(json.dumps(fixed).encode(), digest_size=8).hexdigest()
 
 
-def build(lesson: Lesson, selected: tuple[int, int, int], sig: str) -> str:
+def build(lesson: Lesson, selected: tuple[int, int, int], sig: str, question: Mapping[str, Any] | None = None) -> str:
     """The lesson at its moment as a following page shows it, JSON: what lesson_view draws out of presenter
-    mode, except the controls (the step buttons, the weight picker and the sample stay the page's own)."""
+    mode, except the controls (the step buttons, the weight picker and the sample stay the page's own); and
+    the class's `question` (class_view.question_block), or null."""
     with presenter.plain():
         trace, m = lesson.trace, lesson.moment
         side = Blocks()
@@ -106,6 +107,7 @@ def build(lesson: Lesson, selected: tuple[int, int, int], sig: str) -> str:
             "announce": alt.announcement(trace, m),
             "side": side.items,
             "columns": lesson_view.COLUMNS,
+            "question": None if question is None else dict(question),
         }
     # The figures are JSON already (live_chart caches each figure's): joined as text, not parsed and dumped again.
     return json.dumps(head)[:-1] + ', "diagram": ' + diagram + ', "grid": [' + ", ".join(grid) + "]}"
@@ -130,15 +132,27 @@ export default function ({ parentElement, data }) {
     box.className = 'bp-follow-box';
     parentElement.append(region, box);
   }
-  const stage = window.__bplStage && window.__bplStage.box === box ? window.__bplStage : { box, v: -1 };
+  const stage = window.__bplStage && window.__bplStage.box === box ? window.__bplStage : { box, v: -1, mine: {} };
   stage.sig = d.sig;
+  if (d.answer) Object.assign(stage.mine, d.answer.mine || {});  // the store's, read by the page's run
+  // The student's answers go to the class feed one after another, so the last one chosen is the last counted.
+  stage.queue = stage.queue || Promise.resolve();
+  const send = (qid, value) => {
+    const url = d.answer.url + '&q=' + encodeURIComponent(qid) + '&a=' + encodeURIComponent(value);
+    const post = () => fetch(url, { method: 'POST', cache: 'no-store' }).then((r) => r.status === 503
+      ? { ok: false, offline: true } : r.json().catch(() => ({ ok: false })));
+    const sent = stage.queue.then(post, post);
+    stage.queue = sent.catch(() => undefined);
+    return sent;
+  };
+  stage.ctx = d.answer ? { mine: stage.mine, send } : null;
   stage.render = (view, v) => import(new URL(d.module, document.baseURI).href).then((m) => {
     if (v < stage.v) return;  // a newer view was drawn meanwhile
     stage.v = v;
     if (d.narrow && window.innerWidth <= d.narrow.px) {  // a phone: Step stays in view above the diagram
       view.diagram.height = Math.min(view.diagram.height, d.narrow.height);
     }
-    m.render(box, view);
+    m.render(box, view, stage.ctx);
     region.textContent = view.announce || '';
     box._bpShown = v;  // read by the tests: the class version the stage shows
   });
@@ -150,10 +164,15 @@ _STAGE_JS_VERSION: Final = hashlib.sha256((STATIC_DIR / STAGE_JS).read_bytes()).
 _stage = st.components.v2.component("backprop.follow_stage", js=_STAGE_JS, isolate_styles=False)
 
 
-def stage(view: str, v: int, sig: str, narrow: dict[str, int] | None = None) -> None:
+def stage(
+    view: str, v: int, sig: str, narrow: dict[str, int] | None = None, answer: dict[str, Any] | None = None
+) -> None:
     """Draw `view` (built by `build`, at class version `v`) in the page's stage, where the feed's later views
-    are drawn too."""
+    are drawn too. `answer`: where the stage sends the student's answers ("url") and the one they gave
+    ("mine": question id → answer)."""
     module = static_url(STAGE_JS) + "?v=" + _STAGE_JS_VERSION
     extra: dict[str, Any] = {"narrow": narrow} if narrow else {}
+    if answer is not None:
+        extra["answer"] = answer
     data = json.dumps({"v": v, "sig": sig, "module": module, **extra})[:-1] + ', "view": ' + view + "}"
     _stage(key="follow_stage", data=data, width="stretch", height="content")
