@@ -14,7 +14,10 @@ students open the join link. Each student's page then does what a browser does f
 fragment (`run_every`): ask the server to rerun that fragment every interval it announced (the tick waits
 for the answer). The instructor clicks Step every --step-every seconds, and before --questions of the
 backward steps first clicks Ask the class; a student who sees the question answers it (an option at random) and
-the next Step reveals it, --answer-window seconds later.
+the next Step reveals it, --answer-window seconds later. Where the page draws the instructor's moves in the
+browser (the class feed), the question comes in the instructor's view and the student answers as the page's
+stage does: a POST to the feed's answer endpoint on a second connection (the first holds the long poll),
+after a think time of 0.1 s to 0.4 × --answer-window; else with the page's answer widget, at once.
 
 Reported: follow latency, from the instructor's click being sent to each student's page having redrawn at that
 step (p50, p95, max; a student who never reaches a step is an error); polls per second and their latency;
@@ -70,6 +73,7 @@ class Student:
     redraws: int = 0
     runs: int = 0  # script runs this student's page asked for while following (ticks or triggers)
     answers: dict[str, float] = field(default_factory=dict)  # question key → when acknowledged
+    asked: set[str] = field(default_factory=set)  # question keys seen in a view (answered, or being answered)
     errors: list[str] = field(default_factory=list)
     upstream: str = ""
 
@@ -104,14 +108,17 @@ class Http:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def get(self, path: str) -> tuple[int, bytes]:
+    async def get(self, path: str, method: str = "GET") -> tuple[int, bytes]:
         for attempt in (1, 2):  # a connection the server closed while idle: open a new one, once
             try:
                 if self.writer is None:
                     self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
                 assert self.reader is not None
                 cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-                self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.netloc}\r\nCookie: {cookie}\r\n\r\n".encode())
+                length = "Content-Length: 0\r\n" if method == "POST" else ""
+                self.writer.write(
+                    f"{method} {path} HTTP/1.1\r\nHost: {self.netloc}\r\nCookie: {cookie}\r\n{length}\r\n".encode()
+                )
                 status = int((await self.reader.readline()).split()[1])
                 headers = {}
                 while (line := await self.reader.readline()) not in (b"\r\n", b""):
@@ -159,14 +166,51 @@ async def _answer(student: Student, timeout: float, rng: random.Random) -> None:
                 student.errors.append(f"answer: {type(err).__name__}: {err}"[:200])
 
 
-async def follow(student: Student, stop: asyncio.Event, timeout: float, rng: random.Random) -> None:
+def _answer_in_stage(
+    student: Student, view: dict | None, http: Http, timeout: float, rng: random.Random, think: tuple[float, float]
+) -> asyncio.Task | None:
+    """The question in a view the stage drew, not answered yet: answer it as the stage does (a POST to the
+    class feed), after a think time, in a task of its own (the page keeps following meanwhile)."""
+    q = (view or {}).get("question")
+    data = student.session.component_data(STAGE) if student.session.widgets(STAGE) else None
+    if not q or q.get("revealed") or data is None:
+        return None
+    answer_url = json.loads(data)["answer"]["url"] if isinstance(data, str) else data["answer"]["url"]
+    code = parse_qs(urlsplit(answer_url).query)["c"][0]
+    key = f"class_answer_{code}_{q['id']}"
+    if key in student.asked:
+        return None
+    student.asked.add(key)
+    value = rng.choice(q["options"])[0]
+
+    async def send() -> None:
+        await asyncio.sleep(rng.uniform(*think))
+        try:
+            status, body = await asyncio.wait_for(
+                http.get(f"{answer_url}&q={q['id']}&a={value.replace(',', '%2C')}", "POST"), timeout
+            )
+            if status == 200 and json.loads(body).get("ok"):
+                student.answers[key] = time.perf_counter()
+            else:
+                student.errors.append(f"answer refused: {status} {body[:100]!r}")
+        except Exception as err:  # noqa: BLE001
+            student.errors.append(f"answer: {type(err).__name__}: {err}"[:200])
+
+    return asyncio.create_task(send())
+
+
+async def follow(
+    student: Student, stop: asyncio.Event, timeout: float, rng: random.Random, think: tuple[float, float]
+) -> None:
     if student.session.widgets(FEED):
-        await follow_feed(student, stop, timeout, rng)
+        await follow_feed(student, stop, timeout, rng, think)
     else:
         await follow_fragment(student, stop, timeout, rng)
 
 
-async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng: random.Random) -> None:
+async def follow_feed(
+    student: Student, stop: asyncio.Event, timeout: float, rng: random.Random, think: tuple[float, float]
+) -> None:
     """The feed component's loop: a long poll of the endpoint with the version the page drew (it answers when
     the class moves, or after a while). On a page that draws moves in the browser, an answer that carries a view
     with the page's stage's signature is drawn there (counted as seen when it arrives: the browser's drawing is
@@ -174,6 +218,8 @@ async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng
     page."""
     s = student.session
     http = Http(s.base_url, s.cookies)
+    answers = Http(s.base_url, s.cookies)  # a browser's second connection: the first holds the long poll
+    sending: list[asyncio.Task] = []
     pause = s.component_data(FEED)["every"] / 1000
     n, drawn, url = 0, -1, None
     try:
@@ -225,6 +271,8 @@ async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng
                 drawn = v
                 student.redraws += 1
                 _saw(student, time.perf_counter(), view)
+                if task := _answer_in_stage(student, view, answers, timeout, rng, think):
+                    sending.append(task)
                 continue
             n += 1
             try:
@@ -236,10 +284,20 @@ async def follow_feed(student: Student, stop: asyncio.Event, timeout: float, rng
                 student.errors.append(f"trigger: {type(err).__name__}: {err}"[:200])
             _saw(student, time.perf_counter())
             await _answer(student, timeout, rng)
+            if (
+                draws
+                and s.widgets(STAGE)
+                and (task := _answer_in_stage(student, stage_data(s)["view"], answers, timeout, rng, think))
+            ):
+                sending.append(task)
             if s.widgets(FEED) and s.component_data(FEED)["seen"] == data["seen"]:
                 await asyncio.sleep(pause)  # the page has not drawn the new version: as the browser, wait
     finally:
+        for task in sending:
+            task.cancel()
+        await asyncio.gather(*sending, return_exceptions=True)
         await http.close()
+        await answers.close()
 
 
 async def follow_fragment(student: Student, stop: asyncio.Event, timeout: float, rng: random.Random) -> None:
@@ -306,7 +364,9 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
     lags: list[float] = []
     lag_task = asyncio.create_task(watch_lag(lags, stop))
     followers = [
-        asyncio.create_task(follow(st, stop, args.timeout, random.Random(args.seed * 1000 + st.number)))
+        asyncio.create_task(
+            follow(st, stop, args.timeout, random.Random(args.seed * 1000 + st.number), (0.1, 0.4 * args.answer_window))
+        )
         for st in students
         if st.session
     ]
