@@ -73,7 +73,7 @@ class Student:
     redraws: int = 0
     runs: int = 0  # script runs this student's page asked for while following (ticks or triggers)
     answers: dict[str, float] = field(default_factory=dict)  # question key → when acknowledged
-    asked: set[str] = field(default_factory=set)  # question keys seen in a view (answered, or being answered)
+    shown: dict[str, float] = field(default_factory=dict)  # question key → when first drawn on the page
     errors: list[str] = field(default_factory=list)
     upstream: str = ""
 
@@ -157,6 +157,7 @@ def _saw(student: Student, now: float, view: dict | None = None) -> None:
 async def _answer(student: Student, timeout: float, rng: random.Random) -> None:
     s = student.session
     for key in s.widgets("class_answer_"):
+        student.shown.setdefault(key, time.perf_counter())
         if key not in student.answers:
             try:
                 run = await s.choose(key, rng.randrange(len(s.widget(key).options)), timeout)
@@ -178,9 +179,9 @@ def _answer_in_stage(
     answer_url = json.loads(data)["answer"]["url"] if isinstance(data, str) else data["answer"]["url"]
     code = parse_qs(urlsplit(answer_url).query)["c"][0]
     key = f"class_answer_{code}_{q['id']}"
-    if key in student.asked:
+    if key in student.shown:
         return None
-    student.asked.add(key)
+    student.shown[key] = time.perf_counter()
     value = rng.choice(q["options"])[0]
 
     async def send() -> None:
@@ -385,6 +386,7 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
     runs0 = sum(st.runs for st in students)
     clicks: dict[str, float] = {}  # moment → when the instructor's click was sent
     reveals: dict[str, float] = {}  # question key → when the revealing click was sent
+    asks: dict[str, float] = {}  # question key → when Ask the class was clicked
     asked, errors = 0, []
     cpu0, rcpu0, client0, wall0 = (
         cpu_seconds(pids),
@@ -397,10 +399,11 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
         try:
             ask = teacher.widgets("class_ask")
             if ask and asked < args.questions:
+                qkey = f"class_answer_{code}_{asked + 1}"  # questions are numbered 1, 2, … as they are opened
+                asks[qkey] = time.perf_counter()
                 run = await teacher.click("class_ask", args.timeout)
                 errors += run.errors
                 asked += 1
-                qkey = f"class_answer_{code}_{asked}"  # questions are numbered 1, 2, … as they are opened
                 await asyncio.sleep(args.answer_window)
                 reveals[qkey] = time.perf_counter()
                 wait = max(0.0, args.step_every - args.answer_window)
@@ -434,6 +437,7 @@ async def lesson(args, url: str, pids: list[int], redis_pid: int | None) -> dict
         students=students,
         clicks=clicks,
         reveals=reveals,
+        asks=asks,
         counted=counted,
         errors=errors,
         wall=wall,
@@ -478,7 +482,13 @@ def report(args, label: str, r: dict) -> int:
     print("-" * len(header))
     ticks = [t for s in students for t in s.ticks]
     poll_name = "poll (feed: one held request)" if args.feed else "poll (fragment tick)"
-    for name, values in (("follow (click → redrawn)", follow), (poll_name, ticks)):
+    shown = [s.shown[k] - at for k, at in r["asks"].items() for s in students if s.session and k in s.shown]
+    for k in r["asks"]:
+        errors.update(
+            {f"question {k.rsplit('_', 1)[-1]} never shown": 1 for s in students if s.session and k not in s.shown}
+        )
+    rows = (("follow (click → redrawn)", follow), ("question (ask → shown)", shown), (poll_name, ticks))
+    for name, values in rows:
         if values:
             ms = [v * 1e3 for v in values]
             print(f"{name:<28}{len(ms):>7}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}{max(ms):>9.0f}")
