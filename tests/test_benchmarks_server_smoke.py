@@ -96,3 +96,6 @@ def test_bench_class_quick_over_two_processes_with_redis():
     # following through the class feed: no script run while nobody moves
     idle = [line for line in result.stdout.splitlines() if line.startswith("following alone")]
     assert len(idle) == 1 and ", 0 script runs," in idle[0], result.stdout
+    # … nor for the moves and the question: asked, answered and revealed in the browser's stage
+    assert "script runs for following: 0 (0.00 per student per instructor move)" in result.stdout, result.stdout
+    assert row(result.stdout, "question (ask → shown)")[0] == "6", result.stdout

@@ -107,6 +107,9 @@ def test_a_student_who_acts_after_moves_drawn_in_the_browser_acts_from_the_momen
     student = join(code)
     step(teacher, 3)  # drawn in the student's browser: their session is still at step 0
     assert student.session_state["lesson"].index == 0
+    assert not any(student.button(key=k).disabled for k in ("btn_back", "btn_reset", "btn_end")), (
+        "the page may show a later step than its session's: Back and Reset stay pressable"
+    )
     student.button(key="btn_step").click().run()
     no_errors(student)
     assert progress(student).startswith("**Step 4 of 6"), "Step goes on from the instructor's step 3"
@@ -123,6 +126,16 @@ def test_a_student_who_acts_after_moves_drawn_in_the_browser_acts_from_the_momen
     step(teacher)
     third.button(key="class_explore").click().run()
     assert not third.session_state["class_following"] and progress(third) == progress(teacher)
+
+    fourth = join(code)
+    step(teacher)  # drawn in the browser; the student then goes back one from the step on their screen
+    there = teacher.session_state["lesson"]
+    assert there.index >= 1
+    fourth.button(key="btn_back").click().run()
+    no_errors(fourth)
+    mine = fourth.session_state["lesson"]
+    assert (mine.iteration, mine.index) == (there.iteration, there.index - 1)
+    assert not fourth.session_state["class_following"]
 
 
 def test_a_projecting_student_or_a_process_without_the_feed_draws_the_lesson_itself(monkeypatch):

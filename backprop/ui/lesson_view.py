@@ -145,8 +145,11 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
 def step_buttons(lesson: Lesson, link=None, progress: bool = True) -> None:
     """Step, Back, Reset, Run to end, the progress line with the keys that step, and `link()` (the Copy link
     button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
-    no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does."""
+    no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does.
+    Without `progress` (a following student's page, whose stage draws moves the session has not taken), no
+    button is disabled: the page may show another step than this run's, and a press starts from the one shown."""
     row = st.container(horizontal=True, vertical_alignment="center", key="step_controls")
+    fixed = progress  # the buttons' state is this run's lesson's
     at = (lesson.iteration, lesson.index)  # each press moves from this moment, once (see _on_move)
     row.button(
         "Step", icon=":material/play_arrow:", on_click=_on_move, args=("forward", at), key="btn_step", type="primary"
@@ -157,7 +160,7 @@ def step_buttons(lesson: Lesson, link=None, progress: bool = True) -> None:
         on_click=_on_move,
         args=("back", at),
         key="btn_back",
-        disabled=lesson.index == 0 and lesson.iteration == 1,
+        disabled=fixed and lesson.index == 0 and lesson.iteration == 1,
     )
     row.button(
         "Reset",
@@ -165,7 +168,7 @@ def step_buttons(lesson: Lesson, link=None, progress: bool = True) -> None:
         on_click=_on_move,
         args=("reset", at),
         key="btn_reset",
-        disabled=lesson.index == 0,
+        disabled=fixed and lesson.index == 0,
     )
     row.button(
         "Run to end",
@@ -173,7 +176,7 @@ def step_buttons(lesson: Lesson, link=None, progress: bool = True) -> None:
         on_click=_on_move,
         args=("run_to_end", at),
         key="btn_end",
-        disabled=lesson.index == lesson.last,
+        disabled=fixed and lesson.index == lesson.last,
     )
     with row.container(key="progress", gap=None):
         if progress:  # else the stage draws it (a following student's page: follow_view)
