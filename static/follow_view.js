@@ -300,21 +300,21 @@ function buildAsked(p, q, ctx) {
   const name = 'bp-fv-q-' + String(q.id);
   const mine = ctx && ctx.mine ? ctx.mine[q.id] : undefined;
   const choose = (value) => {
-    if (!ctx || typeof ctx.send !== 'function') return;
+    const now = p.ctx; // the latest render's: the page's run may have given the stage a new one
+    if (!now || typeof now.send !== 'function') return;
     p.qParts.said = null;
     p.qParts.status.textContent = 'Sending your answer…';
-    ctx.send(q.id, value).then(
+    const said = (what) => {
+      if (!p.qParts || p.qParts.id !== q.id) return;
+      p.qParts.said = what;
+      askedStatus(p, q, p.ctx);
+    };
+    now.send(q.id, value).then(
       (r) => {
-        if (p.qParts.id !== q.id) return;
-        if (r && r.ok) ctx.mine[q.id] = value;
-        p.qParts.said = r && r.ok ? null : r && r.offline ? 'offline' : 'closed';
-        askedStatus(p, q, ctx);
+        if (r && r.ok && now.mine) now.mine[q.id] = value;
+        said(r && r.ok ? null : r && r.offline ? 'offline' : 'closed');
       },
-      () => {
-        if (p.qParts.id !== q.id) return;
-        p.qParts.said = 'offline';
-        askedStatus(p, q, ctx);
-      },
+      () => said('offline'),
     );
   };
   const options = Array.isArray(q.options) ? q.options : [];
@@ -405,6 +405,7 @@ function drawQuestion(p, q, ctx) {
 
 export function render(parentElement, view, ctx) {
   const p = parts(parentElement);
+  p.ctx = ctx || null;
   const v = view && typeof view === 'object' ? view : {};
   parentElement._bpRenders = (parentElement._bpRenders || 0) + 1; // counts read by the tests
   const progress = v.progress == null ? '' : String(v.progress);

@@ -392,3 +392,89 @@ def test_views_of_other_networks_and_bad_views(browser, follow_app):
         assert_no_errors(app)
     finally:
         close(app)
+
+
+# JS: render `view` with a question into a new element, with a ctx whose send() records its calls and answers
+# as the class feed would (`reply`); the element is window.__qHost.
+QUESTION = """async ([module, view, mine, reply]) => {
+  const m = await import(new URL(module, document.baseURI).href);
+  let host = window.__qHost;
+  if (!host) {
+    host = window.__qHost = document.createElement('div');
+    document.querySelector('[data-testid=stMainBlockContainer]').prepend(host);
+  }
+  window.__sent = window.__sent || [];
+  const ctx = { mine, send: async (id, value) => { window.__sent.push([id, value]); return reply; } };
+  m.render(host, view, ctx);
+  await host._bpDone;
+  return host.querySelector('.bp-fv-question').innerText;
+}"""
+
+
+def test_the_classs_question_is_answered_and_judged_in_the_stage_and_passes_axe(
+    browser,
+    follow_app,
+    axe_source,  # noqa: F811 — the fixture
+):
+    """The stage's question (class mode): a sign as radio buttons, a cell as a select box, each with its prompt
+    as the accessible name; a choice is sent and said; after the reveal, the verdict and the deciding equation.
+    axe-core finds no WCAG 2.1 AA violation at each stage."""
+    from backprop.lesson import quiz
+    from backprop.ui import class_view
+
+    lesson = dataclasses.replace(lesson_at({}), index=4)  # before the step back through layer 1: a sign question
+    asked = {"id": "7", "it": "1", "l": "1", "revealed": "0"}
+    sign = class_view.question_block(asked, lesson)
+    right = quiz.question(lesson.trace, 1, 1).answer  # Mazur's δ¹₁: positive
+    revealed = class_view.question_block({**asked, "revealed": "1", "correct": right}, lesson)
+    cell = class_view.question_block({**asked, "id": "8", "l": "2"}, lesson)
+    assert sign["kind"] == "sign" and cell["kind"] == "largest" and right == "positive"
+    app = open_view(browser, follow_app, WIDE)
+    try:
+        module = expected(4)["diagram"]["module"].replace("live_chart.js", "follow_view.js")
+        text = app.page.evaluate(QUESTION, [module, {**expected(4), "question": sign}, {}, {"ok": True}])
+        assert "will δ¹₁ be positive, negative or zero?" in text and "Answer on your screen" in text
+        group = app.page.get_by_role("group", name=sign["prompt"])
+        assert group.get_by_role("radio").count() == 3
+        assert not violations(app.page, axe_source)
+        group.get_by_role("radio", name="negative").check()
+        app.page.wait_for_selector(".bp-fv-question :text('Your answer: negative')")
+        assert app.page.evaluate("() => window.__sent") == [["7", "negative"]]
+        # a view that only moves the lesson keeps the choice (and the radio's focus) as it is
+        app.page.evaluate(QUESTION, [module, {**expected(5), "question": sign}, {"7": "negative"}, {"ok": True}])
+        assert group.get_by_role("radio", name="negative").is_checked()
+        assert app.page.evaluate("() => document.activeElement.value") == "negative"
+        # refused (revealed meanwhile) and unreachable: said where the answer is
+        app.page.evaluate(QUESTION, [module, {**expected(4), "question": sign}, {}, {"ok": False, "why": "closed"}])
+        group.get_by_role("radio", name="zero").check()
+        app.page.wait_for_selector(".bp-fv-question :text('Too late: the answer has been revealed.')")
+        app.page.evaluate(QUESTION, [module, {**expected(4), "question": sign}, {}, {"ok": False, "offline": True}])
+        group.get_by_role("radio", name="positive").check()
+        app.page.wait_for_selector('.bp-fv-question :text("The class server can\'t be reached")')
+        # revealed: the verdict against the answer given, and the deciding equation typeset
+        text = app.page.evaluate(QUESTION, [module, {**expected(5), "question": revealed}, {"7": "negative"}, {}])
+        assert "Not quite: you said negative; the answer is positive." in text
+        assert app.page.locator(".bp-fv-question .katex-mathml annotation").first.text_content().count("BP2") == 1
+        assert not violations(app.page, axe_source)
+        text = app.page.evaluate(QUESTION, [module, {**expected(5), "question": revealed}, {"7": "positive"}, {}])
+        assert "Right: positive." in text
+        text = app.page.evaluate(QUESTION, [module, {**expected(5), "question": revealed}, {}, {}])
+        assert "The answer: positive. (You didn't answer this one.)" in text
+        # the largest cell of ∂C/∂W²: a select box of the 2 × 2 cells, none chosen
+        app.page.evaluate(QUESTION, [module, {**expected(3), "question": cell}, {}, {"ok": True}])
+        box = app.page.get_by_role("combobox", name=cell["prompt"])
+        assert box.locator("option").all_text_contents() == [
+            "choose a cell",
+            "k = 1, j = 1",
+            "k = 1, j = 2",
+            "k = 2, j = 1",
+            "k = 2, j = 2",
+        ]
+        box.select_option("1,0")
+        app.page.wait_for_selector(".bp-fv-question :text('Your answer: k = 2, j = 1')")
+        assert app.page.evaluate("() => window.__sent").pop() == ["8", "1,0"]
+        assert not violations(app.page, axe_source)
+        app.screenshot("follow_view_question")
+        assert_no_errors(app)
+    finally:
+        close(app)
