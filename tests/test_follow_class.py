@@ -3,7 +3,7 @@ serves the class feed, the instructor publishes every moment with its view, and 
 draws the lesson in a stage whose signature says when the browser may draw the feed's views without a run.
 
 A student's page is run here only when its browser would run it: when it opens, when the feed finds no view
-it may draw (a question asked or revealed, another network or weight), and when the student acts. In between
+it may draw (another network or weight; a question is drawn from the view), and when the student acts. In between
 the browser draws the instructor's views (tests/test_browser_class_feed.py checks that, in Chromium); the
 session has not taken those moves, and whatever the student does next must start from the moment shown."""
 

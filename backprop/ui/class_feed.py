@@ -25,9 +25,9 @@ With the instructor's moment rendered (the view the instructor's session publish
     GET <app>/api/class/version?c=CODE&me=STUDENT&v=SEEN&view=1
         → 200 {"v": 12, "view": {…}}  the view published at version 12, inlined as the instructor's session
                                        wrote it (a JSON object)
-        → 200 {"v": 12, "view": null}  12 has no view of its own (a question opened or revealed since the last
-                                       moment, a moment published without one or with one over VIEW_MAX,
-                                       the class ended): run the page
+        → 200 {"v": 12, "view": null}  12 has no view of its own (a question opened or revealed without one,
+                                       a moment published without one or with one over VIEW_MAX, the
+                                       class ended): run the page
         → 200 {"v": 12}                12 is SEEN: held until WAIT and nothing moved (the browser has drawn it)
         → {"v": null}, 503 …           as above
 The "v" of an answer with a view is the version the view was published at: when the instructor moved again
