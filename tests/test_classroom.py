@@ -444,7 +444,20 @@ def test_a_question_opened_with_its_view_under_a_reserved_id(store):
     assert store.state(code).question == {"l": "2", "kind": "sign", "id": qid, "revealed": "0"}
     assert store.state(code).moment == MOMENT, "the moment stays"
     assert store.answer(code, qid, "s1", "negative")
-    for bad in (qid, str(int(qid) + 1), "0", "x", "1.5", "-1", ""):  # used, not reserved, or not an id
+    ahead = str(int(qid) + 1)
+    for bad in (
+        qid,
+        ahead,
+        "0",
+        "x",
+        "1.5",
+        "-1",
+        "",
+        "2e0",
+        f"0{ahead}",
+        f" {ahead}",
+        "²",
+    ):  # used, not reserved, not an id
         with pytest.raises(NoSuchClass, match="reserved"):
             store.open_question(code, key, {"l": "1"}, qid=bad or " ", view=VIEW)
     assert store.version(code) == v + 1 and store.count(code, qid) == 1, "a refused id changes nothing"
@@ -453,6 +466,9 @@ def test_a_question_opened_with_its_view_under_a_reserved_id(store):
     # reserved ids are handed out in order, whatever is opened meanwhile; an older reserved id can't be opened
     older, newer = store.new_question_id(code, key), store.new_question_id(code, key)
     assert int(qid) < int(older) < int(newer)
+    for form in (f"0{newer}", f"{newer}.0", f"{newer}e0", f" {newer}", f"+{newer}"):  # the same number, not its id
+        with pytest.raises(NoSuchClass, match="reserved"):
+            store.open_question(code, key, {"l": "1"}, qid=form)
     assert store.open_question(code, key, {"l": "1"}, qid=newer) == newer
     assert store.view(code) == (v + 1, asked) and store.version(code) == v + 2, "no view given: the older tag"
     with pytest.raises(NoSuchClass, match="reserved"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -102,7 +103,7 @@ class MemoryStore(ClassStore):
             if qid is None:
                 c.opened += 1
                 qid = str(c.opened)
-            elif not (qid.isdigit() and c.last_opened < int(qid) <= c.opened):
+            elif not (re.fullmatch("[1-9][0-9]*", qid) and c.last_opened < int(qid) <= c.opened):
                 raise NoSuchClass(f"question id {qid} was not reserved, or is used")
             last = self._open_question(c)
             if last is not None and last["revealed"] == "0":  # replaced before its reveal: forgotten

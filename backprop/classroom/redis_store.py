@@ -93,8 +93,9 @@ local qid = ARGV[4]
 if qid == '' then       -- a new id, also for a replacement: a student's page keyed to the old one must not
   qid = tostring(redis.call('HINCRBY', P, 'nq', 1))  -- show its answer as given to the new question
 else                    -- a reserved id (new_question_id), newer than every question opened so far
+  if not string.match(qid, '^[1-9]%d*$') then return -3 end  -- digits only, as the ids given out
   local n, last = tonumber(qid), tonumber(redis.call('HGET', P, 'qo') or '0')
-  if not n or n ~= math.floor(n) or n <= last or n > tonumber(redis.call('HGET', P, 'nq')) then return -3 end
+  if n <= last or n > tonumber(redis.call('HGET', P, 'nq')) then return -3 end
 end
 local cur = redis.call('HMGET', P, 'q', 'qr')
 if cur[1] ~= '' and cur[2] == '0' then          -- replaces an open question before its reveal: forgotten
