@@ -524,7 +524,6 @@ def _answering(block: dict | None) -> dict:
     """What the stage needs to send this student's answers (class_feed.ANSWER_PATH) and to show the one they
     gave to the question in `block`: the store's, which the stage's own sends and the page's widget both set."""
     s = st.session_state
-    base = urlsplit(_link_base()).path.rstrip("/")
     mine = {}
     if block is not None:
         try:
@@ -533,7 +532,14 @@ def _answering(block: dict | None) -> dict:
             given = s.get(ANSWERS, {}).get(block["id"])
         if given is not None:
             mine[block["id"]] = given
-    return {"url": f"{base}{class_feed.ANSWER_PATH}?{urlencode({'c': s[CODE], 'me': s[STUDENT]})}", "mine": mine}
+    return {"url": _feed_url(class_feed.ANSWER_PATH), "mine": mine}
+
+
+def _feed_url(path: str) -> str:
+    """The class feed's `path` (class_feed.PATH or ANSWER_PATH) for this student, under the app's base path."""
+    s = st.session_state
+    base = urlsplit(_link_base()).path.rstrip("/")
+    return f"{base}{path}?{urlencode({'c': s[CODE], 'me': s[STUDENT]})}"
 
 
 def _stepped_past(lesson: Lesson, q: dict) -> bool:
@@ -963,11 +969,10 @@ def _on_feed() -> None:
 
 def _follow_feed() -> None:
     s = st.session_state
-    base = urlsplit(_link_base()).path.rstrip("/")
     _feed(
         key="class_feed",
         data={
-            "url": f"{base}{class_feed.PATH}?{urlencode({'c': s[CODE], 'me': s[STUDENT]})}",
+            "url": _feed_url(class_feed.PATH),
             "seen": s.get(SEEN),
             "offline": bool(s.get(OFFLINE)),
             "every": int(FEED_SECONDS * 1000),
