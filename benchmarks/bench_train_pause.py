@@ -29,18 +29,30 @@ RUN_SECONDS = 4.0
 _TIME_PAUSE = """async () => {
   const button = document.querySelector('.st-key-train_pause button');
   if (!button || button.disabled) throw new Error('Pause is not enabled: is the run going?');
+  // The progress bar as drawn: each change after the click is one more redraw of the run that Pause had not
+  // yet stopped ("Pause takes effect at the next redraw" is 0 of them, or 1 already on its way).
+  const bar = () => { const p = document.querySelector('[data-testid=stProgress]'); return p ? p.innerHTML : null; };
+  let shown = bar(), redraws = 0;
+  const observer = new MutationObserver(() => {
+    const now = bar();
+    if (now !== shown && now !== null) redraws += 1;
+    shown = now;
+  });
+  observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
   const t0 = performance.now();
   button.click();
   while (document.querySelector('[data-testid=stProgress]')) {
     if (performance.now() - t0 > 60000) throw new Error('still running 60 s after Pause');
     await new Promise(r => setTimeout(r, 10));
   }
-  return performance.now() - t0;
+  observer.disconnect();
+  return {ms: performance.now() - t0, redraws};
 }"""
 
 
-def pause_once(browser, url: str) -> float:
-    """Open LINK on `url` in a fresh tab, let it run RUN_SECONDS, Pause: the time in ms until it stopped."""
+def pause_once(browser, url: str) -> tuple[float, int]:
+    """Open LINK on `url` in a fresh tab, let it run RUN_SECONDS, Pause: the time in ms until it stopped, and
+    how many redraws of the run the page showed after the click."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
@@ -49,7 +61,8 @@ def pause_once(browser, url: str) -> float:
         page.wait_for_selector("[data-testid=stProgress]")
         page.wait_for_selector(".st-key-train_pause button:not([disabled])")
         page.wait_for_timeout(RUN_SECONDS * 1000)
-        return page.evaluate(_TIME_PAUSE)
+        t = page.evaluate(_TIME_PAUSE)
+        return t["ms"], t["redraws"]
     finally:
         context.close()
 
@@ -70,23 +83,31 @@ def main() -> int:
     own = None if args.url else Server(timeout=60)
     urls = args.url or [own.url]
     times: dict[str, list[float]] = {u: [] for u in urls}
+    redraws: dict[str, list[int]] = {u: [] for u in urls}
     try:
         with sync_playwright() as p:
             browser = launch(p)
             try:
                 for _ in range(pauses):
                     for url in urls:
-                        times[url].append(pause_once(browser, url))
-                        print(f"{url}: {times[url][-1]:.0f} ms", flush=True)  # a long run on a busy machine
+                        ms, n = pause_once(browser, url)
+                        times[url].append(ms)
+                        redraws[url].append(n)
+                        print(f"{url}: {ms:.0f} ms, {n} redraws after the click", flush=True)  # a long run
             finally:
                 browser.close()
     finally:
         if own is not None:
             own.stop()
     print(f"Train: Pause click → run stopped on the page, {LINK} after {RUN_SECONDS:.0f} s (ms)")
-    print(f"{'server':<28}{'pauses':>7}{'median':>8}{'max':>8}   each")
+    print(f"{'server':<28}{'pauses':>7}{'median':>8}{'max':>8}{'redraws after, max':>20}   each")
     for url, t in times.items():
-        print(f"{url:<28}{len(t):>7}{statistics.median(t):>8.0f}{max(t):>8.0f}   {' '.join(f'{x:.0f}' for x in t)}")
+        each = " ".join(f"{x:.0f}" for x in t)
+        print(f"{url:<28}{len(t):>7}{statistics.median(t):>8.0f}{max(t):>8.0f}{max(redraws[url]):>20}   {each}")
+    print(
+        "redraws after: how often the page still showed the run going on after the click, by pause: "
+        + "; ".join(f"{url} {' '.join(map(str, n))}" for url, n in redraws.items())
+    )
     return 0
 
 

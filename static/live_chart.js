@@ -78,39 +78,61 @@ function parts(parentElement) {
   return [gd, table];
 }
 
-export function draw({ parentElement, setTriggerValue }, d) {
-  const [gd, table] = parts(parentElement);
-  gd.setAttribute('role', 'figure');
-  gd.setAttribute('aria-label', d.alt);
-  if (table._bpHtml !== d.table) {
-    table.innerHTML = d.table;
-    table._bpHtml = d.table;
+// The charts' figures are drawn one chart per task, page-wide, at background priority (scheduler.postTask,
+// else a timer), in the order they came. A run that changes five charts used to draw them all in one stretch of
+// the main thread (Plotly.react's promises chain in microtasks): on the Train page, every second of a run, up to
+// a quarter of a second in which a click on Pause waited before Streamlit could even send it. Between two
+// charts now, the click is handled and sent first.
+const waiting = []; // the charts with a figure to draw
+let pumping = false;
+
+function later(task) {
+  const s = globalThis.scheduler;
+  if (s && s.postTask) s.postTask(task, { priority: 'background' });
+  else setTimeout(task, 0);
+}
+
+function pump() {
+  const gd = waiting.shift();
+  if (!gd) {
+    pumping = false;
+    return;
   }
-  gd.style.height = d.height + 'px';
-  gd._bpCalls = (gd._bpCalls || 0) + 1; // counts read by the tests: runs that handed the chart a figure,
-  if (d.rev !== gd._bpGot) gd._bpChanges = (gd._bpChanges || 0) + 1; // how often it was a new one,
-  gd._bpGot = d.rev; // and (below, _bpDraws) how often it was drawn
-  gd._bpNext = d; // the newest figure wins: a run that arrives while one is drawn replaces it,
-  gd._bpTrigger = setTriggerValue; // and a stale one is never drawn after it
-  if (gd._bpBusy) return;
-  gd._bpBusy = true;
-  const next = (P) => {
-    const n = gd._bpNext;
-    if (n === null) {
-      gd._bpBusy = false;
-      return undefined;
-    }
-    gd._bpNext = null;
-    // The figure it shows, at the same height: nothing to draw. Streamlit hands the chart its data again when any
-    // of it changed (the text alternative, say), and Plotly.react lays out a whole figure before it finds that
-    // nothing did (tens of ms).
-    if (gd._bpDrawn && n.rev === gd._bpRev && n.height === gd._bpHeight) return next(P);
-    const layout = n.figure.layout || {};
-    layout.template = THEME;
-    delete layout.width; // the column's width, as st.plotly_chart(width="stretch")
-    layout.autosize = true;
-    layout.height = n.height;
-    return P.react(gd, n.figure.data || [], layout, n.config).then(() => {
+  drawNext(gd).then(() => {
+    gd._bpBusy = gd._bpQueued;
+    later(pump);
+  });
+}
+
+function enqueue(gd) {
+  gd._bpBusy = true; // read by the tests: a figure is waiting or being drawn
+  if (gd._bpQueued) return; // its newest figure (gd._bpNext) is drawn when its turn comes
+  gd._bpQueued = true;
+  waiting.push(gd);
+  if (!pumping) {
+    pumping = true;
+    later(pump);
+  }
+}
+
+function drawNext(gd) {
+  gd._bpQueued = false; // a figure that arrives while this one is drawn queues the chart again
+  const n = gd._bpNext;
+  gd._bpNext = null;
+  // The figure it shows, at the same height: nothing to draw. Streamlit hands the chart its data again when any
+  // of it changed (the text alternative, say), and Plotly.react lays out a whole figure before it finds that
+  // nothing did (tens of ms).
+  if (n === null || (gd._bpDrawn && n.rev === gd._bpRev && n.height === gd._bpHeight)) return Promise.resolve();
+  return plotly(n.plotly)
+    .then((P) => {
+      const layout = n.figure.layout || {};
+      layout.template = THEME;
+      delete layout.width; // the column's width, as st.plotly_chart(width="stretch")
+      layout.autosize = true;
+      layout.height = n.height;
+      return P.react(gd, n.figure.data || [], layout, n.config);
+    })
+    .then(() => {
       gd._bpDrawn = true;
       gd._bpRev = n.rev;
       gd._bpHeight = n.height;
@@ -122,13 +144,25 @@ export function draw({ parentElement, setTriggerValue }, d) {
           if (p && p.customdata !== undefined) gd._bpTrigger('click', p.customdata);
         });
       }
-      return next(P);
-    });
-  };
-  plotly(d.plotly)
-    .then(next)
+    })
     .catch((e) => {
-      gd._bpBusy = false;
       gd.textContent = 'This chart could not be drawn (' + e.message + '); its numbers are in the table after it.';
     });
+}
+
+export function draw({ parentElement, setTriggerValue }, d) {
+  const [gd, table] = parts(parentElement);
+  gd.setAttribute('role', 'figure');
+  gd.setAttribute('aria-label', d.alt);
+  if (table._bpHtml !== d.table) {
+    table.innerHTML = d.table;
+    table._bpHtml = d.table;
+  }
+  gd.style.height = d.height + 'px';
+  gd._bpCalls = (gd._bpCalls || 0) + 1; // counts read by the tests: runs that handed the chart a figure,
+  if (d.rev !== gd._bpGot) gd._bpChanges = (gd._bpChanges || 0) + 1; // how often it was a new one,
+  gd._bpGot = d.rev; // and (drawNext, _bpDraws) how often it was drawn
+  gd._bpNext = d; // the newest figure wins: a run that arrives before the chart's turn replaces the one waiting,
+  gd._bpTrigger = setTriggerValue; // and a stale one is never drawn after it
+  enqueue(gd);
 }

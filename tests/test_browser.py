@@ -128,6 +128,35 @@ def test_a_chart_whose_figure_did_not_change_is_not_drawn_again(app):
     app.assert_healthy()
 
 
+# Wraps Plotly.react: at each call, whether a timer set at the call before has fired since (it can only fire
+# between two tasks), and which chart was drawn.
+_TASK_PROBE = """() => {
+  const P = window.Plotly, calls = window.__bpReacts = [];
+  let fired = true;
+  const react = P.react;
+  P.react = function (gd, ...rest) {
+    calls.push({ between: fired, chart: gd.closest('[class*="st-key-"]').className.match(/st-key-(\\S+)/)[1] });
+    fired = false;
+    setTimeout(() => { fired = true; }, 0);
+    return react.call(this, gd, ...rest);
+  };
+}"""
+
+
+def test_the_charts_of_one_run_are_drawn_one_per_task(app):
+    """Run to end changes the diagram and both heatmaps in one run. Each chart is drawn in a task of its own
+    (live_chart.js queues them), so the browser handles a click between two charts instead of after all of
+    them: a timer set when one chart's drawing starts has fired before the next one's starts. Drawn in one
+    stretch (Plotly.react's promises chained), no timer could fire in between."""
+    app.page.evaluate(_TASK_PROBE)
+    app.press("btn_end")
+    app.page.wait_for_function(f"() => Object.values(({_DRAWS})()).every(c => !c.busy)")
+    calls = app.page.evaluate("() => window.__bpReacts")
+    assert {c["chart"] for c in calls} >= {"diagram", "grad_1", "grad_2"}, calls
+    assert all(c["between"] for c in calls), calls
+    app.assert_healthy()
+
+
 def test_layer_sizes_then_step_forward_and_backward_through_every_layer(app):
     page = app.page
     # Two hidden layers of widths 3 and 4: sizes (2, 3, 4, 2), L = 3.
