@@ -213,7 +213,10 @@ def main() -> int:
                 app.page.set_default_timeout(120_000)  # a fresh server on a busy machine: the first run's imports
                 app.open()
                 rows.append(("2-2-2 (preset, L=2)", *time_steps(app, floor, clicks)))
-                app.press("btn_end")  # every number revealed, the plot of C against W¹₁₁ drawn
+                # Every number revealed, the plot of C against W¹₁₁ drawn: at the update step (where the clicks
+                # may have left the lesson already, with Run to end disabled).
+                if not app.page.locator(".st-key-btn_end button:visible").is_disabled():
+                    app.press("btn_end")
                 rows.append(("2-2-2 slider move, W¹₁₁", *time_slides(app, floor, clicks)))
 
                 app.set_number(
