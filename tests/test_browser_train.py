@@ -53,3 +53,34 @@ def test_run_redraws_while_training_and_pause_stops_it(browser, app_server):
         assert traces == 3  # one line per layer of 2-8-8-1
         app.screenshot("50_train_paused")
         assert_companion_healthy(app, PATH)
+
+
+# Each epoch chart as drawn: its x axis's range and the last epoch its lines reach (points Plotly drew, finite).
+_EPOCH_AXES = """() => Object.fromEntries(['train_loss', 'train_accuracy', 'train_norms', 'train_deltas'].map(key => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const xs = gd.calcdata.flatMap(cd => cd.filter(p => Number.isFinite(p.x) && Number.isFinite(p.y)).map(p => p.x));
+  return [key, {range: gd._fullLayout.xaxis.range, last: Math.max(...xs), current: gd._bpRev === gd._bpGot}];
+}))"""
+
+
+def test_after_a_long_run_every_epoch_chart_ends_at_the_last_epoch(browser, app_server):
+    """Issue 12 saw, once, the accuracy chart's lines end near epoch 200 on an axis to 2400 after a run with η = 100
+    on the spiral. The same as drawn in Chromium: a link replayed to epoch 200, then Run 2000 more: each chart
+    shows its newest figure, its axis ends at epoch 2200, and its lines reach it."""
+    link = "/train?data=spiral&lr=100&batch=2048&ep=200&epochs=2000"
+    with companion_page(browser, app_server, link, TITLE, ".st-key-train_accuracy .js-plotly-plot") as app:
+        page = app.page
+        page.wait_for_selector("[data-testid=stProgress]", state="detached", timeout=120_000)
+        app.wait_idle()
+        assert _epoch(app) == 200
+        page.locator(".st-key-train_run button").click()
+        page.wait_for_selector("[data-testid=stProgress]")
+        page.wait_for_selector("[data-testid=stProgress]", state="detached", timeout=120_000)
+        app.wait_idle()
+        assert _epoch(app) == 2200
+        page.wait_for_function(f"() => Object.values(({_EPOCH_AXES})()).every(c => c.current && c.last === 2200)")
+        for key, chart in page.evaluate(_EPOCH_AXES).items():
+            low, high = chart["range"]
+            assert low <= 0 and 2200 <= high < 2200 * 1.05, (key, chart)  # the axis ends at the last epoch
+        app.screenshot("51_train_long_run_finished")
+        assert_companion_healthy(app, PATH)
