@@ -3,6 +3,7 @@ and closed. Does memory grow per click or per session, and do clicks get slower?
 
     python benchmarks/bench_soak.py            # 3000 clicks, 300 sessions (about 6 minutes)
     python benchmarks/bench_soak.py --quick    # 60 clicks, 10 sessions: check it runs (CI smoke test)
+    python benchmarks/bench_soak.py --rounds 4 --ttl 30   # the sessions four times over: growth per round
 
 One `streamlit run app.py` on a free loopback port (the shipped config). Clients are benchmarks/st_client.py
 sessions (Streamlit's websocket protocol, no browser).
@@ -14,7 +15,9 @@ sessions (Streamlit's websocket protocol, no browser).
 - Sessions: then `--sessions` sessions each open a page (the five pages in turn), run it once and close,
   ten at a time. Streamlit keeps a closed tab's session for server.disconnectedSessionTTL seconds (120 by
   default) so a reconnecting tab can resume it; RSS is read right after the last close and again once that
-  time (set by --ttl) has passed: growth per session that stays after expiry would be a leak.
+  time (set by --ttl) has passed: growth per session that stays after expiry would be a leak. CPython keeps
+  freed memory for reuse, so RSS does not fall back after the first round; with `--rounds R` the sessions
+  come R times over, and a leak shows as RSS growing round after round, where reused memory stays flat.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ def main(argv=None) -> int:
     parser.add_argument("--clicks", type=int, default=3000)
     parser.add_argument("--sessions", type=int, default=300)
     parser.add_argument("--ttl", type=float, default=120.0, help="server.disconnectedSessionTTL, seconds")
+    parser.add_argument("--rounds", type=int, default=1, help="open and close the sessions this many times over")
     args = parser.parse_args(argv)
     if args.quick:
         args.clicks, args.sessions, args.ttl = 60, 10, 2.0
@@ -101,7 +105,8 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         c = asyncio.run(clicking(server.url, pid, args.clicks, errors))
         click_time = time.perf_counter() - started
-        s = asyncio.run(sessions(server.url, pid, args.sessions, args.ttl, errors))
+        rounds = [asyncio.run(sessions(server.url, pid, args.sessions, args.ttl, errors)) for _ in range(args.rounds)]
+    s = rounds[0]
     mb, ms = 1e6, lambda v: f"{1000 * v:.0f}"  # noqa: E731
     print(
         f"clicks: {args.clicks} in {click_time:.0f} s; "
@@ -117,6 +122,13 @@ def main(argv=None) -> int:
         f"{s['expired'] / mb:.1f} MB after the {args.ttl:.0f} s TTL "
         f"({(s['expired'] - s['before']) / args.sessions / 1e3:+.0f} kB per session)"
     )
+    if args.rounds > 1:
+        after = " → ".join(f"{r['expired'] / mb:.1f}" for r in rounds)
+        growth = (rounds[-1]["expired"] - rounds[0]["expired"]) / ((args.rounds - 1) * args.sessions) / 1e3
+        print(
+            f"rounds: {args.rounds} × {args.sessions} sessions; RSS after each round's TTL {after} MB: "
+            f"{growth:+.1f} kB per session after the first round"
+        )
     print(f"errors: {len(errors)}")
     for e in errors[:10]:
         print("  ", e, file=sys.stderr)
