@@ -72,12 +72,18 @@ def test_bench_train_link_quick_runs_and_prints_its_table():
 
 
 def test_bench_soak_quick_runs_and_prints_its_figures():
-    """The soak benchmark (3000 clicks and 300 sessions on demand) runs end to end with no errors."""
+    """The soak benchmark (3000 clicks and 300 sessions on demand) runs end to end with no errors, here with its
+    sessions twice over (--rounds)."""
     result = subprocess.run(
-        [sys.executable, "benchmarks/bench_soak.py", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "benchmarks/bench_soak.py", "--quick", "--rounds", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     lines = result.stdout.splitlines()
     assert "errors: 0" in lines and any("kB per click" in line for line in lines), result.stdout
     assert sum(line.startswith(("first after warm-up", "last ")) for line in lines) == 2, result.stdout
     assert any(line.startswith("sessions: 10 opened and closed") for line in lines), result.stdout
+    assert any(line.startswith("rounds: 2 × 10 sessions") for line in lines), result.stdout
