@@ -48,3 +48,26 @@ def test_bench_train_pause_quick_runs_and_prints_its_table(chromium):
     assert any(line.startswith("server") and "median" in line for line in lines), result.stdout
     rows = [line.split() for line in lines if line.startswith("http://127.0.0.1:") and "ms" not in line]
     assert len(rows) == 1 and rows[0][1] == "1" and all(c.isdigit() for c in rows[0][1:]), result.stdout
+
+
+@pytest.mark.browser
+def test_bench_stage_quick_runs_and_prints_its_table(chromium):
+    """`python benchmarks/bench_stage.py --quick` exits 0 and prints one row per network: 3 steps, the drawn
+    median and p90, the floor, the ratio and the views' sizes; and the steps it drew were lesson steps."""
+    result = subprocess.run(
+        [sys.executable, "benchmarks/bench_stage.py", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    lines = result.stdout.splitlines()
+    for name in ("2-2-2 (preset, L=2)", "8-16x6-8 (largest, L=7)"):
+        rows = [line for line in lines if line.startswith(name)]
+        assert len(rows) == 1, result.stdout
+        cells = rows[0][len(name) :].split()
+        assert len(cells) == 7 and cells[0] == "3" and cells[4].endswith("x"), rows[0]
+        assert all(c.isdigit() for c in cells[:4] + cells[5:]), rows[0]
+    last = [line for line in lines if line.startswith("last steps drawn: ")]
+    assert len(last) == 1 and last[0].count("Step ") == 2 and "of 16" in last[0], result.stdout
