@@ -5,7 +5,7 @@ import backprop.ui.startup  # noqa: F401 — first: imports and builds once per 
 # isort: split
 import streamlit as st
 
-from backprop.ui import class_view, keys, lesson_view, presenter, settings, url_state, worksheet_view
+from backprop.ui import class_view, held_view, keys, lesson_view, presenter, settings, url_state, worksheet_view
 
 class_view.before_widgets()  # a following student's page takes the instructor's moment
 url_state.restore("step_through")  # a shared link sets the widgets, once per session
@@ -54,5 +54,12 @@ def view() -> None:
             worksheet_view.download_buttons(current)
 
 
+def held_link(current, selected) -> None:  # the Copy link button, in the step row: the address holds this moment
+    url_state.write(st.session_state.get("lesson_settings"), current, selected)
+
+
 with main:
-    view()
+    if held_view.on(interval):  # the browser draws each step from the iteration's views (see held_view)
+        held_view.page(held_link)
+    else:
+        view()

@@ -5,13 +5,15 @@
 //   render(parentElement, view, ctx);  // the first call builds the view in parentElement, later calls update it
 //
 // view = {progress: safe HTML, title: plain text, side: [{k: "latex"|"caption"|"html"|"info"|"divider", t}],
-//         diagram: CHART, grid: [CHART, ...], columns: n, question: QUESTION | null}, CHART being
+//         diagram: CHART, grid: [CHART, ...], columns: n, question: QUESTION | null, curve?: CHART}, CHART being
 //         live_chart.payload(fig, text) parsed. "Safe HTML" is escaped by the Python that builds the view; it is
 //         inserted as HTML here; everything else is text.
 // QUESTION = {id, kind: "sign"|"largest", prompt, options: [[value, label], ...], revealed: false} before the
 //         reveal, and after it also {correct: value, shown: label, explanation: TeX} (class_view.question_block).
 // ctx = {mine: {question id: value}, send: (id, value) => Promise<{ok, why?, offline?}>}: the student's answers
 //         and how to send one (the stage's, follow_view.py); without ctx the question is shown, not answerable.
+//         ctx.pick(customdata), where given, is called on a click on a point of a clickable gradient chart
+//         (held_view.js: a click on a cell chooses that weight).
 //
 // It looks like the Streamlit page it stands for (backprop/ui/lesson_view.py): the progress line, then two equal
 // columns (the diagram; the step's title, equations and notes), stacked on a narrow screen, then the layers'
@@ -156,7 +158,9 @@ function parts(parentElement) {
   const grid = div('bp-fv-grid', root);
   const diagram = div('bp-fv-chart', left);
   diagram.dataset.key = 'diagram';
-  const p = { root, question, progress, title, side, grid, diagram, cells: [], sideJson: null, sideBuilds: 0 };
+  // curve: held_view's plot of C against the chosen weight, under the side, made by the first view that has one
+  const p = { root, question, progress, title, side, right, curve: null, grid, diagram, cells: [], sideJson: null,
+    sideBuilds: 0 };
   // A formula wider than its column scrolls sideways; a keyboard can scroll it only if it takes the focus
   // (WCAG 2.1.1, axe's scrollable-region-focusable), so a wide one becomes a focusable, named region.
   new ResizeObserver(() => markWide(side)).observe(side);
@@ -235,13 +239,13 @@ function buildSide(p, blocks) {
 
 // One chart in its holder, with live_chart.js's draw(); a newer view's chart wins over one still waiting for
 // the module.
-function drawChart(holder, chart) {
+function drawChart(holder, chart, pick) {
   holder._bpWant = chart;
   holder.hidden = !chart;
   if (!chart) return Promise.resolve();
   return chartModule(chart.module).then(
     (m) => {
-      if (holder._bpWant === chart) m.draw({ parentElement: holder, setTriggerValue: () => {} }, chart);
+      if (holder._bpWant === chart) m.draw({ parentElement: holder, setTriggerValue: pick || (() => {}) }, chart);
     },
     (e) => {
       if (holder._bpWant === chart) holder.textContent = 'This chart could not be drawn (' + e.message + ').';
@@ -249,7 +253,7 @@ function drawChart(holder, chart) {
   );
 }
 
-function drawGrid(p, charts, columns) {
+function drawGrid(p, charts, columns, pick) {
   p.grid.style.setProperty('--bp-columns', String(Math.max(1, Math.floor(Number(columns)) || 1)));
   while (p.cells.length > charts.length) {
     const gone = p.cells.pop();
@@ -262,7 +266,7 @@ function drawGrid(p, charts, columns) {
     cell.dataset.key = 'grid_' + p.cells.length;
     p.cells.push(cell);
   }
-  return charts.map((chart, i) => drawChart(p.cells[i], chart));
+  return charts.map((chart, i) => drawChart(p.cells[i], chart, pick));
 }
 
 // The class's question, above the progress line. Its inputs are built once per question and state (asked,
@@ -417,7 +421,14 @@ export function render(parentElement, view, ctx) {
   const waits = [buildSide(p, Array.isArray(v.side) ? v.side : []), drawQuestion(p, v.question || null, ctx)];
   parentElement._bpSideBuilds = p.sideBuilds;
   waits.push(drawChart(p.diagram, v.diagram || null));
-  waits.push(...drawGrid(p, Array.isArray(v.grid) ? v.grid : [], v.columns || 2));
+  if (v.curve && !p.curve) {
+    p.curve = div('bp-fv-chart', p.right);
+    p.curve.dataset.key = 'curve';
+  }
+  if (p.curve) waits.push(drawChart(p.curve, v.curve || null));
+  // A click on a clickable chart's point (a gradient cell: its customdata) goes to ctx.pick, where given.
+  const pick = ctx && ctx.pick ? (name, value) => ctx.pick(value) : null;
+  waits.push(...drawGrid(p, Array.isArray(v.grid) ? v.grid : [], v.columns || 2, pick));
   // Settled when the equations are typeset and every chart is handed to live_chart.js (which then draws it).
   parentElement._bpDone = Promise.all(waits).then(() => parentElement._bpRenders);
 }

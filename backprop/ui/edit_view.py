@@ -83,9 +83,10 @@ def _reset() -> None:
     s["notice"] = "Edits reset: the weights and biases are the ones the iteration started with."
 
 
-def controls(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
-    """The chosen weight's and its node's bias's slider and number field, Reset edits, and the plot of C
-    against the weight with its tangent (once backprop has computed the weight's gradient)."""
+def controls(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], plot: bool = True) -> None:
+    """The chosen weight's and its node's bias's slider and number field, Reset edits, and (unless not `plot`:
+    held_view's stage draws it) the plot of C against the weight with its tangent (once backprop has computed the
+    weight's gradient)."""
     s = st.session_state
     l, k, j = selected
     rec = current(lesson)
@@ -144,29 +145,46 @@ def controls(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) ->
         row.caption(where)
     if error and error[0] == "reset":
         box.error(error[1])
-    _curve(box, lesson, trace, selected, slider_range(float(base.W(l)[k, j]), float(net.W(l)[k, j])))
+    if plot:
+        _curve(box, lesson, trace, selected, slider_range(float(base.W(l)[k, j]), float(net.W(l)[k, j])))
 
 
 def _curve(box, lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], window) -> None:
     """C against the chosen weight over its slider's range, the current point and the tangent whose slope
     is backprop's ∂C/∂Wˡₖⱼ; before the backward pass reaches layer l, a line saying when it comes."""
-    l, k, j = selected
-    if not lesson.moment.shows_backward(l):
-        box.caption(
-            f"The plot of C against this weight, with its tangent of slope ∂C/∂W, appears when the backward "
-            f"pass reaches layer {l}."
-        )
+    if not lesson.moment.shows_backward(selected[0]):
+        box.caption(curve_wait(selected))
         return
-    # The curve is a forward pass per point: built once for this network, sample, weight and range, and drawn
-    # again as it is at the later steps of the iteration (Network is immutable: the same object, the same
-    # numbers).
+    fig, text = curve(lesson, trace, selected, window)
+    a11y.chart(fig, text, key="edit_curve", where=box)
+
+
+def curve_wait(selected: tuple[int, int, int]) -> str:
+    """What stands for the plot of C against the chosen weight until its layer's gradient is computed."""
+    return (
+        f"The plot of C against this weight, with its tangent of slope ∂C/∂W, appears when the backward "
+        f"pass reaches layer {selected[0]}."
+    )
+
+
+def curve(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], window=None):
+    """(figure, text alternative) of C against the chosen weight over `window` (by default its slider's range).
+
+    The curve is a forward pass per point: built once for this network, sample, weight and range, and drawn
+    again as it is at the later steps of the iteration (Network is immutable: the same object, the same
+    numbers)."""
+    l, k, j = selected
+    if window is None:
+        rec = current(lesson)
+        base = rec.base if rec is not None and rec.shown(lesson) else lesson.network
+        window = slider_range(float(base.W(l)[k, j]), float(lesson.network.W(l)[k, j]))
     what = (selected, tuple(window), lesson.cost, tuple(lesson.x), tuple(lesson.y))
     memo = st.session_state.get(CURVE_MEMO)
     if memo is None or memo[0] is not lesson.network or memo[1] != what:
         fig = cost_curve(trace, "W", l, k, j, window=window, height=CURVE_HEIGHT)
         memo = (lesson.network, what, fig, alt.cost_curve(trace, "W", l, k, j, fig))
         st.session_state[CURVE_MEMO] = memo
-    a11y.chart(memo[2], memo[3], key="edit_curve", where=box)
+    return memo[2], memo[3]
 
 
 def _sup(n: int) -> str:

@@ -36,7 +36,7 @@ import streamlit as st
 
 from backprop.figures import alt
 from backprop.lesson.progress import Lesson
-from backprop.ui import lesson_view, presenter
+from backprop.ui import edit_view, lesson_view, presenter
 from backprop.ui.live_chart import STATIC_DIR, payload, static_url
 
 STAGE_JS: Final = "follow_view.js"
@@ -85,19 +85,39 @@ def signature(moment: Mapping[str, str]) -> str:
     return hashlib.blake2b(json.dumps(fixed).encode(), digest_size=8).hexdigest()
 
 
-def build(lesson: Lesson, selected: tuple[int, int, int], sig: str, question: Mapping[str, Any] | None = None) -> str:
+def build(
+    lesson: Lesson,
+    selected: tuple[int, int, int],
+    sig: str,
+    question: Mapping[str, Any] | None = None,
+    click: bool = False,
+    curve: bool = False,
+    diagram_height: int | None = None,
+) -> str:
     """The lesson at its moment as a following page shows it, JSON: what lesson_view draws out of presenter
     mode, except the controls (the step buttons, the weight picker and the sample stay the page's own); and
-    the class's `question` (class_view.question_block), or null."""
+    the class's `question` (class_view.question_block), or null. `click`: a click on a gradient cell is
+    reported (held_view: it chooses that weight). `curve`: the plot of C against the chosen weight follows the
+    chain rule (held_view: the What if? box's plot), once its layer's gradient is computed. `diagram_height`:
+    the diagram's, in pixels, where not its natural height (a phone's)."""
     with presenter.plain():
         trace, m = lesson.trace, lesson.moment
         side = Blocks()
         lesson_view.step_equations(lesson, trace, selected, out=side)
         side.divider()
         lesson_view.chain_rule(lesson, trace, selected, out=side)
-        diagram = payload(lesson_view.diagram_figure(lesson, trace, selected), alt.diagram(trace, m))
+        plot = None
+        if curve and m.shows_backward(selected[0]):
+            plot = payload(*edit_view.curve(lesson, trace, selected))
+        elif curve:
+            side.caption(edit_view.curve_wait(selected))
+        diagram = payload(lesson_view.diagram_figure(lesson, trace, selected, diagram_height), alt.diagram(trace, m))
         grid = [
-            payload(lesson_view.grid_figure(lesson, trace, l, selected), alt.layer_gradient(trace, l, m))
+            payload(
+                lesson_view.grid_figure(lesson, trace, l, selected),
+                alt.layer_gradient(trace, l, m),
+                clickable=click,
+            )
             for l in range(1, trace.L + 1)
         ]
         head = {
@@ -110,7 +130,8 @@ def build(lesson: Lesson, selected: tuple[int, int, int], sig: str, question: Ma
             "question": None if question is None else dict(question),
         }
     # The figures are JSON already (live_chart caches each figure's): joined as text, not parsed and dumped again.
-    return json.dumps(head)[:-1] + ', "diagram": ' + diagram + ', "grid": [' + ", ".join(grid) + "]}"
+    tail = "" if plot is None else ', "curve": ' + plot
+    return json.dumps(head)[:-1] + ', "diagram": ' + diagram + ', "grid": [' + ", ".join(grid) + "]" + tail + "}"
 
 
 # The stage: where the view is drawn, in the lesson's place on the page. It registers itself (window.__bplStage)

@@ -142,39 +142,40 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
     box.markdown(f"**Score: {sum(score.values())} of {len(score)}**")
 
 
-def step_buttons(lesson: Lesson, link=None, progress: bool = True) -> None:
+def step_buttons(lesson: Lesson, link=None, progress: bool = True, move: Callable[[str], None] | None = None) -> None:
     """Step, Back, Reset, Run to end, the progress line with the keys that step, and `link()` (the Copy link
     button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
     no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does.
     Without `progress` (a following student's page, whose stage draws moves the session has not taken), no
-    button is disabled: the page may show another step than this run's, and a press starts from the one shown."""
+    button is disabled: the page may show another step than this run's, and a press starts from the one shown.
+    `move(how)`, where given, is the buttons' callback instead (held_view: the browser draws the step, and the
+    progress line with it; the buttons' state is still this run's lesson's)."""
     row = st.container(horizontal=True, vertical_alignment="center", key="step_controls")
-    fixed = progress  # the buttons' state is this run's lesson's
+    fixed = progress or move is not None  # the buttons' state is this run's lesson's
     at = (lesson.iteration, lesson.index)  # each press moves from this moment, once (see _on_move)
-    row.button(
-        "Step", icon=":material/play_arrow:", on_click=_on_move, args=("forward", at), key="btn_step", type="primary"
-    )
+
+    def press(how: str) -> dict:
+        return {"on_click": move, "args": (how,)} if move is not None else {"on_click": _on_move, "args": (how, at)}
+
+    row.button("Step", icon=":material/play_arrow:", **press("forward"), key="btn_step", type="primary")
     row.button(
         "Back",
         icon=":material/arrow_back:",
-        on_click=_on_move,
-        args=("back", at),
+        **press("back"),
         key="btn_back",
         disabled=fixed and lesson.index == 0 and lesson.iteration == 1,
     )
     row.button(
         "Reset",
         icon=":material/first_page:",
-        on_click=_on_move,
-        args=("reset", at),
+        **press("reset"),
         key="btn_reset",
         disabled=fixed and lesson.index == 0,
     )
     row.button(
         "Run to end",
         icon=":material/last_page:",
-        on_click=_on_move,
-        args=("run_to_end", at),
+        **press("run_to_end"),
         key="btn_end",
         disabled=fixed and lesson.index == lesson.last,
     )

@@ -1,0 +1,173 @@
+"""The step-through lesson stepped by the browser: every step of the iteration held in the page, the next one
+drawn ahead out of sight, so a Step (a click, a clicker's PageDown) shows it at once.
+
+Why: a step drawn by a Streamlit run of the lesson's ~60 elements cost 3.4-4.1x a one-button app's click in
+headless Chromium (benchmarks/bench_browser.py), against issue 13's 1.5x (2-2-2) and 3x (the largest network).
+Most of it was the browser's: React re-rendering every element of the run (about 220 ms a click), the page's
+layout (about 150 ms), then Plotly (about 70 ms); the server's run was about 90 ms. A prototype that drew the
+step from held views and ran only the row of step buttons measured 1.1x and 2.6x.
+
+How: the page runs two fragments. `steps` is the row of step buttons, the Copy link button and `_sync`, which
+tells the page the step the session is at: a press runs only this row, as small a run as the one-button app's.
+`lesson` holds the stage (static/held_view.js), the chosen weight's What if? box, the weight picker and the
+downloads. Its stage gets the views of every step of the iteration (follow_view.build, as a following
+student's page draws them: the progress line, the diagram, the step's equations, the chain rule, the
+gradients), draws the session's step, and draws the next one out of sight. On a press, the stage shows its
+step before the press reaches the server; `_sync` then confirms it, or brings the page back to the session's
+step (a step that cannot be taken says why). What the held views cannot show makes `steps` run the whole page:
+a new iteration (its network is new), and the step at which the What if? box's plot of C against the chosen
+weight appears or goes.
+
+Where the page shows more than the views hold, the lesson runs as before (lesson_view): projected (presenter
+mode has its own stage), predicting (a question gates each backward step), in a class (the instructor
+publishes each step; a student's page follows hers) and with autoplay (the server moves the lesson).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Final
+
+import streamlit as st
+
+from backprop.figures.network import natural_height
+from backprop.lesson.progress import Lesson
+from backprop.ui import edit_view, follow_view, keys, lesson_view, presenter, worksheet_view
+from backprop.ui.live_chart import STATIC_DIR, static_url
+
+STAGE_JS: Final = "held_view.js"
+VIEWS = "_held_views"  # session: (what they were built from, token, the views)
+DRAWN = "_held_drawn"  # session: what the lesson fragment last drew (see _drawn)
+ROW = "_held_row"  # session: the network and chosen weight the step row last drew (its link holds them)
+MOVES = "_held_moves"  # session: the step buttons' presses so far (the stage counts its own)
+
+
+def on(autoplay: float | None) -> bool:
+    """Whether this page's lesson is stepped by the browser (see the module's docstring)."""
+    from backprop.ui import class_view  # (it imports lesson_view, which this module imports)
+
+    s = st.session_state
+    return not presenter.on() and not s.get("quiz_on") and s.get(class_view.ROLE) is None and autoplay is None
+
+
+def _move(how: str) -> None:
+    """A step button's callback: every press moves from the session's step (the browser drew the press from
+    the step it showed, which `_sync` keeps equal to the session's), and is counted."""
+    st.session_state[MOVES] = st.session_state.get(MOVES, 0) + 1
+    lesson_view._move(how)
+
+
+def _drawn(lesson: Lesson) -> object:
+    """What the lesson fragment's run depends on beyond the step: the iteration's network (a new one is a new
+    iteration, with other views, weights to edit and downloads)."""
+    return lesson.networks[-1]
+
+
+def page(link: Callable[[Lesson, tuple[int, int, int]], None]) -> None:
+    """The lesson stepped by the browser: the step row, then the stage and what follows it."""
+    lesson: Lesson = st.session_state["lesson"]
+    st.session_state[DRAWN] = _drawn(lesson)  # what this run will draw
+    steps(link)
+    lesson_part()
+
+
+@st.fragment
+def steps(link: Callable[[Lesson, tuple[int, int, int]], None]) -> None:
+    """The step buttons, Copy link and the session's step for the stage. A press runs only this; the whole page
+    runs when the lesson fragment would now draw something else (`_drawn`)."""
+    s = st.session_state
+    lesson: Lesson = s["lesson"]
+    selected = lesson_view.selected_weight(lesson)
+    drawn = s.get(DRAWN)
+    if drawn is not None and drawn is not _drawn(lesson):
+        st.rerun(scope="app")
+    s[ROW] = (lesson.networks[-1], selected)
+    lesson_view.step_buttons(lesson, lambda: link(lesson, selected), progress=False, move=_move)
+    if message := s.pop("step_error", None):
+        st.error(message)
+    _sync(key="held_sync", data={"index": lesson.index, "it": lesson.iteration, "moves": s.get(MOVES, 0)})
+
+
+def views(lesson: Lesson, selected: tuple[int, int, int]) -> tuple[str, list[str]]:
+    """(token, views): every step's view of the lesson's iteration (`_build`, cells clickable), kept in the
+    session while the network, sample, settings and chosen weight stay. The token names them."""
+    s = st.session_state
+    source = (lesson.networks[-1], lesson.x, lesson.y)
+    marks = edit_view.marked(lesson)
+    phone = min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM) if keys.narrow() else None
+    what = (lesson.cost, lesson.learning_rate, lesson.update_biases, lesson.iteration, selected, marks, phone)
+    held = s.get(VIEWS)
+    if held is None or any(a is not b for a, b in zip(held[0], source, strict=True)) or held[1] != what:
+        built = [_build(replace(lesson, index=i), selected, phone) for i in range(lesson.last + 1)]
+        token = hashlib.blake2b("".join(built).encode(), digest_size=8).hexdigest()
+        held = s[VIEWS] = (source, what, token, built)
+    return held[2], held[3]
+
+
+def _build(lesson: Lesson, selected: tuple[int, int, int], diagram_height: int | None) -> str:
+    """The view of the lesson's step; "null" for a step whose numbers overflow (a learning rate too large for
+    the update): the page does not hold it, and a press that asks for it gets the server's message."""
+    try:
+        return follow_view.build(lesson, selected, "", click=True, curve=True, diagram_height=diagram_height)
+    except ValueError:
+        return "null"
+
+
+@st.fragment
+def lesson_part() -> None:
+    """The stage with the held views, the What if? box, the weight picker and the downloads."""
+    s = st.session_state
+    lesson: Lesson = s["lesson"]
+    selected = lesson_view.selected_weight(lesson)
+    row = s.get(ROW)
+    if row is not None and (row[0] is not lesson.networks[-1] or row[1] != selected):
+        st.rerun(scope="app")  # another chosen weight, an edit: the step row's link (and the address) too
+    s[DRAWN] = _drawn(lesson)
+    token, held = views(lesson, selected)
+    narrow = {"px": keys.NARROW_PX, "height": min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM)}
+    head = {
+        "token": token,
+        "index": lesson.index,
+        "it": lesson.iteration,
+        "moves": s.get(MOVES, 0),
+        "narrow": narrow,
+        "module": static_url(STAGE_JS) + "?v=" + _STAGE_JS_VERSION,
+        "follow": static_url(follow_view.STAGE_JS) + "?v=" + follow_view._STAGE_JS_VERSION,
+    }
+    data = json.dumps(head)[:-1] + ', "views": [' + ", ".join(held) + "]}"
+    _stage(key="held_stage", data=data, on_pick_change=_picked, width="stretch", height="content")
+    edit_view.controls(lesson, lesson.trace, selected, plot=False)  # the stage draws the plot, step by step
+    lesson_view.weight_picker(lesson)
+    with st.expander("Download this iteration: worked sheet, JSON, CSV"):
+        worksheet_view.download_buttons(lesson)
+
+
+def _picked() -> None:
+    """A click on a gradient cell in the stage: its customdata is (l, k, j), k and j from 0."""
+    result = st.session_state.get("held_stage")
+    value = getattr(result, "pick", None) if result is not None else None
+    if value is None and isinstance(result, dict):
+        value = result.get("pick")
+    lesson_view._picked(value)
+
+
+# The stage's and the sync's halves in the browser: static/held_view.js, imported once per tab.
+_STAGE_COMPONENT_JS: Final = """
+export default function (args) {
+  const d = JSON.parse(args.data);
+  return import(new URL(d.module, document.baseURI).href).then((m) => m.mount(args, d));
+}
+"""
+_SYNC_JS: Final = """
+export default function ({ data }) {
+  const held = window.__bpHeld;
+  if (held && held.sync) held.sync(data);
+  else (window.__bpHeldSync = data);  // the stage takes it when it mounts
+}
+"""
+_STAGE_JS_VERSION: Final = hashlib.sha256((STATIC_DIR / STAGE_JS).read_bytes()).hexdigest()[:12]
+_stage = st.components.v2.component("backprop.held_stage", js=_STAGE_COMPONENT_JS, isolate_styles=False)
+_sync = st.components.v2.component("backprop.held_sync", js=_SYNC_JS)
