@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from streamlit.testing.v1 import AppTest
 
 COMPONENT = "backprop.live_chart"
+HELD = "backprop.held_stage"
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,28 @@ def chart_of(element) -> Chart | None:
     return Chart(key, data["alt"], data["table"], data["figure"], data["height"], data["clickable"], element.proto.id)
 
 
+def _held(element) -> list[Chart]:
+    """The charts of the view the held stage shows (held_view: the session's step), keyed as the page drawn by
+    Streamlit keys them: diagram, grad_l, edit_curve."""
+    if getattr(element, "type", None) != "bidi_component" or element.proto.component_name != HELD:
+        return []
+    data = json.loads(json.loads(element.proto.json))
+    view = data["views"][data["index"]]
+    named = [("diagram", view["diagram"])] + [(f"grad_{l}", c) for l, c in enumerate(view["grid"], start=1)]
+    named += [("edit_curve", view["curve"])] if view.get("curve") else []
+    return [
+        Chart(key, c["alt"], c["table"], c["figure"], c["height"], c["clickable"], element.proto.id + "/" + key)
+        for key, c in named
+    ]
+
+
 def charts(at: AppTest) -> list[Chart]:
-    """Every chart of the page, in page order."""
-    return [c for c in (chart_of(e) for e in at.get("bidi_component")) if c is not None]
+    """Every chart of the page, in page order (the held stage's: those of the view it shows)."""
+    found: list[Chart] = []
+    for e in at.get("bidi_component"):
+        c = chart_of(e)
+        found += [c] if c is not None else _held(e)
+    return found
 
 
 def chart(at: AppTest, key: str) -> Chart:

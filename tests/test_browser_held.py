@@ -1,0 +1,112 @@
+"""The plain step-through page stepped by the browser (backprop/ui/held_view.py, static/held_view.js), in
+headless Chromium: a press shows its step from the views the page holds before the server has run anything,
+the server's lesson follows every press, and presses in quick succession each count."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+import backprop as bp
+
+pytestmark = pytest.mark.browser
+
+# JS: press `key` (keyboard) and record, in page time, when the stage's progress line changed and when the
+# page's script state first changed (Streamlit running the step row); resolve once the run is over and the line
+# shows something new.
+_PRESS = """async (key) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const line = () => (document.querySelector('.bp-held-shown .bp-fv-progress') || {}).textContent || '';
+  const before = line();
+  const seen = { line: null, state: null, stateBefore: app.getAttribute('data-test-script-state') };
+  const t0 = performance.now();
+  const watch = new MutationObserver(() => {
+    if (seen.line === null && line() !== before) seen.line = performance.now() - t0;
+    if (seen.state === null && app.getAttribute('data-test-script-state') !== seen.stateBefore) {
+      seen.state = performance.now() - t0;
+    }
+  });
+  watch.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  const shownBox = () => document.querySelector('.bp-held-shown');
+  const rendersBefore = new Map(Array.from(document.querySelectorAll('.bp-held > div'))
+    .map((b) => [b, b._bpRenders || 0]));
+  document.activeElement && document.activeElement.blur && document.activeElement.blur();
+  window.dispatchEvent(new Event('focus'));
+  const keyEvent = (type) => new KeyboardEvent(type, { key, bubbles: true, cancelable: true });
+  document.body.dispatchEvent(keyEvent('keydown'));
+  document.body.dispatchEvent(keyEvent('keyup'));
+  for (let waited = 0; waited < 20000; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (line() !== before && seen.state !== null && app.getAttribute('data-test-script-state') === 'notRunning') break;
+  }
+  watch.disconnect();
+  const box = shownBox();
+  return { ...seen, line: seen.line, text: line(), swapped: (box._bpRenders || 0) === rendersBefore.get(box) };
+}"""
+
+
+def _server_step(app) -> tuple[int, int]:
+    """The (iteration, step) the session is at, from the address the page keeps (url_state.write)."""
+    q = parse_qs(urlsplit(app.page.url).query)
+    return int(q.get("it", ["1"])[0]), int(q.get("step", ["0"])[0])
+
+
+def _settled(app, index: int) -> None:
+    """Wait until the server's step is `index` and the stage has drawn a step ahead (the next, or after a
+    Back, the one before)."""
+    app.page.wait_for_function(
+        "(i) => (new URLSearchParams(location.search).get('step') || '0') === String(i)", arg=index, timeout=20_000
+    )
+    app.page.wait_for_function(
+        "(i) => window.__bpHeld && window.__bpHeld.i === i && (window.__bpHeld.ready() >= 0 || "
+        "i + 1 >= window.__bpHeld.views.length)",
+        arg=index,
+        timeout=20_000,
+    )
+
+
+def test_a_press_shows_its_step_before_the_server_runs_and_the_server_follows(app):
+    L, biases = 2, False  # the worked 2-2-2 keeps its biases fixed, as Mazur does
+    app.page.wait_for_function("() => window.__bpHeld && window.__bpHeld.ready() === 1")
+    expected = [(k, i) for k, i in [("PageDown", i) for i in range(1, 2 * L + 3)]]
+    expected += [("PageUp", 2 * L + 1), ("Home", 0), ("End", 2 * L + 2), ("ArrowLeft", 2 * L + 1)]
+    for key, index in expected:
+        r = app.page.evaluate(_PRESS, key)
+        step = bp.step(L, index, biases)
+        assert r["text"] == f"{step.progress} · iteration 1", (key, r)
+        # Drawn from the held views: the line changed before Streamlit ran anything for the press.
+        assert r["line"] is not None and (r["state"] is None or r["line"] <= r["state"]), (key, r)
+        if key == "PageDown":  # the step after was drawn ahead: shown by swapping, nothing drawn on the press
+            assert r["swapped"], (key, r)
+        _settled(app, index)
+        assert _server_step(app) == (1, index), key
+        assert app.page.locator(".bp-held-shown .bp-fv-title").inner_text() == step.title.capitalize()
+    app.screenshot("60_held_update_2-2-2")
+    app.assert_healthy()
+
+
+def test_a_press_out_of_the_iteration_runs_the_page_with_the_next_ones_views(app):
+    app.press("btn_end")
+    token = app.page.evaluate("() => window.__bpHeld.token")
+    line = app.press("btn_step")
+    assert line == "Step 1 of 6 — forward through layer 1 · iteration 2", line
+    assert app.page.evaluate("() => window.__bpHeld.token") != token
+    assert _server_step(app) == (2, 1)
+    assert app.press("btn_back") == "Step 0 of 6 — start: the input x is set · iteration 2"
+    line = app.press("btn_back")  # back to the update of iteration 1: its views again
+    assert re.match(r"Step 6 of 6 — update .* · iteration 1$", line), line
+    assert _server_step(app) == (1, 6)
+    app.assert_healthy()
+
+
+def test_presses_in_quick_succession_each_count(app):
+    app.page.wait_for_function("() => window.__bpHeld && window.__bpHeld.ready() === 1")
+    button = app.page.locator(".st-key-btn_step button:visible")
+    for _ in range(3):
+        button.click(no_wait_after=True)
+    _settled(app, 3)
+    assert app.progress() == "Step 3 of 6 — cost of the output · iteration 1"
+    assert _server_step(app) == (1, 3)
+    app.assert_healthy()

@@ -1,0 +1,112 @@
+"""The plain step-through page's lesson held in the page (backprop/ui/held_view.py), headless (AppTest): which
+pages hold it, that it holds every step of the iteration, and when the held views are built again.
+tests/test_browser_held.py checks the stepping itself in Chromium."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import app_shown as shown
+from streamlit.testing.v1 import AppTest
+
+import backprop as bp
+from backprop.lesson.timeline import n_steps
+
+SYNC = "backprop.held_sync"
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _click(at: AppTest, key: str) -> None:
+    at.button(key=key).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _sync(at: AppTest) -> dict:
+    (data,) = [
+        json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name.endswith("held_sync")
+    ]
+    return data
+
+
+def test_the_plain_page_holds_every_step_of_its_iteration():
+    at = _app()
+    data = shown.held_data(at)
+    assert data is not None, "the plain page holds its lesson"
+    lesson = at.session_state["lesson"]
+    L = lesson.network.L
+    assert len(data["views"]) == n_steps(L) == lesson.last + 1
+    for i, view in enumerate(data["views"]):
+        step = bp.step(L, i, lesson.update_biases)
+        assert view["progress"] == f"<strong>{step.progress}</strong> · iteration 1"
+        assert view["title"] == step.title.capitalize()
+        assert len(view["grid"]) == L and all(c["clickable"] for c in view["grid"]), "a cell click picks a weight"
+    assert data["index"] == 0 and _sync(at) == {"index": 0, "it": 1, "moves": 0}
+
+
+def test_a_press_is_counted_and_steps_within_the_same_views():
+    at = _app()
+    token = shown.held_data(at)["token"]
+    for i in range(1, 4):
+        _click(at, "btn_step")
+        assert _sync(at) == {"index": i, "it": 1, "moves": i}
+        assert shown.held_data(at)["token"] == token, "a step within the iteration keeps the views"
+    _click(at, "btn_reset")
+    assert _sync(at) == {"index": 0, "it": 1, "moves": 4}
+    assert at.button(key="btn_back").disabled, "at step 0 of the first iteration: the press never comes"
+
+
+def test_a_new_iteration_another_weight_or_an_edit_brings_new_views():
+    at = _app()
+    tokens = {shown.held_data(at)["token"]}
+    _click(at, "btn_end")
+    _click(at, "btn_step")  # into iteration 2: another network
+    assert at.session_state["lesson"].iteration == 2 and shown.progress(at).endswith("iteration 2")
+    tokens.add(shown.held_data(at)["token"])
+    at.selectbox(key="pick_k").set_value(2).run()  # another chosen weight: other chain rules, another orange edge
+    tokens.add(shown.held_data(at)["token"])
+    assert "from node 1 of layer 0 to node 2 of layer 1" in " ".join(shown.markdowns(at))
+    at.number_input(key="edit_W_field").set_value(0.5).run()  # an edit: another network
+    tokens.add(shown.held_data(at)["token"])
+    assert len(tokens) == 4
+
+
+def test_where_the_page_shows_more_than_the_views_hold_it_draws_the_lesson_itself():
+    for query in ({"present": "1"},):
+        at = _app(query)
+        assert shown.held_data(at) is None, query
+    at = _app()
+    at.toggle(key="quiz_on").set_value(True).run()
+    assert shown.held_data(at) is None, "predicting: a question gates each backward step"
+    at = _app()
+    at.toggle(key="autoplay").set_value(True).run()
+    assert shown.held_data(at) is None, "autoplay: the server moves the lesson"
+
+
+def test_a_step_whose_numbers_overflow_is_not_held():
+    """A learning rate so large that the update overflows: the update's view is not held (the browser cannot
+    draw it; the press gets the server's message), every other step is."""
+    import numpy as np
+
+    from backprop.lesson.progress import Lesson
+
+    at = _app()
+    big = bp.Network.from_arrays([[[1e150, 1e150]], [[1.0]]], [[0.0], [0.0]], "linear")
+    # (Lesson.start would refuse it: built as a long run with η = 1e160 could leave it, as in
+    # test_app_step_through's test of the message.)
+    at.session_state["lesson"] = Lesson((big,), np.array([1.0, 1.0]), np.array([0.0]), "quadratic", 1e160, 5)
+    at.session_state["x_text"], at.session_state["y_text"] = "1, 1", "0"
+    at.run()
+    assert not at.exception
+    data = shown.held_data(at)
+    assert data["views"][-1] is None and all(v is not None for v in data["views"][:-1])
+    assert data["index"] == 5 and shown.progress(at).startswith("**Step 5 of 6")
