@@ -42,7 +42,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
+import re
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -100,6 +102,7 @@ class _Element:
     disabled: bool = False
     options: tuple[str, ...] = ()  # a radio's or selectbox's options, as shown
     data: str = ""  # a custom component's (v2) data, as JSON
+    name: str = ""  # a custom component's name
 
 
 @dataclass
@@ -119,6 +122,12 @@ def run_in_thread(coroutine):
     refuses to start another)."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def _decoded(data: str):
+    """A component's data: JSON, holding a JSON string once more where the page passed a string."""
+    value = json.loads(data or "null")
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def page_name(path: str) -> str:
@@ -337,8 +346,20 @@ class Session:
         return await self._run(BackMsg(), timeout)
 
     def markdown(self) -> list[str]:
-        """The markdown bodies on the page, in the order of their places."""
-        return [e.text for _, e in sorted(self._elements.items()) if e.kind == "markdown"]
+        """The markdown bodies on the page, in the order of their places. Where the browser draws the lesson from
+        the views the page holds (backprop/ui/held_view.py), the progress line it shows is one of them, in the
+        stage's place: the view of the step the step row's last run said (held_sync), as markdown."""
+        elements = sorted(self._elements.items())
+        sync = next((_decoded(e.data) for _, e in elements if e.name == "backprop.held_sync"), None)
+        out = []
+        for _, e in elements:
+            if e.kind == "markdown":
+                out.append(e.text)
+            elif e.name == "backprop.held_stage":
+                held = _decoded(e.data)
+                view = held["views"][sync["index"] if sync else held["index"]] or {}
+                out.append(html.unescape(re.sub(r"</?strong>", "**", view.get("progress", ""))))
+        return out
 
     def exceptions(self) -> list[str]:
         """The exception elements on the page now."""
@@ -452,6 +473,7 @@ class Session:
             entry.options = tuple(body.options)
         elif kind == "bidi_component":
             entry.data = body.json
+            entry.name = body.component_name
         elif kind == "exception":
             entry.text = f"{element.exception.type or 'exception'}: {element.exception.message}"
             if pending is not None and not element.exception.is_warning:

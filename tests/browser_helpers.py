@@ -145,8 +145,11 @@ def launch(playwright):
 
 # JS: a number that changes whenever the layer sizes change: chart count plus every drawn Plotly point
 # (the diagram has one marker per node and per edge).
-_SHAPE_SIGNATURE = """() => document.querySelectorAll('.js-plotly-plot').length * 100000
-    + document.querySelectorAll('.js-plotly-plot .scatterlayer .point').length"""
+# (Not counting the charts of the step drawn ahead, out of sight: held_view.js's spare box.)
+_SHAPE_SIGNATURE = """() => {
+  const shown = (els) => Array.from(els).filter((e) => !e.closest('.bp-held-spare')).length;
+  return shown(document.querySelectorAll('.js-plotly-plot')) * 100000
+    + shown(document.querySelectorAll('.js-plotly-plot .scatterlayer .point')); }"""
 
 # JS: what a gradient chart shows, read from its SVG. `empty`: the chart says its layer is not yet
 # computed; `cells`: the texts drawn in the ∂C/∂W heatmap's cells (its first heatmap trace), "?" when empty.
@@ -175,7 +178,7 @@ class AppPage:
     def open(self) -> None:
         self.page.goto(self.base_url + "/")
         self.page.wait_for_selector("h1:has-text('Backpropagation, step by step')")
-        self.page.wait_for_selector(".st-key-diagram .js-plotly-plot")
+        self.page.wait_for_selector(".st-key-diagram .js-plotly-plot")  # drawn by Streamlit or by held_view.js
         self.page.wait_for_selector(".st-key-grad_1 .js-plotly-plot")
         self.wait_idle()
 
@@ -197,7 +200,7 @@ class AppPage:
         """The progress line: "Step 4 of 6 — backward through layer 2 · iteration 1" (a following student's stage
         draws it too: .bp-fv-progress)."""
         line = (
-            self.page.locator("[data-testid=stMarkdownContainer], .bp-fv-progress")
+            self.page.locator("[data-testid=stMarkdownContainer], .bp-fv-progress:not(.bp-held-spare *)")
             .filter(has_text=re.compile(r"^Step \d+ of \d+ — "))
             .first
         )
@@ -211,7 +214,7 @@ class AppPage:
             lambda: self.page.locator(f".st-key-{key} button:visible").click(),
             until="""(before) => {
                             const p = Array.from(document.querySelectorAll(
-                              '[data-testid=stMarkdownContainer], .bp-fv-progress'))
+                              '[data-testid=stMarkdownContainer], .bp-fv-progress:not(.bp-held-spare *)'))
                             .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
                             return p && p.innerText.trim() !== before; }""",
             arg=before,
@@ -236,7 +239,8 @@ class AppPage:
 
     # -- the charts
     def chart_count(self) -> int:
-        return self.page.locator(".js-plotly-plot").count()
+        """The charts in sight (not those of the step held_view.js draws ahead, out of sight)."""
+        return self.page.locator(".js-plotly-plot:not(.bp-held-spare *)").count()
 
     def gradient_keys(self) -> list[int]:
         """The layers l that have a gradient chart (container class st-key-grad_l), in page order."""
@@ -328,7 +332,7 @@ class AppPage:
 
     def chosen_weight(self) -> str:
         return (
-            self.page.locator("[data-testid=stMarkdownContainer]")
+            self.page.locator("[data-testid=stMarkdownContainer], .bp-fv-html:not(.bp-held-spare *)")
             .filter(has_text="Chosen weight")
             .first.inner_text()
             .strip()
@@ -336,7 +340,7 @@ class AppPage:
 
     def latex_sources(self) -> list[str]:
         """The TeX source of every KaTeX block on the page (KaTeX keeps it in a MathML annotation)."""
-        return self.page.locator(".katex .katex-mathml annotation").all_text_contents()
+        return self.page.locator(".katex .katex-mathml annotation:not(.bp-held-spare *)").all_text_contents()
 
     # -- errors and screenshots
     def exceptions(self) -> list[str]:

@@ -5,6 +5,7 @@ restores the preset bit for bit, new settings drop the edits."""
 import json
 from pathlib import Path
 
+import app_shown as shown
 import numpy as np
 from app_charts import chart
 from streamlit.testing.v1 import AppTest
@@ -23,24 +24,25 @@ def _run(x) -> AppTest:
 
 
 def _progress(at: AppTest) -> str:
-    (line,) = [m.value for m in at.markdown if m.value.startswith("**Step ")]
+    line = shown.progress(at)
+    assert line is not None, "no progress line"
     return line
 
 
 def _latex(at: AppTest) -> str:
-    return " ".join(x.value for x in at.latex)
+    return " ".join(shown.latex(at))
 
 
 def test_a_slider_edit_follows_at_the_current_step_and_reset_restores_the_preset():
     at = _run(AppTest.from_file(APP, default_timeout=60))
-    assert any("appears when the backward pass reaches layer 1" in c.value for c in at.caption)
+    assert any("appears when the backward pass reaches layer 1" in c for c in shown.captions(at))
     at.selectbox(key="pick_l").set_value(1)
     at.selectbox(key="pick_k").set_value(2)
     _run(at.selectbox(key="pick_j").set_value(1))
     for _ in range(5):  # step 5: backward through layer 1, the chosen weight's gradient revealed
         _run(at.button(key="btn_step").click())
     before_progress, before_latex = _progress(at), _latex(at)
-    assert not any("appears when the backward pass" in c.value for c in at.caption)  # the plot is drawn
+    assert not any("appears when the backward pass" in c for c in shown.captions(at))  # the plot is drawn
     _run(at.slider(key="edit_W_slider").set_value(-1.25))
     assert _progress(at) == before_progress  # the step did not move
     lesson = at.session_state["lesson"]
@@ -53,7 +55,7 @@ def test_a_slider_edit_follows_at_the_current_step_and_reset_restores_the_preset
     after = _latex(at)
     assert after != before_latex and f"{reference.dC_dW(1)[1, 0]:.4f}"[:6] in after.replace("{,}", "")
     assert at.number_input(key="edit_W_field").value == -1.25
-    assert any("1 entry of this network set by hand" in c.value for c in at.caption)
+    assert any("1 entry of this network set by hand" in c for c in shown.captions(at))
 
     _run(at.number_input(key="edit_b_field").set_value(0.75))
     assert at.session_state["lesson"].network.b(1)[1] == 0.75 and _progress(at) == before_progress
@@ -93,7 +95,7 @@ def test_the_update_and_next_iteration_start_from_the_edited_network():
     assert lesson.iteration == 2
     expected = bp.gradient_descent_step(edited, bp.backward(edited, lesson.x, lesson.y, lesson.cost), 0.5, False)
     np.testing.assert_array_equal(lesson.network.W(1), expected.W(1))
-    assert any("iteration 1 was edited" in c.value for c in at.caption)
+    assert any("iteration 1 was edited" in c for c in shown.captions(at))
 
 
 def test_new_settings_drop_the_edits():

@@ -3,6 +3,7 @@
 from itertools import pairwise
 from pathlib import Path
 
+import app_shown as shown
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -21,7 +22,8 @@ def _app() -> AppTest:
 
 
 def _progress(at: AppTest) -> str:
-    (line,) = [m.value for m in at.markdown if m.value.startswith("**Step ")]
+    line = shown.progress(at)
+    assert line is not None, "no progress line"
     return line
 
 
@@ -73,7 +75,7 @@ def test_the_step_equation_shows_the_traces_numbers():
     at = _app()
     for _ in range(4):
         _click(at, "btn_step")
-    text = " ".join(x.value for x in at.latex)
+    text = " ".join(shown.latex(at))
     assert r"\delta^{L}_{1}" in text and "0.1385" in text and r"\text{(BP1)}" in text
 
 
@@ -81,7 +83,7 @@ def test_update_shows_cost_before_and_after_and_the_next_step_uses_the_updated_n
     at = _app()
     _click(at, "btn_end")
     before = at.session_state["lesson"]
-    text = " ".join(x.value for x in at.latex)
+    text = " ".join(shown.latex(at))
     after = bp.cost_of(before.updated_network(), before.x, before.y)
     assert "0.2984" in text and f"{after:.4g}" in text
     _click(at, "btn_step")
@@ -165,11 +167,11 @@ def test_choosing_a_weight_shows_its_chain_rule_once_revealed():
     at.selectbox(key="pick_l").set_value(2).run()
     at.selectbox(key="pick_k").set_value(2)
     at.selectbox(key="pick_j").set_value(1).run()
-    assert any("W<sup>2</sup><sub>21</sub>" in m.value for m in at.markdown)
-    assert any("backward pass reaches layer 2" in i.value for i in at.info)
+    assert any("W<sup>2</sup><sub>21</sub>" in m for m in shown.markdowns(at))
+    assert any("backward pass reaches layer 2" in i for i in shown.infos(at))
     _click(at, "btn_end")
     w = bp.weight_chain(at.session_state["lesson"].trace, 2, 1, 0)
-    text = " ".join(x.value for x in at.latex)
+    text = " ".join(shown.latex(at))
     assert r"\partial W^{2}_{21}" in text and f"{w.dC_dW:.4g}" in text
 
 
@@ -279,8 +281,8 @@ def test_every_page_runs_from_the_app_and_the_settings_survive_a_visit(page):
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     if page != "pages/two_nodes.py":
-        shown = " ".join(c.value for c in at.caption)
-        assert "2-3-3-3-3-3-1" in shown, shown
+        said = " ".join(shown.captions(at))
+        assert "2-3-3-3-3-3-1" in said, said
     at.switch_page("pages/step_through.py").run()
     assert not at.exception
     lesson = at.session_state["lesson"]
@@ -300,18 +302,18 @@ def test_the_2_2_2_update_reproduces_mazurs_post_and_the_bias_switch_moves_the_b
     assert at.checkbox(key="update_biases").value is False
     assert any("keeps the biases fixed" in c.value for c in at.sidebar.caption)
     _click(at, "btn_end")
-    text = " ".join(x.value for x in at.latex)
+    text = " ".join(shown.latex(at))
     # 0.29102777 at 4 significant digits, its last zero printed (a cost keeps all four digits).
     assert r"C_{\text{after}} = 0.2910" in text, text[-300:]
     assert all(w in text for w in MAZUR_NEW_W), [w for w in MAZUR_NEW_W if w not in text]
     assert r"\text{kept fixed: } b^{1}, b^{2}" in text
-    assert any("biases are kept fixed" in c.value for c in at.caption)
+    assert any("biases are kept fixed" in c for c in shown.captions(at))
     lesson = at.session_state["lesson"]
     assert lesson.updated_network().b(1).tolist() == [0.35, 0.35]
     at.checkbox(key="update_biases").check().run()
     assert not at.exception
     assert _progress(at).startswith("**Step 6 of 6 — update")  # the same step, not back to 0
-    text = " ".join(x.value for x in at.latex)
+    text = " ".join(shown.latex(at))
     assert r"C_{\text{after}} = 0.2805" in text and all(w in text for w in MAZUR_NEW_W)
     assert r"\text{moved: } W^{1}, W^{2} \text{ and } b^{1}, b^{2}" in text
     assert at.session_state["lesson"].updated_network().b(1)[0] < 0.35

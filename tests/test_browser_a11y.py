@@ -115,10 +115,11 @@ def test_the_check_can_fail(browser, app_server, axe_source):
 def test_a_step_is_announced_in_a_live_region(app):
     """The announcement's container is a polite status region, and its text follows the step."""
     page = app.page
-    region = page.locator(".st-key-bp_announce")
-    page.wait_for_function("() => document.querySelector('.st-key-bp_announce')?.getAttribute('role') === 'status'")
+    where = ".st-key-bp_announce, .bp-held-said"  # the page's region, or the held stage's (held_view.js)
+    region = page.locator(where)
+    page.wait_for_function("(s) => document.querySelector(s)?.getAttribute('role') === 'status'", arg=where)
     assert region.get_attribute("aria-live") == "polite"
     before = region.inner_text()
     app.press("btn_step")
-    page.wait_for_function("(before) => document.querySelector('.st-key-bp_announce').innerText !== before", arg=before)
+    page.wait_for_function("([s, before]) => document.querySelector(s).innerText !== before", arg=[where, before])
     assert region.inner_text().startswith(app.progress().split(" · ")[0])

@@ -26,7 +26,8 @@ LAPTOP = (1280, 800)
 _BOXES = """() => {
   const box = (e) => { if (!e) return null; const r = e.getBoundingClientRect();
     return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
-  const progress = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+  const progress = Array.from(document.querySelectorAll(
+    '[data-testid=stMarkdownContainer], .bp-fv-progress:not(.bp-held-spare *)'))
     .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
   const main = document.querySelector('[data-testid=stMain]');
   return {step: box(document.querySelector('.st-key-btn_step button')), progress: box(progress),
@@ -131,7 +132,8 @@ _FOCUS = """() => { const e = document.activeElement; const cs = getComputedStyl
 
 # JS: the progress line differs from `before`.
 _PROGRESS_CHANGED = """(before) => {
-    const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+    const p = Array.from(document.querySelectorAll(
+      '[data-testid=stMarkdownContainer], .bp-fv-progress:not(.bp-held-spare *)'))
       .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
     return p && p.innerText.trim() !== before; }"""
 
@@ -209,7 +211,8 @@ def test_reduced_motion_autoplay_does_not_step_by_itself(browser, app_server):
         app.act(
             lambda: page.locator(".st-key-autoplay label").click(),
             until="() => /^Step [2-6] of 6/.test(Array.from(document.querySelectorAll("
-            "'[data-testid=stMarkdownContainer]')).map(e => e.innerText.trim()).find(t => /^Step \\d/.test(t)))",
+            "'[data-testid=stMarkdownContainer], .bp-fv-progress:not(.bp-held-spare *)'))"
+            ".map(e => e.innerText.trim()).find(t => /^Step \\d/.test(t)))",
             timeout=60_000,
         )  # autoplay stepped by itself: its first step at once, the second on its timer
         page.emulate_media(reduced_motion="reduce")

@@ -79,7 +79,8 @@ def _key(app: AppPage, key: str) -> str:
     before = app.progress()
     app.act(
         lambda: app.page.keyboard.press(key),
-        until="""(before) => { const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+        until="""(before) => { const p = Array.from(document.querySelectorAll(
+                         '[data-testid=stMarkdownContainer], .bp-fv-progress:not(.bp-held-spare *)'))
                        .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
                        return p && p.innerText.trim() !== before; }""",
         arg=before,

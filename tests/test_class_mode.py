@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import app_shown as shown
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -28,7 +29,7 @@ def new() -> AppTest:
 
 
 def progress(at: AppTest) -> str | None:
-    return next((m.value for m in at.markdown if m.value.startswith("**Step ")), None)
+    return shown.progress(at)
 
 
 def texts(at: AppTest) -> str:

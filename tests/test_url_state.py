@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import app_shown as shown
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -83,7 +84,7 @@ def _open(query: dict) -> AppTest:
 
 
 def _progress(at):
-    return [m.value for m in at.markdown if m.value.startswith("**Step ")][0]
+    return shown.progress(at)
 
 
 def test_a_link_reopens_the_same_moment_in_a_new_session():
