@@ -50,7 +50,8 @@ _TIME_CLICK = """async ({key, quietMs}) => {
   // textContent, not innerText: innerText lays the page out, and this runs at every DOM change of the click,
   // which made the timing itself cost up to a quarter of a second per click on a page of many elements.
   const progress = () => {
-    const p = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+    const p = Array.from(document.querySelectorAll(
+      '[data-testid=stMarkdownContainer], .bp-fv-progress:not(.bp-held-spare *)'))
       .find(e => /^Step \\d+ of \\d+ — /.test(e.textContent.trim()));
     return p ? p.textContent.trim() : null;
   };
@@ -71,7 +72,16 @@ _TIME_CLICK = """async ({key, quietMs}) => {
     if (ready === null && app.getAttribute('data-test-script-state') === 'notRunning' && progress() !== before) {
       ready = performance.now(); onReady(); }
   };
-  const observer = new MutationObserver(() => { last = performance.now(); check(); });
+  // Changes out of sight do not count: held_view.js draws the step after the one shown ahead, in a box hidden
+  // from sight and from assistive technology (.bp-held-spare), a press that asks for it shows it at once; and
+  // Plotly measures its texts in an SVG of its own placed out of the page (#js-plotly-tester), which changes
+  // with every chart drawn, the spare's too (in nodes it removes again: a change to a node no longer in the page
+  // is not seen either).
+  const seen = (m) => {
+    const e = m.target.closest ? m.target : m.target.parentElement;
+    return e !== null && e.isConnected && !e.closest('.bp-held-spare, #js-plotly-tester');
+  };
+  const observer = new MutationObserver((ms) => { if (ms.some(seen)) last = performance.now(); check(); });
   observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
   const t0 = performance.now();
   button.click();
