@@ -9,14 +9,14 @@ step from held views and ran only the row of step buttons measured 1.1x and 2.6x
 
 How: the page runs two fragments. `steps` is the row of step buttons, the Copy link button and `_sync`, which
 tells the page the step the session is at: a press runs only this row, as small a run as the one-button app's.
-`lesson` holds the stage (static/held_view.js), the chosen weight's What if? box, the weight picker and the
-downloads. Its stage gets the views of every step of the iteration (follow_view.build, as a following
-student's page draws them: the progress line, the diagram, the step's equations, the chain rule, the
-gradients), draws the session's step, and draws the next one out of sight. On a press, the stage shows its
-step before the press reaches the server; `_sync` then confirms it, or brings the page back to the session's
-step (a step that cannot be taken says why). What the held views cannot show makes `steps` run the whole page:
-a new iteration (its network is new), and the step at which the What if? box's plot of C against the chosen
-weight appears or goes.
+`lesson_part` holds the stage (static/held_view.js), the chosen weight's What if? box, the weight picker and
+the downloads. Its stage gets the views of every step of the iteration (follow_view.build, as a following
+student's page draws them: the progress line, the diagram, the step's equations, the chain rule and, once
+revealed, the plot of C against the chosen weight, the gradients), draws the session's step, and draws the
+next one out of sight. On a press, the stage shows its step before the press reaches the server; `_sync` then
+confirms it, or brings the page back to the session's step (a step that cannot be taken says why). A new
+iteration (its network is new) makes `steps` run the whole page; another chosen weight or an edit makes
+`lesson_part` run it (the step row's link must follow).
 
 Where the page shows more than the views hold, the lesson runs as before (lesson_view): projected (presenter
 mode has its own stage), predicting (a question gates each backward step), in a class (the instructor
