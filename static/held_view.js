@@ -177,9 +177,13 @@ export function mount({ parentElement, setTriggerValue }, d) {
   }
   return import(new URL(d.follow, document.baseURI).href).then((m) => {
     follow = m;
-    held.base = d.moves; // this run has taken every press so far
-    held.sent = 0;
-    if ((fresh || held.i !== d.index) && held.views[d.index]) show(d.index);
+    // This run took d.moves presses; any the page sent beyond them are still on their way (a press during a run
+    // of the whole page): their sync will bring the step, so the page keeps the one it shows meanwhile, unless
+    // these are new views.
+    const pending = Math.max(0, held.base + held.sent - d.moves);
+    held.base = d.moves;
+    held.sent = pending;
+    if ((fresh || (pending === 0 && held.i !== d.index)) && held.views[d.index]) show(d.index);
     const waiting = window.__bpHeldSync;
     window.__bpHeldSync = undefined;
     if (waiting) sync(waiting);
