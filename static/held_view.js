@@ -1,22 +1,26 @@
 // The step-through lesson stepped by the browser (backprop/ui/held_view.py): the page holds the views of every
 // step of the iteration and shows a step the moment its button is pressed, before the press reaches the server.
 //
-//   mount(args, d)  // from the held_stage component: d = {token, index, it, moves, narrow, follow, views: [VIEW]}
-//   window.__bpHeld.sync({index, it, moves})  // from the held_sync component, on every run of the step row
+//   mount(args, d)  // from the held_stage component: d = {token, narrow, follow, views: [VIEW], ...REPORT}
+//   window.__bpHeld.sync(REPORT)  // from the held_sync component, on every run of the step row
 //
-// VIEW is follow_view.build's (null for a step whose numbers overflow: not drawn here) (drawn by static/follow_view.js's render, as a following student's page is). Two
-// boxes take turns: one shown, one spare, in which the step the next press will most likely ask for is drawn
-// out of sight, in the browser's idle time; a press that asks for it swaps the two (no drawing at all), any
-// other press draws its step in the shown box. The spare is hidden from sight and from assistive technology
-// (visibility: hidden, inert), and follows the shown box in the page, so the first of each part is the shown
-// one's.
+// REPORT = {index, it, moves, sid}: the session's step and iteration, after `moves` presses, in session `sid`.
+// VIEW is follow_view.build's, drawn by static/follow_view.js's render as a following student's page is (null
+// for a step whose numbers overflow: not drawn here). Two boxes take turns: one shown, one spare, in which the
+// step the next press will most likely ask for is drawn out of sight, in the browser's idle time; a press that
+// asks for it swaps the two (no drawing at all), any other press draws its step in the shown box. The spare is
+// hidden from sight and from assistive technology (visibility: hidden, inert), and follows the shown box in the
+// page, so the first of each part is the shown one's.
 //
 // A press of Step, Back, Reset or Run to end (a click, or a key of keys.py, which clicks the same button) is
 // seen here first (a listener on the document, in the capture phase); the click then goes on to Streamlit,
-// which runs the step row. Its sync says where the session is once it has taken every press the page sent
-// (`moves` counts them): the page shows that step if it shows another (a step that could not be taken).
-// A press that leaves the iteration (Step at the update, Back at step 0) is not drawn here: the page runs again
-// with the next iteration's views.
+// which runs the step row. The server counts the presses it has taken (`moves`), and says so with the step it
+// is at: in the step row's sync, and in the stage's own data when the whole page runs. Those reports can reach
+// the page in either order (a press made while the whole page runs is taken by a run of the step row after
+// it, whose sync may come before the stage of the whole run has mounted), so the page keeps only the newest
+// (most presses taken) and, once the server has taken every press the page sent, shows the server's step:
+// the one it shows already, or another if a press could not be taken. A press that leaves the iteration
+// (Step at the update, Back at step 0) is not drawn here: the page runs again with the next iteration's views.
 
 const SPARE = 'bp-held-spare';
 const SHOWN = 'bp-held-shown';
@@ -24,7 +28,9 @@ const PRESSES = { btn_step: 'step', btn_back: 'back', btn_reset: 'reset', btn_en
 const PREPARE_MS = 100; // after the step row's run confirmed the step (or at the latest WAIT_MS after a press),
 const WAIT_MS = 2000; // the step after it is drawn in the spare box, at background priority
 
-const held = window.__bpHeld || (window.__bpHeld = { sent: 0, base: 0 });
+// pressed: presses this page sent; base: presses the server said it had taken, at step `at` of iteration `atIt`;
+// sid: the session that said so (a new session, after the server restarted, counts from 0 again).
+const held = window.__bpHeld || (window.__bpHeld = { pressed: 0, base: 0, at: 0, atIt: 0, sid: null });
 
 let follow = null; // static/follow_view.js, once loaded
 
@@ -98,7 +104,7 @@ function name(box, shown) {
 
 function show(i) {
   held.i = i;
-  held.shownAt = i;
+  held.shownToken = held.token;
   const spare = held.spare;
   if (held.spareToken === held.token && held.ready() === i) {
     const old = held.shown;
@@ -115,13 +121,14 @@ function show(i) {
   name(held.shown, true);
   held.region.textContent = held.views[i].announce || '';
   held.wrap._bpShown = i; // read by the tests: the step the stage shows
-  prepare(held.sent > 0 ? WAIT_MS : PREPARE_MS); // a press: after its run (sync), the page is quiet again
+  prepare(held.pressed > held.base ? WAIT_MS : PREPARE_MS); // a press: after its run (sync), the page is quiet
 }
 
 // Draw, out of sight, the step the next press most likely asks for: the one after (before, after a Back).
 function prepare(ms) {
   const want = held.i + (held.back ? -1 : 1);
   const token = held.token;
+  if (held.spareAt === want && held.spareToken === token) return; // drawn already
   held.spareAt = -1;
   if (want < 0 || want >= held.views.length || !held.views[want]) return;
   const at = ++held.preparing;
@@ -140,12 +147,12 @@ function press(e) {
   const how = key && PRESSES[key.slice('st-key-'.length)];
   const button = holder.querySelector('button');
   if (!how || !button || button.disabled) return;
-  held.sent += 1; // Streamlit sends this press: the server counts it too
+  held.pressed += 1; // Streamlit sends this press: the server counts it too
   held.pressedAt = Date.now();
   const i = held.i;
   const last = held.views.length - 1;
   const to = { step: i + 1, back: i - 1, reset: 0, end: last }[how];
-  if (to < 0 || to > last || !held.views[to]) return; // another iteration (the page runs again with its views),
+  if (!drawable(to)) return; // another iteration (the page runs again with its views),
   // or a step whose numbers overflow (the step row says why)
   held.back = how === 'back';
   if (to !== i) show(to);
@@ -154,51 +161,65 @@ function press(e) {
 // The step drawn ahead, once its charts are drawn too: the press that asks for it is shown by a swap (-1: none).
 held.ready = () => (held.spareAt >= 0 && drawn(held.spare) ? held.spareAt : -1);
 
+const drawable = (i) => i >= 0 && i < held.views.length && !!held.views[i];
+
 export function mount({ parentElement, setTriggerValue }, d) {
   const wrap = boxes(parentElement);
-  const fresh = held.wrap !== wrap || held.token !== d.token;
-  held.wrap = wrap;
-  held.region = parentElement.querySelector(':scope > .bp-held-said');
-  held.views = d.views;
-  held.narrow = d.narrow;
-  held.ctx = { pick: (value) => setTriggerValue('pick', value) };
-  if (fresh) {
+  if (held.wrap !== wrap || held.token !== d.token) {
     held.token = d.token;
     held.shown = wrap.querySelector(':scope > .' + SHOWN);
     held.spare = wrap.querySelector(':scope > .' + SPARE);
     held.spareAt = -1;
     held.preparing = 0;
-    held.i = -1;
   }
+  held.wrap = wrap;
+  held.region = parentElement.querySelector(':scope > .bp-held-said');
+  held.views = d.views;
+  held.it = d.it;
+  held.narrow = d.narrow;
+  held.ctx = { pick: (value) => setTriggerValue('pick', value) };
   held.sync = sync;
   if (!held.listening) {
     held.listening = true;
     document.addEventListener('click', press, true);
   }
+  learn(d);
+  const waiting = window.__bpHeldSync; // a sync that came before the first stage
+  window.__bpHeldSync = undefined;
+  if (waiting) learn(waiting);
   return import(new URL(d.follow, document.baseURI).href).then((m) => {
     follow = m;
-    // This run took d.moves presses; any the page sent beyond them are still on their way (a press during a run
-    // of the whole page): their sync will bring the step, so the page keeps the one it shows meanwhile, unless
-    // these are new views.
-    const pending = Math.max(0, held.base + held.sent - d.moves);
-    held.base = d.moves;
-    held.sent = pending;
-    if ((fresh || (pending === 0 && held.i !== d.index)) && held.views[d.index]) show(d.index);
-    const waiting = window.__bpHeldSync;
-    window.__bpHeldSync = undefined;
-    if (waiting) sync(waiting);
+    settle();
   });
 }
 
-// The step row's run: the session's step once it has taken every press this page sent.
+// The step row's run: where the session is, and how many presses it has taken.
 function sync(s) {
-  if (!follow || !held.wrap || !held.wrap.isConnected) {
-    window.__bpHeldSync = s;
-    return;
+  learn(s);
+  settle();
+}
+
+// A report of the server's, from the step row's sync or the stage's data: kept if it is the newest.
+function learn({ index, it, moves, sid }) {
+  if (sid !== held.sid) {
+    held.sid = sid;
+    held.pressed = held.base = moves;
   }
-  if (s.moves < held.base + held.sent) return; // presses still on their way: the next run says
-  held.base = s.moves;
-  held.sent = 0;
-  if (s.index !== held.i && s.index < held.views.length && held.views[s.index]) show(s.index);
-  else prepare(PREPARE_MS);
+  if (moves < held.base) return; // older than one the page has (reports may come in either order)
+  held.base = moves;
+  held.pressed = Math.max(held.pressed, moves);
+  held.at = index;
+  held.atIt = it;
+}
+
+// Show what the page knows: the server's step once it has taken every press (of these views' iteration), else
+// the step the presses drew; drawn afresh when the views are new.
+function settle() {
+  if (!follow || !held.wrap || !held.wrap.isConnected) return;
+  const taken = held.pressed === held.base && held.atIt === held.it;
+  let want = taken || !drawable(held.i) ? held.at : held.i;
+  if (!drawable(want) && held.atIt !== held.it) want = held.i; // the next iteration's views are on their way
+  if (!drawable(want)) return;
+  if (want !== held.i || held.shownToken !== held.token) show(want);
+  else if (taken) prepare(PREPARE_MS);
 }

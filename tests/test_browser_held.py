@@ -110,3 +110,36 @@ def test_presses_in_quick_succession_each_count(app):
     assert app.progress() == "Step 3 of 6 — cost of the output · iteration 1"
     assert _server_step(app) == (1, 3)
     app.assert_healthy()
+
+
+def test_a_press_during_a_run_of_the_whole_page_counts(browser, app_server):
+    """A new sample, committed as its field loses the focus, runs the whole page with new views; a press at once
+    is taken by a run of the step row after it. The two runs' reports (the stage's data, the row's sync) can
+    reach the page in either order: the page must end on the step the session took, whichever came first.
+    The largest network makes the whole run long (its views are megabytes), so the press lands inside it."""
+    from browser_helpers import AppPage
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        app = AppPage(context.new_page(), app_server)
+        app.page.set_default_timeout(60_000)
+        app.page.goto(f"{app_server}/?in=8&h=16,16,16,16,16,16&out=8")
+        app.page.wait_for_function("() => window.__bpHeld && window.__bpHeld.ready() === 1", timeout=120_000)
+        field = app.page.locator(".st-key-x_text input")
+        for n, sample in enumerate(
+            ["0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8", "0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1"]
+        ):
+            field.fill(sample)
+            app.page.locator("h1").click()  # the field commits on blur: a run of the whole page, new views
+            app.page.keyboard.press("PageDown")
+            _settled(app, n + 1)
+            app.wait_idle()
+            state = app.page.evaluate(
+                "() => ({ i: window.__bpHeld.i, pressed: window.__bpHeld.pressed, base: window.__bpHeld.base })"
+            )
+            assert state["i"] == n + 1 and state["pressed"] == state["base"], (n, state)
+            assert app.progress().startswith(f"Step {n + 1} of 16"), app.progress()
+            assert _server_step(app) == (1, n + 1)
+        app.assert_healthy()
+    finally:
+        context.close()

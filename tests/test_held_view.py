@@ -32,9 +32,12 @@ def _click(at: AppTest, key: str) -> None:
 
 
 def _sync(at: AppTest) -> dict:
+    """The step row's report to the page, without its session's name (checked to be the stage's, and kept)."""
     (data,) = [
         json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name.endswith("held_sync")
     ]
+    sid = data.pop("sid")
+    assert len(sid) == 16 and sid == shown.held_data(at)["sid"] == at.session_state["_held_sid"]
     return data
 
 

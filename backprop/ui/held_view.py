@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Final
@@ -43,6 +44,7 @@ VIEWS = "_held_views"  # session: (what they were built from, token, the views)
 DRAWN = "_held_drawn"  # session: what the lesson fragment last drew (see _drawn)
 ROW = "_held_row"  # session: the network and chosen weight the step row last drew (its link holds them)
 MOVES = "_held_moves"  # session: the step buttons' presses so far (the stage counts its own)
+SID = "_held_sid"  # session: a name for it, so that a page whose server restarted counts presses afresh
 
 
 def on(autoplay: float | None) -> bool:
@@ -88,7 +90,14 @@ def steps(link: Callable[[Lesson, tuple[int, int, int]], None]) -> None:
     lesson_view.step_buttons(lesson, lambda: link(lesson, selected), progress=False, move=_move)
     if message := s.pop("step_error", None):
         st.error(message)
-    _sync(key="held_sync", data={"index": lesson.index, "it": lesson.iteration, "moves": s.get(MOVES, 0)})
+    _sync(key="held_sync", data=_report(lesson))
+
+
+def _report(lesson: Lesson) -> dict[str, object]:
+    """Where the session is, for the stage: its step and iteration, after how many presses, in which session."""
+    s = st.session_state
+    sid = s.setdefault(SID, secrets.token_hex(8))
+    return {"index": lesson.index, "it": lesson.iteration, "moves": s.get(MOVES, 0), "sid": sid}
 
 
 def views(lesson: Lesson, selected: tuple[int, int, int]) -> tuple[str, list[str]]:
@@ -130,9 +139,7 @@ def lesson_part() -> None:
     narrow = {"px": keys.NARROW_PX, "height": min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM)}
     head = {
         "token": token,
-        "index": lesson.index,
-        "it": lesson.iteration,
-        "moves": s.get(MOVES, 0),
+        **_report(lesson),
         "narrow": narrow,
         "module": static_url(STAGE_JS) + "?v=" + _STAGE_JS_VERSION,
         "follow": static_url(follow_view.STAGE_JS) + "?v=" + follow_view._STAGE_JS_VERSION,
