@@ -82,6 +82,9 @@ def _wait_same(students: list[AppPage], want: str, t0: float) -> list[float]:
         took.append(time.monotonic() - t0)
     for s in students:
         s.wait_idle()
+        # A page that draws the moves (follow_view.js) shows the progress line at once and typesets the
+        # equations after it: wait for that render to have settled before its numbers are read.
+        s.page.evaluate("async () => { const b = document.querySelector('.bp-follow-box'); await (b && b._bpDone); }")
     return took
 
 
@@ -140,7 +143,9 @@ def _class_round(browser, base_url: str, routes: list[str | None]) -> dict:
             t0 = time.monotonic()
             want = teacher.press("btn_step")
             follow += _wait_same(students, want, t0)
-            assert all(_step_equations(s) == _step_equations(teacher) for s in students), "the same numbers"
+            theirs = _step_equations(teacher)
+            for s in students:
+                assert _step_equations(s) == theirs, ("the same numbers", want, _step_equations(s), theirs)
         # a student explores, the class moves on, the student follows again
         explorer = students[0]
         explorer.act(
