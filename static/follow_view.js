@@ -49,9 +49,13 @@ const CSS = `
 .bp-fv-cols { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; }
 .bp-fv-grid { display: grid; grid-template-columns: repeat(var(--bp-columns, 3), minmax(0, 1fr)); gap: 1rem; }
 .bp-fv-grid:empty { display: none; }
+.bp-fv-stage { grid-template-columns: minmax(0, 0.45fr) minmax(0, 0.55fr); gap: 2rem; }
 @media (max-width: 640px) {
   .bp-fv-cols, .bp-fv-grid { grid-template-columns: minmax(0, 1fr); }
 }
+.bp-fv-stage .bp-fv-left { display: flex; flex-direction: column; gap: 1rem; }
+.bp-fv-equation .katex-display { margin: 0.2em 0; }
+.bp-fv-equation .katex { font-size: 1em; }
 .bp-fv-right, .bp-fv-side { display: flex; flex-direction: column; gap: 1rem; min-width: 0; }
 .bp-fv-left, .bp-fv-chart { min-width: 0; }
 .bp-fv-progress { margin: 0; overflow-wrap: break-word; }
@@ -140,9 +144,17 @@ function div(className, parent) {
   return el;
 }
 
-// The view's parts in parentElement, made on the first call and kept.
-function parts(parentElement) {
-  if (parentElement._bpFollow) return parentElement._bpFollow;
+// The view's parts in parentElement, made on the first call and kept while the layout stays: "page", the
+// step-through page's, or "stage", presenter mode's (lesson_view.stage): the diagram over the step's equation
+// on the left, the current layer's gradient large over every layer's thumbnail on the right, and the chain
+// rule below the screen.
+function parts(parentElement, layout) {
+  const had = parentElement._bpFollow;
+  if (had && had.layout === layout) return had;
+  if (had) {
+    for (const gd of had.root.querySelectorAll('.js-plotly-plot')) if (globalThis.Plotly) globalThis.Plotly.purge(gd);
+    had.root.remove();
+  }
   styleSheet();
   const root = div('bp-follow', parentElement);
   const question = div('bp-fv-question', root);
@@ -151,19 +163,31 @@ function parts(parentElement) {
   const cols = div('bp-fv-cols', root);
   const left = div('bp-fv-left', cols);
   const right = div('bp-fv-right', cols);
-  const title = document.createElement('h3');
-  title.className = 'bp-fv-title';
-  right.appendChild(title);
-  const side = div('bp-fv-side', right);
-  const grid = div('bp-fv-grid', root);
   const diagram = div('bp-fv-chart', left);
   diagram.dataset.key = 'diagram';
-  // curve: held_view's plot of C against the chosen weight, under the side, made by the first view that has one
-  const p = { root, question, progress, title, side, right, curve: null, grid, diagram, cells: [], sideJson: null,
-    sideBuilds: 0 };
+  const title = document.createElement('h3');
+  title.className = 'bp-fv-title';
+  const stage = layout === 'stage';
+  let side, grid, large = null, below = null;
+  if (stage) {
+    cols.classList.add('bp-fv-stage');
+    side = div('bp-fv-side bp-fv-equation', left);
+    large = div('bp-fv-chart', right);
+    large.dataset.key = 'large';
+    grid = div('bp-fv-grid bp-fv-thumbs', right);
+    below = div('bp-fv-side', root);
+  } else {
+    right.appendChild(title);
+    side = div('bp-fv-side', right);
+    grid = div('bp-fv-grid', root);
+  }
+  // curve: held_view's plot of C against the chosen weight, under the chain rule, made by the first view that
+  // has one
+  const p = { layout, root, question, progress, title, side, below, curveIn: stage ? root : right, curve: null,
+    grid, diagram, large, cells: [], sideBuilds: 0 };
   // A formula wider than its column scrolls sideways; a keyboard can scroll it only if it takes the focus
   // (WCAG 2.1.1, axe's scrollable-region-focusable), so a wide one becomes a focusable, named region.
-  new ResizeObserver(() => markWide(side)).observe(side);
+  for (const blocks of [side, below]) if (blocks) new ResizeObserver(() => markWide(blocks)).observe(blocks);
   parentElement._bpFollow = p;
   return p;
 }
@@ -191,12 +215,13 @@ function typeset(el, tex, K) {
   }
 }
 
-// The blocks of the right column, rebuilt whole when they changed (a handful of small elements).
-function buildSide(p, blocks) {
+// A column's blocks (`holder`: the side, or the stage's below), rebuilt whole when they changed (a handful of
+// small elements).
+function buildSide(p, holder, blocks) {
   const json = JSON.stringify(blocks);
-  if (json === p.sideJson) return Promise.resolve();
-  p.sideJson = json;
-  p.sideBuilds += 1;
+  if (json === holder._bpJson) return Promise.resolve();
+  holder._bpJson = json;
+  if (holder === p.side) p.sideBuilds += 1;
   const latex = [];
   const els = [];
   for (const b of blocks) {
@@ -217,21 +242,21 @@ function buildSide(p, blocks) {
     }
     els.push(el);
   }
-  p.side.replaceChildren(...els);
+  holder.replaceChildren(...els);
   if (latex.length === 0) return Promise.resolve();
   const K = globalThis.katex && katexLoading !== null ? globalThis.katex : null;
   const done = (k) => {
-    if (p.sideJson !== json) return; // a newer view has replaced these blocks
+    if (holder._bpJson !== json) return; // a newer view has replaced these blocks
     for (const [el, tex] of latex) typeset(el, tex, k);
-    markWide(p.side);
-    if (document.fonts) document.fonts.ready.then(() => markWide(p.side));
+    markWide(holder);
+    if (document.fonts) document.fonts.ready.then(() => markWide(holder));
   };
   if (K) {
     done(K);
     return katex().then(() => undefined);
   }
   return katex().then(done, (e) => {
-    if (p.sideJson !== json) return;
+    if (holder._bpJson !== json) return;
     for (const [el, tex] of latex) el.textContent = String(tex); // no KaTeX: the TeX source, readable
     console.error('follow_view: ' + e.message);
   });
@@ -408,9 +433,9 @@ function drawQuestion(p, q, ctx) {
 }
 
 export function render(parentElement, view, ctx) {
-  const p = parts(parentElement);
-  p.ctx = ctx || null;
   const v = view && typeof view === 'object' ? view : {};
+  const p = parts(parentElement, v.layout === 'stage' ? 'stage' : 'page');
+  p.ctx = ctx || null;
   parentElement._bpRenders = (parentElement._bpRenders || 0) + 1; // counts read by the tests
   const progress = v.progress == null ? '' : String(v.progress);
   if (p.progress._bpHtml !== progress) {
@@ -418,16 +443,19 @@ export function render(parentElement, view, ctx) {
     p.progress._bpHtml = progress;
   }
   p.title.textContent = v.title == null ? '' : String(v.title);
-  const waits = [buildSide(p, Array.isArray(v.side) ? v.side : []), drawQuestion(p, v.question || null, ctx)];
+  const blocks = (b) => (Array.isArray(b) ? b : []);
+  const waits = [buildSide(p, p.side, blocks(v.side)), drawQuestion(p, v.question || null, ctx)];
+  if (p.below) waits.push(buildSide(p, p.below, blocks(v.below)));
   parentElement._bpSideBuilds = p.sideBuilds;
+  // A click on a clickable chart's point (a gradient cell: its customdata) goes to ctx.pick, where given.
+  const pick = ctx && ctx.pick ? (name, value) => ctx.pick(value) : null;
   waits.push(drawChart(p.diagram, v.diagram || null));
+  if (p.large) waits.push(drawChart(p.large, v.large || null, pick));
   if (v.curve && !p.curve) {
-    p.curve = div('bp-fv-chart', p.right);
+    p.curve = div('bp-fv-chart', p.curveIn);
     p.curve.dataset.key = 'curve';
   }
   if (p.curve) waits.push(drawChart(p.curve, v.curve || null));
-  // A click on a clickable chart's point (a gradient cell: its customdata) goes to ctx.pick, where given.
-  const pick = ctx && ctx.pick ? (name, value) => ctx.pick(value) : null;
   waits.push(...drawGrid(p, Array.isArray(v.grid) ? v.grid : [], v.columns || 2, pick));
   // Settled when the equations are typeset and every chart is handed to live_chart.js (which then draws it).
   parentElement._bpDone = Promise.all(waits).then(() => parentElement._bpRenders);

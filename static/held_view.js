@@ -50,7 +50,7 @@ function boxes(parentElement) {
     region.setAttribute('role', 'status');
     region.setAttribute('aria-live', 'polite');
     wrap = document.createElement('div');
-    wrap.className = 'bp-held';
+    wrap.className = 'bp-held'; // (its views' progress lines are hidden: the step row's shows the step)
     wrap.style.position = 'relative';
     const a = document.createElement('div');
     const b = document.createElement('div');
@@ -78,7 +78,7 @@ function reveal(box) {
 
 function view(i) {
   const v = held.views[i];
-  if (held.narrow && window.innerWidth <= held.narrow.px && v.diagram) {
+  if (held.narrow && window.innerWidth <= held.narrow.px && v.diagram && v.layout !== 'stage') {
     v.diagram.height = Math.min(v.diagram.height, held.narrow.height); // a phone: Step stays in view above it
   }
   return v;
@@ -99,6 +99,8 @@ function name(box, shown) {
   if (!p) return;
   p.diagram.classList.toggle('st-key-diagram', shown);
   if (p.curve) p.curve.classList.toggle('st-key-edit_curve', shown);
+  if (p.large) p.large.classList.toggle('st-key-grad_focus', shown); // presenter mode's stage
+  if (p.layout === 'stage') p.side.classList.toggle('st-key-stage_equation', shown);
   p.cells.forEach((cell, i) => cell.classList.toggle('st-key-grad_' + (i + 1), shown));
 }
 
@@ -119,6 +121,7 @@ function show(i) {
   }
   name(held.spare, false);
   name(held.shown, true);
+  if (held.line && held.line.isConnected) held.line.innerHTML = held.views[i].progress || '';
   held.region.textContent = held.views[i].announce || '';
   held.wrap._bpShown = i; // read by the tests: the step the stage shows
   prepare(held.pressed > held.base ? WAIT_MS : PREPARE_MS); // a press: after its run (sync), the page is quiet
@@ -160,6 +163,8 @@ function press(e) {
 
 // The step drawn ahead, once its charts are drawn too: the press that asks for it is shown by a swap (-1: none).
 held.ready = () => (held.spareAt >= 0 && drawn(held.spare) ? held.spareAt : -1);
+// Whether every chart of the step shown is drawn with its figure (read by the tests and the benchmark).
+held.drawn = () => !!held.shown && drawn(held.shown);
 
 const drawable = (i) => i >= 0 && i < held.views.length && !!held.views[i];
 

@@ -24,7 +24,8 @@ PROGRESS = r"^Step \d+ of \d+ — "
 _BOXES = """() => {
   const box = (sel) => { const e = document.querySelector(sel); if (!e) return null;
     const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
-  const progress = Array.from(document.querySelectorAll('[data-testid=stMarkdownContainer]'))
+  const progress = Array.from(document.querySelectorAll(
+      '[data-testid=stMarkdownContainer], .bp-fv-progress:not(.bp-held-spare *)'))
     .find(e => /^Step \\d+ of \\d+ — /.test(e.innerText.trim()));
   const p = progress && progress.getBoundingClientRect();
   const main = document.querySelector('[data-testid=stMain]');
@@ -91,6 +92,9 @@ def _key(app: AppPage, key: str) -> str:
 def _check_screen(app: AppPage, L: int, index: int, where: str, shot: str) -> None:
     """Everything the room must see at step `index` is on screen, and nothing scrolled."""
     app.page.wait_for_timeout(150)  # Plotly's redraw after the run
+    # … or, on the page stepped by the browser, until the step's charts are drawn (one per task)
+    app.page.wait_for_function("() => { const h = window.__bpHeld; return !h || !h.wrap || !h.wrap.isConnected"
+                               " || h.drawn(); }")
     boxes = app.page.evaluate(_BOXES)
     assert boxes["scroll"] == [0, 0, 0], f"{where}: the page is scrolled {boxes['scroll']}"
     for name in ("progress", "diagram", "equation", "step"):

@@ -83,10 +83,30 @@ def test_a_new_iteration_another_weight_or_an_edit_brings_new_views():
     assert len(tokens) == 4
 
 
+def test_presenter_mode_holds_its_stage():
+    """Projected, the held views are presenter mode's stage (lesson_view.stage's figures, sized for the window):
+    the diagram, the current layer's gradient large, every layer's thumbnail, the chain rule below."""
+    from backprop.ui import lesson_view
+
+    at = _app({"present": "1", "preset": "deep_narrow"})
+    data = shown.held_data(at)
+    assert data is not None, "presenter mode holds its stage"
+    lesson = at.session_state["lesson"]
+    L = lesson.network.L
+    for i, view in enumerate(data["views"]):
+        assert view["layout"] == "stage" and view["title"] == ""
+        assert len(view["grid"]) == L and view["columns"] == max(min(L, lesson_view.THUMBS_PER_ROW), 3)
+        step = bp.step(L, i, lesson.update_biases)
+        assert view["progress"] == f"<strong>{step.progress}</strong> · iteration 1"
+        assert view["large"]["clickable"] and all(c["clickable"] for c in view["grid"])
+        assert view["below"][0]["t"].startswith("<strong>Chosen weight</strong>"), "the chain rule, below the screen"
+    assert any(b["k"] == "latex" for b in data["views"][-1]["below"]), "revealed at the update"
+    assert data["views"][0]["diagram"]["height"] != data["views"][0]["grid"][0]["height"]
+    at.toggle(key="present").set_value(False).run()
+    assert "layout" not in shown.held_data(at)["views"][0], "out of presenter mode: the page's layout"
+
+
 def test_where_the_page_shows_more_than_the_views_hold_it_draws_the_lesson_itself():
-    for query in ({"present": "1"},):
-        at = _app(query)
-        assert shown.held_data(at) is None, query
     at = _app()
     at.toggle(key="quiz_on").set_value(True).run()
     assert shown.held_data(at) is None, "predicting: a question gates each backward step"

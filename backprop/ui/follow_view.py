@@ -93,24 +93,24 @@ def build(
     click: bool = False,
     curve: bool = False,
     diagram_height: int | None = None,
+    projected: bool = False,
 ) -> str:
     """The lesson at its moment as a following page shows it, JSON: what lesson_view draws out of presenter
     mode, except the controls (the step buttons, the weight picker and the sample stay the page's own); and
     the class's `question` (class_view.question_block), or null. `click`: a click on a gradient cell is
     reported (held_view: it chooses that weight). `curve`: the plot of C against the chosen weight follows the
     chain rule (held_view: the What if? box's plot), once its layer's gradient is computed. `diagram_height`:
-    the diagram's, in pixels, where not its natural height (a phone's)."""
+    the diagram's, in pixels, where not its natural height (a phone's). `projected`: presenter mode's stage
+    instead (lesson_view.stage, for the window the session reported; a view with "layout": "stage")."""
+    if projected:
+        return _build_stage(lesson, selected, sig, click, curve)
     with presenter.plain():
         trace, m = lesson.trace, lesson.moment
         side = Blocks()
         lesson_view.step_equations(lesson, trace, selected, out=side)
         side.divider()
         lesson_view.chain_rule(lesson, trace, selected, out=side)
-        plot = None
-        if curve and m.shows_backward(selected[0]):
-            plot = payload(*edit_view.curve(lesson, trace, selected))
-        elif curve:
-            side.caption(edit_view.curve_wait(selected))
+        plot = _curve(lesson, selected, side) if curve else None
         diagram = payload(lesson_view.diagram_figure(lesson, trace, selected, diagram_height), alt.diagram(trace, m))
         grid = [
             payload(
@@ -120,18 +120,70 @@ def build(
             )
             for l in range(1, trace.L + 1)
         ]
-        head = {
-            "sig": sig,
-            "progress": f"<strong>{html.escape(m.progress)}</strong> · iteration {lesson.iteration}",
-            "title": m.title.capitalize(),
-            "announce": alt.announcement(trace, m),
-            "side": side.items,
-            "columns": lesson_view.COLUMNS,
-            "question": None if question is None else dict(question),
-        }
+        head = _head(lesson, sig, side, question)
     # The figures are JSON already (live_chart caches each figure's): joined as text, not parsed and dumped again.
     tail = "" if plot is None else ', "curve": ' + plot
     return json.dumps(head)[:-1] + ', "diagram": ' + diagram + ', "grid": [' + ", ".join(grid) + "]" + tail + "}"
+
+
+def progress_html(lesson: Lesson) -> str:
+    """The progress line, safe HTML: "<strong>Step 4 of 6 — …</strong> · iteration 1"."""
+    return f"<strong>{html.escape(lesson.moment.progress)}</strong> · iteration {lesson.iteration}"
+
+
+def _head(lesson: Lesson, sig: str, side: Blocks, question: Mapping[str, Any] | None) -> dict[str, Any]:
+    trace, m = lesson.trace, lesson.moment
+    return {
+        "sig": sig,
+        "progress": progress_html(lesson),
+        "title": m.title.capitalize(),
+        "announce": alt.announcement(trace, m),
+        "side": side.items,
+        "columns": lesson_view.COLUMNS,
+        "question": None if question is None else dict(question),
+    }
+
+
+def _curve(lesson: Lesson, selected: tuple[int, int, int], out: Blocks) -> str | None:
+    """The plot of C against the chosen weight once its layer's gradient is computed; before, a caption in
+    `out` says when it comes."""
+    if lesson.moment.shows_backward(selected[0]):
+        return payload(*edit_view.curve(lesson, lesson.trace, selected))
+    out.caption(edit_view.curve_wait(selected))
+    return None
+
+
+def _build_stage(lesson: Lesson, selected: tuple[int, int, int], sig: str, click: bool, curve: bool) -> str:
+    """Presenter mode's stage as a view: the progress line; left, the diagram over the step's equation ("side");
+    right, the current layer's gradient large ("large") over every layer's thumbnail ("grid", "columns" to a
+    row); below the screen, the chosen weight's chain rule ("below") and, with `curve`, its plot."""
+    trace, m = lesson.trace, lesson.moment
+    f = lesson_view.stage_figures(lesson, trace, selected)
+    side, below = Blocks(), Blocks()
+    lesson_view.step_equations(lesson, trace, selected, out=side)
+    lesson_view.chain_rule(lesson, trace, selected, out=below)
+    plot = _curve(lesson, selected, below) if curve else None
+    head = _head(lesson, sig, side, None)
+    head.update(layout="stage", title="", columns=f.per_row, below=below.items)
+    diagram = payload(f.diagram, alt.diagram(trace, m))
+    large = payload(f.large, alt.layer_gradient(trace, f.focus, m), clickable=click)
+    grid = [
+        payload(fig, alt.layer_gradient(trace, l, m), height=f.thumb_px, clickable=click)
+        for l, fig in enumerate(f.thumbs, start=1)
+    ]
+    tail = "" if plot is None else ', "curve": ' + plot
+    return (
+        json.dumps(head)[:-1]
+        + ', "diagram": '
+        + diagram
+        + ', "large": '
+        + large
+        + ', "grid": ['
+        + ", ".join(grid)
+        + "]"
+        + tail
+        + "}"
+    )
 
 
 # The stage: where the view is drawn, in the lesson's place on the page. It registers itself (window.__bplStage)

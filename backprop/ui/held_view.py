@@ -7,20 +7,21 @@ Most of it was the browser's: React re-rendering every element of the run (about
 layout (about 150 ms), then Plotly (about 70 ms); the server's run was about 90 ms. A prototype that drew the
 step from held views and ran only the row of step buttons measured 1.1x and 2.6x.
 
-How: the page runs two fragments. `steps` is the row of step buttons, the Copy link button and `_sync`, which
-tells the page the step the session is at: a press runs only this row, as small a run as the one-button app's.
-`lesson_part` holds the stage (static/held_view.js), the chosen weight's What if? box, the weight picker and
-the downloads. Its stage gets the views of every step of the iteration (follow_view.build, as a following
-student's page draws them: the progress line, the diagram, the step's equations, the chain rule and, once
-revealed, the plot of C against the chosen weight, the gradients), draws the session's step, and draws the
+How: the page runs two fragments. `steps` is the row of step buttons, the progress line (`_line`, which the
+stage writes), the Copy link button and `_sync`, which tells the page the step the session is at: a press runs
+only this row, as small a run as the one-button app's. `lesson_part` holds the stage (static/held_view.js), the
+chosen weight's What if? box, the weight picker and the downloads. Its stage gets the views of every step of
+the iteration (follow_view.build, as a following student's page draws them: the diagram, the step's
+equations, the chain rule and, once revealed, the plot of C against the chosen weight, the gradients; in
+presenter mode, lesson_view.stage's layout, sized for the window), draws the session's step, and draws the
 next one out of sight. On a press, the stage shows its step before the press reaches the server; `_sync` then
 confirms it, or brings the page back to the session's step (a step that cannot be taken says why). A new
 iteration (its network is new) makes `steps` run the whole page; another chosen weight or an edit makes
 `lesson_part` run it (the step row's link must follow).
 
-Where the page shows more than the views hold, the lesson runs as before (lesson_view): projected (presenter
-mode has its own stage), predicting (a question gates each backward step), in a class (the instructor
-publishes each step; a student's page follows hers) and with autoplay (the server moves the lesson).
+Where the page shows more than the views hold, the lesson runs as before (lesson_view): predicting (a question
+gates each backward step), in a class (the instructor publishes each step; a student's page follows hers) and
+with autoplay (the server moves the lesson).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def on(autoplay: float | None) -> bool:
     from backprop.ui import class_view  # (it imports lesson_view, which this module imports)
 
     s = st.session_state
-    return not presenter.on() and not s.get("quiz_on") and s.get(class_view.ROLE) is None and autoplay is None
+    return not s.get("quiz_on") and s.get(class_view.ROLE) is None and autoplay is None
 
 
 def _move(how: str) -> None:
@@ -87,7 +88,11 @@ def steps(link: Callable[[Lesson, tuple[int, int, int]], None]) -> None:
     if drawn is not None and drawn is not _drawn(lesson):
         st.rerun(scope="app")
     s[ROW] = (lesson.networks[-1], selected)
-    lesson_view.step_buttons(lesson, lambda: link(lesson, selected), progress=False, move=_move)
+
+    def line() -> None:  # the progress line, which the stage writes at each step it shows
+        _line(key="held_line", data=json.dumps({"progress": follow_view.progress_html(lesson)}))
+
+    lesson_view.step_buttons(lesson, lambda: link(lesson, selected), progress=line, move=_move)
     if message := s.pop("step_error", None):
         st.error(message)
     _sync(key="held_sync", data=_report(lesson))
@@ -106,21 +111,27 @@ def views(lesson: Lesson, selected: tuple[int, int, int]) -> tuple[str, list[str
     s = st.session_state
     source = (lesson.networks[-1], lesson.x, lesson.y)
     marks = edit_view.marked(lesson)
+    projected = presenter.screen_height() if presenter.on() else None  # the stage is sized by the window
     phone = min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM) if keys.narrow() else None
-    what = (lesson.cost, lesson.learning_rate, lesson.update_biases, lesson.iteration, selected, marks, phone)
+    settings = (lesson.cost, lesson.learning_rate, lesson.update_biases, lesson.iteration)
+    what = (*settings, selected, marks, phone, projected)
     held = s.get(VIEWS)
     if held is None or any(a is not b for a, b in zip(held[0], source, strict=True)) or held[1] != what:
-        built = [_build(replace(lesson, index=i), selected, phone) for i in range(lesson.last + 1)]
+        stage = projected is not None
+        built = [_build(replace(lesson, index=i), selected, phone, stage) for i in range(lesson.last + 1)]
         token = hashlib.blake2b("".join(built).encode(), digest_size=8).hexdigest()
         held = s[VIEWS] = (source, what, token, built)
     return held[2], held[3]
 
 
-def _build(lesson: Lesson, selected: tuple[int, int, int], diagram_height: int | None) -> str:
-    """The view of the lesson's step; "null" for a step whose numbers overflow (a learning rate too large for
-    the update): the page does not hold it, and a press that asks for it gets the server's message."""
+def _build(lesson: Lesson, selected: tuple[int, int, int], diagram_height: int | None, projected: bool) -> str:
+    """The view of the lesson's step (presenter mode's stage when `projected`); "null" for a step whose numbers
+    overflow (a learning rate too large for the update): the page does not hold it, and a press that asks for
+    it gets the server's message."""
     try:
-        return follow_view.build(lesson, selected, "", click=True, curve=True, diagram_height=diagram_height)
+        return follow_view.build(
+            lesson, selected, "", click=True, curve=True, diagram_height=diagram_height, projected=projected
+        )
     except ValueError:
         return "null"
 
@@ -175,6 +186,23 @@ export default function ({ data }) {
   else (window.__bpHeldSync = data);  // the stage takes it when it mounts
 }
 """
+# The progress line in the step row, as on the page run by Streamlit: the stage writes each step's there (its
+# views' own lines are hidden); until the stage has a step to show, the line is the session's.
+_LINE_JS: Final = """
+export default function ({ parentElement, data }) {
+  let line = parentElement.querySelector(':scope > .bp-held-line');
+  if (!line) {
+    line = document.createElement('div');
+    line.className = 'bp-fv-progress bp-held-line';
+    parentElement.append(line);
+  }
+  const held = window.__bpHeld;
+  if (held) held.line = line;
+  const v = held && held.views && held.views[held.i];
+  line.innerHTML = v && held.wrap && held.wrap.isConnected ? v.progress : JSON.parse(data).progress;
+}
+"""
 _STAGE_JS_VERSION: Final = hashlib.sha256((STATIC_DIR / STAGE_JS).read_bytes()).hexdigest()[:12]
 _stage = st.components.v2.component("backprop.held_stage", js=_STAGE_COMPONENT_JS, isolate_styles=False)
 _sync = st.components.v2.component("backprop.held_sync", js=_SYNC_JS)
+_line = st.components.v2.component("backprop.held_line", js=_LINE_JS, isolate_styles=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -142,16 +143,19 @@ def quiz_panel(lesson: Lesson, trace: bp.Trace) -> None:
     box.markdown(f"**Score: {sum(score.values())} of {len(score)}**")
 
 
-def step_buttons(lesson: Lesson, link=None, progress: bool = True, move: Callable[[str], None] | None = None) -> None:
+def step_buttons(
+    lesson: Lesson, link=None, progress: bool | Callable[[], None] = True, move: Callable[[str], None] | None = None
+) -> None:
     """Step, Back, Reset, Run to end, the progress line with the keys that step, and `link()` (the Copy link
     button) at the end of the row. The buttons take the width of their labels, so none is cut short; Step has
     no tooltip (it covered the next control whenever Step had the focus): the keys line says what it does.
     Without `progress` (a following student's page, whose stage draws moves the session has not taken), no
     button is disabled: the page may show another step than this run's, and a press starts from the one shown.
     `move(how)`, where given, is the buttons' callback instead (held_view: the browser draws the step, and the
-    progress line with it; the buttons' state is still this run's lesson's)."""
+    progress line with it; the buttons' state is still this run's lesson's). `progress` may also be what draws
+    the progress line in its place (held_view's, which the browser writes)."""
     row = st.container(horizontal=True, vertical_alignment="center", key="step_controls")
-    fixed = progress or move is not None  # the buttons' state is this run's lesson's
+    fixed = progress is True or move is not None  # the buttons' state is this run's lesson's
     at = (lesson.iteration, lesson.index)  # each press moves from this moment, once (see _on_move)
 
     def press(how: str) -> dict:
@@ -180,7 +184,9 @@ def step_buttons(lesson: Lesson, link=None, progress: bool = True, move: Callabl
         disabled=fixed and lesson.index == lesson.last,
     )
     with row.container(key="progress", gap=None):
-        if progress:  # else the stage draws it (a following student's page: follow_view)
+        if callable(progress):
+            progress()
+        elif progress:  # else the stage draws it (a following student's page: follow_view)
             st.markdown(f"**{lesson.moment.progress}** · iteration {lesson.iteration}")
         st.caption(keys.LINE)
     if link is not None:
@@ -444,48 +450,71 @@ def stage_heights(lesson: Lesson, screen: int, body: int) -> tuple[int, int, int
     return diagram, big, thumb
 
 
-def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
-    """Presenter mode: the whole step on one screen. Left, the diagram over the step's equation; right, the
-    current layer's δ and ∂C/∂W large (numbers at the size of the body text), over a thumbnail of every
-    layer — done ones coloured, ones to come empty. The chosen weight's chain rule and the weight picker
-    follow below the screen."""
+@dataclass(frozen=True)
+class StageFigures:
+    """What presenter mode's stage draws at a step: the diagram (`diagram_px` high), layer `focus`'s large δ and
+    ∂C/∂W, and every layer's thumbnail (`thumb_px` high, `per_row` to a row)."""
+
+    diagram: Any
+    diagram_px: int
+    focus: int
+    large: Any
+    thumbs: list[Any]
+    thumb_px: int
+    per_row: int
+
+
+def stage_figures(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> StageFigures:
+    """Presenter mode's figures at the lesson's step, sized for the window the browser reported (the gradient
+    figures kept in the session's memo)."""
     screen = presenter.screen_height()
     body = presenter.body_px(screen)
     diagram_px, _, thumb_px = stage_heights(lesson, screen, body)
     m, L = lesson.moment, trace.L
     memo = _figures(lesson)
     focus = focus_layer(lesson, selected)
+    what: tuple = (
+        "stage",
+        focus,
+        m.shows_backward(focus),
+        m.shows_forward(focus - 1),
+        selected if selected[0] == focus else None,
+        body,
+    )
+    if what not in memo:
+        cells = [(k, j) for (e, k, j) in edit_view.marked(lesson)[0] if e == focus]
+        memo[what] = layer_gradient(trace, focus, m, selected, projector=True, size=STAGE, body_px=body, edited=cells)
+    large = memo[what]
+    thumbs = []
+    for l in range(1, L + 1):
+        what = ("thumb", l, m.shows_backward(l), m.shows_forward(l - 1))
+        if what not in memo:
+            memo[what] = layer_gradient(trace, l, m, None, projector=True, size=THUMB)
+        thumbs.append(memo[what])
+    diagram = diagram_figure(lesson, trace, selected, diagram_px)
+    return StageFigures(diagram, diagram_px, focus, large, thumbs, thumb_px, max(min(L, THUMBS_PER_ROW), 3))
+
+
+def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
+    """Presenter mode: the whole step on one screen. Left, the diagram over the step's equation; right, the
+    current layer's δ and ∂C/∂W large (numbers at the size of the body text), over a thumbnail of every
+    layer — done ones coloured, ones to come empty. The chosen weight's chain rule and the weight picker
+    follow below the screen."""
+    f = stage_figures(lesson, trace, selected)
+    m, L = lesson.moment, trace.L
     left, right = st.columns([0.45, 0.55], gap="medium")
     with left:
-        _diagram(lesson, trace, selected, height=diagram_px)
+        live_chart(f.diagram, key="diagram", text=alt.diagram(trace, m))
         with st.container(key="stage_equation", gap="small"):  # the step's name is in the progress line
             step_equations(lesson, trace, selected)
         quiz_panel(lesson, trace)
     with right:
-        what: tuple = (
-            "stage",
-            focus,
-            m.shows_backward(focus),
-            m.shows_forward(focus - 1),
-            selected if selected[0] == focus else None,
-            body,
-        )
-        if what not in memo:
-            cells = [(k, j) for (e, k, j) in edit_view.marked(lesson)[0] if e == focus]
-            memo[what] = layer_gradient(
-                trace, focus, m, selected, projector=True, size=STAGE, body_px=body, edited=cells
-            )
-        text = alt.layer_gradient(trace, focus, m)
-        live_chart(memo[what], key="grad_focus", text=text, on_click=_picked)
-        per_row = max(min(L, THUMBS_PER_ROW), 3)
-        for start in range(1, L + 1, per_row):
-            cols = st.columns(per_row, gap="small")
+        live_chart(f.large, key="grad_focus", text=alt.layer_gradient(trace, f.focus, m), on_click=_picked)
+        for start in range(1, L + 1, f.per_row):
+            cols = st.columns(f.per_row, gap="small")
             # strict=False: the last row may hold fewer layers than it has columns
-            for col, l in zip(cols, range(start, min(start + per_row, L + 1)), strict=False):
-                what = ("thumb", l, m.shows_backward(l), m.shows_forward(l - 1))
-                if what not in memo:
-                    memo[what] = layer_gradient(trace, l, m, None, projector=True, size=THUMB)
-                _gradient_chart(col, memo[what], trace, l, m, height=thumb_px)
+            for col, l in zip(cols, range(start, min(start + f.per_row, L + 1)), strict=False):
+                _gradient_chart(col, f.thumbs[l - 1], trace, l, m, height=f.thumb_px)
     chain_rule(lesson, trace, selected)
     edit_view.controls(lesson, trace, selected)  # below the projected screen: the stage keeps its size
     weight_picker(lesson)
@@ -544,6 +573,9 @@ section[data-testid="stSidebar"][data-collapsed="true"],
 section[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
 .st-key-progress { min-width: 12rem; }
 .st-key-progress [data-testid="stCaptionContainer"] p { margin: 0; }
+.bp-held .bp-fv-progress { display: none; }
+.bp-held-line { line-height: 1.6; overflow-wrap: break-word; }
+.bp-held-line strong { font-weight: 600; }
 """
 # Projected: little margin, a one-line title, so the stage starts near the top of the screen.
 PRESENTER_CSS = """
