@@ -38,7 +38,7 @@ import streamlit as st
 from backprop.figures.network import natural_height
 from backprop.lesson.progress import Lesson
 from backprop.ui import edit_view, follow_view, keys, lesson_view, presenter, worksheet_view
-from backprop.ui.live_chart import STATIC_DIR, static_url
+from backprop.ui.live_chart import STATIC_DIR, static_url, trigger_value
 
 STAGE_JS: Final = "held_view.js"
 VIEWS = "_held_views"  # session: (what they were built from, token, the views)
@@ -165,11 +165,7 @@ def lesson_part() -> None:
 
 def _picked() -> None:
     """A click on a gradient cell in the stage: its customdata is (l, k, j), k and j from 0."""
-    result = st.session_state.get("held_stage")
-    value = getattr(result, "pick", None) if result is not None else None
-    if value is None and isinstance(result, dict):
-        value = result.get("pick")
-    lesson_view._picked(value)
+    lesson_view._picked(trigger_value("held_stage", "pick"))
 
 
 # The stage's and the sync's halves in the browser: static/held_view.js, imported once per tab.

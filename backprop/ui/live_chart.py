@@ -123,9 +123,16 @@ def live_chart(
 
 
 def _clicked(key: str, on_click: Callable[[Any], None]) -> None:
-    result = st.session_state.get(key)
-    value = getattr(result, "click", None) if result is not None else None
-    if value is None and isinstance(result, dict):
-        value = result.get("click")
+    value = trigger_value(key, "click")
     if value is not None:
         on_click(value)
+
+
+def trigger_value(key: str, name: str) -> Any:
+    """The value a components v2 component under `key` last sent as trigger `name` (None if none): Streamlit
+    gives the component's result as an object with attributes, or as a dict."""
+    result = st.session_state.get(key)
+    value = getattr(result, name, None) if result is not None else None
+    if value is None and isinstance(result, dict):
+        value = result.get(name)
+    return value
