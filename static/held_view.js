@@ -84,9 +84,10 @@ function view(i) {
   return v;
 }
 
-// Every chart of `box` drawn with the figure it was last handed (live_chart.js draws them one per task).
+// Every chart of `box` drawn with the figure it was last handed (live_chart.js draws them one per task; one not
+// drawn yet has no Plotly class, so all of live_chart's are looked at).
 function drawn(box) {
-  for (const gd of box.querySelectorAll('.js-plotly-plot')) {
+  for (const gd of box.querySelectorAll('.bp-live-chart')) {
     if (gd._bpQueued || gd._bpNext || !gd._bpDrawn || gd._bpRev !== gd._bpGot) return false;
   }
   return true;

@@ -39,7 +39,9 @@ _PRESS = """async (key) => {
   document.body.dispatchEvent(keyEvent('keyup'));
   for (let waited = 0; waited < 20000; waited += 20) {
     await new Promise((r) => setTimeout(r, 20));
-    if (line() !== before && seen.state !== null && app.getAttribute('data-test-script-state') === 'notRunning') break;
+    // (a run of the step row can be over within one render, the state never seen to change: a second is enough)
+    if (line() !== before && (seen.state !== null || waited >= 1000)
+        && app.getAttribute('data-test-script-state') === 'notRunning') break;
   }
   watch.disconnect();
   const box = shownBox();
@@ -140,6 +142,33 @@ def test_a_press_during_a_run_of_the_whole_page_counts(browser, app_server):
             assert state["i"] == n + 1 and state["pressed"] == state["base"], (n, state)
             assert app.progress().startswith(f"Step {n + 1} of 16"), app.progress()
             assert _server_step(app) == (1, n + 1)
+        app.assert_healthy()
+    finally:
+        context.close()
+
+
+def test_presenter_mode_shows_a_press_before_the_server_runs(browser, app_server):
+    """Projected, the clicker's PageDown swaps in the step drawn ahead: presenter mode's stage (the current
+    layer's gradient large, every layer's thumbnail), with the progress line in the step row."""
+    from browser_helpers import AppPage
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        app = AppPage(context.new_page(), app_server)
+        app.page.set_default_timeout(60_000)
+        app.page.goto(f"{app_server}/?present=1")
+        app.page.wait_for_function("() => window.__bpHeld && window.__bpHeld.ready() === 1", timeout=120_000)
+        for index in (1, 2, 3, 4):
+            r = app.page.evaluate(_PRESS, "PageDown")
+            assert r["line"] is not None and (r["state"] is None or r["line"] <= r["state"]), (index, r)
+            assert r["swapped"], (index, r)
+            _settled(app, index)
+            row = app.page.locator(".st-key-progress .bp-held-line").inner_text()
+            assert row == f"{bp.step(2, index, False).progress} · iteration 1", row
+        title = app.page.locator(".st-key-grad_focus .gtitle").text_content().replace("\u200b", "")
+        assert re.match(r"Layer 2\b.*∂C/∂W2", title), title  # step 4: backward through layer 2
+        assert app.page.locator(".bp-held-shown .st-key-grad_2 .js-plotly-plot").count() == 1, "the thumbnails"
+        app.screenshot("61_held_presenter_step_4")
         app.assert_healthy()
     finally:
         context.close()

@@ -93,8 +93,9 @@ def _check_screen(app: AppPage, L: int, index: int, where: str, shot: str) -> No
     """Everything the room must see at step `index` is on screen, and nothing scrolled."""
     app.page.wait_for_timeout(150)  # Plotly's redraw after the run
     # … or, on the page stepped by the browser, until the step's charts are drawn (one per task)
-    app.page.wait_for_function("() => { const h = window.__bpHeld; return !h || !h.wrap || !h.wrap.isConnected"
-                               " || h.drawn(); }")
+    app.page.wait_for_function(
+        "() => { const h = window.__bpHeld; return !h || !h.wrap || !h.wrap.isConnected || h.drawn(); }"
+    )
     boxes = app.page.evaluate(_BOXES)
     assert boxes["scroll"] == [0, 0, 0], f"{where}: the page is scrolled {boxes['scroll']}"
     for name in ("progress", "diagram", "equation", "step"):

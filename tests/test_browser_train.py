@@ -58,6 +58,7 @@ def test_run_redraws_while_training_and_pause_stops_it(browser, app_server):
 # Each epoch chart as drawn: its x axis's range and the last epoch its lines reach (points Plotly drew, finite).
 _EPOCH_AXES = """() => Object.fromEntries(['train_loss', 'train_accuracy', 'train_norms', 'train_deltas'].map(key => {
   const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  if (!gd || !gd.calcdata || !gd._fullLayout) return [key, {current: false}];  // mid-draw (Plotly.react)
   const xs = gd.calcdata.flatMap(cd => cd.filter(p => Number.isFinite(p.x) && Number.isFinite(p.y)).map(p => p.x));
   return [key, {range: gd._fullLayout.xaxis.range, last: Math.max(...xs), current: gd._bpRev === gd._bpGot}];
 }))"""
