@@ -38,8 +38,10 @@ _FOCUSABLE_EQUATIONS = """<script>
         el.setAttribute("role", "status");        // announced when its text changes, politely
         el.setAttribute("aria-live", "polite");
       });
-      document.querySelectorAll(".katex-display").forEach((el) => {
-        if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+      // Streamlit's equations not marked yet (a view drawn by static/follow_view.js marks its own): reading a
+      // width lays the page out, so none is read where there is nothing to mark.
+      document.querySelectorAll(".katex-display:not([tabindex])").forEach((el) => {
+        if (!el.closest(".bp-follow") && el.scrollWidth > el.clientWidth + 1) {
             el.tabIndex = 0;
             el.setAttribute("role", "region");
             el.setAttribute("aria-label", "Equation: scroll sideways to read all of it");

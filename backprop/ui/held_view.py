@@ -195,7 +195,8 @@ export default function ({ parentElement, data }) {
   const held = window.__bpHeld;
   if (held) held.line = line;
   const v = held && held.views && held.views[held.i];
-  line.innerHTML = v && held.wrap && held.wrap.isConnected ? v.progress : JSON.parse(data).progress;
+  const html = v && held.wrap && held.wrap.isConnected ? v.progress : JSON.parse(data).progress;
+  if (line.innerHTML !== html) line.innerHTML = html;
 }
 """
 _STAGE_JS_VERSION: Final = hashlib.sha256((STATIC_DIR / STAGE_JS).read_bytes()).hexdigest()[:12]
