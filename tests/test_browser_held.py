@@ -5,9 +5,12 @@ the server's lesson follows every press, and presses in quick succession each co
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from browser_helpers import AppPage
 
 import backprop as bp
 
@@ -114,19 +117,26 @@ def test_presses_in_quick_succession_each_count(app):
     app.assert_healthy()
 
 
+@contextmanager
+def _opened(browser, app_server, size: tuple[int, int], query: str) -> Iterator[AppPage]:
+    """The app at `?query` in a new context of `size`, once its stage has drawn step 1 ahead."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        app = AppPage(context.new_page(), app_server)
+        app.page.set_default_timeout(60_000)
+        app.page.goto(f"{app_server}/?{query}")
+        app.page.wait_for_function("() => window.__bpHeld && window.__bpHeld.ready() === 1", timeout=120_000)
+        yield app
+    finally:
+        context.close()
+
+
 def test_a_press_during_a_run_of_the_whole_page_counts(browser, app_server):
     """A new sample, committed as its field loses the focus, runs the whole page with new views; a press at once
     is taken by a run of the step row after it. The two runs' reports (the stage's data, the row's sync) can
     reach the page in either order: the page must end on the step the session took, whichever came first.
     The largest network makes the whole run long (its views are megabytes), so the press lands inside it."""
-    from browser_helpers import AppPage
-
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        app = AppPage(context.new_page(), app_server)
-        app.page.set_default_timeout(60_000)
-        app.page.goto(f"{app_server}/?in=8&h=16,16,16,16,16,16&out=8")
-        app.page.wait_for_function("() => window.__bpHeld && window.__bpHeld.ready() === 1", timeout=120_000)
+    with _opened(browser, app_server, (1400, 1000), "in=8&h=16,16,16,16,16,16&out=8") as app:
         field = app.page.locator(".st-key-x_text input")
         for n, sample in enumerate(
             ["0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8", "0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1"]
@@ -143,21 +153,12 @@ def test_a_press_during_a_run_of_the_whole_page_counts(browser, app_server):
             assert app.progress().startswith(f"Step {n + 1} of 16"), app.progress()
             assert _server_step(app) == (1, n + 1)
         app.assert_healthy()
-    finally:
-        context.close()
 
 
 def test_presenter_mode_shows_a_press_before_the_server_runs(browser, app_server):
     """Projected, the clicker's PageDown swaps in the step drawn ahead: presenter mode's stage (the current
     layer's gradient large, every layer's thumbnail), with the progress line in the step row."""
-    from browser_helpers import AppPage
-
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        app = AppPage(context.new_page(), app_server)
-        app.page.set_default_timeout(60_000)
-        app.page.goto(f"{app_server}/?present=1")
-        app.page.wait_for_function("() => window.__bpHeld && window.__bpHeld.ready() === 1", timeout=120_000)
+    with _opened(browser, app_server, (1280, 720), "present=1") as app:
         for index in (1, 2, 3, 4):
             r = app.page.evaluate(_PRESS, "PageDown")
             assert r["line"] is not None and (r["state"] is None or r["line"] <= r["state"]), (index, r)
@@ -170,5 +171,3 @@ def test_presenter_mode_shows_a_press_before_the_server_runs(browser, app_server
         assert app.page.locator(".bp-held-shown .st-key-grad_2 .js-plotly-plot").count() == 1, "the thumbnails"
         app.screenshot("61_held_presenter_step_4")
         app.assert_healthy()
-    finally:
-        context.close()
