@@ -77,13 +77,21 @@ def test_app_loads_with_diagram_and_one_gradient_chart_per_layer(app):
 
 
 _CHARTS = ["diagram", "grad_1", "grad_2"]
-_STAGE_PLOTS = "() => Array.from(document.querySelectorAll('.st-key-held_stage .js-plotly-plot'))"
+# The stage's charts but the plot of C against the chosen weight: follow_view.js makes that one in a box the first
+# time a view of it has one (from the step the backward pass reaches the weight's layer), which may be the step
+# drawn ahead.
+_STAGE_PLOTS = (
+    "() => Array.from(document.querySelectorAll("
+    "'.st-key-held_stage .bp-fv-chart:not([data-key=curve]) .js-plotly-plot'))"
+)
+_CURVES = "() => document.querySelectorAll('.st-key-held_stage .bp-fv-chart[data-key=curve] .js-plotly-plot').length"
 
 
 def test_a_step_updates_the_charts_in_place(app):
     """The charts stay in the page from step to step: the stage (static/held_view.js) holds two boxes of charts,
     the step shown and the next one drawn ahead, and a step either swaps them or updates a box's charts with
-    Plotly.react; no chart element is made after both boxes were first drawn. Plotly.js, live_chart.js,
+    Plotly.react; no chart element is made after both boxes were first drawn (but the plot of C against the
+    chosen weight, made once in a box). Plotly.js, live_chart.js,
     follow_view.js and held_view.js were each loaded once, from the app's static files."""
     page = app.page
     page.wait_for_function(f"() => ({_STAGE_PLOTS})().length === 2 * {len(_CHARTS)}")  # the next step drawn ahead
@@ -94,6 +102,7 @@ def test_a_step_updates_the_charts_in_place(app):
     assert not app.chart_state(2)["empty"]  # the figure did change
     kept = page.evaluate(f"() => ({_STAGE_PLOTS})().map(gd => gd.__mark || 0)")
     assert len(kept) == 2 * len(_CHARTS) and all(kept), kept
+    assert page.evaluate(_CURVES) <= 2  # at most one curve per box
     assert page.evaluate("() => document.querySelectorAll('script[src*=\"/app/static/plotly-\"]').length") == 1
     loaded = page.evaluate("() => performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)")
     static = sorted(p for p in loaded if p.startswith("/app/static/") and "/katex-" not in p)
