@@ -186,25 +186,35 @@ function parts(parentElement, layout) {
   const p = { layout, root, question, progress, title, side, below, curveIn: stage ? root : right, curve: null,
     grid, diagram, large, cells: [], sideBuilds: 0 };
   // A formula wider than its column scrolls sideways; a keyboard can scroll it only if it takes the focus
-  // (WCAG 2.1.1, axe's scrollable-region-focusable), so a wide one becomes a focusable, named region.
-  for (const blocks of [side, below]) if (blocks) new ResizeObserver(() => markWide(blocks)).observe(blocks);
+  // (WCAG 2.1.1, axe's scrollable-region-focusable), so a wide one becomes a focusable, named region (watchWidths).
   parentElement._bpFollow = p;
   return p;
 }
 
 function markWide(side) {
-  for (const el of side.querySelectorAll('.katex-display')) {
-    const wide = el.scrollWidth > el.clientWidth + 1;
-    if (wide && !el.hasAttribute('tabindex')) {
-      el.tabIndex = 0;
-      el.setAttribute('role', 'region');
-      el.setAttribute('aria-label', 'Equation: scroll sideways to read all of it');
-    } else if (!wide && el.hasAttribute('tabindex')) {
-      el.removeAttribute('tabindex');
-      el.removeAttribute('role');
-      el.removeAttribute('aria-label');
-    }
+  for (const el of side.querySelectorAll('.katex-display')) mark(el);
+}
+
+function mark(el) {
+  const wide = el.scrollWidth > el.clientWidth + 1;
+  if (wide && !el.hasAttribute('tabindex')) {
+    el.tabIndex = 0;
+    el.setAttribute('role', 'region');
+    el.setAttribute('aria-label', 'Equation: scroll sideways to read all of it');
+  } else if (!wide && el.hasAttribute('tabindex')) {
+    el.removeAttribute('tabindex');
+    el.removeAttribute('role');
+    el.removeAttribute('aria-label');
   }
+}
+
+// Each equation is looked at when the page lays it out (a ResizeObserver's callback comes after the layout, so
+// reading its widths costs nothing more): read right after typesetting, the widths made the browser lay out the
+// whole page at once, about 35 ms a step on the held page.
+let widths = null;
+function watchWidths(holder) {
+  if (widths === null) widths = new ResizeObserver((entries) => entries.forEach((e) => mark(e.target)));
+  for (const el of holder.querySelectorAll('.katex-display')) widths.observe(el);
 }
 
 function typeset(el, tex, K) {
@@ -242,14 +252,15 @@ function buildSide(p, holder, blocks) {
     }
     els.push(el);
   }
+  if (widths !== null) for (const el of holder.querySelectorAll('.katex-display')) widths.unobserve(el);
   holder.replaceChildren(...els);
   if (latex.length === 0) return Promise.resolve();
   const K = globalThis.katex && katexLoading !== null ? globalThis.katex : null;
   const done = (k) => {
     if (holder._bpJson !== json) return; // a newer view has replaced these blocks
     for (const [el, tex] of latex) typeset(el, tex, k);
-    markWide(holder);
-    if (document.fonts) document.fonts.ready.then(() => markWide(holder));
+    watchWidths(holder);
+    if (document.fonts && document.fonts.status !== 'loaded') document.fonts.ready.then(() => markWide(holder));
   };
   if (K) {
     done(K);
@@ -266,7 +277,7 @@ function buildSide(p, holder, blocks) {
 // the module.
 function drawChart(holder, chart, pick) {
   holder._bpWant = chart;
-  holder.hidden = !chart;
+  if (holder.hidden !== !chart) holder.hidden = !chart;
   if (!chart) return Promise.resolve();
   return chartModule(chart.module).then(
     (m) => {
@@ -442,7 +453,8 @@ export function render(parentElement, view, ctx) {
     p.progress.innerHTML = progress;
     p.progress._bpHtml = progress;
   }
-  p.title.textContent = v.title == null ? '' : String(v.title);
+  const title = v.title == null ? '' : String(v.title);
+  if (p.title.textContent !== title) p.title.textContent = title;
   const blocks = (b) => (Array.isArray(b) ? b : []);
   const waits = [buildSide(p, p.side, blocks(v.side)), drawQuestion(p, v.question || null, ctx)];
   if (p.below) waits.push(buildSide(p, p.below, blocks(v.below)));

@@ -1,17 +1,18 @@
 // The step-through lesson stepped by the browser (backprop/ui/held_view.py): the page holds the views of every
 // step of the iteration and shows a step the moment its button is pressed, before the press reaches the server.
 //
-//   mount(args, d)  // from the held_stage component: d = {token, narrow, follow, views: [VIEW], ...REPORT}
+//   mount(args, d)  // from the held_stage: d = {token, complete, narrow, follow, views: [VIEW], ...REPORT}
 //   window.__bpHeld.sync(REPORT)  // from the held_sync component, on every run of the step row
 //
 // REPORT = {index, it, moves, sid}: the session's step and iteration, after `moves` presses, in session `sid`.
 // VIEW is follow_view.build's, drawn by static/follow_view.js's render as a following student's page is (null
-// for a step whose numbers overflow: not drawn here). Two boxes take turns: one shown, one spare, in which the
-// step the next press will most likely ask for is drawn out of sight, in the browser's idle time; a press that
-// asks for it swaps the two (no drawing at all), any other press draws its step in the shown box. Both boxes sit
-// in one grid cell, so a swap changes what is painted and not the page's layout (moving the shown box first in
-// the page, as this did before, laid out both boxes anew: ~30 ms a press); the spare is hidden from sight and
-// from assistive technology (visibility: hidden, inert), and the cell is as tall as the taller of the two.
+// for a step whose numbers overflow: not drawn here; false for one not built yet, when d.complete is false: an
+// edit's views, see mount). Two boxes take turns: one shown, one spare, in which the step the next press will
+// most likely ask for is drawn out of sight, in the browser's idle time; a press that asks for it swaps the two
+// (no drawing at all), any other press draws its step in the shown box. Both boxes sit in one grid cell, so a
+// swap changes what is painted and not the page's layout (moving the shown box first in the page, as this did
+// before, laid out both boxes anew: ~30 ms a press); the spare is hidden from sight and from assistive
+// technology (visibility: hidden, inert), and the cell is as tall as the taller of the two.
 //
 // A press of Step, Back, Reset or Run to end (a click, or a key of keys.py, which clicks the same button) is
 // seen here first (a listener on the document, in the capture phase); the click then goes on to Streamlit,
@@ -28,6 +29,7 @@ const SHOWN = 'bp-held-shown';
 const PRESSES = { btn_step: 'step', btn_back: 'back', btn_reset: 'reset', btn_end: 'end' };
 const PREPARE_MS = 100; // after the step row's run confirmed the step (or at the latest WAIT_MS after a press),
 const WAIT_MS = 2000; // the step after it is drawn in the spare box, at background priority
+const FILL_MS = 1000; // views of an edit hold the step shown alone: the rest are asked for once the slider rests
 
 // pressed: presses this page sent; base: presses the server said it had taken, at step `at` of iteration `atIt`;
 // sid: the session that said so (a new session, after the server restarted, counts from 0 again).
@@ -198,6 +200,16 @@ export function mount({ parentElement, setTriggerValue }, d) {
     document.addEventListener('click', press, true);
   }
   learn(d);
+  // read by the tests: how many views each of the last stages held
+  held.built = [...(held.built || []).slice(-9), d.views.filter(Boolean).length];
+  if (!d.complete) {
+    // An edit's run built the step shown only (a slider being dragged): the others, once it rests; a press
+    // meanwhile to a step not held goes to the server, whose run then builds them all.
+    clearTimeout(held.fill);
+    held.fill = setTimeout(() => {
+      if (held.token === d.token) setTriggerValue('fill', d.token);
+    }, FILL_MS);
+  }
   const waiting = window.__bpHeldSync; // a sync that came before the first stage
   window.__bpHeldSync = undefined;
   if (waiting) learn(waiting);

@@ -171,3 +171,32 @@ def test_presenter_mode_shows_a_press_before_the_server_runs(browser, app_server
         assert app.page.locator(".bp-held-shown .st-key-grad_2 .js-plotly-plot").count() == 1, "the thumbnails"
         app.screenshot("61_held_presenter_step_4")
         app.assert_healthy()
+
+
+def test_a_slider_move_sends_the_step_shown_and_the_rest_once_the_slider_rests(app):
+    """An edit's run sends the view of the step shown alone (a slider being dragged builds one view a move, not
+    one per step); once the slider rests, the stage asks for the others, all of the edited network, and a
+    press is again shown before the server runs."""
+    app.press("btn_end")
+    page = app.page
+    page.wait_for_function("() => window.__bpHeld && window.__bpHeld.views.every(Boolean)")
+    slider = page.locator(".st-key-edit_W_slider input[type=range]")
+    field = ".st-key-edit_W_field input"
+    for key in ("ArrowRight", "ArrowRight"):
+        slider.focus()
+        app.act(
+            lambda k=key: page.keyboard.press(k),
+            until=f"(b) => document.querySelector('{field}').value !== b",
+            arg=page.locator(field).input_value(),
+        )
+    value = float(page.locator(field).input_value())
+    # the stages' views, newest last: one (an edit's: the step shown), then, after the rest, all seven
+    page.wait_for_function("() => window.__bpHeld.built.slice(-2).join() === '1,7'", timeout=20_000)
+    edited = page.evaluate("() => window.__bpHeld.views.map(v => v.diagram.figure.data.some(t => t.name === 'edited'))")
+    assert edited == [True] * 7, edited
+    r = page.evaluate(_PRESS, "PageUp")
+    assert r["text"] == f"{bp.step(2, 5, False).progress} · iteration 1", r
+    assert r["line"] is not None and (r["state"] is None or r["line"] <= r["state"]), r  # held again
+    _settled(app, 5)
+    assert float(page.locator(field).input_value()) == value
+    app.assert_healthy()

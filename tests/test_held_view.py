@@ -133,3 +133,39 @@ def test_a_step_whose_numbers_overflow_is_not_held():
     data = shown.held_data(at)
     assert data["views"][-1] is None and all(v is not None for v in data["views"][:-1])
     assert data["index"] == 5 and shown.progress(at).startswith("**Step 5 of 6")
+
+
+def test_an_edit_builds_the_step_shown_alone_and_any_other_run_builds_them_all():
+    """A slider being dragged: each move builds the view of the step shown only (the others are "false" until the
+    stage asks for them); the next run that is not an edit's (the stage's "fill" once the slider rests, a press)
+    builds every step's, all of the edited network. The downloads build the edited lesson, though an edit does
+    not run their fragment."""
+    from backprop.ui import held_view, worksheet_view
+
+    at = _app()
+    _click(at, "btn_end")
+    at.slider(key="edit_W_slider").set_value(1.25).run()
+    assert not at.exception, [e.value for e in at.exception]
+    data = shown.held_data(at)
+    lesson = at.session_state["lesson"]
+    assert lesson.network.W(1)[0, 0] == 1.25 and lesson.index == lesson.last
+    assert data["complete"] is False
+    assert [v is not False for v in data["views"]] == [i == lesson.last for i in range(lesson.last + 1)]
+    edited = data["views"][-1]
+    # (the lesson fragment and the step row ran, and AppTest's tree holds only those: no sidebar, no picker)
+    assert not [w for w in at.number_input if w.key == "seed"] and not [s for s in at.selectbox if s.key == "pick_l"]
+    from backprop.lesson import worksheet
+
+    sheet = worksheet_view.builders(lesson, at.session_state[held_view.SHEET])["json"]()  # as a click asks for it
+    origin = "the fixed weights of the preset “Worked example 2-2-2”, with W1[1,1] = 1.25 set by hand in iteration 1"
+    assert sheet == worksheet.worked_sheet_json(lesson, origin=origin), "the downloads hold the edited lesson"
+    at.run()  # as the stage's fill does: not an edit's run
+    data = shown.held_data(at)
+    assert data["complete"] is True and all(v not in (None, False) for v in data["views"])
+    assert data["views"][-1] == edited, "the same view of the step shown"
+    at.slider(key="edit_W_slider").set_value(1.5).run()
+    assert shown.held_data(at)["complete"] is False
+    _click(at, "btn_back")  # a press before the stage asked for the rest: the step row's run builds them too
+    data = shown.held_data(at)
+    assert data["complete"] is True and at.session_state["lesson"].network.W(1)[0, 0] == 1.5
+    assert _sync(at) == {"index": lesson.last - 1, "it": 1, "moves": 2}

@@ -9,6 +9,7 @@ network stays. Drawn inside the step-through fragment: a move reruns only the le
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -54,8 +55,9 @@ def slider_range(base_value: float, value: float) -> tuple[float, float]:
     return min(low, value), max(high, value)
 
 
-def _set(param: str, source: str, l: int, k: int, j: int) -> None:
-    """A slider or field moved (callback, before the view is drawn): edit the lesson, or say why not."""
+def _set(param: str, source: str, l: int, k: int, j: int, then: Callable[[], None] | None = None) -> None:
+    """A slider or field moved (callback, before the view is drawn): edit the lesson, or say why not. `then()`
+    follows an applied edit (held_view: which parts of the page run)."""
     s = st.session_state
     lesson: Lesson = s["lesson"]
     try:
@@ -65,10 +67,13 @@ def _set(param: str, source: str, l: int, k: int, j: int) -> None:
         return
     s["lesson"], s[STATE] = lesson, rec
     s.pop(ERROR, None)
+    if then is not None:
+        then()
 
 
-def _reset() -> None:
-    """Reset edits (callback): the edited iteration's network back to its seeded, preset or updated weights."""
+def _reset(then: Callable[[], None] | None = None) -> None:
+    """Reset edits (callback): the edited iteration's network back to its seeded, preset or updated weights;
+    then `then()`, as _set."""
     s = st.session_state
     lesson: Lesson = s["lesson"]
     rec = current(lesson)
@@ -81,12 +86,21 @@ def _reset() -> None:
         return
     s.pop(ERROR, None)
     s["notice"] = "Edits reset: the weights and biases are the ones the iteration started with."
+    if then is not None:
+        then()
 
 
-def controls(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], plot: bool = True) -> None:
+def controls(
+    lesson: Lesson,
+    trace: bp.Trace,
+    selected: tuple[int, int, int],
+    plot: bool = True,
+    then: Callable[[], None] | None = None,
+) -> None:
     """The chosen weight's and its node's bias's slider and number field, Reset edits, and (unless not `plot`:
     held_view's stage draws it) the plot of C against the weight with its tangent (once backprop has computed the
-    weight's gradient)."""
+    weight's gradient). `then()`, where given, follows an applied edit or reset, in its callback (held_view: it
+    says which parts of the page run; else the fragment the controls are in)."""
     s = st.session_state
     l, k, j = selected
     rec = current(lesson)
@@ -104,7 +118,7 @@ def controls(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], pl
         low, high = slider_range(base_value, value)
         s[slider_key], s[field_key] = value, value  # what the network holds: a refused value springs back
         left, right = box.columns([3, 1], vertical_alignment="bottom")
-        args = (l, k, j)
+        args = (l, k, j, then)
         left.slider(
             f"{name} (unedited {base_value:.4g})",
             low,
@@ -133,6 +147,7 @@ def controls(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], pl
         icon=":material/undo:",
         key="btn_reset_edits",
         on_click=_reset,
+        args=(then,),
         disabled=rec is None,
     )
     if rec is not None:

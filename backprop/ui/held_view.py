@@ -7,17 +7,21 @@ Most of it was the browser's: React re-rendering every element of the run (about
 layout (about 150 ms), then Plotly (about 70 ms); the server's run was about 90 ms. A prototype that drew the
 step from held views and ran only the row of step buttons measured 1.1x and 2.6x.
 
-How: the page runs two fragments. `steps` is the row of step buttons, the progress line (`_line`, which the
+How: the page runs three fragments. `steps` is the row of step buttons, the progress line (`_line`, which the
 stage writes), the Copy link button and `_sync`, which tells the page the step the session is at: a press runs
-only this row, as small a run as the one-button app's. `lesson_part` holds the stage (static/held_view.js), the
-chosen weight's What if? box, the weight picker and the downloads. Its stage gets the views of every step of
-the iteration (follow_view.build, as a following student's page draws them: the diagram, the step's
+only this row, as small a run as the one-button app's. `lesson_part` holds the stage (static/held_view.js) and
+the chosen weight's What if? box; `more` the weight picker and the downloads. The stage gets the views of every
+step of the iteration (follow_view.build, as a following student's page draws them: the diagram, the step's
 equations, the chain rule and, once revealed, the plot of C against the chosen weight, the gradients; in
 presenter mode, lesson_view.stage's layout, sized for the window), draws the session's step, and draws the
 next one out of sight. On a press, the stage shows its step before the press reaches the server; `_sync` then
 confirms it, or brings the page back to the session's step (a step that cannot be taken says why). A new
-iteration (its network is new) makes `steps` run the whole page; another chosen weight or an edit makes
-`lesson_part` run it (the step row's link must follow).
+iteration (its network is new) makes `steps` run the whole page. An edit (the What if? slider) runs `steps` (its
+link holds the edit) and `lesson_part` (st.rerun of both by key, from its callback: not the sidebar, the
+sample, the picker and the downloads, which read the edited lesson when a file is asked for), whose stage then
+gets the view of the step shown alone: a slider being dragged costs one view a move, not one per step. Once
+the slider rests, the stage asks for the others (its "fill" trigger); a press before that runs `lesson_part`
+too. Another chosen weight runs all three fragments.
 
 Where the page shows more than the views hold, the lesson runs as before (lesson_view): predicting (a question
 gates each backward step), in a class (the instructor publishes each step; a student's page follows hers) and
@@ -42,10 +46,16 @@ from backprop.ui.live_chart import STATIC_DIR, static_url, trigger_value
 
 STAGE_JS: Final = "held_view.js"
 VIEWS = "_held_views"  # session: (what they were built from, token, the views)
+NOT_BUILT: Final = "false"  # a step's view not built yet (an edit builds the step shown only; see views)
+EDITED = "_held_edited"  # session: set by an edit's callback, for the lesson fragment's run it causes
 DRAWN = "_held_drawn"  # session: what the lesson fragment last drew (see _drawn)
 ROW = "_held_row"  # session: the network and chosen weight the step row last drew (its link holds them)
 MOVES = "_held_moves"  # session: the step buttons' presses so far (the stage counts its own)
 SID = "_held_sid"  # session: a name for it, so that a page whose server restarted counts presses afresh
+STEPS_KEY: Final = "held_steps"  # the fragments' keys, for st.rerun of both (rerun_parts)
+LESSON_KEY: Final = "held_lesson"
+MORE_KEY: Final = "held_more"
+SHEET = "_held_sheet"  # session: [what the downloads build] (worksheet_view.source), set by the lesson fragment
 
 
 def on(autoplay: float | None) -> bool:
@@ -59,8 +69,14 @@ def on(autoplay: float | None) -> bool:
 def _move(how: str) -> None:
     """A step button's callback: every press moves from the session's step (the browser drew the press from
     the step it showed, which `_sync` keeps equal to the session's), and is counted."""
-    st.session_state[MOVES] = st.session_state.get(MOVES, 0) + 1
+    s = st.session_state
+    s[MOVES] = s.get(MOVES, 0) + 1
     lesson_view._move(how)
+    held = s.get(VIEWS)
+    if held is not None and NOT_BUILT in held[3] and s.get(DRAWN) is _drawn(s["lesson"]):
+        # after an edit, before the stage asked for the rest, within the iteration: the step may not be held,
+        # so the lesson fragment runs too, building them all (another iteration runs the whole page: `steps`)
+        st.rerun([STEPS_KEY, LESSON_KEY])
 
 
 def _drawn(lesson: Lesson) -> object:
@@ -75,9 +91,19 @@ def page(link: Callable[[Lesson, tuple[int, int, int]], None]) -> None:
     st.session_state[DRAWN] = _drawn(lesson)  # what this run will draw
     steps(link)
     lesson_part()
+    more()
 
 
-@st.fragment
+def rerun_parts() -> None:
+    """From a callback of the lesson fragment's widgets that changed the lesson (an edit) or the chosen weight:
+    the step row (its link holds them) and the lesson fragment run, not the whole page."""
+    s = st.session_state
+    s[DRAWN] = _drawn(s["lesson"])  # what the lesson fragment will draw
+    s[EDITED] = True
+    st.rerun([STEPS_KEY, LESSON_KEY])
+
+
+@st.fragment(key=STEPS_KEY)
 def steps(link: Callable[[Lesson, tuple[int, int, int]], None]) -> None:
     """The step buttons, Copy link and the session's step for the stage. A press runs only this; the whole page
     runs when the lesson fragment would now draw something else (`_drawn`)."""
@@ -105,9 +131,11 @@ def _report(lesson: Lesson) -> dict[str, object]:
     return {"index": lesson.index, "it": lesson.iteration, "moves": s.get(MOVES, 0), "sid": sid}
 
 
-def views(lesson: Lesson, selected: tuple[int, int, int]) -> tuple[str, list[str]]:
-    """(token, views): every step's view of the lesson's iteration (`_build`, cells clickable), kept in the
-    session while the network, sample, settings and chosen weight stay. The token names them."""
+def views(lesson: Lesson, selected: tuple[int, int, int], only: int | None = None) -> tuple[str, list[str], bool]:
+    """(token, views, complete): every step's view of the lesson's iteration (`_build`, cells clickable), kept in
+    the session while the network, sample, settings and chosen weight stay. The token names them. With `only`
+    (an edit: the slider is being dragged), the views held if they are this network's, else that step's view
+    alone, the others NOT_BUILT (complete False): one view costs the run a seventh of seven (2-2-2)."""
     s = st.session_state
     source = (lesson.networks[-1], lesson.x, lesson.y)
     marks = edit_view.marked(lesson)
@@ -116,12 +144,18 @@ def views(lesson: Lesson, selected: tuple[int, int, int]) -> tuple[str, list[str
     settings = (lesson.cost, lesson.learning_rate, lesson.update_biases, lesson.iteration)
     what = (*settings, selected, marks, phone, projected)
     held = s.get(VIEWS)
-    if held is None or any(a is not b for a, b in zip(held[0], source, strict=True)) or held[1] != what:
+    if held is not None and (any(a is not b for a, b in zip(held[0], source, strict=True)) or held[1] != what):
+        held = None  # another network, sample, settings or chosen weight
+    wanted = range(lesson.last + 1) if only is None else (only,)
+    if held is None or any(held[3][i] == NOT_BUILT for i in wanted):
         stage = projected is not None
-        built = [_build(replace(lesson, index=i), selected, phone, stage) for i in range(lesson.last + 1)]
+        steps = range(lesson.last + 1)
+        built = [
+            _build(replace(lesson, index=i), selected, phone, stage) if only in (None, i) else NOT_BUILT for i in steps
+        ]
         token = hashlib.blake2b("".join(built).encode(), digest_size=8).hexdigest()
         held = s[VIEWS] = (source, what, token, built)
-    return held[2], held[3]
+    return held[2], held[3], NOT_BUILT not in held[3]
 
 
 def _build(lesson: Lesson, selected: tuple[int, int, int], diagram_height: int | None, projected: bool) -> str:
@@ -136,9 +170,10 @@ def _build(lesson: Lesson, selected: tuple[int, int, int], diagram_height: int |
         return "null"
 
 
-@st.fragment
+@st.fragment(key=LESSON_KEY)
 def lesson_part() -> None:
-    """The stage with the held views, the What if? box, the weight picker and the downloads."""
+    """The stage with the held views and the chosen weight's What if? box: what an edit changes. The weight
+    picker and the downloads follow, in a fragment of their own (`more`), which an edit does not run."""
     s = st.session_state
     lesson: Lesson = s["lesson"]
     selected = lesson_view.selected_weight(lesson)
@@ -146,26 +181,50 @@ def lesson_part() -> None:
     if row is not None and (row[0] is not lesson.networks[-1] or row[1] != selected):
         st.rerun(scope="app")  # another chosen weight, an edit: the step row's link (and the address) too
     s[DRAWN] = _drawn(lesson)
-    token, held = views(lesson, selected)
+    s.setdefault(SHEET, [None])[0] = worksheet_view.source(lesson)  # what the downloads build
+    token, held, complete = views(lesson, selected, lesson.index if s.pop(EDITED, False) else None)
     narrow = {"px": keys.NARROW_PX, "height": min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM)}
     head = {
         "token": token,
+        "complete": complete,
         **_report(lesson),
         "narrow": narrow,
         "module": static_url(STAGE_JS) + "?v=" + _STAGE_JS_VERSION,
         "follow": static_url(follow_view.STAGE_JS) + "?v=" + follow_view._STAGE_JS_VERSION,
     }
     data = json.dumps(head)[:-1] + ', "views": [' + ", ".join(held) + "]}"
-    _stage(key="held_stage", data=data, on_pick_change=_picked, width="stretch", height="content")
-    edit_view.controls(lesson, lesson.trace, selected, plot=False)  # the stage draws the plot, step by step
-    lesson_view.weight_picker(lesson)
+    _stage(key="held_stage", data=data, on_pick_change=_picked, on_fill_change=_fill, width="stretch", height="content")
+    edit_view.controls(lesson, lesson.trace, selected, plot=False, then=rerun_parts)  # the stage draws the plot
+
+
+@st.fragment(key=MORE_KEY)
+def more() -> None:
+    """The weight picker (another chosen weight runs the step row and the lesson fragment too) and the
+    downloads, which build the file of the lesson the stage last drew (SHEET), when asked: an edit does not run
+    this fragment."""
+    lesson: Lesson = st.session_state["lesson"]
+    lesson_view.weight_picker(lesson, on_change=rerun_all)
     with st.expander("Download this iteration: worked sheet, JSON, CSV"):
-        worksheet_view.download_buttons(lesson)
+        worksheet_view.download_buttons(lesson, st.session_state.setdefault(SHEET, [worksheet_view.source(lesson)]))
+
+
+def rerun_all() -> None:
+    """From a callback that chose another weight: every part of the held page but the sample and the sidebar."""
+    st.session_state[DRAWN] = _drawn(st.session_state["lesson"])
+    st.rerun([STEPS_KEY, LESSON_KEY, MORE_KEY])
+
+
+def _fill() -> None:
+    """The stage asks for the views an edit left unbuilt, once the slider has rested (held_view.js): the lesson
+    fragment's run, which this trigger causes, builds them (it is not an edit's)."""
 
 
 def _picked() -> None:
     """A click on a gradient cell in the stage: its customdata is (l, k, j), k and j from 0."""
+    before = lesson_view.selected_weight(st.session_state["lesson"])
     lesson_view._picked(trigger_value("held_stage", "pick"))
+    if lesson_view.selected_weight(st.session_state["lesson"]) != before:
+        rerun_all()
 
 
 # The stage's and the sync's halves in the browser: static/held_view.js, imported once per tab.

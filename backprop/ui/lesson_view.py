@@ -238,14 +238,14 @@ def _picked(data) -> None:
     st.session_state["pick_l"], st.session_state["pick_k"], st.session_state["pick_j"] = l, k + 1, j + 1
 
 
-def weight_picker(lesson: Lesson) -> None:
-    """Choose l, k, j with widgets (a click on a heatmap cell sets the same keys)."""
+def weight_picker(lesson: Lesson, on_change: Callable[[], None] | None = None) -> None:
+    """Choose l, k, j with widgets (a click on a heatmap cell sets the same keys); `on_change`: their callback."""
     sizes = lesson.network.sizes
     l = st.session_state["pick_l"]
     c = st.columns(3)
-    c[0].selectbox("Layer l", range(1, lesson.network.L + 1), key="pick_l")
-    c[1].selectbox(f"Receiving node k (layer {l})", range(1, sizes[l] + 1), key="pick_k")
-    c[2].selectbox(f"Emitting node j (layer {l - 1})", range(1, sizes[l - 1] + 1), key="pick_j")
+    c[0].selectbox("Layer l", range(1, lesson.network.L + 1), key="pick_l", on_change=on_change)
+    c[1].selectbox(f"Receiving node k (layer {l})", range(1, sizes[l] + 1), key="pick_k", on_change=on_change)
+    c[2].selectbox(f"Emitting node j (layer {l - 1})", range(1, sizes[l - 1] + 1), key="pick_j", on_change=on_change)
 
 
 def step_equations(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int], out: Any = st) -> None:

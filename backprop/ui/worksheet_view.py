@@ -7,6 +7,7 @@ click does not rerun the page (`on_click="ignore"`), so the buttons cost a class
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypedDict
 
 import streamlit as st
 
@@ -55,20 +56,38 @@ def _edited(lesson: Lesson) -> str:
     return "".join(parts)
 
 
-def builders(lesson: Lesson) -> dict[str, Callable[[], str]]:
-    """The builder of each file, by extension: callables without arguments, as st.download_button wants."""
-    where = origin(lesson)
-    return {
-        "md": lambda: worksheet.worked_sheet_markdown(lesson, origin=where),
-        "json": lambda: worksheet.worked_sheet_json(lesson, origin=where),
-        "csv": lambda: worksheet.worked_sheet_csv(lesson),
-    }
+class Source(TypedDict):
+    lesson: Lesson
+    origin: str | None
 
 
-def download_buttons(lesson: Lesson) -> None:
-    """Three download buttons for the lesson's current iteration: Markdown, JSON, CSV."""
+def source(lesson: Lesson) -> Source:
+    """What a file is built from: the lesson and where its network came from (read from the session here, in
+    the script's run: the builders run in a thread of Streamlit's own, without the session)."""
+    return Source(lesson=lesson, origin=origin(lesson))
+
+
+def builders(lesson: Lesson, held: list[Source] | None = None) -> dict[str, Callable[[], str]]:
+    """The builder of each file, by extension: callables without arguments, as st.download_button wants. They
+    build `lesson`'s files; with `held`, a list whose one `source` held_view replaces at each edit (without
+    running the downloads' fragment), the files of the source it holds when the file is asked for."""
+    box = held if held is not None else [source(lesson)]
+
+    def md() -> str:
+        now = box[0]
+        return worksheet.worked_sheet_markdown(now["lesson"], origin=now["origin"])
+
+    def json() -> str:
+        now = box[0]
+        return worksheet.worked_sheet_json(now["lesson"], origin=now["origin"])
+
+    return {"md": md, "json": json, "csv": lambda: worksheet.worked_sheet_csv(box[0]["lesson"])}
+
+
+def download_buttons(lesson: Lesson, held: list[Source] | None = None) -> None:
+    """Three download buttons for the lesson's current iteration: Markdown, JSON, CSV (`held`: see builders)."""
     stem = file_stem(lesson)
-    build = builders(lesson)
+    build = builders(lesson, held)
     st.caption(
         f"Download iteration {lesson.iteration} in full: every sum, delta, gradient and update "
         "(Markdown with LaTeX, for GitHub or Jupyter), or every array (JSON, CSV)."
