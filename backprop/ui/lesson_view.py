@@ -452,11 +452,10 @@ def stage_heights(lesson: Lesson, screen: int, body: int) -> tuple[int, int, int
 
 @dataclass(frozen=True)
 class StageFigures:
-    """What presenter mode's stage draws at a step: the diagram (`diagram_px` high), layer `focus`'s large δ and
+    """What presenter mode's stage draws at a step: the diagram (sized for the window), layer `focus`'s large δ and
     ∂C/∂W, and every layer's thumbnail (`thumb_px` high, `per_row` to a row)."""
 
     diagram: Any
-    diagram_px: int
     focus: int
     large: Any
     thumbs: list[Any]
@@ -492,7 +491,7 @@ def stage_figures(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int
             memo[what] = layer_gradient(trace, l, m, None, projector=True, size=THUMB)
         thumbs.append(memo[what])
     diagram = diagram_figure(lesson, trace, selected, diagram_px)
-    return StageFigures(diagram, diagram_px, focus, large, thumbs, thumb_px, max(min(L, THUMBS_PER_ROW), 3))
+    return StageFigures(diagram, focus, large, thumbs, thumb_px, max(min(L, THUMBS_PER_ROW), 3))
 
 
 def stage(lesson: Lesson, trace: bp.Trace, selected: tuple[int, int, int]) -> None:
