@@ -3,7 +3,8 @@
 A slider (to drag) and a number field (for an exact value) for each; a move replaces the lesson's current
 network by the edited one at the same step (backprop.lesson.edits), so the diagram, every revealed δ and
 ∂C/∂W, the equations and the cost follow. A value the core refuses is named at its field and the last valid
-network stays. Drawn inside the step-through fragment: a move reruns only the lesson view.
+network stays. Drawn inside the step-through page's lesson fragment: a move reruns that (on the held page,
+held_view.rerun_parts: with the step row, whose link holds the edit), not the whole page.
 """
 
 from __future__ import annotations

@@ -95,8 +95,9 @@ def page(link: Callable[[Lesson, tuple[int, int, int]], None]) -> None:
 
 
 def rerun_parts() -> None:
-    """From a callback of the lesson fragment's widgets that changed the lesson (an edit) or the chosen weight:
-    the step row (its link holds them) and the lesson fragment run, not the whole page."""
+    """From the callback of an edit (the What if? box's slider, number fields and Reset edits) that changed the
+    lesson: the step row (its link holds the edit) and the lesson fragment run, not the whole page; the stage
+    gets the view of the step shown only (`views`)."""
     s = st.session_state
     s[DRAWN] = _drawn(s["lesson"])  # what the lesson fragment will draw
     s[EDITED] = True
@@ -179,7 +180,9 @@ def lesson_part() -> None:
     selected = lesson_view.selected_weight(lesson)
     row = s.get(ROW)
     if row is not None and (row[0] is not lesson.networks[-1] or row[1] != selected):
-        st.rerun(scope="app")  # another chosen weight, an edit: the step row's link (and the address) too
+        # another chosen weight or an edit that the step row's link (and the address) does not hold yet: a run
+        # that did not come from rerun_parts or rerun_all, which run the step row first
+        st.rerun(scope="app")
     s[DRAWN] = _drawn(lesson)
     s.setdefault(SHEET, [None])[0] = worksheet_view.source(lesson)  # what the downloads build
     token, held, complete = views(lesson, selected, lesson.index if s.pop(EDITED, False) else None)
