@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -199,4 +200,28 @@ def test_a_slider_move_sends_the_step_shown_and_the_rest_once_the_slider_rests(a
     assert r["line"] is not None and (r["state"] is None or r["line"] <= r["state"]), r  # held again
     _settled(app, 5)
     assert float(page.locator(field).input_value()) == value
+    app.assert_healthy()
+
+
+def test_a_download_after_an_edit_holds_the_edited_network(app):
+    """An edit does not run the downloads' fragment; the file, built when its button is clicked (in a thread of
+    Streamlit's own), is the edited lesson's all the same."""
+    import json
+
+    page = app.page
+    slider = page.locator(".st-key-edit_W_slider input[type=range]")
+    field = ".st-key-edit_W_field input"
+    slider.focus()
+    app.act(
+        lambda: page.keyboard.press("ArrowRight"),
+        until=f"(b) => document.querySelector('{field}').value !== b",
+        arg=page.locator(field).input_value(),
+    )
+    value = float(page.locator(field).input_value())
+    page.get_by_text("Download this iteration").click()
+    with page.expect_download() as download:
+        page.locator(".st-key-download_sheet_json button:visible").click()
+    sheet = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert sheet["layers"][0]["W"][0][0] == value == pytest.approx(0.16)
+    assert "W1[1,1] = 0.16 set by hand" in sheet["origin"], sheet["origin"]
     app.assert_healthy()
