@@ -207,7 +207,7 @@ export function mount({ parentElement, setTriggerValue }, d) {
     // meanwhile to a step not held goes to the server, whose run then builds them all.
     clearTimeout(held.fill);
     held.fill = setTimeout(() => {
-      if (held.token === d.token) setTriggerValue('fill', d.token);
+      if (held.token === d.token && held.wrap.isConnected) setTriggerValue('fill', d.token);
     }, FILL_MS);
   }
   const waiting = window.__bpHeldSync; // a sync that came before the first stage
