@@ -177,3 +177,22 @@ def test_an_edit_that_overflows_is_refused_at_its_field_and_the_network_kept():
     assert at.number_input(key="edit_W_field").value == 7.0  # the field shows the value in use again
     _run(at.number_input(key="edit_W_field").set_value(7.5))  # a smaller value is taken, and the message goes
     assert at.session_state["lesson"].network.W(1)[0, 0] == 7.5 and not [e for e in at.error if "overflow" in e.value]
+
+
+def test_a_request_that_left_before_the_last_run_does_not_move_the_weight_back():
+    """Streamlit sends every widget's value with each request, and the server sets the number field to the
+    slider's value. An arrow key pressed before the page has the last run sends the slider's new value with the
+    field's old one: the slider's move is taken, the field's old value is not taken for a move back (it was: the
+    weight jumped back). The same field typed back to that value by itself is a move, and is taken."""
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    _run(at.button(key="btn_end").click())
+    _run(at.slider(key="edit_W_slider").set_value(0.16))
+    assert at.number_input(key="edit_W_field").value == 0.16
+    # a key's request that left before the page had that run: slider 0.17, the field still at 0.15
+    at.slider(key="edit_W_slider").set_value(0.17)
+    at.number_input(key="edit_W_field").set_value(0.15)
+    _run(at)
+    net = at.session_state["lesson"].network
+    assert net.W(1)[0, 0] == 0.17 and at.number_input(key="edit_W_field").value == 0.17
+    _run(at.number_input(key="edit_W_field").set_value(0.16))  # typed back to a value the server set: taken
+    assert at.session_state["lesson"].network.W(1)[0, 0] == 0.16 == at.slider(key="edit_W_slider").value

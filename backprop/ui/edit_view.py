@@ -10,7 +10,8 @@ held_view.rerun_parts: with the step row, whose link holds the edit), not the wh
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -24,6 +25,8 @@ from backprop.ui import a11y
 STATE = "edits"  # session key of the latest Edits record (with the earlier ones it links to)
 CURVE_MEMO = "edit_curve_memo"  # (network, what else it depends on, figure, text alternative)
 ERROR = "edit_error"  # (param, message) of the last refused value, shown once at its field
+STALE = "edit_stale"  # {widget key: values the server set or replaced since the page sent the network's} (_show)
+SHOWN = "edit_shown"  # {param: the value the last run drew} (_set)
 MIN_SPAN = 3.0  # a slider covers the unedited value ± max(MIN_SPAN, |value|)
 STEP = 0.01
 CURVE_HEIGHT = 300
@@ -56,39 +59,94 @@ def slider_range(base_value: float, value: float) -> tuple[float, float]:
     return min(low, value), max(high, value)
 
 
-def _set(param: str, source: str, l: int, k: int, j: int, then: Callable[[], None] | None = None) -> None:
-    """A slider or field moved (callback, before the view is drawn): edit the lesson, or say why not. `then()`
-    follows an applied edit (held_view: which parts of the page run)."""
+def nudges(lesson: Lesson, selected: tuple[int, int, int]) -> list[float]:
+    """The values one arrow key moves the chosen weight's slider to from its value now, down and up: a step of
+    STEP, snapped to the slider's grid (its low end plus whole steps) and rounded to STEP's decimals, as the
+    slider does, within its ends. (held_view checks the network a move gives against the one of each value
+    here, entry for entry: a value the slider rounds otherwise is a move like any other.)"""
+    l, k, j = selected
+    rec = current(lesson)
+    base = rec.base if rec is not None and rec.shown(lesson) else lesson.network
+    value = float(lesson.network.W(l)[k, j])
+    low, high = slider_range(float(base.W(l)[k, j]), value)
+    out = []
+    for u in (value - STEP, value + STEP):
+        u = round(round((u - low) / STEP) * STEP + low, 2)
+        if low <= u <= high and u != value and u not in out:
+            out.append(u)
+    return out
+
+
+@contextmanager
+def recorded(rec: ed.Edits | None) -> Iterator[None]:
+    """Within: `rec` is the session's record of edits (what `marked` and `curve` read), as for a lesson the
+    session does not hold (held_view's view of a nudged network); the session's own is put back after."""
     s = st.session_state
-    lesson: Lesson = s["lesson"]
+    keep = {key: s[key] for key in (STATE, CURVE_MEMO) if key in s}
+    s[STATE] = rec
     try:
-        lesson, rec = ed.edit(lesson, current(lesson), param, l, k, j, s.get(source))
+        yield
+    finally:
+        for key in (STATE, CURVE_MEMO):
+            s.pop(key, None)
+        s.update(keep)
+
+
+def _show(key: str, value: float) -> None:
+    """Set widget `key` (a slider or its number field) to the network's `value`, unless the page has sent it.
+
+    Streamlit sends every widget's value with each request. The server sets the field to the slider's value (and
+    the slider to the field's); a request that left the page before it got that run (an arrow key held down, a
+    second key before the first is answered) carries an older value, the one replaced or one the server set
+    before, which the server would take for a move back to it. The values replaced and set are kept (STALE) until
+    the page sends the network's own, and _set ignores a move to one that comes with a move of the other widget
+    (a request of a key that left early). A widget that already holds the value is not set: a set moves the page's
+    slider back under a held key."""
+    s = st.session_state
+    stale = s.setdefault(STALE, {})
+    if s.get(key) == value:
+        stale.pop(key, None)  # the page holds the network's value: nothing of its is stale
+        return
+    stale.setdefault(key, set()).update({s[key], value} if key in s else {value})
+    s[key] = value
+
+
+def _set(param: str, source: str, l: int, k: int, j: int, then: Callable[[Lesson], None] | None = None) -> None:
+    """A slider or field moved (callback, before the view is drawn): edit the lesson, or say why not.
+    `then(before)` follows an applied edit, given the lesson before it (held_view: which parts of the page run)."""
+    s = st.session_state
+    other = next(key for key in KEYS[param] if key != source)
+    if s.get(source) in s.get(STALE, {}).get(source, ()) and s.get(other) != s.get(SHOWN, {}).get(param):
+        return  # an old value, sent with a move of the other by a request that left before the page had the new one
+    before: Lesson = s["lesson"]
+    try:
+        lesson, rec = ed.edit(before, current(before), param, l, k, j, s.get(source))
     except ValueError as err:
         s[ERROR] = (param, f"Not applied: {err}. The last valid value stays.")
         return
     s["lesson"], s[STATE] = lesson, rec
     s.pop(ERROR, None)
     if then is not None:
-        then()
+        then(before)
 
 
-def _reset(then: Callable[[], None] | None = None) -> None:
+def _reset(then: Callable[[Lesson], None] | None = None) -> None:
     """Reset edits (callback): the edited iteration's network back to its seeded, preset or updated weights;
-    then `then()`, as _set."""
+    then `then(before)`, as _set."""
     s = st.session_state
-    lesson: Lesson = s["lesson"]
-    rec = current(lesson)
+    before: Lesson = s["lesson"]
+    rec = current(before)
     if rec is None:
         return
     try:
-        s["lesson"], s[STATE] = ed.reset(lesson, rec)
+        s["lesson"], s[STATE] = ed.reset(before, rec)
     except ValueError as err:
         s[ERROR] = ("reset", f"The edits can't be reset here: {err}.")
         return
     s.pop(ERROR, None)
     s["notice"] = "Edits reset: the weights and biases are the ones the iteration started with."
     if then is not None:
-        then()
+        then(before)
 
 
 def controls(
@@ -96,12 +154,12 @@ def controls(
     trace: bp.Trace,
     selected: tuple[int, int, int],
     plot: bool = True,
-    then: Callable[[], None] | None = None,
+    then: Callable[[Lesson], None] | None = None,
 ) -> None:
     """The chosen weight's and its node's bias's slider and number field, Reset edits, and (unless not `plot`:
     held_view's stage draws it) the plot of C against the weight with its tangent (once backprop has computed the
-    weight's gradient). `then()`, where given, follows an applied edit or reset, in its callback (held_view: it
-    says which parts of the page run; else the fragment the controls are in)."""
+    weight's gradient). `then(before)`, where given, follows an applied edit or reset, in its callback (held_view:
+    it says which parts of the page run; else the fragment the controls are in)."""
     s = st.session_state
     l, k, j = selected
     rec = current(lesson)
@@ -117,7 +175,9 @@ def controls(
     for param, name, value, base_value in rows:
         slider_key, field_key = KEYS[param]
         low, high = slider_range(base_value, value)
-        s[slider_key], s[field_key] = value, value  # what the network holds: a refused value springs back
+        _show(slider_key, value)  # what the network holds: a refused value springs back
+        _show(field_key, value)
+        s.setdefault(SHOWN, {})[param] = value
         left, right = box.columns([3, 1], vertical_alignment="bottom")
         args = (l, k, j, then)
         left.slider(

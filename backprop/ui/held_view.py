@@ -94,7 +94,7 @@ def page(link: Callable[[Lesson, tuple[int, int, int]], None]) -> None:
     more()
 
 
-def rerun_parts() -> None:
+def rerun_parts(before: Lesson | None = None) -> None:
     """From the callback of an edit (the What if? box's slider, number fields and Reset edits) that changed the
     lesson: the step row (its link holds the edit) and the lesson fragment run, not the whole page; the stage
     gets the view of the step shown only (`views`)."""
