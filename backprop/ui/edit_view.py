@@ -10,7 +10,8 @@ held_view.rerun_parts: with the step row, whose link holds the edit), not the wh
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -56,6 +57,39 @@ def slider_range(base_value: float, value: float) -> tuple[float, float]:
     low = max(math.floor((base_value - span) * 10) / 10, -ed.EDIT_LIMIT)
     high = min(math.ceil((base_value + span) * 10) / 10, ed.EDIT_LIMIT)
     return min(low, value), max(high, value)
+
+
+def nudges(lesson: Lesson, selected: tuple[int, int, int]) -> list[float]:
+    """The values one arrow key moves the chosen weight's slider to from its value now, down and up: a step of
+    STEP, snapped to the slider's grid (its low end plus whole steps) and rounded to STEP's decimals, as the
+    slider does, within its ends. (held_view checks the network a move gives against the one of each value
+    here, entry for entry: a value the slider rounds otherwise is a move like any other.)"""
+    l, k, j = selected
+    rec = current(lesson)
+    base = rec.base if rec is not None and rec.shown(lesson) else lesson.network
+    value = float(lesson.network.W(l)[k, j])
+    low, high = slider_range(float(base.W(l)[k, j]), value)
+    out = []
+    for u in (value - STEP, value + STEP):
+        u = round(round((u - low) / STEP) * STEP + low, 2)
+        if low <= u <= high and u != value and u not in out:
+            out.append(u)
+    return out
+
+
+@contextmanager
+def recorded(rec: ed.Edits | None) -> Iterator[None]:
+    """Within: `rec` is the session's record of edits (what `marked` and `curve` read), as for a lesson the
+    session does not hold (held_view's view of a nudged network); the session's own is put back after."""
+    s = st.session_state
+    keep = {key: s[key] for key in (STATE, CURVE_MEMO) if key in s}
+    s[STATE] = rec
+    try:
+        yield
+    finally:
+        for key in (STATE, CURVE_MEMO):
+            s.pop(key, None)
+        s.update(keep)
 
 
 def _show(key: str, value: float) -> None:
