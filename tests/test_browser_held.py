@@ -225,3 +225,106 @@ def test_a_download_after_an_edit_holds_the_edited_network(app):
     assert sheet["layers"][0]["W"][0][0] == value == pytest.approx(0.16)
     assert "W1[1,1] = 0.16 set by hand" in sheet["origin"], sheet["origin"]
     app.assert_healthy()
+
+
+# JS: press arrow `key` on the What if? slider (it has the focus); resolve once the server has run for it (the
+# number field beside the slider shows the new value, and the script is not running). Returns whether the key
+# was shown from a nudge the page held (`slid`), whether the shown box was swapped in without drawing, and how
+# many stages (runs of the lesson fragment) came meanwhile.
+_NUDGE = """async (key) => {
+  const h = window.__bpHeld;
+  const app = document.querySelector('[data-testid=stApp]');
+  const field = () => document.querySelector('.st-key-edit_W_field input').value;
+  const before = { field: field(), slid: h.slid || 0, mounts: h.mounts, box: h.shown };
+  const boxes = Array.from(document.querySelectorAll('.bp-held > div'));
+  const renders = new Map(boxes.map((b) => [b, b._bpRenders || 0]));
+  const input = document.querySelector('.st-key-edit_W_slider input[type=range]');
+  for (const type of ['keydown', 'keyup']) {
+    input.dispatchEvent(new KeyboardEvent(type, { key, code: key, bubbles: true }));
+  }
+  for (let waited = 0; waited < 20000; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (field() !== before.field && app.getAttribute('data-test-script-state') === 'notRunning' && waited >= 500) break;
+  }
+  return { field: field(), slid: (h.slid || 0) - before.slid, stages: h.mounts - before.mounts,
+           swapped: h.shown !== before.box && (h.shown._bpRenders || 0) === renders.get(h.shown) };
+}"""
+
+
+def _current(page) -> float:
+    """The chosen weight's value at the point drawn on the plot of C against it, in the box shown."""
+    return page.evaluate(
+        "() => document.querySelector('.bp-held-shown .st-key-edit_curve .js-plotly-plot')"
+        ".data.find(t => t.name === 'current').x[0]"
+    )
+
+
+def test_an_arrow_key_on_the_slider_shows_the_nudge_the_page_holds_and_the_server_follows(app):
+    """The What if? slider has the focus: the page holds the view of the step shown one arrow key either way,
+    drawn out of sight. A key shows it by a swap, with nothing drawn and no stage sent (the server runs the What
+    if? box alone); once the slider rests, the page holds every step of the edited network, and the step shown's
+    view is the server's (not drawn again). A key whose nudge the page has not got (dropped here, as when the key
+    comes first) goes to the server like any edit, and the page asks for the views the server holds."""
+    app.press("btn_end")
+    page = app.page
+    page.wait_for_function("() => window.__bpHeld && window.__bpHeld.views.every(Boolean)")
+    page.locator(".st-key-edit_W_slider input[type=range]").focus()
+    ready = "() => window.__bpHeld.nudgesReady() && window.__bpHeld.views.every(Boolean)"
+    for key, value in (("ArrowRight", 0.16), ("ArrowLeft", 0.15), ("ArrowLeft", 0.14)):
+        page.wait_for_function(ready, timeout=20_000)
+        r = page.evaluate(_NUDGE, key)
+        assert r == {"field": f"{value:.4f}", "slid": 1, "stages": 0, "swapped": True}, (key, r)
+        assert _current(page) == value
+        renders = page.evaluate("() => window.__bpHeld.shown._bpRenders")
+        # once the slider rests: every step's view of the edited network, the step shown's the same as drawn
+        page.wait_for_function("() => window.__bpHeld.views.every(Boolean)", timeout=20_000)
+        assert page.evaluate("() => window.__bpHeld.shown._bpRenders") == renders, key
+        assert page.evaluate("() => window.__bpHeld.shown._bpHolds === window.__bpHeld.hashes[window.__bpHeld.i]")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('ew') === '1,1,1,0.14'", timeout=20_000)
+    page.wait_for_function(ready, timeout=20_000)
+    page.evaluate("() => { window.__bpHeld.nudges = null; }")  # as if the key came before the nudges
+    r = page.evaluate(_NUDGE, "ArrowRight")
+    assert r["field"] == "0.1500" and r["slid"] == 0, r
+    page.wait_for_function(
+        "() => { const h = window.__bpHeld; return h.views.every(Boolean) && h.shown._bpHolds === h.hashes[h.i]; }",
+        timeout=20_000,
+    )
+    page.wait_for_function("() => window.__bpHeld.drawn()", timeout=20_000)
+    assert _current(page) == 0.15
+    assert page.evaluate("() => new URLSearchParams(location.search).get('ew')") is None
+    app.assert_healthy()
+
+
+def test_an_arrow_key_held_down_moves_the_weight_by_every_key(app):
+    """Keys faster than the server answers (an arrow key held down, or pressed in quick succession): every key
+    moves the slider one step and none is lost or undone; the slider, its number field, the stage and the link
+    all end at the last value. (Requests that leave before the page has the last run carry the number field's
+    old value; taken for a move back, they undid keys: 8 keys moved the weight by 0.00-0.03.)"""
+    app.press("btn_end")
+    page = app.page
+    page.wait_for_function("() => window.__bpHeld && window.__bpHeld.views.every(Boolean)")
+    slider = page.locator(".st-key-edit_W_slider input[type=range]")
+    slider.focus()
+    value = 0.15
+    for gap in (30, 120):
+        for _ in range(8):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(gap)
+        value = round(value + 0.08, 2)
+        try:
+            page.wait_for_function(
+                "(v) => new URLSearchParams(location.search).get('ew') === '1,1,1,' + v", arg=str(value), timeout=30_000
+            )
+        except Exception:
+            raise AssertionError((gap, page.url, slider.input_value())) from None
+        try:
+            page.wait_for_function(
+                "() => { const h = window.__bpHeld; return h.views.every(Boolean) && h.drawn(); }", timeout=30_000
+            )
+        except Exception:
+            state = "() => { const h = window.__bpHeld; return [h.views.map(Boolean), h.drawn(), h.serverValue]; }"
+            raise AssertionError((gap, page.url, slider.input_value(), page.evaluate(state))) from None
+        assert float(slider.input_value()) == value, gap
+        assert page.locator(".st-key-edit_W_field input").input_value() == f"{value:.4f}", gap
+        assert _current(page) == value, gap
+    app.assert_healthy()

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import app_shown as shown
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 import backprop as bp
@@ -169,3 +170,98 @@ def test_an_edit_builds_the_step_shown_alone_and_any_other_run_builds_them_all()
     data = shown.held_data(at)
     assert data["complete"] is True and at.session_state["lesson"].network.W(1)[0, 0] == 1.5
     assert _sync(at) == {"index": lesson.last - 1, "it": 1, "moves": 2}
+
+
+def _component(at: AppTest, name: str) -> object:
+    """The data of the held page's component `name` (backprop.`name`) in AppTest's tree; KeyError without one."""
+    for e in at.get("bidi_component"):
+        if e.proto.component_name == "backprop." + name:
+            return json.loads(json.loads(e.proto.json))
+    raise KeyError(name)
+
+
+def _want(at: AppTest) -> dict:
+    """What the stage does when the What if? slider has the focus: its `want` trigger, for the step it shows; the
+    nudges the server sends back."""
+    at.session_state["held_nudges"] = {"want": {"index": at.session_state["lesson"].index}}
+    at.run()
+    at.session_state["held_nudges"] = {}  # (a trigger holds its value for one run only)
+    sent = _component(at, "held_nudges")
+    assert isinstance(sent, dict)
+    return sent
+
+
+def test_the_values_one_arrow_key_moves_the_slider_to():
+    """edit_view.nudges: a step down and up, snapped to the slider's grid and rounded as the slider rounds them
+    (the grid runs from the slider's low end, on the 0.1 grid, in steps of 0.01). The values Chromium's slider
+    moves to are checked in tests/test_browser_held.py."""
+    from backprop.lesson.progress import Lesson
+    from backprop.ui import edit_view
+
+    def lesson(w: float) -> Lesson:
+        net = bp.Network.from_arrays([[[w, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]], [[0.35, 0.35], [0.6, 0.6]])
+        return Lesson(networks=(net,), x=np.array([0.05, 0.1]), y=np.array([0.01, 0.99]))
+
+    assert edit_view.nudges(lesson(0.15), (1, 0, 0)) == [0.14, 0.16]  # 0.15 - 0.01 is 0.13999999999999999
+    assert edit_view.nudges(lesson(0.4967141530), (1, 0, 0)) == [0.49, 0.51]  # off the grid: snapped
+    assert edit_view.nudges(lesson(0.25), (1, 1, 0)) == [0.24, 0.26]
+    assert edit_view.nudges(lesson(-1.07), (1, 0, 0)) == [-1.08, -1.06]
+
+
+def test_a_nudge_the_stage_was_sent_runs_the_what_if_box_alone_with_the_same_view():
+    """The What if? slider has the focus: the stage asks for the view of the step shown for each value one arrow
+    key moves it to. A move to one of them (the slider's value, as Streamlit sends it) runs the What if? box
+    alone; the server then holds that view as the step's (the others unbuilt), and it is the very view a run of
+    the page builds for the edited network, and the one a fresh session opened on the edit's link builds."""
+    at = _app()
+    _click(at, "btn_end")
+    lesson = at.session_state["lesson"]
+    assert _component(at, "held_nudges") is None, "not asked for"
+    sent = _want(at)
+    assert sent["index"] == lesson.index and sent["from"] == shown.held_data(at)["hashes"][lesson.index]
+    assert [item["value"] for item in sent["items"]] == [0.14, 0.16]
+    nudge = {item["value"]: item for item in sent["items"]}
+    at.slider(key="edit_W_slider").set_value(0.16).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["lesson"].network.W(1)[0, 0] == 0.16
+    # the run was the What if? box's alone: AppTest's tree holds the fragments a keyed rerun ran
+    assert shown.held_data(at) is None and not at.get("bidi_component")[0].proto.component_name.endswith("sync")
+    assert at.number_input(key="edit_W_field").value == 0.16
+    assert _component(at, "held_token") == {"token": nudge[0.16]["token"], "value": 0.16}, "what the page took at the key"
+    at.run()  # as the stage's fill once the slider rests
+    data = shown.held_data(at)
+    assert data["complete"] is True and data["views"][lesson.index] == json.loads(json.dumps(nudge[0.16]["view"]))
+    assert data["hashes"][lesson.index] == nudge[0.16]["hash"]
+    query = dict(at.query_params)
+    assert query.get("ew") == "1,1,1,0.16", query
+    fresh = _app(query)
+    assert shown.held_data(fresh)["views"][lesson.index] == data["views"][lesson.index], "a fresh session's"
+    # and back one key: the value the slider started at, with no edit left
+    sent = _want(at)
+    assert [item["value"] for item in sent["items"]] == [0.15, 0.17]
+    at.slider(key="edit_W_slider").set_value(0.15).run()
+    assert shown.held_data(at) is None and at.session_state["lesson"].network.W(1)[0, 0] == 0.15
+    at.run()
+    assert shown.held_data(at)["views"][lesson.index] == sent["items"][0]["view"]
+    assert "ew" not in dict(at.query_params)
+
+
+def test_any_other_edit_runs_the_stage_with_the_step_shown():
+    """A value the stage was not sent (a move of two steps, a typed value), the bias, or any edit before the
+    stage asked: the stage runs, with the view of the step shown (built then), as before nudges."""
+    at = _app()
+    _click(at, "btn_end")
+    at.slider(key="edit_W_slider").set_value(0.16).run()  # not asked for: nothing was sent
+    assert shown.held_data(at)["complete"] is False
+    at.run()
+    _want(at)
+    for key, value in (("edit_W_slider", 0.18), ("edit_W_field", 0.1875), ("edit_b_slider", 0.4)):
+        widget = at.slider(key=key) if key.endswith("slider") else at.number_input(key=key)
+        widget.set_value(value).run()
+        assert not at.exception, [e.value for e in at.exception]
+        data = shown.held_data(at)
+        assert data is not None and data["complete"] is False, key
+        at.run()
+        _want(at)
+    net = at.session_state["lesson"].network
+    assert (net.W(1)[0, 0], net.b(1)[0]) == (0.1875, 0.4)

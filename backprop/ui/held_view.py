@@ -35,12 +35,15 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Final
+from typing import Final, NamedTuple
 
+import numpy as np
 import streamlit as st
 
 from backprop.figures.network import natural_height
+from backprop.lesson import edits as ed
 from backprop.lesson.progress import Lesson
+from backprop.network import Network
 from backprop.ui import edit_view, follow_view, keys, lesson_view, presenter, worksheet_view
 from backprop.ui.live_chart import STATIC_DIR, static_url, trigger_value
 
@@ -56,6 +59,10 @@ STEPS_KEY: Final = "held_steps"  # the fragments' keys, for st.rerun of both (re
 LESSON_KEY: Final = "held_lesson"
 MORE_KEY: Final = "held_more"
 SHEET = "_held_sheet"  # session: [what the downloads build] (worksheet_view.source), set by the lesson fragment
+WHATIF_KEY: Final = "held_whatif"
+NUDGE_KEY: Final = "held_nudge"
+BOX = "_held_box"  # session: the network the What if? box last drew
+NUDGE = "_held_nudge"  # session: (what the views were built from, step, network, [Nudge]): the nudges last sent
 
 
 def on(autoplay: float | None) -> bool:
@@ -91,17 +98,40 @@ def page(link: Callable[[Lesson, tuple[int, int, int]], None]) -> None:
     st.session_state[DRAWN] = _drawn(lesson)  # what this run will draw
     steps(link)
     lesson_part()
+    whatif()
+    nudge()
     more()
 
 
 def rerun_parts(before: Lesson | None = None) -> None:
     """From the callback of an edit (the What if? box's slider, number fields and Reset edits) that changed the
-    lesson: the step row (its link holds the edit) and the lesson fragment run, not the whole page; the stage
-    gets the view of the step shown only (`views`)."""
+    lesson: the step row (its link holds the edit), the lesson fragment and the What if? box run, not the whole
+    page; the stage gets the view of the step shown only (`views`). A nudge the stage holds runs less (`edited`)."""
     s = st.session_state
     s[DRAWN] = _drawn(s["lesson"])  # what the lesson fragment will draw
     s[EDITED] = True
-    st.rerun([STEPS_KEY, LESSON_KEY])
+    st.rerun([STEPS_KEY, LESSON_KEY, WHATIF_KEY])
+
+
+def edited(before: Lesson) -> None:
+    """The What if? box's callback after an applied edit (`before`: the lesson it edited). A nudge of the chosen
+    weight's slider (one arrow key) to a network the stage was sent the view of (`nudge`), entry for entry, runs
+    the What if? box alone: the page has drawn that view already (held_view.js), and the server's views hold it
+    as the step's of this network, the other steps unbuilt (the stage asks for them once the slider rests, and
+    that run brings the step row's link up to date). Any other edit: rerun_parts."""
+    s = st.session_state
+    lesson: Lesson = s["lesson"]
+    item = _nudged(before, lesson)
+    if item is None:
+        rerun_parts()
+        return
+    built = [NOT_BUILT] * (lesson.last + 1)
+    built[lesson.index] = item.view
+    s[VIEWS] = (_source(lesson), item.what, item.token, built)
+    s[DRAWN] = _drawn(lesson)
+    s.setdefault(SHEET, [None])[0] = worksheet_view.source(lesson)  # what the downloads build, as lesson_part
+    # (the slider's own fragment; said, as the move may reach the server with another fragment's request)
+    st.rerun([WHATIF_KEY])
 
 
 @st.fragment(key=STEPS_KEY)
@@ -138,34 +168,45 @@ def views(lesson: Lesson, selected: tuple[int, int, int], only: int | None = Non
     (an edit: the slider is being dragged), the views held if they are this network's, else that step's view
     alone, the others NOT_BUILT (complete False): one view costs the run a seventh of seven (2-2-2)."""
     s = st.session_state
-    source = (lesson.networks[-1], lesson.x, lesson.y)
-    marks = edit_view.marked(lesson)
-    projected = presenter.screen_height() if presenter.on() else None  # the stage is sized by the window
-    phone = min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM) if keys.narrow() else None
-    settings = (lesson.cost, lesson.learning_rate, lesson.update_biases, lesson.iteration)
-    what = (*settings, selected, marks, phone, projected)
+    source, what = _source(lesson), _what(lesson, selected)
     held = s.get(VIEWS)
     if held is not None and (any(a is not b for a, b in zip(held[0], source, strict=True)) or held[1] != what):
         held = None  # another network, sample, settings or chosen weight
     wanted = range(lesson.last + 1) if only is None else (only,)
     if held is None or any(held[3][i] == NOT_BUILT for i in wanted):
-        stage = projected is not None
         steps = range(lesson.last + 1)
-        built = [
-            _build(replace(lesson, index=i), selected, phone, stage) if only in (None, i) else NOT_BUILT for i in steps
-        ]
-        token = hashlib.blake2b("".join(built).encode(), digest_size=8).hexdigest()
-        held = s[VIEWS] = (source, what, token, built)
+        built = [_build(replace(lesson, index=i), selected, what) if only in (None, i) else NOT_BUILT for i in steps]
+        held = s[VIEWS] = (source, what, _hash("".join(built)), built)
     return held[2], held[3], NOT_BUILT not in held[3]
 
 
-def _build(lesson: Lesson, selected: tuple[int, int, int], diagram_height: int | None, projected: bool) -> str:
-    """The view of the lesson's step (presenter mode's stage when `projected`); "null" for a step whose numbers
-    overflow (a learning rate too large for the update): the page does not hold it, and a press that asks for
-    it gets the server's message."""
+def _source(lesson: Lesson) -> tuple[object, ...]:
+    """The network and sample of a lesson's views: compared by identity (they are immutable)."""
+    return (lesson.networks[-1], lesson.x, lesson.y)
+
+
+def _what(lesson: Lesson, selected: tuple[int, int, int]) -> tuple[object, ...]:
+    """What else a lesson's views are built from: its settings, the chosen weight, the edited entries marked, the
+    diagram's height on a phone and, in presenter mode, the window's height (the stage is sized by it)."""
+    projected = presenter.screen_height() if presenter.on() else None
+    phone = min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM) if keys.narrow() else None
+    settings = (lesson.cost, lesson.learning_rate, lesson.update_biases, lesson.iteration)
+    return (*settings, selected, edit_view.marked(lesson), phone, projected)
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _build(lesson: Lesson, selected: tuple[int, int, int], what: tuple[object, ...]) -> str:
+    """The view of the lesson's step, as `what` (_what) says (presenter mode's stage when projected); "null" for
+    a step whose numbers overflow (a learning rate too large for the update): the page does not hold it, and a
+    press that asks for it gets the server's message."""
+    phone, projected = what[-2], what[-1]
+    assert phone is None or isinstance(phone, int)
     try:
         return follow_view.build(
-            lesson, selected, "", click=True, curve=True, diagram_height=diagram_height, projected=projected
+            lesson, selected, "", click=True, curve=True, diagram_height=phone, projected=projected is not None
         )
     except ValueError:
         return "null"
@@ -190,6 +231,7 @@ def lesson_part() -> None:
     head = {
         "token": token,
         "complete": complete,
+        "hashes": [_hash(view) for view in held],  # names each view: a box that has drawn it needs no drawing
         **_report(lesson),
         "narrow": narrow,
         "module": static_url(STAGE_JS) + "?v=" + _STAGE_JS_VERSION,
@@ -197,7 +239,105 @@ def lesson_part() -> None:
     }
     data = json.dumps(head)[:-1] + ', "views": [' + ", ".join(held) + "]}"
     _stage(key="held_stage", data=data, on_pick_change=_picked, on_fill_change=_fill, width="stretch", height="content")
-    edit_view.controls(lesson, lesson.trace, selected, plot=False, then=rerun_parts)  # the stage draws the plot
+
+
+@st.fragment(key=WHATIF_KEY)
+def whatif() -> None:
+    """The chosen weight's What if? box (the stage draws its plot), and the token of the views the server holds
+    for the network it edits: a page whose stage shows other views (a nudge it was not sent in time) asks for
+    these (held_view.js)."""
+    s = st.session_state
+    lesson: Lesson = s["lesson"]
+    l, k, j = selected = lesson_view.selected_weight(lesson)
+    edit_view.controls(lesson, lesson.trace, selected, plot=False, then=edited)
+    s[BOX] = lesson.networks[-1]
+    held = s.get(VIEWS)
+    value = float(lesson.network.W(l)[k, j])  # the page waits for it before it sends a request of its own
+    _held_token(key="held_token", data=json.dumps({"token": None if held is None else held[2], "value": value}))
+
+
+class Nudge(NamedTuple):
+    """The chosen weight's slider one arrow key away (edit_view.nudges): its value, the network it gives, and the
+    views the server then holds (what they are built from, their token, the step shown's view)."""
+
+    value: float
+    network: Network
+    what: tuple[object, ...]
+    token: str
+    view: str
+
+
+@st.fragment(key=NUDGE_KEY)
+def nudge() -> None:
+    """The view of the step shown for each value one arrow key moves the chosen weight's slider to, sent when the
+    stage asks (held_view.js: its slider has the focus), with the token of the views they follow on: the page
+    draws them out of sight, and a key that moves the slider to one shows it before the server answers. The
+    move's run (`edited`) then runs the What if? box alone. Costs the server two views a move of the slider."""
+    s = st.session_state
+    lesson: Lesson = s["lesson"]
+    want, held, i = trigger_value("held_nudges", "want"), s.get(VIEWS), lesson.index
+    data = "null"
+    if isinstance(want, dict) and want.get("index") == i and held is not None and held[0][0] is lesson.networks[-1]:
+        items = _nudges(lesson, lesson_view.selected_weight(lesson))
+        s[NUDGE] = (held[1], i, lesson.networks[-1], items)
+        # "from": the step's view they follow on (the page holds the nudges while it shows that view)
+        data = json.dumps({"from": _hash(held[3][i]), "index": i})[:-1] + ', "items": ['
+        data += ", ".join(
+            f'{{"value": {n.value!r}, "token": "{n.token}", "hash": "{_hash(n.view)}", "view": {n.view}}}'
+            for n in items
+        )
+        data += "]}"
+    _nudge_data(key="held_nudges", data=data, on_want_change=_no_op)
+
+
+def _nudges(lesson: Lesson, selected: tuple[int, int, int]) -> list[Nudge]:
+    """The Nudge of each value edit_view.nudges gives (one the core refuses, or whose step overflows, is left
+    out), built as the move's run would: the edit of the lesson by that value, and its record of edits."""
+    l, k, j = selected
+    rec = edit_view.current(lesson)
+    out = []
+    for value in edit_view.nudges(lesson, selected):
+        try:
+            moved, moved_rec = ed.edit(lesson, rec, "W", l, k, j, value)
+        except ValueError:
+            continue
+        with edit_view.recorded(moved_rec):  # what the figures mark is the moved network's record
+            what = _what(moved, selected)
+            view = _build(moved, selected, what)
+        if view == "null":
+            continue
+        built = [NOT_BUILT] * (lesson.last + 1)
+        built[lesson.index] = view
+        out.append(Nudge(value, moved.network, what, _hash("".join(built)), view))
+    return out
+
+
+def _nudged(before: Lesson, lesson: Lesson) -> Nudge | None:
+    """The Nudge the stage was sent whose network `lesson` (edited from `before`) holds, entry for entry, at the
+    step and from the views the nudges were built on (the same network, settings and marks); None for any other
+    edit."""
+    s = st.session_state
+    sent, held = s.get(NUDGE), s.get(VIEWS)
+    if sent is None or held is None or sent[2] is not before.networks[-1] or held[0][0] is not sent[2]:
+        return None
+    if held[1] != sent[0]:
+        return None
+    if not (sent[1] == before.index == lesson.index and lesson.x is before.x and lesson.y is before.y):
+        return None
+    return next((n for n in sent[3] if same(n.network, lesson.network)), None)
+
+
+def same(a: Network, b: Network) -> bool:
+    """Whether two networks are equal entry for entry (every weight and bias, bit for bit) and in activations."""
+    return (
+        a.sizes == b.sizes
+        and (a.activation, a.output_activation) == (b.activation, b.output_activation)
+        and all(np.array_equal(a.W(l), b.W(l)) and np.array_equal(a.b(l), b.b(l)) for l in range(1, a.L + 1))
+    )
+
+
+def _no_op() -> None:
+    """A trigger whose fragment's run is all it asks for."""
 
 
 @st.fragment(key=MORE_KEY)
@@ -214,12 +354,22 @@ def more() -> None:
 def rerun_all() -> None:
     """From a callback that chose another weight: every part of the held page but the sample and the sidebar."""
     st.session_state[DRAWN] = _drawn(st.session_state["lesson"])
-    st.rerun([STEPS_KEY, LESSON_KEY, MORE_KEY])
+    st.rerun([STEPS_KEY, LESSON_KEY, WHATIF_KEY, MORE_KEY])
 
 
 def _fill() -> None:
     """The stage asks for the views an edit left unbuilt, once the slider has rested (held_view.js): the lesson
-    fragment's run, which this trigger causes, builds them (it is not an edit's)."""
+    fragment's run, which this trigger causes, builds them (it is not an edit's). After a nudge, whose run was
+    the What if? box's alone, the step row runs first: its link holds the edit. (Keys faster than the server can
+    leave the box's last run cut short by Streamlit for the next request; then it runs too.)"""
+    s = st.session_state
+    net = s["lesson"].networks[-1]
+    row = s.get(ROW)
+    behind = [STEPS_KEY] if row is not None and row[0] is not net else []
+    if s.get(BOX) is not net:  # the What if? box too, should a move's run of it have been cut short by another
+        behind.append(WHATIF_KEY)
+    if behind:
+        st.rerun([*behind, LESSON_KEY])
 
 
 def _picked() -> None:
@@ -261,7 +411,23 @@ export default function ({ parentElement, data }) {
   if (line.innerHTML !== html) line.innerHTML = html;
 }
 """
+_TOKEN_JS: Final = """
+export default function ({ data }) {
+  const held = window.__bpHeld;
+  const d = JSON.parse(data);
+  if (held && held.serverToken) held.serverToken(d.token, d.value);
+}
+"""
+_NUDGES_JS: Final = """
+export default function ({ data, setTriggerValue }) {
+  window.__bpHeldWant = (value) => setTriggerValue('want', value);  // the stage asks with it
+  const held = window.__bpHeld;
+  if (held && held.nudged) held.nudged(JSON.parse(data));
+}
+"""
 _STAGE_JS_VERSION: Final = hashlib.sha256((STATIC_DIR / STAGE_JS).read_bytes()).hexdigest()[:12]
 _stage = st.components.v2.component("backprop.held_stage", js=_STAGE_COMPONENT_JS, isolate_styles=False)
 _sync = st.components.v2.component("backprop.held_sync", js=_SYNC_JS)
 _line = st.components.v2.component("backprop.held_line", js=_LINE_JS, isolate_styles=False)
+_held_token = st.components.v2.component("backprop.held_token", js=_TOKEN_JS)
+_nudge_data = st.components.v2.component("backprop.held_nudges", js=_NUDGES_JS)

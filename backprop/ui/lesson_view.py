@@ -567,7 +567,8 @@ def autoplay_tick(seconds: float) -> None:
 # The keys' listener has nothing to show; a collapsed sidebar is out of the Tab order (it kept Step 33 Tab
 # presses away); the row of step buttons keeps its progress line beside them while there is room.
 PAGE_CSS = """
-.st-key-clicker, .st-key-class_feed { position: absolute; width: 0; height: 0; overflow: hidden; }
+.st-key-clicker, .st-key-class_feed, .st-key-held_token, .st-key-held_nudges { position: absolute; width: 0;
+    height: 0; overflow: hidden; }
 section[data-testid="stSidebar"][data-collapsed="true"],
 section[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
 .st-key-progress { min-width: 12rem; }
