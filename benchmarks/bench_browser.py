@@ -17,7 +17,14 @@ the page, with performance.now():
   (the server has run the script and the browser has the new page; charts may still be redrawing);
 - drawn: until the page is fully drawn: the later of two animation frames after "rerun done" (the frame
   with the new content painted; a frame waits for the main thread, so for the charts' redraw too) and the
-  last DOM change the click caused (seen by a MutationObserver, once the page has been quiet for QUIET_MS).
+  last DOM change the click caused that can be seen (seen by a MutationObserver, once the page has been quiet
+  for QUIET_MS; changes in the held page's hidden boxes and zero-size report elements, in Plotly's measuring
+  SVG and to Streamlit's data-test-script-state attribute are not counted: _TIME_CLICK says why).
+
+On the slider row, the page has usually been sent the views one arrow key away by the time of the key (it asks
+for them once the slider has the focus and the last key is answered; the moves here are about a second apart):
+the row times a move the page holds, as a keyboard user nudging the weight meets it. A key sooner than that, or
+a mouse drag, goes to the server first (about 4x: the README says how much).
 
 The same clicks on a one-button Streamlit app (a button and a progress line, nothing else) give the floor
 that Streamlit and the browser set, so the app's cost can be read against it. The floor is clicked in turn
@@ -73,13 +80,17 @@ _TIME_CLICK = """async ({key, quietMs}) => {
       ready = performance.now(); onReady(); }
   };
   // Changes out of sight do not count: held_view.js draws the step after the one shown ahead, in a box hidden
-  // from sight and from assistive technology (.bp-held-spare), a press that asks for it shows it at once; and
-  // Plotly measures its texts in an SVG of its own placed out of the page (#js-plotly-tester), which changes
-  // with every chart drawn, the spare's too (in nodes it removes again: a change to a node no longer in the page
-  // is not seen either).
+  // from sight and from assistive technology (.bp-held-spare), a press that asks for it shows it at once (and, on
+  // the What if? slider, the values one arrow key away); Plotly measures its texts in an SVG of its own placed
+  // out of the page (#js-plotly-tester), which changes with every chart drawn, the spare's too (in nodes it
+  // removes again: a change to a node no longer in the page is not seen either). Nor do the held page's two
+  // zero-size report elements (the server's views token, the nudges sent), and the script state Streamlit writes
+  // on the app for tests (data-test-script-state): "rerun done" waits for it. Those are what a run in the
+  // background changes, which draws nothing: the one that fetches the next nudges after a key.
   const seen = (m) => {
     const e = m.target.closest ? m.target : m.target.parentElement;
-    return e !== null && e.isConnected && !e.closest('.bp-held-spare, #js-plotly-tester');
+    return e !== null && e.isConnected && m.attributeName !== 'data-test-script-state'
+      && !e.closest('.bp-held-spare, #js-plotly-tester, .st-key-held_token, .st-key-held_nudges');
   };
   const observer = new MutationObserver((ms) => { if (ms.some(seen)) last = performance.now(); check(); });
   observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
