@@ -227,7 +227,9 @@ def test_a_nudge_the_stage_was_sent_runs_the_what_if_box_alone_with_the_same_vie
     # the run was the What if? box's alone: AppTest's tree holds the fragments a keyed rerun ran
     assert shown.held_data(at) is None and not at.get("bidi_component")[0].proto.component_name.endswith("sync")
     assert at.number_input(key="edit_W_field").value == 0.16
-    assert _component(at, "held_token") == {"token": nudge[0.16]["token"], "value": 0.16}, "what the page took at the key"
+    assert _component(at, "held_token") == {"token": nudge[0.16]["token"], "value": 0.16}, (
+        "what the page took at the key"
+    )
     at.run()  # as the stage's fill once the slider rests
     data = shown.held_data(at)
     assert data["complete"] is True and data["views"][lesson.index] == json.loads(json.dumps(nudge[0.16]["view"]))

@@ -7,21 +7,29 @@ Most of it was the browser's: React re-rendering every element of the run (about
 layout (about 150 ms), then Plotly (about 70 ms); the server's run was about 90 ms. A prototype that drew the
 step from held views and ran only the row of step buttons measured 1.1x and 2.6x.
 
-How: the page runs three fragments. `steps` is the row of step buttons, the progress line (`_line`, which the
+How: the page runs five fragments. `steps` is the row of step buttons, the progress line (`_line`, which the
 stage writes), the Copy link button and `_sync`, which tells the page the step the session is at: a press runs
-only this row, as small a run as the one-button app's. `lesson_part` holds the stage (static/held_view.js) and
-the chosen weight's What if? box; `more` the weight picker and the downloads. The stage gets the views of every
+only this row, as small a run as the one-button app's. `lesson_part` holds the stage (static/held_view.js),
+`whatif` the chosen weight's What if? box, `nudge` the views one arrow key of its slider away (below), `more`
+the weight picker and the downloads. The stage gets the views of every
 step of the iteration (follow_view.build, as a following student's page draws them: the diagram, the step's
 equations, the chain rule and, once revealed, the plot of C against the chosen weight, the gradients; in
 presenter mode, lesson_view.stage's layout, sized for the window), draws the session's step, and draws the
 next one out of sight. On a press, the stage shows its step before the press reaches the server; `_sync` then
 confirms it, or brings the page back to the session's step (a step that cannot be taken says why). A new
 iteration (its network is new) makes `steps` run the whole page. An edit (the What if? slider) runs `steps` (its
-link holds the edit) and `lesson_part` (st.rerun of both by key, from its callback: not the sidebar, the
-sample, the picker and the downloads, which read the edited lesson when a file is asked for), whose stage then
-gets the view of the step shown alone: a slider being dragged costs one view a move, not one per step. Once
+link holds the edit), `lesson_part` and `whatif` (st.rerun of them by key, from its callback: not the sidebar,
+the sample, the picker and the downloads, which read the edited lesson when a file is asked for), whose stage
+then gets the view of the step shown alone: a slider being dragged costs one view a move, not one per step. Once
 the slider rests, the stage asks for the others (its "fill" trigger); a press before that runs `lesson_part`
-too. Another chosen weight runs all three fragments.
+too. Another chosen weight runs all of them.
+
+An arrow key on the slider is drawn before the server answers: while the slider has the focus, the stage asks
+for (`nudge`) the view of the step shown for each value one key moves it to, and draws them out of sight. A key
+that moves the slider to one shows it; the server finds the same network, entry for entry, among the ones it
+sent (`edited`), and runs the What if? box alone: a move as small a run as a press. Measured with
+benchmarks/bench_browser.py, a move went from 4.2-4.9x a one-button app's click (the edit's run of the stage) to
+about 1.5x.
 
 Where the page shows more than the views hold, the lesson runs as before (lesson_view): predicting (a question
 gates each backward step), in a class (the instructor publishes each step; a student's page follows hers) and
