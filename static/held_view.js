@@ -45,7 +45,8 @@ const FILL_FOCUSED_MS = 3000; // or, while it has the focus (nudged by keys: tha
 // this long after the last move, or when it loses the focus
 const SLIDER = '.st-key-edit_W_slider';
 const SLIDER_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown']);
-const AWAIT_MS = 1000; // a key's answer is waited for this long (a run cut short by the next may never answer)
+const AWAIT_MS = 5000; // a key's answer is waited for this long (a run cut short by the next may never answer;
+// 1 s was too short for a loaded machine: a request sent sooner carried the field's old value)
 const WANT_MS = 150; // the nudges are asked for this long after the slider gets the focus or new views come
 
 // pressed: presses this page sent; base: presses the server said it had taken, at step `at` of iteration `atIt`;
