@@ -51,7 +51,9 @@ const WANT_MS = 150; // the nudges are asked for this long after the slider gets
 
 // pressed: presses this page sent; base: presses the server said it had taken, at step `at` of iteration `atIt`;
 // sid: the session that said so (a new session, after the server restarted, counts from 0 again).
-const held = window.__bpHeld || (window.__bpHeld = { pressed: 0, base: 0, at: 0, atIt: 0, sid: null });
+// keyAt, answeredAt: when an arrow key last moved the What if? slider, and when the server's What if? box last ran.
+const held = window.__bpHeld ||
+  (window.__bpHeld = { pressed: 0, base: 0, at: 0, atIt: 0, sid: null, keyAt: 0, answeredAt: 0 });
 
 let follow = null; // static/follow_view.js, once loaded
 
@@ -246,12 +248,15 @@ function fillNow(token) {
 // value with each request, and the What if? box's number field is set by the server to the slider's value: a
 // request that leaves while a move's run is on its way carries the field's old value, which the server then takes
 // for a change of the field, back to the old value. So the page sends its own requests (the nudges, the rest of
-// the views) only once the server has answered the last key (its held_token) and no run is going on.
+// the views) only once the server has answered the last key (its held_token: a run of the What if? box after the
+// key, holding the slider's value) and no run is going on; a key not answered within AWAIT_MS (its run cut short
+// by the next request's) is waited for no longer. (The script's state alone does not say it: it changes when the
+// server's first message of the run arrives, not when the key's request leaves.)
 function busy() {
   const app = document.querySelector('[data-testid=stApp]');
   const slider = document.querySelector(SLIDER + ' input');
-  const awaiting = slider !== null && held.serverValue !== undefined && parseFloat(slider.value) !== held.serverValue
-    && Date.now() - held.keyAt < AWAIT_MS;
+  const unanswered = held.keyAt > held.answeredAt || (slider !== null && parseFloat(slider.value) !== held.serverValue);
+  const awaiting = unanswered && Date.now() - held.keyAt < AWAIT_MS;
   return awaiting || (app !== null && app.getAttribute('data-test-script-state') === 'running');
 }
 
@@ -358,6 +363,9 @@ export function mount({ parentElement, setTriggerValue }, d) {
   const waiting = window.__bpHeldSync; // a sync that came before the first stage
   window.__bpHeldSync = undefined;
   if (waiting) learn(waiting);
+  const token = window.__bpHeldToken; // the What if? box's, if it came before the first stage
+  window.__bpHeldToken = undefined;
+  if (token) serverToken(token.token, token.value);
   return import(new URL(d.follow, document.baseURI).href).then((m) => {
     follow = m;
     settle();
@@ -368,6 +376,7 @@ export function mount({ parentElement, setTriggerValue }, d) {
 // server took a nudge the page did not show: the key came before the nudges) are asked for at once.
 function serverToken(token, value) {
   held.serverValue = value; // the chosen weight's value the server holds: the page waits for it (busy)
+  held.answeredAt = Date.now();
   setTimeout(() => {
     if (!token || !held.wrap || !held.wrap.isConnected) return;
     if (token !== held.token) {

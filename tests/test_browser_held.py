@@ -295,6 +295,57 @@ def test_an_arrow_key_on_the_slider_shows_the_nudge_the_page_holds_and_the_serve
     app.assert_healthy()
 
 
+# JS (an init script): every message from the server reaches the page's Streamlit `ms` later, in order, as on a
+# slow network or a loaded server.
+_SLOW_SERVER = """(() => {
+  const ms = %d;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    addEventListener(type, listener, options) {
+      if (type !== 'message') return super.addEventListener(type, listener, options);
+      return super.addEventListener(type, (e) => setTimeout(() => listener.call(this, e), ms), options);
+    }
+    set onmessage(listener) {
+      super.onmessage = listener && ((e) => setTimeout(() => listener.call(this, e), ms));
+    }
+    get onmessage() {
+      return super.onmessage;
+    }
+  };
+})();"""
+
+
+def test_a_key_answered_slowly_is_not_undone_by_the_pages_own_requests(browser, app_server):
+    """The server's answers reach the page 0.6 s late. A key right after the slider gets the focus: the page's
+    own requests (the nudges it asks for 0.15 s after the focus, the rest of the views) wait for the key's answer.
+    Sent before it, they carried the number field's old value, which the server took for a move of the field back
+    to it: the weight ended at 0.15 again (on the code before, whose page missed the server's first answer)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        context.add_init_script(_SLOW_SERVER % 600)
+        app = AppPage(context.new_page(), app_server)
+        page = app.page
+        page.set_default_timeout(60_000)
+        page.goto(f"{app_server}/?step=6")
+        page.wait_for_function("() => window.__bpHeld && window.__bpHeld.views.every(Boolean)", timeout=120_000)
+        page.locator(".st-key-edit_W_slider input[type=range]").focus()
+        page.keyboard.press("ArrowRight")
+        # the key's answer, then the nudges of its value and the rest of its views: the page is quiet
+        quiet = "() => { const h = window.__bpHeld; return h.nudgesReady() && h.views.every(Boolean) && h.drawn(); }"
+        try:
+            page.wait_for_function("() => new URLSearchParams(location.search).get('ew') !== null", timeout=30_000)
+            page.wait_for_function(quiet, timeout=30_000)
+        except Exception:
+            field = page.locator(".st-key-edit_W_field input").input_value()
+            raise AssertionError(("not quiet", page.url, field)) from None
+        assert page.evaluate("() => new URLSearchParams(location.search).get('ew')") == "1,1,1,0.16"
+        assert page.locator(".st-key-edit_W_field input").input_value() == "0.1600"
+        assert _current(page) == 0.16
+        app.assert_healthy()
+    finally:
+        context.close()
+
+
 def test_an_arrow_key_held_down_moves_the_weight_by_every_key(app):
     """Keys faster than the server answers (an arrow key held down, or pressed in quick succession): every key
     moves the slider one step and none is lost or undone; the slider, its number field, the stage and the link

@@ -424,6 +424,7 @@ export default function ({ data }) {
   const held = window.__bpHeld;
   const d = JSON.parse(data);
   if (held && held.serverToken) held.serverToken(d.token, d.value);
+  else window.__bpHeldToken = d;  // the stage takes it when it mounts
 }
 """
 _NUDGES_JS: Final = """
