@@ -196,3 +196,17 @@ def test_a_request_that_left_before_the_last_run_does_not_move_the_weight_back()
     assert net.W(1)[0, 0] == 0.17 and at.number_input(key="edit_W_field").value == 0.17
     _run(at.number_input(key="edit_W_field").set_value(0.16))  # typed back to a value the server set: taken
     assert at.session_state["lesson"].network.W(1)[0, 0] == 0.16 == at.slider(key="edit_W_slider").value
+
+
+def test_a_step_pressed_before_the_page_has_a_keys_run_does_not_move_the_weight_back():
+    """A step button pressed right after an arrow key, before the page has the key's run: its request carries
+    the number field's old value. The press is taken and the weight stays where the key moved it (it went back)."""
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    _run(at.button(key="btn_end").click())
+    _run(at.slider(key="edit_W_slider").set_value(0.16))
+    last = at.session_state["lesson"].index
+    at.number_input(key="edit_W_field").set_value(0.15)  # the field as the page still has it
+    _run(at.button(key="btn_back").click())
+    lesson = at.session_state["lesson"]
+    assert lesson.index == last - 1
+    assert lesson.network.W(1)[0, 0] == 0.16 == at.number_input(key="edit_W_field").value

@@ -315,11 +315,13 @@ _SLOW_SERVER = """(() => {
 })();"""
 
 
-def test_a_key_answered_slowly_is_not_undone_by_the_pages_own_requests(browser, app_server):
-    """The server's answers reach the page 0.6 s late. A key right after the slider gets the focus: the page's
-    own requests (the nudges it asks for 0.15 s after the focus, the rest of the views) wait for the key's answer.
-    Sent before it, they carried the number field's old value, which the server took for a move of the field back
-    to it: the weight ended at 0.15 again (on the code before, whose page missed the server's first answer)."""
+@pytest.mark.parametrize("then", ["nothing", "Back"])
+def test_a_key_answered_slowly_is_not_undone_by_the_requests_after_it(browser, app_server, then):
+    """The server's answers reach the page 0.6 s late. A key right after the slider gets the focus, then nothing
+    or a click on Back: the requests that follow (the nudges the page asks for 0.15 s after the focus, the rest of
+    the views, the press) leave before the key's answer. Sent so, they carry the number field's old value, which
+    the server took for a move of the field back to it: the weight ended at 0.15 again (on the code before, whose
+    page missed the server's first answer, and whose server took a press's old field value)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         context.add_init_script(_SLOW_SERVER % 600)
@@ -330,8 +332,12 @@ def test_a_key_answered_slowly_is_not_undone_by_the_pages_own_requests(browser, 
         page.wait_for_function("() => window.__bpHeld && window.__bpHeld.views.every(Boolean)", timeout=120_000)
         page.locator(".st-key-edit_W_slider input[type=range]").focus()
         page.keyboard.press("ArrowRight")
+        if then == "Back":
+            page.locator(".st-key-btn_back button:visible").click()
+            page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '5'", timeout=30_000)
         # the key's answer, then the nudges of its value and the rest of its views: the page is quiet
-        quiet = "() => { const h = window.__bpHeld; return h.nudgesReady() && h.views.every(Boolean) && h.drawn(); }"
+        nudges = "h.nudgesReady()" if then == "nothing" else "true"  # (the slider keeps the focus, or Back has it)
+        quiet = f"() => {{ const h = window.__bpHeld; return {nudges} && h.views.every(Boolean) && h.drawn(); }}"
         try:
             page.wait_for_function("() => new URLSearchParams(location.search).get('ew') !== null", timeout=30_000)
             page.wait_for_function(quiet, timeout=30_000)

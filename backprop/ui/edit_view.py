@@ -20,7 +20,7 @@ from backprop.figures import alt
 from backprop.figures.series import cost_curve
 from backprop.lesson import edits as ed
 from backprop.lesson.progress import Lesson
-from backprop.ui import a11y
+from backprop.ui import a11y, keys
 
 STATE = "edits"  # session key of the latest Edits record (with the earlier ones it links to)
 CURVE_MEMO = "edit_curve_memo"  # (network, what else it depends on, figure, text alternative)
@@ -100,8 +100,8 @@ def _show(key: str, value: float) -> None:
     second key before the first is answered) carries an older value, the one replaced or one the server set
     before, which the server would take for a move back to it. The values replaced and set are kept (STALE) until
     the page sends the network's own, and _set ignores a move to one that comes with a move of the other widget
-    (a request of a key that left early). A widget that already holds the value is not set: a set moves the page's
-    slider back under a held key."""
+    (a request of a key that left early) or with a press of a step button (a Step right after a key). A widget
+    that already holds the value is not set: a set moves the page's slider back under a held key."""
     s = st.session_state
     stale = s.setdefault(STALE, {})
     if s.get(key) == value:
@@ -116,8 +116,10 @@ def _set(param: str, source: str, l: int, k: int, j: int, then: Callable[[Lesson
     `then(before)` follows an applied edit, given the lesson before it (held_view: which parts of the page run)."""
     s = st.session_state
     other = next(key for key in KEYS[param] if key != source)
-    if s.get(source) in s.get(STALE, {}).get(source, ()) and s.get(other) != s.get(SHOWN, {}).get(param):
-        return  # an old value, sent with a move of the other by a request that left before the page had the new one
+    moved = s.get(other) != s.get(SHOWN, {}).get(param)
+    pressed = any(s.get(button) is True for button in set(keys.KEYS.values()))  # a step button, this request
+    if s.get(source) in s.get(STALE, {}).get(source, ()) and (moved or pressed):
+        return  # an old value, sent with a move of the other or a press by a request that left before the new one
     before: Lesson = s["lesson"]
     try:
         lesson, rec = ed.edit(before, current(before), param, l, k, j, s.get(source))
