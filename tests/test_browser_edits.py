@@ -29,8 +29,8 @@ def _numbers(app: AppPage) -> dict[str, str]:
 
 
 def _drag(app: AppPage, dx: float) -> None:
-    """Drag the chosen weight's slider thumb `dx` pixels and wait until the number field shows the new value
-    and the rerun has finished."""
+    """Drag the chosen weight's slider thumb `dx` pixels and wait until the number field shows the new value,
+    the rerun has finished and the stage has drawn it."""
     page = app.page
     thumb = page.locator(THUMB)
     thumb.scroll_into_view_if_needed()
@@ -46,6 +46,8 @@ def _drag(app: AppPage, dx: float) -> None:
         page.mouse.up()
 
     app.act(drag, until=f"(b) => document.querySelector('{FIELD}').value !== b", arg=before)
+    # the held page's stage draws its charts one per task, after the run: wait for them too
+    page.wait_for_function("() => { const h = window.__bpHeld; return !h || !h.wrap?.isConnected || h.drawn(); }")
 
 
 def test_click_a_cell_drag_its_slider_numbers_follow_and_the_link_reopens_them(browser, app_server):
