@@ -133,11 +133,8 @@ def edited(before: Lesson) -> None:
     if item is None:
         rerun_parts()
         return
-    built = [NOT_BUILT] * (lesson.last + 1)
-    built[lesson.index] = item.view
-    s[VIEWS] = (_source(lesson), item.what, item.token, built)
-    s[DRAWN] = _drawn(lesson)
-    s.setdefault(SHEET, [None])[0] = worksheet_view.source(lesson)  # what the downloads build, as lesson_part
+    s[VIEWS] = (_source(lesson), item.what, item.token, _alone(lesson, item.view))
+    _drew(lesson)
     # (the slider's own fragment; said, as the move may reach the server with another fragment's request)
     st.rerun([WHATIF_KEY])
 
@@ -188,6 +185,21 @@ def views(lesson: Lesson, selected: tuple[int, int, int], only: int | None = Non
     return held[2], held[3], NOT_BUILT not in held[3]
 
 
+def _alone(lesson: Lesson, view: str) -> list[str]:
+    """An edit's views: the step shown's `view`, the others NOT_BUILT (see views)."""
+    built = [NOT_BUILT] * (lesson.last + 1)
+    built[lesson.index] = view
+    return built
+
+
+def _drew(lesson: Lesson) -> None:
+    """What the lesson fragment's views are now of (DRAWN), and the lesson the downloads build (SHEET): set by
+    the fragment's run, and by a nudge's, which stands for it (`edited`)."""
+    s = st.session_state
+    s[DRAWN] = _drawn(lesson)
+    s.setdefault(SHEET, [None])[0] = worksheet_view.source(lesson)
+
+
 def _source(lesson: Lesson) -> tuple[object, ...]:
     """The network and sample of a lesson's views: compared by identity (they are immutable)."""
     return (lesson.networks[-1], lesson.x, lesson.y)
@@ -232,8 +244,7 @@ def lesson_part() -> None:
         # another chosen weight or an edit that the step row's link (and the address) does not hold yet: a run
         # that did not come from rerun_parts or rerun_all, which run the step row first
         st.rerun(scope="app")
-    s[DRAWN] = _drawn(lesson)
-    s.setdefault(SHEET, [None])[0] = worksheet_view.source(lesson)  # what the downloads build
+    _drew(lesson)
     token, held, complete = views(lesson, selected, lesson.index if s.pop(EDITED, False) else None)
     narrow = {"px": keys.NARROW_PX, "height": min(natural_height(lesson.network.sizes), lesson_view.PHONE_DIAGRAM)}
     head = {
@@ -314,9 +325,7 @@ def _nudges(lesson: Lesson, selected: tuple[int, int, int]) -> list[Nudge]:
             view = _build(moved, selected, what)
         if view == "null":
             continue
-        built = [NOT_BUILT] * (lesson.last + 1)
-        built[lesson.index] = view
-        out.append(Nudge(value, moved.network, what, _hash("".join(built)), view))
+        out.append(Nudge(value, moved.network, what, _hash("".join(_alone(lesson, view))), view))
     return out
 
 
