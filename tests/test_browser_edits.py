@@ -70,7 +70,13 @@ def test_click_a_cell_drag_its_slider_numbers_follow_and_the_link_reopens_them(b
         assert app.progress() == progress  # the step did not move
         assert after["bp4"] != before["bp4"] and after["cost"] != before["cost"], (before, after)
         assert "1 entry of this network set by hand" in page.locator(".st-key-edit_controls").inner_text()
-        # The edited weight is marked in the diagram and in its layer's heatmap.
+        # The edited weight is marked in the diagram and in its layer's heatmap (the stage draws its charts
+        # after the run, one per task: waited for, at most 20 s).
+        page.wait_for_function(
+            "() => { const gd = document.querySelector('.st-key-diagram .js-plotly-plot'); "
+            "return !!gd && (gd.data || []).some(t => t.name === 'edited') && window.__bpHeld.drawn(); }",
+            timeout=20_000,
+        )
         names = page.locator(".st-key-diagram .js-plotly-plot").evaluate("gd => gd.data.map(t => t.name)")
         assert "edited" in names, names
         marks = {
